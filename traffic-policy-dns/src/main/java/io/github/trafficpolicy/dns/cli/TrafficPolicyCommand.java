@@ -1,0 +1,64 @@
+package io.github.trafficpolicy.dns.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code traffic-policy} command. Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage
+ * error.
+ */
+@Command(
+    name = "traffic-policy",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrafficPolicyCommand.Version.class,
+    description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class TrafficPolicyCommand implements Runnable {
+  /** Exit code: success. */
+  public static final int OK = 0;
+  /** Exit code: the input is invalid or a check failed. */
+  public static final int FAILED = 1;
+  /** Exit code: usage error. */
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
+  }
+
+  /** A configured command line: usage errors exit 2, other failures 1. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new TrafficPolicyCommand());
+    cl.setExitCodeExceptionMapper(e -> FAILED);
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println(ex.getMessage());
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+        c.usage(c.getErr());
+      }
+      return USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      c.getErr().println("traffic-policy: " + ex.getMessage());
+      return FAILED;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TrafficPolicyCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"traffic-policy " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

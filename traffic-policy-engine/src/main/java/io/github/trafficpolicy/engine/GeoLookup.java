@@ -1,0 +1,17 @@
+package io.github.trafficpolicy.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * The result of locating an address: the location and the prefix length of the network it holds for (the GeoIP
+ * database network or the CIDR table row; for an unknown address, the prefix of the gap it fell in, or the full
+ * address length when the locator cannot tell).
+ */
+public record GeoLookup(ClientLocation location, int prefixLength) {
+  public GeoLookup {
+    checkNotNull(location, "location");
+    checkArgument(prefixLength >= 0 && prefixLength <= 128, "prefix length must be in [0, 128] but was %s",
+        prefixLength);
+  }
+}

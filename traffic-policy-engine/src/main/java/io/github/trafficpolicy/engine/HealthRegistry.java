@@ -1,0 +1,75 @@
+package io.github.trafficpolicy.engine;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The current {@link HealthSnapshot}, replaced atomically. Readers ({@link #current()}) never block; writers
+ * publish a whole new snapshot, so a query sees either the old or the new statuses, never a mix. Thread-safe.
+ */
+public final class HealthRegistry implements Supplier<HealthSnapshot> {
+  private final AtomicReference<HealthSnapshot> current;
+  private final List<Consumer<HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
+
+  /** A registry whose first snapshot is empty (every status unknown). */
+  public HealthRegistry() {
+    this(HealthSnapshot.empty());
+  }
+
+  /** A registry starting at {@code initial}. */
+  public HealthRegistry(HealthSnapshot initial) {
+    this.current = new AtomicReference<>(checkNotNull(initial, "initial"));
+  }
+
+  /** The snapshot in force now. */
+  public HealthSnapshot current() {
+    return current.get();
+  }
+
+  @Override
+  public HealthSnapshot get() {
+    return current.get();
+  }
+
+  /** Replaces the snapshot by {@code change(current)}, retrying on contention; returns the published snapshot. */
+  public HealthSnapshot update(UnaryOperator<HealthSnapshot.Builder> change) {
+    checkNotNull(change, "change");
+    while (true) {
+      HealthSnapshot old = current.get();
+      HealthSnapshot next = change.apply(old.toBuilder()).generation(old.generation() + 1).build();
+      if (current.compareAndSet(old, next)) {
+        listeners.forEach(l -> l.accept(next));
+        return next;
+      }
+    }
+  }
+
+  /** Sets one health check's status (a no-op when it already has it). */
+  public HealthSnapshot setCheck(String healthCheckId, HealthStatus status) {
+    HealthSnapshot now = current.get();
+    if (now.check(io.github.trafficpolicy.api.HealthCheckId.of(healthCheckId)) == status) {
+      return now;
+    }
+    return update(b -> b.check(healthCheckId, status));
+  }
+
+  /** Sets one alias target's health (a no-op when it already has it). */
+  public HealthSnapshot setTarget(String endpointId, HealthStatus status) {
+    HealthSnapshot now = current.get();
+    if (now.target(io.github.trafficpolicy.api.EndpointId.of(endpointId)) == status) {
+      return now;
+    }
+    return update(b -> b.target(endpointId, status));
+  }
+
+  /** Calls {@code listener} with every snapshot published from now on. */
+  public void addListener(Consumer<HealthSnapshot> listener) {
+    listeners.add(checkNotNull(listener, "listener"));
+  }
+}

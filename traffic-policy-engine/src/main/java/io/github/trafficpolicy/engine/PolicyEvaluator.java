@@ -1,0 +1,113 @@
+package io.github.trafficpolicy.engine;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.github.trafficpolicy.api.PolicyDocument;
+import java.util.function.Supplier;
+
+/**
+ * Evaluates traffic policies. Built once with its inputs (where clients are, latency, health, alias targets) and
+ * {@link EvaluatorSettings}; immutable and thread-safe. {@link #compile} turns a document into a
+ * {@link CompiledPolicy} once; evaluating that is a pure function of (policy version, client subnet, location,
+ * latency, health snapshot, seed): no clock, no {@code Random}.
+ *
+ * <pre>{@code
+ * PolicyEvaluator evaluator = PolicyEvaluator.builder()
+ *     .geoLocator(MaxMindGeoLocator.open(Path.of("GeoLite2-City.mmdb")))
+ *     .build();
+ * CompiledPolicy policy = evaluator.compile(document, PolicyBinding.standalone("www.example.com"));
+ * Answer answer = policy.evaluate(Query.of(ClientSubnet.parse("192.0.2.0/24")));
+ * }</pre>
+ */
+public final class PolicyEvaluator {
+  private final GeoLocator geoLocator;
+  private final LatencyTable latencyTable;
+  private final Supplier<HealthSnapshot> health;
+  private final AliasResolver aliasResolver;
+  private final EvaluatorSettings settings;
+
+  private PolicyEvaluator(Builder b) {
+    this.geoLocator = b.geoLocator;
+    this.latencyTable = b.latencyTable;
+    this.health = b.health;
+    this.aliasResolver = b.aliasResolver;
+    this.settings = b.settings;
+  }
+
+  /** A builder with the embedded defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Compiles {@code document} for {@code binding}. */
+  public CompiledPolicy compile(PolicyDocument document, PolicyBinding binding) {
+    checkNotNull(document, "document");
+    checkNotNull(binding, "binding");
+    throw new UnsupportedOperationException("TODO(engine helper)");
+  }
+
+  public GeoLocator geoLocator() {
+    return geoLocator;
+  }
+
+  public LatencyTable latencyTable() {
+    return latencyTable;
+  }
+
+  public Supplier<HealthSnapshot> health() {
+    return health;
+  }
+
+  public AliasResolver aliasResolver() {
+    return aliasResolver;
+  }
+
+  public EvaluatorSettings settings() {
+    return settings;
+  }
+
+  /** Builds a {@link PolicyEvaluator}. */
+  public static final class Builder {
+    private GeoLocator geoLocator = address -> new GeoLookup(ClientLocation.UNKNOWN, 0);
+    private LatencyTable latencyTable;
+    private Supplier<HealthSnapshot> health = HealthSnapshot::empty;
+    private AliasResolver aliasResolver = (endpoint, type, name) -> com.google.common.collect.ImmutableList.of();
+    private EvaluatorSettings settings = EvaluatorSettings.defaults();
+
+    private Builder() {}
+
+    /** Where clients are. Default: nowhere known. */
+    public Builder geoLocator(GeoLocator geoLocator) {
+      this.geoLocator = checkNotNull(geoLocator, "geoLocator");
+      return this;
+    }
+
+    /** Latency per client network. Default: an estimate from great-circle distance to the regions. */
+    public Builder latencyTable(LatencyTable latencyTable) {
+      this.latencyTable = checkNotNull(latencyTable, "latencyTable");
+      return this;
+    }
+
+    /** The current health, read once per evaluation (e.g. a {@link HealthRegistry}). Default: nothing known. */
+    public Builder health(Supplier<HealthSnapshot> health) {
+      this.health = checkNotNull(health, "health");
+      return this;
+    }
+
+    /** Records for alias-type endpoints. Default: a static table (empty). */
+    public Builder aliasResolver(AliasResolver aliasResolver) {
+      this.aliasResolver = checkNotNull(aliasResolver, "aliasResolver");
+      return this;
+    }
+
+    /** Settings for behaviour Route 53 does not document. */
+    public Builder settings(EvaluatorSettings settings) {
+      this.settings = checkNotNull(settings, "settings");
+      return this;
+    }
+
+    public PolicyEvaluator build() {
+      return new PolicyEvaluator(this);
+    }
+  }
+}
