@@ -167,9 +167,16 @@ public final class PolicyValidator {
       return idx.stream().map(problems::get).collect(ImmutableList.toImmutableList());
     }
 
+    /** Adds a problem of the part with this order key (0: the top level, then endpoints, then rules). */
     private void add(int key, Problem p) {
       problems.add(p);
-      order.add(key);
+      order.add(2 * key + 1);
+    }
+
+    /** Adds a problem about a whole part, before the problems inside it (as its path comes first in the text). */
+    private void addFirst(int key, Problem p) {
+      problems.add(p);
+      order.add(2 * key);
     }
 
     private void checkStart(Target start) {
@@ -241,7 +248,7 @@ public final class PolicyValidator {
         RuleEntry entry = entries.get(i);
         String entryPath = entryPath(path, rule, i);
         checkReference(key, entryPath, entry);
-        checkHealthOptions(key, entryPath, entry);
+        checkImplicitHealth(key, entryPath, entry);
         if (entry instanceof MultivalueEntry m) {
           Endpoint e = parts.endpoints().get(m.endpoint());
           if (e != null && e.type() != EndpointType.VALUE) {
@@ -267,6 +274,7 @@ public final class PolicyValidator {
         } else if (entry instanceof GeoproximityEntry g) {
           checkGeoproximity(key, entryPath, g, seen);
         }
+        checkIgnoredHealth(key, entryPath, entry);
       }
     }
 
@@ -281,27 +289,32 @@ public final class PolicyValidator {
       }
     }
 
-    private void checkHealthOptions(int key, String entryPath, RuleEntry entry) {
-      if (entry instanceof MultivalueEntry) {
+    /** Warns when EvaluateTargetHealth is omitted where it matters (a rule reference, an alias but CloudFront). */
+    private void checkImplicitHealth(int key, String entryPath, RuleEntry entry) {
+      if (entry instanceof MultivalueEntry || entry.evaluateTargetHealth().isPresent()) {
         return;
       }
       Target t = entry.target();
       Endpoint endpoint = t instanceof EndpointTarget et ? parts.endpoints().get(et.endpoint()) : null;
-      if (entry.evaluateTargetHealth().isEmpty()) {
-        if (t instanceof RuleTarget) {
-          add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
-              "EvaluateTargetHealth is omitted on a rule reference; Route 53's default is undocumented, so the "
-                  + "evaluator's configured default applies"));
-        } else if (endpoint != null && endpoint.type().isAlias() && endpoint.type() != EndpointType.CLOUDFRONT) {
-          add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
-              "EvaluateTargetHealth is omitted on a reference to the " + endpoint.type() + " endpoint '" + t.id()
-                  + "'; Route 53's default is undocumented, so the evaluator's configured default applies"));
-        }
-      } else if (entry.evaluateTargetHealth().get() && endpoint != null
-          && endpoint.type() == EndpointType.CLOUDFRONT) {
+      if (t instanceof RuleTarget) {
+        add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
+            "EvaluateTargetHealth is omitted on a rule reference; Route 53's default is undocumented, so the "
+                + "evaluator's configured default applies"));
+      } else if (endpoint != null && endpoint.type().isAlias() && endpoint.type() != EndpointType.CLOUDFRONT) {
+        add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
+            "EvaluateTargetHealth is omitted on a reference to the " + endpoint.type() + " endpoint '" + t.id()
+                + "'; Route 53's default is undocumented, so the evaluator's configured default applies"));
+      }
+    }
+
+    /** Warns about EvaluateTargetHealth true on a CloudFront endpoint, whose health cannot be evaluated. */
+    private void checkIgnoredHealth(int key, String entryPath, RuleEntry entry) {
+      if (entry.evaluateTargetHealth().orElse(false) && entry.target() instanceof EndpointTarget et
+          && parts.endpoints().containsKey(et.endpoint())
+          && parts.endpoints().get(et.endpoint()).type() == EndpointType.CLOUDFRONT) {
         add(key, Problem.warning(Problem.childPointer(entryPath, "EvaluateTargetHealth"),
             ProblemCode.IGNORED_EVALUATE_TARGET_HEALTH,
-            "EvaluateTargetHealth is true on the cloudfront endpoint '" + t.id()
+            "EvaluateTargetHealth is true on the cloudfront endpoint '" + et.id()
                 + "', whose health Route 53 cannot evaluate; it is ignored"));
       }
     }
@@ -464,13 +477,13 @@ public final class PolicyValidator {
       Map<EndpointId, Endpoint> endpoints = new LinkedHashMap<>(parts.endpoints());
       endpoints.forEach((id, e) -> {
         if (!reached.contains(new EndpointTarget(id))) {
-          add(endpointOrder.get(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
+          addFirst(endpointOrder.get(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
               ProblemCode.UNREACHABLE, "endpoint '" + id + "' is not reachable from the start; it is never used"));
         }
       });
       parts.rules().forEach((id, r) -> {
         if (!reached.contains(new RuleTarget(id))) {
-          add(ruleOrder.get(id), Problem.warning(Problem.pointer("Rules", id.value()),
+          addFirst(ruleOrder.get(id), Problem.warning(Problem.pointer("Rules", id.value()),
               ProblemCode.UNREACHABLE, "rule '" + id + "' is not reachable from the start; it is never used"));
         }
       });

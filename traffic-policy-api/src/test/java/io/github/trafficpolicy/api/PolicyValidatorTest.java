@@ -86,8 +86,8 @@ final class PolicyValidatorTest {
         "warning UNREACHABLE /Endpoints/b",
         "DANGLING_REFERENCE /Rules/root/Primary/EndpointReference",
         "DANGLING_REFERENCE /Rules/root/Secondary/RuleReference",
-        "DANGLING_REFERENCE /Rules/r~11/Items/1/EndpointReference",
-        "warning UNREACHABLE /Rules/r~11");
+        "warning UNREACHABLE /Rules/r~11",
+        "DANGLING_REFERENCE /Rules/r~11/Items/1/EndpointReference");
   }
 
   @Test
