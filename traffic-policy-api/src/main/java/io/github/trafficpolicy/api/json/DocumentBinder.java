@@ -569,10 +569,14 @@ final class DocumentBinder {
 
   // ----- scalars -------------------------------------------------------------------------------------------
 
+  /**
+   * The errors so far that concern values (unknown members do not: the part they are in still binds, so that its
+   * semantics are checked too).
+   */
   private int errorCount() {
     int n = 0;
     for (Problem p : problems) {
-      if (p.isError()) {
+      if (p.isError() && p.code() != ProblemCode.UNKNOWN_MEMBER) {
         n++;
       }
     }
