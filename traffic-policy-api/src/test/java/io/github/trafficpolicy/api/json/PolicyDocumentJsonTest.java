@@ -9,9 +9,11 @@ import io.github.trafficpolicy.api.FailoverEntry;
 import io.github.trafficpolicy.api.FailoverRule;
 import io.github.trafficpolicy.api.FormatVersion;
 import io.github.trafficpolicy.api.GeolocationEntry;
+import io.github.trafficpolicy.api.GeolocationRule;
 import io.github.trafficpolicy.api.GeoproximityEntry;
 import io.github.trafficpolicy.api.GeoproximityLocation;
 import io.github.trafficpolicy.api.GeoproximityRule;
+import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Problem;
@@ -461,11 +463,11 @@ final class PolicyDocumentJsonTest {
         .recordType(RecordType.TXT)
         .startRule("g")
         .endpoint("t", Endpoint.value("\"hello \\\"q\\\"\""))
-        .rule("g", io.github.trafficpolicy.api.GeolocationRule.of(
+        .rule("g", GeolocationRule.of(
             GeolocationEntry.subdivision("US", "WA", Target.rule("w")),
             GeolocationEntry.defaultLocation(Target.endpoint("t"))))
         .rule("w", WeightedRule.of(new WeightedEntry(Target.endpoint("t"), 0, Optional.empty(),
-            Optional.of(io.github.trafficpolicy.api.HealthCheckId.of("hc-1")))))
+            Optional.of(HealthCheckId.of("hc-1")))))
         .build();
     String text = PolicyDocumentJson.write(d);
     assertThat(text).contains("""

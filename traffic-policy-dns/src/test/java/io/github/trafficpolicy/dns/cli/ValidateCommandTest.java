@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,7 @@ final class ValidateCommandTest {
   void validate_lenientCoordinates_option_truncates() throws IOException {
     String text;
     try (InputStream in = getClass().getResourceAsStream("/route53-policies/invalid/latitude-three-decimals.json")) {
-      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     Path f = file("lat.json", text);
     assertThat(run("validate", f.toString()).out()).contains("INVALID_VALUE");
