@@ -69,6 +69,8 @@ final class DocumentBinder {
   private final Set<EndpointId> brokenEndpoints = new LinkedHashSet<>();
   private final Set<RuleId> brokenRules = new LinkedHashSet<>();
   private final Map<RuleId, ImmutableList<Integer>> partialRules = new LinkedHashMap<>();
+  /** Errors other than unknown members, see {@link #errorCount()}. */
+  private int valueErrors;
   /** Whether the whole document bound (then {@link #parts()} is complete). */
   private boolean complete = true;
 
@@ -97,6 +99,9 @@ final class DocumentBinder {
   private void error(String path, ProblemCode code, String message) {
     problems.add(Problem.error(path, code, message));
     complete = false;
+    if (code != ProblemCode.UNKNOWN_MEMBER) {
+      valueErrors++;
+    }
   }
 
   private void warning(String path, ProblemCode code, String message) {
@@ -574,13 +579,7 @@ final class DocumentBinder {
    * semantics are checked too).
    */
   private int errorCount() {
-    int n = 0;
-    for (Problem p : problems) {
-      if (p.isError() && p.code() != ProblemCode.UNKNOWN_MEMBER) {
-        n++;
-      }
-    }
-    return n;
+    return valueErrors;
   }
 
   private ObjectNode object(Node node, String path, String what) {
