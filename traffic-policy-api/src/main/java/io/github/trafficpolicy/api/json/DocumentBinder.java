@@ -718,7 +718,7 @@ final class DocumentBinder {
     Optional<Node> required(String name) {
       Node n = object.members().get(name);
       if (n == null) {
-        error(path, ProblemCode.MISSING_MEMBER, capitalize(what) + " needs " + name);
+        error(path, ProblemCode.MISSING_MEMBER, what + " needs " + name);
       }
       return Optional.ofNullable(n);
     }

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -127,6 +128,19 @@ final class ValidateCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo(missing + ": cannot read: no such file" + System.lineSeparator());
     assertThat(r.out()).isEqualTo(ok + ": OK" + System.lineSeparator());
+  }
+
+  @Test
+  void validate_dash_readsStandardInput() {
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(INVALID.getBytes(StandardCharsets.UTF_8)));
+      Run r = run("validate", "-");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.out()).startsWith("-: /Endpoints/lb/Type: ENDPOINT_TYPE_MISMATCH");
+    } finally {
+      System.setIn(saved);
+    }
   }
 
   @Test
