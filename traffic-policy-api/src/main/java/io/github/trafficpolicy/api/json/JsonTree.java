@@ -94,6 +94,12 @@ final class JsonTree {
   }
 
   private Optional<Node> run(String text) {
+    if (text.startsWith("\uFEFF")) {
+      // RFC 8259 §8.1 lets parsers ignore a byte order mark; Route 53's handling is unknown, so it is an error.
+      problems.add(Problem.error("", ProblemCode.MALFORMED_JSON, "the document starts with a byte order mark "
+          + "(U+FEFF) at line 1, column 1; save it as UTF-8 without BOM"));
+      return Optional.empty();
+    }
     try (JsonParser p = FACTORY.createParser(text)) {
       try {
         JsonToken first = p.nextToken();

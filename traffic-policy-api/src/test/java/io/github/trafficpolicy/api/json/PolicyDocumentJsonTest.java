@@ -141,6 +141,19 @@ final class PolicyDocumentJsonTest {
   }
 
   @Test
+  void read_byteOrderMark_malformedJsonSayingSo() {
+    byte[] text = weighted(ITEMS).getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = new byte[text.length + 3];
+    bytes[0] = (byte) 0xEF;
+    bytes[1] = (byte) 0xBB;
+    bytes[2] = (byte) 0xBF;
+    System.arraycopy(text, 0, bytes, 3, text.length);
+    PolicyCheck c = PolicyDocumentJson.check(new ByteArrayInputStream(bytes));
+    assertThat(c.errors()).extracting(Problem::code).containsExactly(ProblemCode.MALFORMED_JSON);
+    assertThat(c.errors().get(0).message()).contains("byte order mark");
+  }
+
+  @Test
   void read_emptyAndTrailingContent_malformedJson() {
     assertThat(errors("")).containsExactly("MALFORMED_JSON ");
     assertThat(errors("  ")).containsExactly("MALFORMED_JSON ");
