@@ -298,7 +298,8 @@ public sealed interface RecordData {
     String[] labels = n.split("\\.", -1);
     for (int i = 0; i < labels.length; i++) {
       boolean wildcard = i == 0 && labels[i].equals("*") && labels.length > 1;
-      checkArgument(wildcard || RecordDataSyntax.LABEL.matcher(labels[i]).matches(), "%s is not a valid host name: '%s'", what, v);
+      checkArgument(wildcard || RecordDataSyntax.LABEL.matcher(labels[i]).matches(),
+          "%s is not a valid host name: '%s'", what, v);
     }
     return v;
   }

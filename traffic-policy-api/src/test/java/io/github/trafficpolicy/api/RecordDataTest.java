@@ -20,7 +20,8 @@ final class RecordDataTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"192.0.2", "192.0.2.256", "2001:db8::1", "example.com", "192.0.2.1 192.0.2.2", "::ffff:1.2.3.4"})
+  @ValueSource(strings = {"192.0.2", "192.0.2.256", "2001:db8::1", "example.com", "192.0.2.1 192.0.2.2",
+      "::ffff:1.2.3.4"})
   void parse_aInvalid_throws(String value) {
     assertThatThrownBy(() -> RecordData.parse(RecordType.A, value)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("IPv4");

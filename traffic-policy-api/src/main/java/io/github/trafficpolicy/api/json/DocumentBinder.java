@@ -369,7 +369,8 @@ final class DocumentBinder {
       }
       if (rulesAllowed) {
         m.optional("EvaluateTargetHealth").ifPresent(n ->
-            evaluateTargetHealth = Optional.ofNullable(bool(n, path + "/EvaluateTargetHealth", "EvaluateTargetHealth")));
+            evaluateTargetHealth =
+                Optional.ofNullable(bool(n, path + "/EvaluateTargetHealth", "EvaluateTargetHealth")));
       }
       m.optional("HealthCheck").ifPresent(n -> {
         String s = string(n, path + "/HealthCheck", "HealthCheck");

@@ -134,7 +134,8 @@ final class PolicyDocumentJsonTest {
 
   @Test
   void read_malformedJson_givesLineAndColumn() {
-    PolicyCheck c = PolicyDocumentJson.check("{\n  \"AWSPolicyFormatVersion\": \"2015-10-01\",\n  \"RecordType\" \"A\"\n}");
+    PolicyCheck c =
+        PolicyDocumentJson.check("{\n  \"AWSPolicyFormatVersion\": \"2015-10-01\",\n  \"RecordType\" \"A\"\n}");
     assertThat(c.errors()).hasSize(1);
     assertThat(c.errors().get(0).code()).isEqualTo(ProblemCode.MALFORMED_JSON);
     assertThat(c.errors().get(0).message()).contains("line 3, column 16");
@@ -232,7 +233,8 @@ final class PolicyDocumentJsonTest {
   void read_outOfRangeAndMalformedNumbers_invalidValue() {
     String text = weighted("""
         {"EndpointReference": "a", "Weight": "-1"}, {"EndpointReference": "b", "Weight": 2.5},
-        {"EndpointReference": "b", "Weight": "99999999999999999999999"}, {"EndpointReference": "a", "Weight": "ten"}""");
+        {"EndpointReference": "b", "Weight": "99999999999999999999999"},
+        {"EndpointReference": "a", "Weight": "ten"}""");
     assertThat(errors(text)).containsExactly("INVALID_VALUE /Rules/w/Items/0/Weight",
         "INVALID_VALUE /Rules/w/Items/1/Weight", "INVALID_VALUE /Rules/w/Items/2/Weight",
         "INVALID_VALUE /Rules/w/Items/3/Weight");
