@@ -26,6 +26,7 @@ final class JsonTree {
   static final int MAX_NESTING = 64;
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
+      .disable(JsonFactory.Feature.INTERN_FIELD_NAMES) // names come from untrusted input
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
       .build();
 
