@@ -416,10 +416,7 @@ final class HealthCheckerTest {
     HealthChecker checker = checker(http("web", server).responseTimeout(Duration.ofSeconds(60)).build());
 
     var probe = checker.probeNow("web");
-    for (int i = 0; i < 3000 && server.requests.get() == 0; i++) {
-      Thread.onSpinWait(); // awaiting the request with a deadline, not timing
-      Thread.yield();
-    }
+    assertThat(Await.until(() -> server.requests.get() == 1, Duration.ofSeconds(30))).isTrue();
     checker.close();
 
     assertThat(probe.get(30, TimeUnit.SECONDS).lastResult()).isEmpty(); // the aborted result is not applied
