@@ -453,7 +453,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     if (target < 0) {
       int e = ~target;
       if (ev.tracing()) {
-        ev.step(depth, TraceStep.Kind.ENDPOINT, "endpoint " + endpointIds[e], endpointText(e));
+        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
       }
       return e;
     }
@@ -473,7 +473,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     CompiledRule rule = rules[r];
     boolean tracing = ev.tracing();
     if (tracing) {
-      ev.step(depth, TraceStep.Kind.ENTER_RULE, "rule " + rule.id + " (" + rule.type.text() + ")",
+      ev.step(depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
           context(ev, rule));
     }
     if (rule instanceof CompiledRule.Multivalue) {
@@ -644,7 +644,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       ev.step(depth + 1, TraceStep.Kind.CHOOSE, chosen.toString(), why);
       for (int k = 0; k < count; k++) {
         int e = ~rule.child[ev.selection[k]];
-        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, "endpoint " + endpointIds[e], endpointText(e));
+        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
       }
     }
     return MULTI;
