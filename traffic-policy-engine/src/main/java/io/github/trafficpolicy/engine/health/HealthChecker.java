@@ -232,6 +232,11 @@ public final class HealthChecker implements AutoCloseable {
     return prober.openChannels();
   }
 
+  /** Tasks waiting on the scheduler (periodic probes and pending deadlines), for tests. */
+  int scheduledTasks() {
+    return scheduler.getQueue().size();
+  }
+
   /** Stops probing, fails the probes in flight, closes every connection and ends the checker's threads. */
   @Override
   public void close() {

@@ -156,6 +156,14 @@ final class Prober {
     }
 
     private void connected(AsynchronousSocketChannel ch) {
+      try {
+        exchange(ch);
+      } catch (RuntimeException e) {
+        finish(false, describe(e));
+      }
+    }
+
+    private void exchange(AsynchronousSocketChannel ch) {
       if (!check.type().usesHttp()) {
         finish(true, "connected");
         return;
@@ -180,28 +188,39 @@ final class Prober {
     private void readResponse(Transport t, HttpResponseParser parser, ByteBuffer buffer) {
       buffer.clear();
       t.read(buffer).whenComplete((n, error) -> {
-        if (error != null) {
-          finish(false, (parser.status() < 0 ? "" : "HTTP " + parser.status() + ", ") + describe(error));
-          return;
+        try {
+          received(t, parser, buffer, n, error);
+        } catch (RuntimeException e) {
+          finish(false, describe(e));
         }
-        boolean wasAwaitingBody = parser.awaitingBody();
-        Optional<HttpResponseParser.Verdict> verdict;
-        if (n < 0) {
-          verdict = Optional.of(parser.endOfStream());
-        } else {
-          buffer.flip();
-          verdict = parser.feed(buffer);
-        }
-        if (verdict.isPresent()) {
-          finish(verdict.get().success(), verdict.get().reason());
-          return;
-        }
-        if (!wasAwaitingBody && parser.awaitingBody()) {
-          arm(check.responseTimeout(), "HTTP " + parser.status() + ", body not complete within "
-              + format(check.responseTimeout()) + " of the status line");
-        }
-        readResponse(t, parser, buffer);
       });
+    }
+
+    private void received(Transport t, HttpResponseParser parser, ByteBuffer buffer, Integer n, Throwable error) {
+      if (isDone()) {
+        return;
+      }
+      if (error != null) {
+        finish(false, (parser.status() < 0 ? "" : "HTTP " + parser.status() + ", ") + describe(error));
+        return;
+      }
+      boolean wasAwaitingBody = parser.awaitingBody();
+      Optional<HttpResponseParser.Verdict> verdict;
+      if (n < 0) {
+        verdict = Optional.of(parser.endOfStream());
+      } else {
+        buffer.flip();
+        verdict = parser.feed(buffer);
+      }
+      if (verdict.isPresent()) {
+        finish(verdict.get().success(), verdict.get().reason());
+        return;
+      }
+      if (!wasAwaitingBody && parser.awaitingBody()) {
+        arm(check.responseTimeout(), "HTTP " + parser.status() + ", body not complete within "
+            + format(check.responseTimeout()) + " of the status line");
+      }
+      readResponse(t, parser, buffer);
     }
 
     private ByteBuffer request() {
@@ -247,6 +266,10 @@ final class Prober {
       if (previous != null) {
         previous.cancel(false);
       }
+    }
+
+    private synchronized boolean isDone() {
+      return done;
     }
 
     private synchronized boolean attach(AsynchronousSocketChannel ch) {
