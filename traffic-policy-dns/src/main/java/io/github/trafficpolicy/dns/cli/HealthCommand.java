@@ -75,7 +75,8 @@ public final class HealthCommand implements Callable<Integer> {
         .collect(Collectors.toList());
     HealthRegistry registry = new HealthRegistry();
     Map<HealthCheckId, HealthCheckMetrics> metrics;
-    try (HealthChecker checker = HealthChecker.builder(registry).checks(once).maxConcurrentProbes(parallel).build()) {
+    try (HealthChecker checker = HealthChecker.builder(registry).checks(once).maxConcurrentProbes(parallel)
+        .logTransitions(false).build()) {
       long longest = once.stream().filter(c -> c instanceof EndpointHealthCheck)
           .map(c -> (EndpointHealthCheck) c)
           .mapToLong(c -> c.connectTimeout().plus(c.responseTimeout().multipliedBy(2)).toMillis())

@@ -85,6 +85,7 @@ public final class HealthChecker implements AutoCloseable {
   private final ExecutorService resolver;
   private final Prober prober;
   private final ProbeLimiter limiter;
+  private final boolean logTransitions;
   private final Object lock = new Object();
   private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
   private boolean initialized;
@@ -93,6 +94,7 @@ public final class HealthChecker implements AutoCloseable {
   private HealthChecker(Builder b, ImmutableList<HealthCheck> checks) {
     this.registry = b.registry;
     this.clock = b.clock;
+    this.logTransitions = b.logTransitions;
     ImmutableMap.Builder<HealthCheckId, Entry> byId = ImmutableMap.builder();
     for (HealthCheck check : checks) {
       int threshold = check instanceof EndpointHealthCheck e ? e.failureThreshold() : 1;
@@ -232,6 +234,11 @@ public final class HealthChecker implements AutoCloseable {
     return prober.openChannels();
   }
 
+  /** The most connections that were open at once, for tests. */
+  int peakOpenConnections() {
+    return prober.peakOpenChannels();
+  }
+
   /** Tasks waiting on the scheduler (periodic probes and pending deadlines), for tests. */
   int scheduledTasks() {
     return scheduler.getQueue().size();
@@ -338,9 +345,11 @@ public final class HealthChecker implements AutoCloseable {
             changes.put(parent.check.id(), parent.state.status());
           }
         }
-        changes.forEach((id, status) -> LOG.log(System.Logger.Level.INFO,
-            "health check {0} is now {1} ({2})", id, status, entries.get(id).state.metrics().lastResult()
-                .map(ProbeResult::reason).orElse("")));
+        if (logTransitions) {
+          changes.forEach((id, status) -> LOG.log(System.Logger.Level.INFO,
+              "health check {0} is now {1} ({2})", id, status, entries.get(id).state.metrics().lastResult()
+                  .map(ProbeResult::reason).orElse("")));
+        }
         registry.setChecks(changes);
       }
       return e.state.metrics();
@@ -398,6 +407,7 @@ public final class HealthChecker implements AutoCloseable {
     private int maxConcurrentProbes = 256;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
+    private boolean logTransitions = true;
 
     private Builder(HealthRegistry registry) {
       this.registry = checkNotNull(registry, "registry");
@@ -452,6 +462,12 @@ public final class HealthChecker implements AutoCloseable {
     /** The time source for latencies (default the system ticker). */
     public Builder ticker(Ticker ticker) {
       this.ticker = checkNotNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Whether each status change is logged at INFO through {@link System.Logger} (default true). */
+    public Builder logTransitions(boolean logTransitions) {
+      this.logTransitions = logTransitions;
       return this;
     }
 

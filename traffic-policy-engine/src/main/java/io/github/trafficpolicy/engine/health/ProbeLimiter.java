@@ -58,11 +58,6 @@ final class ProbeLimiter {
     cancelled.forEach(Pending::cancel);
   }
 
-  /** Operations in flight. */
-  synchronized int running() {
-    return running;
-  }
-
   private void release() {
     Pending<?> next;
     synchronized (this) {

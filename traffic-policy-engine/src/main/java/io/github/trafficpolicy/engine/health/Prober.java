@@ -55,6 +55,7 @@ final class Prober {
   private final Ticker ticker;
   private final Clock clock;
   private final AtomicInteger openChannels = new AtomicInteger();
+  private final AtomicInteger peakOpenChannels = new AtomicInteger();
   private final Set<Probe> active = ConcurrentHashMap.newKeySet();
 
   Prober(AsynchronousChannelGroup group, ScheduledExecutorService timer, ExecutorService resolver, Ticker ticker,
@@ -70,6 +71,11 @@ final class Prober {
   /** Channels opened and not yet closed. */
   int openChannels() {
     return openChannels.get();
+  }
+
+  /** The most channels that were open at once. */
+  int peakOpenChannels() {
+    return peakOpenChannels.get();
   }
 
   /** Probes {@code check} once. The future always completes normally. */
@@ -134,7 +140,8 @@ final class Prober {
         finish(false, "cannot open a socket: " + describe(e));
         return;
       }
-      openChannels.incrementAndGet();
+      int open = openChannels.incrementAndGet();
+      peakOpenChannels.accumulateAndGet(open, Math::max);
       if (!attach(ch)) {
         return;
       }

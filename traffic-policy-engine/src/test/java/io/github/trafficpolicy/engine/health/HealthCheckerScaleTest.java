@@ -50,6 +50,7 @@ final class HealthCheckerScaleTest {
             .filter(t -> t != null && t.getThreadName().startsWith("health-")).count())
             .isLessThanOrEqualTo(4);
         assertThat(checker.openConnections()).isZero();
+        assertThat(checker.peakOpenConnections()).as("connections open at once").isBetween(1, MAX_CONCURRENT);
       }
 
       // every socket of both sides is closed again (the server closes its side after answering)
