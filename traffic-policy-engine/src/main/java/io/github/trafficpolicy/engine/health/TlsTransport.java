@@ -159,6 +159,10 @@ final class TlsTransport implements Transport {
     if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
       return CompletableFuture.failedFuture(new SSLException("TLS closed"));
     }
+    if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+      // cannot happen with a packet-sized buffer; failing beats looping without progress
+      return CompletableFuture.failedFuture(new SSLException("TLS record larger than the packet buffer"));
+    }
     netOut.flip();
     return PlainTransport.writeFully(channel, netOut);
   }
