@@ -2,7 +2,10 @@ package io.github.trafficpolicy.engine;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.HealthCheckId;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -57,6 +60,23 @@ public final class HealthRegistry implements Supplier<HealthSnapshot> {
       return now;
     }
     return update(b -> b.check(healthCheckId, status));
+  }
+
+  /**
+   * Sets several health checks' statuses in one new snapshot, so readers see all of them change together; a no-op
+   * (returning the current snapshot) when every status is already as given.
+   */
+  public HealthSnapshot setChecks(Map<HealthCheckId, HealthStatus> statuses) {
+    checkNotNull(statuses, "statuses");
+    ImmutableMap<HealthCheckId, HealthStatus> copy = ImmutableMap.copyOf(statuses);
+    HealthSnapshot now = current.get();
+    if (copy.entrySet().stream().allMatch(e -> now.check(e.getKey()) == e.getValue())) {
+      return now;
+    }
+    return update(b -> {
+      copy.forEach(b::check);
+      return b;
+    });
   }
 
   /** Sets one alias target's health (a no-op when it already has it). */

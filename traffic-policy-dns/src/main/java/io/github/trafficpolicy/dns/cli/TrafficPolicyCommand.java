@@ -15,6 +15,7 @@ import picocli.CommandLine;
     subcommands = {
       CommandLine.HelpCommand.class,
       ValidateCommand.class,
+      HealthCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */
