@@ -102,6 +102,14 @@ final class Evaluation {
     trace.add(new TraceStep(depth, kind, subject, detail));
   }
 
+  void ruleStep(String rule, int depth, TraceStep.Kind kind, String subject, String detail) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, -1));
+  }
+
+  void step(int depth, TraceStep.Kind kind, String subject, String detail, String rule, int entry) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, entry));
+  }
+
   // ----- location ---------------------------------------------------------------------------------------------
 
   ClientLocation location() {
