@@ -491,7 +491,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     if (count == 0) {
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, "rule " + rule.id,
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id,
             rule.type == io.github.trafficpolicy.api.RuleType.GEO
             ? "no location contains the client and there is no default: no answer"
             : "no entry applies to the client: no answer");
@@ -538,12 +538,12 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     // F2: nothing healthy.
     if (failClosed) {
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy entry: no answer (fail closed)");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy entry: no answer (fail closed)");
       }
       return NO_DATA;
     }
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id,
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id,
           "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
     }
     pt = Integer.MIN_VALUE;
@@ -571,7 +571,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       }
     }
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, "rule " + rule.id, "no entry has an answer for the client");
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, "no entry has an answer for the client");
     }
     return NO_DATA;
   }
@@ -596,12 +596,12 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     if (failOpen) {
       if (failClosed) {
         if (tracing) {
-          ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy item: no answer (fail closed)");
+          ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy item: no answer (fail closed)");
         }
         return NO_DATA;
       }
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id, "no healthy item: answering with unhealthy items");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id, "no healthy item: answering with unhealthy items");
       }
     }
     int pool = failOpen ? rule.n : healthy;
