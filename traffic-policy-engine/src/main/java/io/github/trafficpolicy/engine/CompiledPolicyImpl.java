@@ -80,7 +80,6 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
 
-  @SuppressWarnings("unchecked")
   CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
     this.document = document;
     this.binding = binding;
@@ -95,8 +94,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int ne = document.endpoints().size();
     endpoints = new Endpoint[ne];
     endpointIds = new EndpointId[ne];
-    singleEndpoint = new ImmutableList[ne];
-    valueData = new ImmutableList[ne];
+    singleEndpoint = lists(ne);
+    valueData = lists(ne);
     targetIndex = new int[ne];
     Map<EndpointId, Integer> endpointIndex = new HashMap<>();
     List<EndpointId> targetList = new ArrayList<>();
@@ -163,6 +162,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     start = encode(document.start(), endpointIndex, ruleIndex, "start");
     maxDepth = longestPath();
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ImmutableList<T>[] lists(int n) {
+    return (ImmutableList<T>[]) new ImmutableList<?>[n];
   }
 
   private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
