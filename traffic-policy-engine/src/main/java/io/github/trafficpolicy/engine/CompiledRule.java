@@ -354,10 +354,10 @@ abstract class CompiledRule {
       String what;
       if (tier == 0) {
         double d = distance(ev, i);
-        what = where[i] + " at " + fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "")
-            + bias[i] + " (" + fmt(d) + " km)");
+        what = fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "") + bias[i] + " ("
+            + fmt(d) + " km actual)");
       } else {
-        what = where[i] + ": distance unknown, document order";
+        what = "distance unknown, document order";
       }
       return (failOpen ? "nothing healthy: the closest, " : "closest healthy, ") + what;
     }
