@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.engine;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -266,9 +265,5 @@ final class Evaluation {
   String locationText() {
     return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
         : " (located, /" + geoPrefix + ")");
-  }
-
-  static ImmutableList<TraceStep> copy(List<TraceStep> steps) {
-    return ImmutableList.copyOf(steps);
   }
 }
