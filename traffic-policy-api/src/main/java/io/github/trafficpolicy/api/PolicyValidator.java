@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.api;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
@@ -82,7 +83,7 @@ public final class PolicyValidator {
       ImmutableMap<EndpointId, Endpoint> endpoints,
       ImmutableMap<RuleId, Rule> rules) {
     return validate(new Parts(Optional.of(formatVersion), Optional.of(recordType), Optional.of(start), endpoints,
-        rules, ImmutableSet.of(), ImmutableSet.of()));
+        rules, ImmutableSet.of(), ImmutableSet.of(), ImmutableMap.of()));
   }
 
   /**
@@ -102,6 +103,8 @@ public final class PolicyValidator {
    * @param brokenEndpoints endpoint IDs the document defines whose definitions are themselves invalid (not in
    *     {@code endpoints})
    * @param brokenRules rule IDs the document defines whose definitions are themselves invalid (not in {@code rules})
+   * @param partialRules rules of {@code rules} that hold only the valid entries of their definition, each with the
+   *     position in the document of every entry it holds (so paths name the right entry)
    */
   public record Parts(
       Optional<FormatVersion> formatVersion,
@@ -110,7 +113,8 @@ public final class PolicyValidator {
       ImmutableMap<EndpointId, Endpoint> endpoints,
       ImmutableMap<RuleId, Rule> rules,
       ImmutableSet<EndpointId> brokenEndpoints,
-      ImmutableSet<RuleId> brokenRules) {
+      ImmutableSet<RuleId> brokenRules,
+      ImmutableMap<RuleId, ImmutableList<Integer>> partialRules) {
     public Parts {
       checkNotNull(formatVersion, "formatVersion (use Optional.empty())");
       checkNotNull(recordType, "recordType (use Optional.empty())");
@@ -119,6 +123,12 @@ public final class PolicyValidator {
       rules = ImmutableMap.copyOf(rules);
       brokenEndpoints = ImmutableSet.copyOf(brokenEndpoints);
       brokenRules = ImmutableSet.copyOf(brokenRules);
+      partialRules = ImmutableMap.copyOf(partialRules);
+      for (Map.Entry<RuleId, ImmutableList<Integer>> e : partialRules.entrySet()) {
+        Rule r = rules.get(e.getKey());
+        checkArgument(r != null && r.entries().size() == e.getValue().size(),
+            "partial rule %s must be one of the rules, with one position per entry", e.getKey());
+      }
     }
   }
 
@@ -177,6 +187,12 @@ public final class PolicyValidator {
     private void addFirst(int key, Problem p) {
       problems.add(p);
       order.add(2 * key);
+    }
+
+    /** The path of entry {@code i} of a rule, at its position in the document. */
+    private String entryPath(RuleId id, String rulePath, Rule rule, int i) {
+      ImmutableList<Integer> positions = parts.partialRules().get(id);
+      return PolicyValidator.entryPath(rulePath, rule, positions == null ? i : positions.get(i));
     }
 
     private void checkStart(Target start) {
@@ -246,7 +262,7 @@ public final class PolicyValidator {
       List<? extends RuleEntry> entries = rule.entries();
       for (int i = 0; i < entries.size(); i++) {
         RuleEntry entry = entries.get(i);
-        String entryPath = entryPath(path, rule, i);
+        String entryPath = entryPath(id, path, rule, i);
         checkReference(key, entryPath, entry);
         checkImplicitHealth(key, entryPath, entry);
         if (entry instanceof MultivalueEntry m) {
@@ -442,7 +458,7 @@ public final class PolicyValidator {
               next.push(0);
             } else if (s == 1) {
               add(ruleOrder.get(id), Problem.error(
-                  Problem.childPointer(entryPath(Problem.pointer("Rules", id.value()), rule, i), "RuleReference"),
+                  Problem.childPointer(entryPath(id, Problem.pointer("Rules", id.value()), rule, i), "RuleReference"),
                   ProblemCode.REFERENCE_CYCLE,
                   "rule '" + id + "' references rule '" + rt.rule() + "', which leads back to it: rules must not "
                       + "reference each other in a cycle"));
@@ -457,8 +473,8 @@ public final class PolicyValidator {
       if (parts.start().isEmpty() || !exists(parts.start().get())) {
         return;
       }
-      if (!parts.brokenRules().isEmpty()) {
-        return; // a broken rule may be the one that reaches the rest
+      if (!parts.brokenRules().isEmpty() || !parts.partialRules().isEmpty()) {
+        return; // a broken rule or entry may be the one that reaches the rest
       }
       Set<Target> reached = new HashSet<>();
       Deque<Target> queue = new ArrayDeque<>();
