@@ -186,8 +186,9 @@ final class Evaluation {
       latency = given.get();
       latencyPrefix = latency.prefixLength();
     } else if (policy.latencyTable != null) {
+      // The table sees the location too, so its answer may depend on the geo lookup's network as well.
       latency = policy.latencyTable.forClient(query.client().address(), location());
-      latencyPrefix = latency.prefixLength();
+      latencyPrefix = Math.max(latency.prefixLength(), geoPrefix);
     } else {
       latency = null;
       location();
