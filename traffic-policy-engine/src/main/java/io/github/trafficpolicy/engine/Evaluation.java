@@ -39,9 +39,9 @@ final class Evaluation {
   private ClientLocation location;
   private int geoPrefix;
   private boolean clientCoordinates;
-  private double clientLatRad;
-  private double clientLonRad;
-  private double clientCosLat;
+  private double clientX;
+  private double clientY;
+  private double clientZ;
 
   private boolean latencyResolved;
   private ClientLatency latency;
@@ -125,9 +125,11 @@ final class Evaluation {
       Optional<Coordinates> c = location.coordinates();
       clientCoordinates = c.isPresent();
       if (clientCoordinates) {
-        clientLatRad = Math.toRadians(c.get().latitude());
-        clientLonRad = Math.toRadians(c.get().longitude());
-        clientCosLat = Math.cos(clientLatRad);
+        double lat = Math.toRadians(c.get().latitude());
+        double lon = Math.toRadians(c.get().longitude());
+        clientX = Math.cos(lat) * Math.cos(lon);
+        clientY = Math.cos(lat) * Math.sin(lon);
+        clientZ = Math.sin(lat);
       }
       locationResolved = true;
     }
@@ -153,21 +155,20 @@ final class Evaluation {
     return clientCoordinates;
   }
 
-  /** The haversine {@code h} between the client and a point (monotonic in the distance). */
-  double haversine(double latRad, double cosLat, double lonRad) {
-    double s1 = Math.sin((latRad - clientLatRad) / 2);
-    double s2 = Math.sin((lonRad - clientLonRad) / 2);
-    return s1 * s1 + clientCosLat * cosLat * s2 * s2;
+  /**
+   * The haversine {@code h = sin²(θ/2)} between the client and a point given as a unit vector: a quarter of the
+   * squared chord, monotonic in the distance, computed without trigonometry.
+   */
+  double haversine(double x, double y, double z) {
+    double dx = x - clientX;
+    double dy = y - clientY;
+    double dz = z - clientZ;
+    return (dx * dx + dy * dy + dz * dz) / 4;
   }
 
   /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
   static double kilometres(double h) {
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
-
-  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
-  double distanceKm(double latRad, double cosLat, double lonRad) {
-    return kilometres(haversine(latRad, cosLat, lonRad));
   }
 
   /** The built-in latency estimate for a distance. */
@@ -219,10 +220,10 @@ final class Evaluation {
     if (latency != null) {
       return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
     }
-    if (Double.isNaN(rule.latRad[i]) || !clientCoordinatesKnown()) {
+    if (Double.isNaN(rule.x[i]) || !clientCoordinatesKnown()) {
       return Double.NaN;
     }
-    return haversine(rule.latRad[i], rule.cosLat[i], rule.lonRad[i]);
+    return haversine(rule.x[i], rule.y[i], rule.z[i]);
   }
 
   /** Milliseconds for a key returned by {@link #latencyKey}. */
