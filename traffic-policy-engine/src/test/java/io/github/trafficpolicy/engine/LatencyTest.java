@@ -103,4 +103,13 @@ final class LatencyTest {
     assertThat(endpoint(a)).isEqualTo("c");
     assertThat(a.ecsScope()).isEqualTo(20);
   }
+
+  @Test
+  void evaluate_allUnhealthy_failClosedGivesNoData() {
+    EvaluatorSettings closed = EvaluatorSettings.builder()
+        .allUnhealthy(EvaluatorSettings.AllUnhealthy.FAIL_CLOSED).build();
+    Map<String, Double> ms = Map.of("us-east-1", 10.0, "eu-west-1", 50.0, "ap-northeast-1", 90.0);
+    assertThat(endpoint(run(RULE, closed, ms, "a b c"))).isEqualTo("NODATA");
+    assertThat(endpoint(run(RULE, closed, ms, "a b"))).isEqualTo("c");
+  }
 }
