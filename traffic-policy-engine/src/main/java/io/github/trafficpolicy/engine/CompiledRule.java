@@ -155,7 +155,7 @@ abstract class CompiledRule {
         case COUNTRY:
           return equal(loc.country(), country[i]);
         case CONTINENT:
-          return equal(loc.continent(), continent[i]);
+          return Route53Continents.continentOf(loc).equalsIgnoreCase(continent[i]);
         default:
           return true;
       }
