@@ -148,14 +148,14 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(ClientLocation loc, int i) {
+    private boolean matches(ClientLocation loc, String clientContinent, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
           return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
         case COUNTRY:
           return equal(loc.country(), country[i]);
         case CONTINENT:
-          return Route53Continents.continentOf(loc).equalsIgnoreCase(continent[i]);
+          return clientContinent.equalsIgnoreCase(continent[i]);
         default:
           return true;
       }
@@ -168,9 +168,10 @@ abstract class CompiledRule {
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
       ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
+      String clientContinent = locationDependent ? ev.continent() : "";
       int count = 0;
       for (int i = 0; i < n; i++) {
-        boolean m = matches(loc, i);
+        boolean m = matches(loc, clientContinent, i);
         tiers[i] = m ? kind[i] : -1;
         keys[i] = 0;
         if (m) {
@@ -182,7 +183,7 @@ abstract class CompiledRule {
 
     @Override
     boolean isCandidate(Evaluation ev, int i) {
-      return kind[i] == DEFAULT || matches(ev.locationForGeo(), i);
+      return kind[i] == DEFAULT || matches(ev.locationForGeo(), ev.continent(), i);
     }
 
     @Override

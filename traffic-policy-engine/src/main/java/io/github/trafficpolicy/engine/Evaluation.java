@@ -37,6 +37,7 @@ final class Evaluation {
 
   private boolean locationResolved;
   private ClientLocation location;
+  private String continent;
   private int geoPrefix;
   private boolean clientCoordinates;
   private double clientX;
@@ -86,6 +87,7 @@ final class Evaluation {
     health = null;
     trace = null;
     location = null;
+    continent = null;
     latency = null;
   }
 
@@ -122,6 +124,7 @@ final class Evaluation {
         location = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
+      continent = Route53Continents.continentOf(location);
       Optional<Coordinates> c = location.coordinates();
       clientCoordinates = c.isPresent();
       if (clientCoordinates) {
@@ -134,6 +137,12 @@ final class Evaluation {
       locationResolved = true;
     }
     return location;
+  }
+
+  /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
+  String continent() {
+    location();
+    return continent;
   }
 
   /** The location, recording that the answer depends on it. */
