@@ -1,7 +1,6 @@
 package io.github.trafficpolicy.engine;
 
 import com.google.common.collect.ImmutableMap;
-import java.util.Optional;
 
 /**
  * Route 53's continent membership of countries (route53-traffic-flow.md §4, from the Route 53 developer guide as of
@@ -13,11 +12,6 @@ final class Route53Continents {
   private static final ImmutableMap<String, String> BY_COUNTRY = load();
 
   private Route53Continents() {}
-
-  /** The continent Route 53 places {@code country} on, if the country is in the table. */
-  static Optional<String> of(String country) {
-    return Optional.ofNullable(BY_COUNTRY.get(country));
-  }
 
   /** The continent to match for {@code location}: Route 53's for its country, else the location's own. */
   static String continentOf(ClientLocation location) {
