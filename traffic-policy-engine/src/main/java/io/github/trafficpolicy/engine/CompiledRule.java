@@ -76,6 +76,16 @@ abstract class CompiledRule {
     return best;
   }
 
+  /** Points on the unit sphere for (latitude, longitude) in radians; NaN in, NaN out. */
+  static void unitVectors(double[] latRad, double[] lonRad, double[] x, double[] y, double[] z) {
+    for (int i = 0; i < latRad.length; i++) {
+      double cosLat = Math.cos(latRad[i]);
+      x[i] = cosLat * Math.cos(lonRad[i]);
+      y[i] = cosLat * Math.sin(lonRad[i]);
+      z[i] = Math.sin(latRad[i]);
+    }
+  }
+
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.1f", d);
   }
@@ -138,14 +148,14 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(ClientLocation loc, int i) {
+    private boolean matches(ClientLocation loc, String clientContinent, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
           return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
         case COUNTRY:
           return equal(loc.country(), country[i]);
         case CONTINENT:
-          return equal(loc.continent(), continent[i]);
+          return clientContinent.equalsIgnoreCase(continent[i]);
         default:
           return true;
       }
@@ -158,9 +168,10 @@ abstract class CompiledRule {
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
       ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
+      String clientContinent = locationDependent ? ev.continent() : "";
       int count = 0;
       for (int i = 0; i < n; i++) {
-        boolean m = matches(loc, i);
+        boolean m = matches(loc, clientContinent, i);
         tiers[i] = m ? kind[i] : -1;
         keys[i] = 0;
         if (m) {
@@ -172,7 +183,7 @@ abstract class CompiledRule {
 
     @Override
     boolean isCandidate(Evaluation ev, int i) {
-      return kind[i] == DEFAULT || matches(ev.locationForGeo(), i);
+      return kind[i] == DEFAULT || matches(ev.locationForGeo(), ev.continent(), i);
     }
 
     @Override
@@ -211,15 +222,19 @@ abstract class CompiledRule {
   static final class Latency extends CompiledRule {
     final String[] region;
     /** Region coordinates for the built-in estimate; NaN when the region is not in the table. */
-    final double[] latRad;
-    final double[] lonRad;
+    /** Unit vectors of the regions (NaN when the region is not in the coordinate table). */
+    final double[] x;
+    final double[] y;
+    final double[] z;
     final UnknownLocation unknown;
 
     Latency(String id, int n, String[] region, double[] latRad, double[] lonRad, UnknownLocation unknown) {
       super(id, RuleType.LATENCY, n);
       this.region = region;
-      this.latRad = latRad;
-      this.lonRad = lonRad;
+      this.x = new double[n];
+      this.y = new double[n];
+      this.z = new double[n];
+      unitVectors(latRad, lonRad, x, y, z);
       this.unknown = unknown;
     }
 
@@ -230,10 +245,10 @@ abstract class CompiledRule {
       }
       int count = 0;
       for (int i = 0; i < n; i++) {
-        double ms = ev.latencyMillis(this, i);
-        if (!Double.isNaN(ms)) {
+        double key = ev.latencyKey(this, i);
+        if (!Double.isNaN(key)) {
           tiers[i] = 0;
-          keys[i] = ms;
+          keys[i] = key;
           count++;
         } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
           tiers[i] = 1;
@@ -254,12 +269,13 @@ abstract class CompiledRule {
       if (n > 1) {
         ev.useLatencyScope();
       }
-      return !Double.isNaN(ev.latencyMillis(this, i));
+      return !Double.isNaN(ev.latencyKey(this, i));
     }
 
     @Override
     String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
-      String what = tier == 0 ? "latency " + fmt(key) + " ms to " + region[i] + " (" + ev.latencySource() + ")"
+      String what = tier == 0 ? "latency " + fmt(ev.latencyMillis(key)) + " ms to " + region[i] + " ("
+          + ev.latencySource() + ")"
           : "latency to " + region[i] + " unknown: document order";
       return (failOpen ? "no region is healthy: the lowest latency, " : "lowest latency among the healthy, ") + what;
     }
@@ -267,8 +283,10 @@ abstract class CompiledRule {
 
   /** {@code geoproximity}: ascending great-circle distance after bias. */
   static final class Geoproximity extends CompiledRule {
-    final double[] latRad;
-    final double[] lonRad;
+    /** Unit vectors of the entries' locations (NaN when unknown). */
+    final double[] x;
+    final double[] y;
+    final double[] z;
     final int[] bias;
     final String[] where;
     final UnknownLocation unknown;
@@ -277,8 +295,10 @@ abstract class CompiledRule {
     Geoproximity(String id, int n, double[] latRad, double[] lonRad, int[] bias, String[] where,
         UnknownLocation unknown, BiasFormula formula) {
       super(id, RuleType.GEOPROXIMITY, n);
-      this.latRad = latRad;
-      this.lonRad = lonRad;
+      this.x = new double[n];
+      this.y = new double[n];
+      this.z = new double[n];
+      unitVectors(latRad, lonRad, x, y, z);
       this.bias = bias;
       this.where = where;
       this.unknown = unknown;
@@ -296,10 +316,10 @@ abstract class CompiledRule {
     }
 
     double distance(Evaluation ev, int i) {
-      if (Double.isNaN(latRad[i]) || !ev.clientCoordinatesKnown()) {
+      if (Double.isNaN(x[i]) || !ev.clientCoordinatesKnown()) {
         return Double.NaN;
       }
-      return ev.distanceKm(latRad[i], lonRad[i]);
+      return Evaluation.kilometres(ev.haversine(x[i], y[i], z[i]));
     }
 
     @Override
@@ -341,10 +361,10 @@ abstract class CompiledRule {
       String what;
       if (tier == 0) {
         double d = distance(ev, i);
-        what = where[i] + " at " + fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "")
-            + bias[i] + " (" + fmt(d) + " km)");
+        what = fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "") + bias[i] + " ("
+            + fmt(d) + " km actual)");
       } else {
-        what = where[i] + ": distance unknown, document order";
+        what = "distance unknown, document order";
       }
       return (failOpen ? "nothing healthy: the closest, " : "closest healthy, ") + what;
     }

@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.engine;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,11 +37,12 @@ final class Evaluation {
 
   private boolean locationResolved;
   private ClientLocation location;
+  private String continent;
   private int geoPrefix;
   private boolean clientCoordinates;
-  private double clientLatRad;
-  private double clientLonRad;
-  private double clientCosLat;
+  private double clientX;
+  private double clientY;
+  private double clientZ;
 
   private boolean latencyResolved;
   private ClientLatency latency;
@@ -87,6 +87,7 @@ final class Evaluation {
     health = null;
     trace = null;
     location = null;
+    continent = null;
     latency = null;
   }
 
@@ -102,6 +103,14 @@ final class Evaluation {
     trace.add(new TraceStep(depth, kind, subject, detail));
   }
 
+  void ruleStep(String rule, int depth, TraceStep.Kind kind, String subject, String detail) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, -1));
+  }
+
+  void step(int depth, TraceStep.Kind kind, String subject, String detail, String rule, int entry) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, entry));
+  }
+
   // ----- location ---------------------------------------------------------------------------------------------
 
   ClientLocation location() {
@@ -115,16 +124,25 @@ final class Evaluation {
         location = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
+      continent = Route53Continents.continentOf(location);
       Optional<Coordinates> c = location.coordinates();
       clientCoordinates = c.isPresent();
       if (clientCoordinates) {
-        clientLatRad = Math.toRadians(c.get().latitude());
-        clientLonRad = Math.toRadians(c.get().longitude());
-        clientCosLat = Math.cos(clientLatRad);
+        double lat = Math.toRadians(c.get().latitude());
+        double lon = Math.toRadians(c.get().longitude());
+        clientX = Math.cos(lat) * Math.cos(lon);
+        clientY = Math.cos(lat) * Math.sin(lon);
+        clientZ = Math.sin(lat);
       }
       locationResolved = true;
     }
     return location;
+  }
+
+  /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
+  String continent() {
+    location();
+    return continent;
   }
 
   /** The location, recording that the answer depends on it. */
@@ -146,14 +164,25 @@ final class Evaluation {
     return clientCoordinates;
   }
 
-  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
-  double distanceKm(double latRad, double lonRad) {
-    double dLat = latRad - clientLatRad;
-    double dLon = lonRad - clientLonRad;
-    double s1 = Math.sin(dLat / 2);
-    double s2 = Math.sin(dLon / 2);
-    double h = s1 * s1 + clientCosLat * Math.cos(latRad) * s2 * s2;
+  /**
+   * The haversine {@code h = sin²(θ/2)} between the client and a point given as a unit vector: a quarter of the
+   * squared chord, monotonic in the distance, computed without trigonometry.
+   */
+  double haversine(double x, double y, double z) {
+    double dx = x - clientX;
+    double dy = y - clientY;
+    double dz = z - clientZ;
+    return (dx * dx + dy * dy + dz * dz) / 4;
+  }
+
+  /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
+  static double kilometres(double h) {
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  /** The built-in latency estimate for a distance. */
+  static double estimateMillis(double km) {
+    return ESTIMATE_BASE_MS + km / ESTIMATE_KM_PER_MS;
   }
 
   // ----- latency ----------------------------------------------------------------------------------------------
@@ -167,8 +196,9 @@ final class Evaluation {
       latency = given.get();
       latencyPrefix = latency.prefixLength();
     } else if (policy.latencyTable != null) {
+      // The table sees the location too, so its answer may depend on the geo lookup's network as well.
       latency = policy.latencyTable.forClient(query.client().address(), location());
-      latencyPrefix = latency.prefixLength();
+      latencyPrefix = Math.max(latency.prefixLength(), geoPrefix);
     } else {
       latency = null;
       location();
@@ -184,16 +214,30 @@ final class Evaluation {
     }
   }
 
-  /** Milliseconds from the client to entry {@code i}'s region, NaN when unknown. */
-  double latencyMillis(CompiledRule.Latency rule, int i) {
+  /** Whether latency comes from the built-in estimate (no query data, no table). */
+  boolean estimatingLatency() {
+    resolveLatency();
+    return latency == null;
+  }
+
+  /**
+   * The rank key of entry {@code i}: milliseconds from the client to its region, or with the built-in estimate the
+   * haversine of the distance (same order, cheaper); NaN when unknown.
+   */
+  double latencyKey(CompiledRule.Latency rule, int i) {
     resolveLatency();
     if (latency != null) {
       return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
     }
-    if (Double.isNaN(rule.latRad[i]) || !clientCoordinatesKnown()) {
+    if (Double.isNaN(rule.x[i]) || !clientCoordinatesKnown()) {
       return Double.NaN;
     }
-    return ESTIMATE_BASE_MS + distanceKm(rule.latRad[i], rule.lonRad[i]) / ESTIMATE_KM_PER_MS;
+    return haversine(rule.x[i], rule.y[i], rule.z[i]);
+  }
+
+  /** Milliseconds for a key returned by {@link #latencyKey}. */
+  double latencyMillis(double key) {
+    return estimatingLatency() ? estimateMillis(kilometres(key)) : key;
   }
 
   String latencySource() {
@@ -232,9 +276,5 @@ final class Evaluation {
   String locationText() {
     return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
         : " (located, /" + geoPrefix + ")");
-  }
-
-  static ImmutableList<TraceStep> copy(List<TraceStep> steps) {
-    return ImmutableList.copyOf(steps);
   }
 }
