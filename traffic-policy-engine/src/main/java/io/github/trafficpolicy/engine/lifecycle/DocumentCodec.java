@@ -1,0 +1,20 @@
+package io.github.trafficpolicy.engine.lifecycle;
+
+import io.github.trafficpolicy.api.InvalidPolicyException;
+import io.github.trafficpolicy.api.PolicyDocument;
+
+/**
+ * Turns a policy document's text into a {@link PolicyDocument} and back. The registry stores every version's text
+ * exactly as it was given and parses it with this codec when it is created and whenever the registry is loaded.
+ */
+public interface DocumentCodec {
+
+  /**
+   * The document in {@code text}; throws {@link InvalidPolicyException} listing every problem when the text is not
+   * a valid document.
+   */
+  PolicyDocument read(String text);
+
+  /** The text of a document built in code (documents that were read keep their own text). */
+  String write(PolicyDocument document);
+}
