@@ -14,6 +14,10 @@ import picocli.CommandLine.Command;
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      PolicyCommand.class,
+      RecordCommand.class,
+      UsageCommand.class,
+      RenderCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */
