@@ -135,9 +135,11 @@ public final class PolicyCommand implements Runnable {
   }
 
   /** {@code policy show}. */
-  @Command(name = "show", mixinStandardHelpOptions = true,
+  @Command(name = "show",
       description = "Print a version's document exactly as stored (default: the latest version).")
   static final class Show extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--id", required = true, description = "The policy ID.")
     String id;
 
@@ -160,9 +162,11 @@ public final class PolicyCommand implements Runnable {
   }
 
   /** {@code policy comment}. */
-  @Command(name = "comment", mixinStandardHelpOptions = true,
+  @Command(name = "comment",
       description = "Set (or with no --comment, remove) a version's comment, the only thing of a version that changes.")
   static final class Comment extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--id", required = true, description = "The policy ID.")
     String id;
 
@@ -187,9 +191,11 @@ public final class PolicyCommand implements Runnable {
   }
 
   /** {@code policy delete}. */
-  @Command(name = "delete", mixinStandardHelpOptions = true,
+  @Command(name = "delete",
       description = "Delete one version, or with no --version the whole policy; refused while a record uses it.")
   static final class Delete extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--id", required = true, description = "The policy ID.")
     String id;
 

@@ -49,9 +49,11 @@ public final class RecordCommand implements Runnable {
   }
 
   /** {@code record create}. */
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(name = "create",
       description = "Create a policy record: NAME in ZONE answered by a policy version.")
   static final class Create extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--zone", required = true, description = "The hosted zone, e.g. example.com.")
     String zone;
 
@@ -75,7 +77,7 @@ public final class RecordCommand implements Runnable {
   }
 
   /** {@code record update}. */
-  @Command(name = "update", mixinStandardHelpOptions = true,
+  @Command(name = "update",
       description = {
         "Bind a record to another version (roll forward or back) and/or set its TTL:",
         "  record update --name NAME [--version N] [--policy ID --version N] [--ttl N]",
@@ -83,6 +85,8 @@ public final class RecordCommand implements Runnable {
         "  record update --policy ID --version N --all"
       })
   static final class Update extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--name", description = "The record's DNS name.")
     String name;
 
@@ -142,9 +146,11 @@ public final class RecordCommand implements Runnable {
   }
 
   /** {@code record list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(name = "list",
       description = "List policy records, optionally of one zone and/or one policy (version).")
   static final class ListRecords extends RegistryOptions.Call {
+    @CommandLine.Mixin HelpOption help;
+
     @Option(names = "--zone", description = "Only records in this hosted zone.")
     String zone;
 

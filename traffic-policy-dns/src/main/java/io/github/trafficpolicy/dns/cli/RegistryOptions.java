@@ -151,7 +151,7 @@ final class RegistryOptions {
         b.append(" ".repeat(widths[i] - c.length() + 2));
       }
     }
-    out.println(b);
+    out.println(b.toString().stripTrailing());
   }
 
   static Optional<String> comment(String comment) {

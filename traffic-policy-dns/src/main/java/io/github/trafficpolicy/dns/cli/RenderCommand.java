@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code traffic-policy render}: draws a policy tree as Mermaid or Graphviz DOT. */
-@Command(name = "render", mixinStandardHelpOptions = true,
+@Command(name = "render",
     description = {
       "Draw a policy document's tree (rules, endpoints, health checks, weights, locations, regions, bias)",
       "as a Mermaid flowchart or a Graphviz DOT graph: from FILE, or from a registry policy (--policy)."
     })
 public final class RenderCommand extends RegistryOptions.Call {
+  @CommandLine.Mixin HelpOption help;
+
   /** The diagram formats, as typed on the command line. */
   enum Format {
     mermaid,
