@@ -73,7 +73,7 @@ public final class PolicyCommand implements Runnable {
   @Command(name = "version", mixinStandardHelpOptions = true,
       description = "Create the next version of a policy from a document; prints the new version number.")
   static final class Version extends RegistryOptions.Call {
-    @Option(names = "--id", required = true, description = "The policy ID.")
+    @Option(names = "--id", required = true, description = "The policy ID (or name).")
     String id;
 
     @Option(names = "--document", required = true, paramLabel = "FILE", description = "The policy document (JSON).")
@@ -84,7 +84,7 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     int run(TrafficPolicyRegistry r) {
-      PolicyVersion v = r.createPolicyVersion(id, RegistryOptions.readDocument(document),
+      PolicyVersion v = r.createPolicyVersion(RegistryOptions.policyId(r, id), RegistryOptions.readDocument(document),
           RegistryOptions.comment(comment));
       printCreated(this, r, v);
       return TrafficPolicyCommand.OK;
@@ -95,13 +95,13 @@ public final class PolicyCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "List policies (latest version of each, in creation order), or with --id every version of one.")
   static final class ListPolicies extends RegistryOptions.Call {
-    @Option(names = "--id", description = "List every version of this policy.")
+    @Option(names = "--id", description = "List every version of this policy (ID or name).")
     String id;
 
     @Override
     int run(TrafficPolicyRegistry r) {
       RegistryState s = r.state();
-      List<PolicyVersion> versions = id == null ? r.listPolicies() : r.listPolicyVersions(id);
+      List<PolicyVersion> versions = id == null ? r.listPolicies() : r.listPolicyVersions(RegistryOptions.policyId(r, id));
       if (options.json) {
         ArrayNode a = RegistryOptions.array();
         for (PolicyVersion v : versions) {
@@ -140,7 +140,7 @@ public final class PolicyCommand implements Runnable {
   static final class Show extends RegistryOptions.Call {
     @CommandLine.Mixin HelpOption help;
 
-    @Option(names = "--id", required = true, description = "The policy ID.")
+    @Option(names = "--id", required = true, description = "The policy ID (or name).")
     String id;
 
     @Option(names = "--version", description = "The version (default: the latest).")
@@ -148,7 +148,7 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     int run(TrafficPolicyRegistry r) {
-      PolicyVersion v = version == null ? r.getPolicy(id) : r.getPolicy(id, version);
+      PolicyVersion v = version == null ? r.getPolicy(RegistryOptions.policyId(r, id)) : r.getPolicy(RegistryOptions.policyId(r, id), version);
       if (options.json) {
         ObjectNode n = RegistryOptions.json(v, records(r, v));
         n.put("document", v.documentText());
@@ -167,7 +167,7 @@ public final class PolicyCommand implements Runnable {
   static final class Comment extends RegistryOptions.Call {
     @CommandLine.Mixin HelpOption help;
 
-    @Option(names = "--id", required = true, description = "The policy ID.")
+    @Option(names = "--id", required = true, description = "The policy ID (or name).")
     String id;
 
     @Option(names = "--version", required = true, description = "The version.")
@@ -178,7 +178,7 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     int run(TrafficPolicyRegistry r) {
-      PolicyVersion v = r.updatePolicyComment(id, version, RegistryOptions.comment(comment));
+      PolicyVersion v = r.updatePolicyComment(RegistryOptions.policyId(r, id), version, RegistryOptions.comment(comment));
       if (options.json) {
         RegistryOptions.print(out(), RegistryOptions.json(v, records(r, v)));
       } else {
@@ -196,7 +196,7 @@ public final class PolicyCommand implements Runnable {
   static final class Delete extends RegistryOptions.Call {
     @CommandLine.Mixin HelpOption help;
 
-    @Option(names = "--id", required = true, description = "The policy ID.")
+    @Option(names = "--id", required = true, description = "The policy ID (or name).")
     String id;
 
     @Option(names = "--version", description = "The version (default: every version).")
@@ -204,17 +204,19 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     int run(TrafficPolicyRegistry r) {
+      String policyId = RegistryOptions.policyId(r, id);
       if (version == null) {
-        r.deletePolicy(id);
+        r.deletePolicy(policyId);
       } else {
-        r.deletePolicyVersion(id, version);
+        r.deletePolicyVersion(policyId, version);
       }
       if (options.json) {
         ObjectNode n = RegistryOptions.object();
-        n.put("deleted", version == null ? id : PolicyRef.of(id, version).toString());
+        n.put("deleted", version == null ? policyId : PolicyRef.of(policyId, version).toString());
         RegistryOptions.print(out(), n);
       } else {
-        out().println(version == null ? "deleted policy " + id : "deleted policy " + id + " version " + version);
+        out().println(version == null ? "deleted policy " + policyId
+            : "deleted policy " + policyId + " version " + version);
         out().flush();
       }
       return TrafficPolicyCommand.OK;

@@ -63,7 +63,7 @@ public final class RecordCommand implements Runnable {
     @Option(names = "--ttl", required = true, description = "The TTL of answers, 0 to 2147483647 seconds.")
     long ttl;
 
-    @Option(names = "--policy", required = true, paramLabel = "ID", description = "The policy ID.")
+    @Option(names = "--policy", required = true, paramLabel = "ID", description = "The policy ID (or name).")
     String policy;
 
     @Option(names = "--version", required = true, description = "The policy version.")
@@ -71,7 +71,7 @@ public final class RecordCommand implements Runnable {
 
     @Override
     int run(TrafficPolicyRegistry r) {
-      printRecords(this, "created", List.of(r.createRecord(zone, name, ttl, policy, version)));
+      printRecords(this, "created", List.of(r.createRecord(zone, name, ttl, RegistryOptions.policyId(r, policy), version)));
       return TrafficPolicyCommand.OK;
     }
   }
@@ -110,7 +110,7 @@ public final class RecordCommand implements Runnable {
           throw new CommandLine.ParameterException(spec.commandLine(),
               "--all takes --policy and --version, and neither --name nor --ttl");
         }
-        printRecords(this, "updated", r.updateAllRecords(policy, version));
+        printRecords(this, "updated", r.updateAllRecords(RegistryOptions.policyId(r, policy), version));
         return TrafficPolicyCommand.OK;
       }
       if (name == null) {
@@ -124,7 +124,7 @@ public final class RecordCommand implements Runnable {
       }
       OptionalLong newTtl = ttl == null ? OptionalLong.empty() : OptionalLong.of(ttl);
       ManagedRecord updated = policy != null
-          ? r.updateRecord(name, PolicyRef.of(policy, version), newTtl)
+          ? r.updateRecord(name, PolicyRef.of(RegistryOptions.policyId(r, policy), version), newTtl)
           : r.updateRecord(name, Optional.ofNullable(version), newTtl);
       printRecords(this, "updated", List.of(updated));
       return TrafficPolicyCommand.OK;
@@ -165,8 +165,9 @@ public final class RecordCommand implements Runnable {
       if (version != null && policy == null) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--version needs --policy");
       }
-      List<ManagedRecord> records = policy == null ? r.listRecords()
-          : version == null ? r.listRecordsByPolicy(policy) : r.listRecordsByPolicy(policy, version);
+      String policyId = policy == null ? null : RegistryOptions.policyId(r, policy);
+      List<ManagedRecord> records = policyId == null ? r.listRecords()
+          : version == null ? r.listRecordsByPolicy(policyId) : r.listRecordsByPolicy(policyId, version);
       if (zone != null) {
         List<ManagedRecord> inZone = r.listRecordsByZone(zone);
         records = records.stream().filter(inZone::contains).toList();

@@ -154,6 +154,18 @@ final class RegistryOptions {
     out.println(b.toString().stripTrailing());
   }
 
+  /**
+   * The ID of the policy named by {@code idOrName}: a policy ID, or else the name of a policy (names are unique), so
+   * users can type {@code --policy web} instead of a UUID. Unknown: returned as given (the registry then reports
+   * {@code NoSuchTrafficPolicy}).
+   */
+  static String policyId(TrafficPolicyRegistry registry, String idOrName) {
+    if (registry.state().policy(idOrName).isPresent()) {
+      return idOrName;
+    }
+    return registry.state().policyNamed(idOrName).map(p -> p.id()).orElse(idOrName);
+  }
+
   static Optional<String> comment(String comment) {
     return Optional.ofNullable(comment);
   }

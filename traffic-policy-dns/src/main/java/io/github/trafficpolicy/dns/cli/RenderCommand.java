@@ -59,7 +59,8 @@ public final class RenderCommand extends RegistryOptions.Call {
         throw RegistryException.invalidDocument(file + " is invalid", e.problems());
       }
     } else {
-      doc = (version == null ? r.getPolicy(policy) : r.getPolicy(policy, version)).document();
+      String policyId = RegistryOptions.policyId(r, policy);
+      doc = (version == null ? r.getPolicy(policyId) : r.getPolicy(policyId, version)).document();
     }
     String diagram = PolicyDiagram.render(doc, PolicyDiagram.Format.parse(format.name().toUpperCase(Locale.ROOT)));
     if (options.json) {

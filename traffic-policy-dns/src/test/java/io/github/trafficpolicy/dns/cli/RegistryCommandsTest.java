@@ -231,6 +231,21 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void policyOptions_acceptNameInsteadOfId() throws IOException {
+    String id = createPolicy("web", geo);
+
+    Run version = run("policy", "version", "--id", "web", "--document", failover.toString(), "--json");
+    Run record = run("record", "create", "--zone", "example.com", "--name", "www.example.com", "--ttl", "60",
+        "--policy", "web", "--version", "2", "--json");
+    Run unknown = run("policy", "show", "--id", "nope");
+
+    assertThat(version.json().get("id").textValue()).isEqualTo(id);
+    assertThat(record.json().get(0).get("policy").textValue()).isEqualTo(id);
+    assertThat(run("record", "list", "--policy", "web", "--json").json()).hasSize(1);
+    assertThat(unknown.err()).startsWith("traffic-policy: NoSuchTrafficPolicy: no traffic policy with ID nope");
+  }
+
+  @Test
   void usage_findsValuesAndHealthChecks() throws IOException {
     String web = createPolicy("web", geo);
     String fo = createPolicy("fo", failover);
