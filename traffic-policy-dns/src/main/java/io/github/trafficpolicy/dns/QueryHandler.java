@@ -291,6 +291,10 @@ public final class QueryHandler {
         key = tkey;
         continue;
       }
+      if (node.cname != null) {
+        m.addRecord(wildcard ? node.cname.withName(name) : node.cname, Section.ANSWER);
+        return r;
+      }
       PolicyEntry p = node.policy;
       if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
         Answer a = p.policy.evaluate(Query.of(client(q, source)));
