@@ -80,6 +80,18 @@ public final class Zone {
     return read("zone " + origin, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * Parses zone file text, naming it {@code sourceName} in messages.
+   *
+   * @throws ZoneFileException naming the source and line of the first problem
+   */
+  public static Zone parse(String origin, String text, String sourceName) {
+    checkNotNull(origin, "origin");
+    checkNotNull(text, "text");
+    checkNotNull(sourceName, "sourceName");
+    return read(sourceName, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
   private static Zone read(String source, String originText, InputStream in) {
     Name origin;
     try {
