@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ServeCommand.class,
       PolicyCommand.class,
       RecordCommand.class,
       UsageCommand.class,
