@@ -13,6 +13,7 @@ import io.github.trafficpolicy.dns.AuthoritativeServer;
 import io.github.trafficpolicy.dns.Catalog;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.QueryLog;
+import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.dns.ZoneFileException;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
@@ -56,11 +57,13 @@ public final class ConfiguredServer implements AutoCloseable {
   private final HealthRegistry health;
   private final List<AutoCloseable> resources;
   private final Optional<Thread> healthWatcher;
+  private final Optional<RegistryFollow> registry;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
-      List<AutoCloseable> resources, Optional<HealthWatch> watch) {
+      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry) {
     this.config = config;
+    this.registry = registry;
     this.server = server;
     this.health = health;
     this.resources = resources;
@@ -135,10 +138,14 @@ public final class ConfiguredServer implements AutoCloseable {
         .build();
 
     Catalog.Builder catalog = Catalog.builder();
+    List<Zone> zones = new ArrayList<>();
+    List<CompiledPolicy> fixedPolicies = new ArrayList<>();
     for (ServeConfig.ZoneEntry z : config.zones()) {
       try {
-        catalog.zone(Zone.parse(z.origin(), new String(src.read(z.file()), StandardCharsets.UTF_8),
-            src.describe(z.file())));
+        Zone zone = Zone.parse(z.origin(), new String(src.read(z.file()), StandardCharsets.UTF_8),
+            src.describe(z.file()));
+        zones.add(zone);
+        catalog.zone(zone);
       } catch (IOException e) {
         problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + e.getMessage());
       } catch (ZoneFileException e) {
@@ -172,12 +179,19 @@ public final class ConfiguredServer implements AutoCloseable {
         CompiledPolicy compiled = evaluator.compile(document,
             new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl()));
         catalog.policyRecord(compiled);
+        fixedPolicies.add(compiled);
       } catch (RuntimeException e) {
         problems.add(p.place() + ": cannot compile " + src.describe(p.document()) + ": " + e.getMessage());
       }
     }
+    Optional<RegistryFollow> registry = Optional.empty();
+    if (problems.isEmpty() && config.extensions().containsKey("registry")) {
+      registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
+    }
     Catalog built = null;
-    if (problems.isEmpty()) {
+    if (registry.isPresent()) {
+      built = registry.get().serving().catalog();
+    } else if (problems.isEmpty()) {
       try {
         built = catalog.build();
       } catch (IllegalArgumentException e) {
@@ -210,14 +224,19 @@ public final class ConfiguredServer implements AutoCloseable {
       closeAll(resources);
       throw new ConfigException(ImmutableList.copyOf(problems));
     }
-    AuthoritativeServer.Builder server = AuthoritativeServer.builder(handler.build())
+    QueryHandler queryHandler = handler.build();
+    registry.ifPresent(r -> {
+      r.serving().serveWith(queryHandler);
+      resources.add(r.serving());
+    });
+    AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
         .tcpMaxConnections(config.tcpMaxConnections())
         .tcpIdleTimeout(config.tcpIdleTimeout());
     config.udpThreads().ifPresent(server::udpThreads);
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }
-    return new ConfiguredServer(config, server.build(), health, resources, watch);
+    return new ConfiguredServer(config, server.build(), health, resources, watch, registry);
   }
 
   /** Binds every listen address and starts serving (and watching the health-status file). */
@@ -229,6 +248,7 @@ public final class ConfiguredServer implements AutoCloseable {
       throw e;
     }
     healthWatcher.ifPresent(Thread::start);
+    registry.ifPresent(r -> r.serving().watch(r.interval()));
     return this;
   }
 
@@ -240,6 +260,11 @@ public final class ConfiguredServer implements AutoCloseable {
   /** The configuration it was built from. */
   public ServeConfig config() {
     return config;
+  }
+
+  /** The policy registry served beside the configuration's own records (the {@code registry} member), if any. */
+  public Optional<RegistryServing> registry() {
+    return registry.map(RegistryFollow::serving);
   }
 
   /** The health registry the policies read (fed by the health-status file). */
