@@ -53,10 +53,10 @@ public final class TrafficPolicyRegistry {
   private final AtomicReference<RegistryState> state;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final CopyOnWriteArrayList<Consumer<? super RegistryState>> listeners = new CopyOnWriteArrayList<>();
-  /** The stamp of the metadata file the current state came from (guarded by writeLock). */
-  private Optional<DirectoryStore.Stamp> seen = Optional.empty();
-  /** The stamp of the last metadata file refused (guarded by writeLock), so it is reported once. */
-  private Optional<DirectoryStore.Stamp> refused = Optional.empty();
+  /** The stamp of the metadata file the current state came from (written under writeLock). */
+  private volatile Optional<DirectoryStore.Stamp> seen = Optional.empty();
+  /** The stamp of the last metadata file refused (written under writeLock), so it is reported once. */
+  private volatile Optional<DirectoryStore.Stamp> refused = Optional.empty();
 
   private TrafficPolicyRegistry(Builder b) throws IOException {
     this.codec = checkNotNull(b.codec, "codec is not set");
@@ -353,6 +353,9 @@ public final class TrafficPolicyRegistry {
         }
         DirectoryStore.Loaded loaded;
         try {
+          if (now.isEmpty()) {
+            throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
+          }
           loaded = s.load(codec);
         } catch (IllegalArgumentException | IOException | RegistryException e) {
           if (now.equals(refused)) {
@@ -424,6 +427,9 @@ public final class TrafficPolicyRegistry {
         Optional<DirectoryStore.Stamp> now = s.stamp();
         if (!now.equals(seen)) {
           try {
+            if (now.isEmpty()) {
+              throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
+            }
             DirectoryStore.Loaded loaded = s.load(codec);
             base = loaded.state();
             seen = loaded.stamp();

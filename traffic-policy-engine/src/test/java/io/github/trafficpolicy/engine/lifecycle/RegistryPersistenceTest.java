@@ -248,6 +248,20 @@ final class RegistryPersistenceTest {
   }
 
   @Test
+  void reloadIfChanged_metadataDeleted_isRefused() throws IOException {
+    TrafficPolicyRegistry server = open();
+    RegistryState good = populate(server);
+    Files.delete(dir.resolve("registry.json"));
+
+    ReloadResult refused = server.reloadIfChanged();
+
+    assertThat(refused.status()).isEqualTo(ReloadResult.Status.REFUSED);
+    assertThat(refused.problem().orElseThrow()).contains("registry.json has disappeared");
+    assertThat(server.state()).isSameAs(good);
+    assertThat(server.reloadIfChanged().status()).isEqualTo(ReloadResult.Status.UNCHANGED);
+  }
+
+  @Test
   void staleWriter_reloadsBeforeChanging_soNoChangeIsLost() {
     TrafficPolicyRegistry first = open();
     TrafficPolicyRegistry second = open();
