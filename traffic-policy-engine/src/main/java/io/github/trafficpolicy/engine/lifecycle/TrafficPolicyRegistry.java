@@ -55,8 +55,11 @@ public final class TrafficPolicyRegistry {
   private final CopyOnWriteArrayList<Consumer<? super RegistryState>> listeners = new CopyOnWriteArrayList<>();
   /** The stamp of the metadata file the current state came from (written under writeLock). */
   private volatile Optional<DirectoryStore.Stamp> seen = Optional.empty();
-  /** The stamp of the last metadata file refused (written under writeLock), so it is reported once. */
-  private volatile Optional<DirectoryStore.Stamp> refused = Optional.empty();
+  /**
+   * The stamp of the last metadata file refused (empty inside: the file was missing), written under writeLock, so a
+   * refused directory is reported once.
+   */
+  private volatile Optional<Optional<DirectoryStore.Stamp>> refused = Optional.empty();
 
   private TrafficPolicyRegistry(Builder b) throws IOException {
     this.codec = checkNotNull(b.codec, "codec is not set");
@@ -342,7 +345,7 @@ public final class TrafficPolicyRegistry {
     DirectoryStore s = store.get();
     try {
       Optional<DirectoryStore.Stamp> now = s.stamp();
-      if (now.equals(seen) || now.isPresent() && now.equals(refused)) {
+      if (now.equals(seen) || refused.equals(Optional.of(now))) {
         return ReloadResult.unchanged(state());
       }
       writeLock.lock();
@@ -358,10 +361,10 @@ public final class TrafficPolicyRegistry {
           }
           loaded = s.load(codec);
         } catch (IllegalArgumentException | IOException | RegistryException e) {
-          if (now.equals(refused)) {
+          if (refused.equals(Optional.of(now))) {
             return ReloadResult.unchanged(state());
           }
-          refused = now;
+          refused = Optional.of(now);
           return ReloadResult.refused(state(), "the registry in " + s.dir() + " is invalid: " + e.getMessage());
         }
         seen = loaded.stamp();
