@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.engine.lifecycle.ManagedRecord;
 import io.github.trafficpolicy.engine.lifecycle.PolicyRef;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
@@ -228,10 +229,10 @@ public final class RecordCommand implements Runnable {
       r.deleteRecord(name);
       if (options.json) {
         ObjectNode n = RegistryOptions.object();
-        n.put("deleted", io.github.trafficpolicy.api.PolicyRecord.absolute(name));
+        n.put("deleted", PolicyRecord.absolute(name));
         RegistryOptions.print(out(), n);
       } else {
-        out().println("deleted " + io.github.trafficpolicy.api.PolicyRecord.absolute(name));
+        out().println("deleted " + PolicyRecord.absolute(name));
         out().flush();
       }
       return TrafficPolicyCommand.OK;

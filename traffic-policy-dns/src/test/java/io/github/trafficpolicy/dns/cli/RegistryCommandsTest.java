@@ -51,7 +51,8 @@ final class RegistryCommandsTest {
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("--help") && !all.get(0).equals("render") || all.contains("--policy") && all.get(0).equals("render")) {
+    boolean usesRegistry = !all.contains("--help") && (!all.get(0).equals("render") || all.contains("--policy"));
+    if (usesRegistry) {
       all.add("--registry");
       all.add(registry.toString());
     }
@@ -113,6 +114,39 @@ final class RegistryCommandsTest {
         1        A     0
         3        A     0        three
         """);
+  }
+
+  @Test
+  void policyComment_setAndRemove() throws IOException {
+    String id = createPolicy("web", geo);
+
+    Run set = run("policy", "comment", "--id", id, "--version", "1", "--comment", "reviewed");
+    Run shown = run("policy", "list", "--id", id, "--json");
+    Run removed = run("policy", "comment", "--id", id, "--version", "1", "--json");
+
+    assertThat(set.out()).isEqualTo("policy " + id + " version 1 comment set\n");
+    assertThat(shown.json().get(0).get("comment").textValue()).isEqualTo("reviewed");
+    assertThat(removed.json().has("comment")).isFalse();
+    assertThat(run("policy", "comment", "--id", id, "--version", "2", "--comment", "x").err())
+        .startsWith("traffic-policy: NoSuchTrafficPolicy: ");
+  }
+
+  @Test
+  void policyDelete_wholePolicyOnceUnused() throws IOException {
+    String id = createPolicy("web", geo);
+    run("policy", "version", "--id", id, "--document", failover.toString());
+    run("record", "create", "--zone", "example.com", "--name", "www.example.com", "--ttl", "60", "--policy", id,
+        "--version", "2");
+
+    Run inUse = run("policy", "delete", "--id", id);
+    run("record", "delete", "--name", "www.example.com");
+    Run deleted = run("policy", "delete", "--id", id);
+
+    assertThat(inUse.exit()).isEqualTo(1);
+    assertThat(deleted.exit()).isZero();
+    assertThat(deleted.out()).isEqualTo("deleted policy " + id + "\n");
+    assertThat(run("policy", "list", "--json").json()).isEmpty();
+    assertThat(registry.resolve("policies/" + id)).doesNotExist();
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -129,7 +130,7 @@ final class DirectoryStore {
     try {
       BasicFileAttributes a = Files.readAttributes(dir.resolve(METADATA), BasicFileAttributes.class);
       return Optional.of(new Stamp(a.fileKey() == null ? "" : a.fileKey(), a.size(),
-          a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)));
+          a.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }

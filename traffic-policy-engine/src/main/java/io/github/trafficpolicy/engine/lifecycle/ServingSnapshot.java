@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine.lifecycle;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
@@ -61,7 +62,7 @@ public final class ServingSnapshot {
 
   /** The record served at {@code name} (any case, with or without the trailing dot), if any. */
   public Optional<Served> record(String name) {
-    return Optional.ofNullable(records.get(io.github.trafficpolicy.api.PolicyRecord.absolute(name)));
+    return Optional.ofNullable(records.get(PolicyRecord.absolute(name)));
   }
 
   /** Compiles every record with {@code evaluator}. */

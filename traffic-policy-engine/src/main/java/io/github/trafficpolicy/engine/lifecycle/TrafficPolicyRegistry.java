@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.PolicyDocument;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -522,7 +523,7 @@ public final class TrafficPolicyRegistry {
       try {
         return new TrafficPolicyRegistry(this);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot open the registry in " + directory, e);
+        throw new UncheckedIOException("cannot open the registry in " + directory, e);
       }
     }
   }

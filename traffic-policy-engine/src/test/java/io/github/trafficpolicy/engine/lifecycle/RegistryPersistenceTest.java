@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -168,7 +170,7 @@ final class RegistryPersistenceTest {
   void partialTempFilesAndOrphans_areIgnoredAndRemoved() throws IOException {
     RegistryState before = populate(open());
     byte[] meta = Files.readAllBytes(dir.resolve("registry.json"));
-    Files.write(dir.resolve(".registry.json.1234.tmp"), java.util.Arrays.copyOf(meta, meta.length / 2));
+    Files.write(dir.resolve(".registry.json.1234.tmp"), Arrays.copyOf(meta, meta.length / 2));
     Files.writeString(dir.resolve("policies/p1/.4.json.99.tmp"), "{\"half");
     Files.writeString(dir.resolve("policies/p1/4.json"), "{\"orphan\": true}");
     Files.createDirectories(dir.resolve("policies/p9"));
@@ -235,7 +237,7 @@ final class RegistryPersistenceTest {
     Files.writeString(dir.resolve("registry.json.new"),
         meta.replace("\"version\": 3,\n      \"history\"", "\"version\": 2,\n      \"history\""));
     Files.move(dir.resolve("registry.json.new"), dir.resolve("registry.json"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
 
     ReloadResult refused = server.reloadIfChanged();
 

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.engine.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.ProblemCode;
@@ -172,9 +173,9 @@ final class TrafficPolicyRegistryTest {
 
     assertThat(registry.listPolicies()).extracting(PolicyVersion::id, PolicyVersion::version)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(web, 2),
-            org.assertj.core.groups.Tuple.tuple(api, 1),
-            org.assertj.core.groups.Tuple.tuple(mail, 1));
+            tuple(web, 2),
+            tuple(api, 1),
+            tuple(mail, 1));
   }
 
   @Test

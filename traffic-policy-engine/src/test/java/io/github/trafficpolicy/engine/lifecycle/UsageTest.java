@@ -12,7 +12,10 @@ import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.Target;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 final class UsageTest {
@@ -20,8 +23,8 @@ final class UsageTest {
   private final TrafficPolicyRegistry registry = TrafficPolicyRegistry.builder().codec(codec)
       .idGenerator(seq()).build();
 
-  private static java.util.function.Supplier<String> seq() {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+  private static Supplier<String> seq() {
+    AtomicInteger n = new AtomicInteger();
     return () -> "p" + n.incrementAndGet();
   }
 
@@ -60,9 +63,9 @@ final class UsageTest {
         .extracting(Usage::version, Usage::policyName, Usage::kind, Usage::path, Usage::records)
         .containsExactly(
             tuple(PolicyRef.of(web, 1), "web", Usage.Kind.ENDPOINT_VALUE, "/Endpoints/first/Value",
-                java.util.List.of()),
+                List.of()),
             tuple(PolicyRef.of(fo, 1), "fo", Usage.Kind.ENDPOINT_VALUE, "/Endpoints/p/Value",
-                java.util.List.of("fo.example.com.")));
+                List.of("fo.example.com.")));
     assertThat(registry.usages("192.0.2.2")).extracting(Usage::version)
         .containsExactly(PolicyRef.of(web, 1), PolicyRef.of(web, 2), PolicyRef.of(fo, 1));
     assertThat(registry.usages("192.0.2.99")).isEmpty();
