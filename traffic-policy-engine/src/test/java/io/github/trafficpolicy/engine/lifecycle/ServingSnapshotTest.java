@@ -65,6 +65,24 @@ final class ServingSnapshotTest {
   }
 
   @Test
+  void compile_changedRecordsAreCompiledAgain_othersReused() {
+    String id = registry.createPolicy("web", TestDocuments.singleA("192.0.2.1"), Optional.empty()).id();
+    registry.createPolicyVersion(id, TestDocuments.singleA("192.0.2.2"), Optional.empty());
+    registry.createRecord("example.com", "www.example.com", 60, id, 1);
+    registry.createRecord("example.com", "api.example.com", 60, id, 1);
+    PolicyEvaluator evaluator = PolicyEvaluator.builder().build();
+    ImmutableMap<String, CompiledPolicy> before = registry.state().servingSnapshot().compile(evaluator);
+
+    registry.updateRecord("api.example.com", Optional.of(2), OptionalLong.empty());
+    ImmutableMap<String, CompiledPolicy> after = registry.state().servingSnapshot().compile(evaluator, before);
+
+    assertThat(before.get("api.example.com.").binding()).isEqualTo(new PolicyBinding(id, 1, "api.example.com.", 60));
+    assertThat(after.get("www.example.com.")).isSameAs(before.get("www.example.com."));
+    assertThat(after.get("api.example.com.").binding()).isEqualTo(new PolicyBinding(id, 2, "api.example.com.", 60));
+    assertThat(after.get("api.example.com.").document()).isEqualTo(TestDocuments.singleA("192.0.2.2"));
+  }
+
+  @Test
   void servedBinding_followsVersionAndTtlChanges() {
     String id = registry.createPolicy("web", TestDocuments.singleA("192.0.2.1"), Optional.empty()).id();
     registry.createPolicyVersion(id, TestDocuments.singleA("192.0.2.2"), Optional.empty());
