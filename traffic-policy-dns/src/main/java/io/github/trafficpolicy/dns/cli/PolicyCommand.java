@@ -6,6 +6,9 @@ import io.github.trafficpolicy.engine.lifecycle.PolicyRef;
 import io.github.trafficpolicy.engine.lifecycle.PolicyVersion;
 import io.github.trafficpolicy.engine.lifecycle.RegistryState;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,10 +149,17 @@ public final class PolicyCommand implements Runnable {
     @Option(names = "--version", description = "The version (default: the latest).")
     Integer version;
 
+    @Option(names = "--output", paramLabel = "FILE",
+        description = "Write the document's bytes to FILE (exact whatever the console's encoding).")
+    Path output;
+
     @Override
-    int run(TrafficPolicyRegistry r) {
-      PolicyVersion v = version == null ? r.getPolicy(RegistryOptions.policyId(r, id)) : r.getPolicy(RegistryOptions.policyId(r, id), version);
-      if (options.json) {
+    int run(TrafficPolicyRegistry r) throws IOException {
+      String policyId = RegistryOptions.policyId(r, id);
+      PolicyVersion v = version == null ? r.getPolicy(policyId) : r.getPolicy(policyId, version);
+      if (output != null) {
+        Files.write(output, v.documentText().getBytes(StandardCharsets.UTF_8));
+      } else if (options.json) {
         ObjectNode n = RegistryOptions.json(v, records(r, v));
         n.put("document", v.documentText());
         RegistryOptions.print(out(), n);

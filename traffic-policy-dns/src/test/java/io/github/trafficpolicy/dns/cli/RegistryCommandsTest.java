@@ -98,6 +98,20 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void policyShow_output_writesTheExactBytes() throws IOException {
+    Path unicode = tmp.resolve("unicode.json");
+    Files.writeString(unicode, Files.readString(single).replace("endpoint-start-Qx7p", "départ-ü"),
+        StandardCharsets.UTF_8);
+    String id = createPolicy("web", unicode);
+    Path out = tmp.resolve("out.json");
+
+    Run r = run("policy", "show", "--id", id, "--output", out.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(unicode));
+  }
+
+  @Test
   void policyVersion_printsNewNumber_neverReused() throws IOException {
     String id = createPolicy("web", geo);
     assertThat(run("policy", "version", "--id", id, "--document", failover.toString(), "--json").json()
