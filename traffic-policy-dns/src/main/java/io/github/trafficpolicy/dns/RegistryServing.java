@@ -149,8 +149,9 @@ public final class RegistryServing implements AutoCloseable {
       }
       current = next;
       handler.ifPresent(h -> h.replaceCatalog(next.catalog()));
-      log.accept("registry generation " + state.generation() + ": serving " + next.compiled().size()
-          + " policy records");
+      int n = next.compiled().size();
+      log.accept("registry generation " + state.generation() + ": serving " + n + " policy record"
+          + (n == 1 ? "" : "s") + " from the registry");
     }
   }
 

@@ -190,7 +190,7 @@ final class RegistryServingTest {
     do {
       line = serverLog.poll(30, TimeUnit.SECONDS);
       assertThat(line).as("server log line").isNotNull();
-    } while (!line.startsWith("registry generation " + generation + ": serving 2 policy records"));
+    } while (!line.equals("registry generation " + generation + ": serving 2 policy records from the registry"));
     Message www = resolver(server.port()).send(Dns.query("www.example.com.", Type.A));
     Message api = resolver(server.port()).send(Dns.query("api.example.com.", Type.A));
     assertThat(answers(www)).containsExactly("192.0.2.9");
