@@ -50,6 +50,8 @@ import java.util.Optional;
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
+  private static final int GEO_CACHE_ENTRIES = 200_000;
 
   private final ServeConfig config;
   private final AuthoritativeServer server;
@@ -129,7 +131,8 @@ public final class ConfiguredServer implements AutoCloseable {
     }
 
     PolicyEvaluator evaluator = PolicyEvaluator.builder()
-        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere() : GeoLocators.chain(locators))
+        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
+            : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
         .health(health)
         .settings(EvaluatorSettings.builder().seed(config.seed()).build())
         .build();
