@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.trafficpolicy.api.PolicyDocument;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -43,25 +44,49 @@ public final class PolicyEvaluator {
   public CompiledPolicy compile(PolicyDocument document, PolicyBinding binding) {
     checkNotNull(document, "document");
     checkNotNull(binding, "binding");
-    throw new UnsupportedOperationException("TODO(engine helper)");
+    return new CompiledPolicyImpl(document, binding, this);
   }
 
+  /** Compiles {@code document} on its own ({@link PolicyBinding#standalone}) for {@code recordName}. */
+  public CompiledPolicy compile(PolicyDocument document, String recordName) {
+    return compile(document, PolicyBinding.standalone(recordName));
+  }
+
+  /** A builder holding this evaluator's inputs and settings, to derive a variant. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.geoLocator = geoLocator;
+    b.latencyTable = latencyTable;
+    b.health = health;
+    b.aliasResolver = aliasResolver;
+    b.settings = settings;
+    return b;
+  }
+
+  /** Where clients are located when a query carries no location. */
   public GeoLocator geoLocator() {
     return geoLocator;
   }
 
-  public LatencyTable latencyTable() {
-    return latencyTable;
+  /**
+   * The latency table, if one was configured. Without one, latency rules use a built-in estimate from the great
+   * circle distance between the client's coordinates and the region's: {@code 5 ms + km / 100}.
+   */
+  public Optional<LatencyTable> latencyTable() {
+    return Optional.ofNullable(latencyTable);
   }
 
+  /** The health supplier, read once per evaluation when a query carries no health snapshot. */
   public Supplier<HealthSnapshot> health() {
     return health;
   }
 
+  /** The resolver of alias-type endpoints. */
   public AliasResolver aliasResolver() {
     return aliasResolver;
   }
 
+  /** The settings for undocumented behaviour. */
   public EvaluatorSettings settings() {
     return settings;
   }
@@ -82,7 +107,10 @@ public final class PolicyEvaluator {
       return this;
     }
 
-    /** Latency per client network. Default: an estimate from great-circle distance to the regions. */
+    /**
+     * Latency per client network. Default: an estimate from the great-circle distance between the client's
+     * coordinates and the region's ({@code 5 ms + km / 100}; unknown without client coordinates).
+     */
     public Builder latencyTable(LatencyTable latencyTable) {
       this.latencyTable = checkNotNull(latencyTable, "latencyTable");
       return this;
@@ -106,6 +134,7 @@ public final class PolicyEvaluator {
       return this;
     }
 
+    /** The evaluator. */
     public PolicyEvaluator build() {
       return new PolicyEvaluator(this);
     }

@@ -27,8 +27,10 @@ public record TraceStep(int depth, Kind kind, String subject, String detail) {
     SKIP,
     /** An entry was chosen. */
     CHOOSE,
-    /** Nothing was healthy: the group failed open (or closed, by setting). */
+    /** Nothing was healthy: the group answers as if everything were healthy (Route 53's fail-open). */
     FAIL_OPEN,
+    /** Nothing was healthy and the evaluator fails closed: the group answers nothing. */
+    FAIL_CLOSED,
     /** The group has no entry for the client: no data. */
     NO_DATA,
     /** An endpoint gave the answer. */

@@ -1,0 +1,765 @@
+package io.github.trafficpolicy.engine;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.Endpoint;
+import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.EndpointTarget;
+import io.github.trafficpolicy.api.EndpointType;
+import io.github.trafficpolicy.api.FailoverRule;
+import io.github.trafficpolicy.api.GeolocationEntry;
+import io.github.trafficpolicy.api.GeolocationRule;
+import io.github.trafficpolicy.api.GeoproximityEntry;
+import io.github.trafficpolicy.api.GeoproximityLocation;
+import io.github.trafficpolicy.api.GeoproximityRule;
+import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.api.LatencyEntry;
+import io.github.trafficpolicy.api.LatencyRule;
+import io.github.trafficpolicy.api.MultivalueAnswerRule;
+import io.github.trafficpolicy.api.MultivalueEntry;
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.RecordData;
+import io.github.trafficpolicy.api.RecordType;
+import io.github.trafficpolicy.api.Rule;
+import io.github.trafficpolicy.api.RuleEntry;
+import io.github.trafficpolicy.api.RuleId;
+import io.github.trafficpolicy.api.RuleTarget;
+import io.github.trafficpolicy.api.Target;
+import io.github.trafficpolicy.api.WeightedEntry;
+import io.github.trafficpolicy.api.WeightedRule;
+import io.github.trafficpolicy.engine.EvaluatorSettings.AllUnhealthy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The compiled form of a policy document and its evaluation (route53-traffic-flow.md §3.10). Compilation flattens
+ * the document into arrays ({@link CompiledRule}), parses every {@code value} endpoint's record data, indexes health
+ * checks and alias targets, and precomputes the answer lists of single-endpoint answers and the rendezvous keys of
+ * weighted and multivalue entries.
+ */
+final class CompiledPolicyImpl implements CompiledPolicy {
+  static final int NO_DATA = -1;
+  static final int MULTI = -2;
+
+  private static final int OK = 0;
+  private static final int CHECK_UNHEALTHY = 1;
+  private static final int TARGET_UNHEALTHY = 2;
+  private static final int BRANCH_UNHEALTHY = 3;
+  private static final int BRANCH_NO_DATA = 4;
+
+  private final PolicyDocument document;
+  private final PolicyBinding binding;
+  final EvaluatorSettings settings;
+  final GeoLocator geoLocator;
+  final LatencyTable latencyTable;
+  private final Supplier<HealthSnapshot> healthSupplier;
+  private final AliasResolver aliasResolver;
+  private final RecordType recordType;
+  private final boolean failClosed;
+
+  private final Endpoint[] endpoints;
+  private final EndpointId[] endpointIds;
+  private final ImmutableList<EndpointId>[] singleEndpoint;
+  /** Record data of value endpoints; null for alias endpoints. */
+  private final ImmutableList<RecordData>[] valueData;
+  /** Index into {@link #targets} for alias endpoints, -1 for value endpoints. */
+  private final int[] targetIndex;
+  private final HealthCheckId[] checks;
+  private final EndpointId[] targets;
+
+  final CompiledRule[] rules;
+  private final int start;
+  final int maxDepth;
+  final int maxEntries;
+
+  private volatile HealthView healthCache;
+  private final ThreadLocal<Evaluation> scratch;
+
+  @SuppressWarnings("unchecked")
+  CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
+    this.document = document;
+    this.binding = binding;
+    this.settings = evaluator.settings();
+    this.geoLocator = evaluator.geoLocator();
+    this.latencyTable = evaluator.latencyTable().orElse(null);
+    this.healthSupplier = evaluator.health();
+    this.aliasResolver = evaluator.aliasResolver();
+    this.recordType = document.recordType();
+    this.failClosed = settings.allUnhealthy() == AllUnhealthy.FAIL_CLOSED;
+
+    int ne = document.endpoints().size();
+    endpoints = new Endpoint[ne];
+    endpointIds = new EndpointId[ne];
+    singleEndpoint = new ImmutableList[ne];
+    valueData = new ImmutableList[ne];
+    targetIndex = new int[ne];
+    Map<EndpointId, Integer> endpointIndex = new HashMap<>();
+    List<EndpointId> targetList = new ArrayList<>();
+    int e = 0;
+    for (Map.Entry<EndpointId, Endpoint> en : document.endpoints().entrySet()) {
+      EndpointId id = en.getKey();
+      Endpoint endpoint = en.getValue();
+      endpoints[e] = endpoint;
+      endpointIds[e] = id;
+      singleEndpoint[e] = ImmutableList.of(id);
+      if (endpoint.type() == EndpointType.VALUE) {
+        try {
+          valueData[e] = ImmutableList.of(RecordData.parse(recordType, endpoint.value()));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException("endpoint " + id + ": " + ex.getMessage(), ex);
+        }
+        targetIndex[e] = -1;
+      } else {
+        targetIndex[e] = targetList.size();
+        targetList.add(id);
+      }
+      endpointIndex.put(id, e);
+      e++;
+    }
+    targets = targetList.toArray(new EndpointId[0]);
+
+    Map<RuleId, Integer> ruleIndex = new HashMap<>();
+    int r = 0;
+    for (RuleId id : document.rules().keySet()) {
+      ruleIndex.put(id, r++);
+    }
+    Map<HealthCheckId, Integer> checkIndex = new HashMap<>();
+    List<HealthCheckId> checkList = new ArrayList<>();
+    rules = new CompiledRule[r];
+    int widest = 2;
+    r = 0;
+    for (Map.Entry<RuleId, Rule> en : document.rules().entrySet()) {
+      CompiledRule cr = compileRule(en.getKey().value(), en.getValue(), endpointIndex, ruleIndex);
+      List<? extends RuleEntry> entries = en.getValue().entries();
+      for (int i = 0; i < cr.n; i++) {
+        RuleEntry entry = entries.get(i);
+        cr.child[i] = encode(entry.target(), endpointIndex, ruleIndex, cr.id);
+        Optional<HealthCheckId> hc = entry.healthCheck();
+        if (hc.isPresent()) {
+          Integer ci = checkIndex.get(hc.get());
+          if (ci == null) {
+            ci = checkList.size();
+            checkIndex.put(hc.get(), ci);
+            checkList.add(hc.get());
+          }
+          cr.check[i] = ci;
+        } else {
+          cr.check[i] = -1;
+        }
+        boolean multivalue = cr instanceof CompiledRule.Multivalue;
+        cr.ethExplicit[i] = entry.evaluateTargetHealth().isPresent();
+        cr.eth[i] = !multivalue && entry.evaluateTargetHealth().orElse(settings.evaluateTargetHealthDefault());
+      }
+      widest = Math.max(widest, cr.n);
+      rules[r++] = cr;
+    }
+    checks = checkList.toArray(new HealthCheckId[0]);
+    maxEntries = widest;
+    start = encode(document.start(), endpointIndex, ruleIndex, "start");
+    maxDepth = longestPath();
+    scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
+  }
+
+  private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
+    if (t instanceof EndpointTarget) {
+      Integer i = endpoints.get(((EndpointTarget) t).endpoint());
+      if (i == null) {
+        throw new IllegalArgumentException(from + " references unknown endpoint " + t.id());
+      }
+      return ~i;
+    }
+    Integer i = rules.get(((RuleTarget) t).rule());
+    if (i == null) {
+      throw new IllegalArgumentException(from + " references unknown rule " + t.id());
+    }
+    return i;
+  }
+
+  private CompiledRule compileRule(String id, Rule rule, Map<EndpointId, Integer> endpointIndex,
+      Map<RuleId, Integer> ruleIndex) {
+    if (rule instanceof FailoverRule) {
+      CompiledRule.Failover f = new CompiledRule.Failover(id);
+      f.label[0] = "Primary";
+      f.label[1] = "Secondary";
+      return f;
+    }
+    if (rule instanceof GeolocationRule) {
+      List<GeolocationEntry> l = ((GeolocationRule) rule).locations();
+      int n = l.size();
+      int[] kind = new int[n];
+      String[] continent = new String[n];
+      String[] country = new String[n];
+      String[] subdivision = new String[n];
+      String[] label = new String[n];
+      for (int i = 0; i < n; i++) {
+        GeolocationEntry g = l.get(i);
+        continent[i] = g.continent().orElse("");
+        country[i] = g.country().orElse("");
+        subdivision[i] = g.subdivision().orElse("");
+        if (g.isCatchAll()) {
+          kind[i] = CompiledRule.Geo.DEFAULT;
+          label[i] = "default";
+        } else if (g.subdivision().isPresent()) {
+          kind[i] = CompiledRule.Geo.SUBDIVISION;
+          label[i] = country[i] + "/" + subdivision[i];
+        } else if (g.country().isPresent()) {
+          kind[i] = CompiledRule.Geo.COUNTRY;
+          label[i] = country[i];
+        } else if (g.continent().isPresent()) {
+          kind[i] = CompiledRule.Geo.CONTINENT;
+          label[i] = "continent " + continent[i];
+        } else {
+          throw new IllegalArgumentException("rule " + id + " location " + i
+              + " names no continent, country or subdivision and is not the default");
+        }
+      }
+      CompiledRule.Geo g = new CompiledRule.Geo(id, n, kind, continent, country, subdivision);
+      System.arraycopy(label, 0, g.label, 0, n);
+      return g;
+    }
+    if (rule instanceof LatencyRule) {
+      List<LatencyEntry> l = ((LatencyRule) rule).regions();
+      int n = l.size();
+      String[] region = new String[n];
+      double[] lat = new double[n];
+      double[] lon = new double[n];
+      for (int i = 0; i < n; i++) {
+        region[i] = l.get(i).region();
+        Optional<Coordinates> c = settings.regionCoordinates().find(region[i]);
+        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
+        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
+      }
+      CompiledRule.Latency lr =
+          new CompiledRule.Latency(id, n, region, lat, lon, settings.unknownLatencyLocation());
+      System.arraycopy(region, 0, lr.label, 0, n);
+      return lr;
+    }
+    if (rule instanceof GeoproximityRule) {
+      List<GeoproximityEntry> l = ((GeoproximityRule) rule).locations();
+      int n = l.size();
+      double[] lat = new double[n];
+      double[] lon = new double[n];
+      int[] bias = new int[n];
+      String[] where = new String[n];
+      for (int i = 0; i < n; i++) {
+        GeoproximityEntry g = l.get(i);
+        bias[i] = g.bias();
+        Optional<Coordinates> c;
+        GeoproximityLocation loc = g.location();
+        if (loc instanceof GeoproximityLocation.Region) {
+          String code = ((GeoproximityLocation.Region) loc).code();
+          c = settings.regionCoordinates().find(code);
+          where[i] = "region " + code;
+        } else if (loc instanceof GeoproximityLocation.LocalZone) {
+          String code = ((GeoproximityLocation.LocalZone) loc).code();
+          c = settings.regionCoordinates().find(code);
+          where[i] = "local zone " + code;
+        } else {
+          GeoproximityLocation.Coordinate p = (GeoproximityLocation.Coordinate) loc;
+          c = Optional.of(new Coordinates(p.latitude().doubleValue(), p.longitude().doubleValue()));
+          where[i] = p.latitude().toPlainString() + "," + p.longitude().toPlainString();
+        }
+        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
+        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
+      }
+      CompiledRule.Geoproximity gr = new CompiledRule.Geoproximity(id, n, lat, lon, bias, where,
+          settings.unknownGeoproximityLocation(), settings.bias());
+      System.arraycopy(where, 0, gr.label, 0, n);
+      return gr;
+    }
+    if (rule instanceof WeightedRule) {
+      List<WeightedEntry> l = ((WeightedRule) rule).items();
+      int n = l.size();
+      int[] weight = new int[n];
+      long[] keys = entryKeys(id, l);
+      String[] label = new String[n];
+      for (int i = 0; i < n; i++) {
+        weight[i] = l.get(i).weight();
+        label[i] = "weight " + weight[i];
+      }
+      CompiledRule.Weighted w = new CompiledRule.Weighted(id, n, weight, keys);
+      System.arraycopy(label, 0, w.label, 0, n);
+      return w;
+    }
+    if (rule instanceof MultivalueAnswerRule) {
+      List<MultivalueEntry> l = ((MultivalueAnswerRule) rule).items();
+      int n = l.size();
+      long[] keys = entryKeys(id, l);
+      ImmutableList<EndpointId> all = null;
+      ImmutableList<RecordData> allRecords = null;
+      if (n <= settings.multivalueMaximum()) {
+        ImmutableList.Builder<EndpointId> ids = ImmutableList.builder();
+        ImmutableList.Builder<RecordData> data = ImmutableList.builder();
+        boolean allValues = true;
+        for (MultivalueEntry m : l) {
+          ids.add(m.endpoint());
+          Integer ei = endpointIndex.get(m.endpoint());
+          if (ei != null && valueData[ei] != null) {
+            data.addAll(valueData[ei]);
+          } else {
+            allValues = false;
+          }
+        }
+        all = ids.build();
+        allRecords = allValues ? data.build() : null;
+      }
+      CompiledRule.Multivalue m = new CompiledRule.Multivalue(id, n, keys, all, allRecords);
+      for (int i = 0; i < n; i++) {
+        m.label[i] = "item " + i;
+      }
+      return m;
+    }
+    throw new AssertionError(rule);
+  }
+
+  private long[] entryKeys(String ruleId, List<? extends RuleEntry> entries) {
+    long[] keys = new long[entries.size()];
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      Target t = entries.get(i).target();
+      boolean isRule = t instanceof RuleTarget;
+      String k = (isRule ? "rule:" : "endpoint:") + t.id();
+      int occurrence = seen.merge(k, 1, Integer::sum) - 1;
+      keys[i] = RendezvousHash.entryKey(settings.seed(), binding.policyId(), ruleId, isRule, t.id(), occurrence);
+    }
+    return keys;
+  }
+
+  /** The most rules on any path (1 for a rule with only endpoint children); rejects cycles. */
+  private int longestPath() {
+    int[] memo = new int[rules.length];
+    byte[] state = new byte[rules.length];
+    int best = 0;
+    for (int r = 0; r < rules.length; r++) {
+      best = Math.max(best, depthOf(r, memo, state));
+    }
+    return best;
+  }
+
+  private int depthOf(int r, int[] memo, byte[] state) {
+    if (state[r] == 2) {
+      return memo[r];
+    }
+    if (state[r] == 1) {
+      throw new IllegalArgumentException("the rules form a cycle through rule " + rules[r].id);
+    }
+    state[r] = 1;
+    int d = 0;
+    for (int c : rules[r].child) {
+      if (c >= 0) {
+        d = Math.max(d, depthOf(c, memo, state));
+      }
+    }
+    state[r] = 2;
+    memo[r] = d + 1;
+    return d + 1;
+  }
+
+  @Override
+  public PolicyDocument document() {
+    return document;
+  }
+
+  @Override
+  public PolicyBinding binding() {
+    return binding;
+  }
+
+  @Override
+  public String toString() {
+    return "CompiledPolicy{" + binding.policyId() + " v" + binding.policyVersion() + " at " + binding.recordName()
+        + ", " + endpoints.length + " endpoints, " + rules.length + " rules}";
+  }
+
+  // ===== evaluation ============================================================================================
+
+  private HealthView view(HealthSnapshot snapshot) {
+    HealthView v = healthCache;
+    if (v != null && v.snapshot == snapshot) {
+      return v;
+    }
+    v = new HealthView(snapshot, checks, targets, settings.unknownHealth());
+    healthCache = v;
+    return v;
+  }
+
+  @Override
+  public Answer evaluate(Query query) {
+    checkNotNull(query, "query");
+    Optional<HealthSnapshot> given = query.health();
+    HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
+    Evaluation ev = scratch.get();
+    if (ev.busy) {
+      ev = new Evaluation(this);
+    }
+    ev.busy = true;
+    try {
+      ev.begin(query, hv);
+      int result = resolveTarget(ev, start, 0);
+      return answer(ev, result);
+    } finally {
+      ev.end();
+      ev.busy = false;
+    }
+  }
+
+  private Answer answer(Evaluation ev, int result) {
+    int scope = Math.min(ev.scope, ev.query.client().prefixLength());
+    Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
+    if (result == NO_DATA) {
+      return new Answer(Outcome.NO_DATA, recordType, ImmutableList.of(), ImmutableList.of(), binding.ttl(), scope,
+          binding.policyId(), binding.policyVersion(), trace);
+    }
+    if (result >= 0) {
+      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result), binding.ttl(), scope,
+          binding.policyId(), binding.policyVersion(), trace);
+    }
+    CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
+    ImmutableList<EndpointId> ids;
+    ImmutableList<RecordData> data;
+    if (ev.selectionCount == m.n && m.allEndpoints != null) {
+      ids = m.allEndpoints;
+      data = m.allRecords;
+    } else {
+      ids = null;
+      data = null;
+    }
+    if (ids == null || data == null) {
+      ImmutableList.Builder<EndpointId> ib = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+      ImmutableList.Builder<RecordData> db = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+      for (int k = 0; k < ev.selectionCount; k++) {
+        int e = ~m.child[ev.selection[k]];
+        ib.add(endpointIds[e]);
+        db.addAll(records(e));
+      }
+      ids = ids == null ? ib.build() : ids;
+      data = db.build();
+    }
+    return new Answer(Outcome.ANSWER, recordType, ids, data, binding.ttl(), scope, binding.policyId(),
+        binding.policyVersion(), trace);
+  }
+
+  private ImmutableList<RecordData> records(int e) {
+    ImmutableList<RecordData> v = valueData[e];
+    return v != null ? v : aliasResolver.resolve(endpoints[e], recordType, binding.recordName());
+  }
+
+  private int resolveTarget(Evaluation ev, int target, int depth) {
+    if (target < 0) {
+      int e = ~target;
+      if (ev.tracing()) {
+        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
+      }
+      return e;
+    }
+    return resolveRule(ev, target, depth);
+  }
+
+  private String endpointText(int e) {
+    Endpoint ep = endpoints[e];
+    if (valueData[e] != null) {
+      return "value " + valueData[e].get(0).presentation();
+    }
+    return ep.type().text() + " " + ep.value() + ep.region().map(r -> " (" + r + ")").orElse("")
+        + ": alias, answered with the target's records";
+  }
+
+  private int resolveRule(Evaluation ev, int r, int depth) {
+    CompiledRule rule = rules[r];
+    boolean tracing = ev.tracing();
+    if (tracing) {
+      ev.step(depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
+          context(ev, rule));
+    }
+    if (rule instanceof CompiledRule.Multivalue) {
+      return resolveMultivalue(ev, (CompiledRule.Multivalue) rule, r, depth);
+    }
+    double[] keys = ev.keys[depth];
+    int[] tiers = ev.tiers[depth];
+    int count = rule.order(ev, keys, tiers);
+    if (tracing) {
+      for (int i = 0; i < rule.n; i++) {
+        if (tiers[i] < 0) {
+          ev.step(depth + 1, TraceStep.Kind.NO_MATCH, entryText(rule, i), noMatchText(rule, i));
+        }
+      }
+    }
+    if (count == 0) {
+      if (tracing) {
+        ev.step(depth, TraceStep.Kind.NO_DATA, "rule " + rule.id, rule.type == io.github.trafficpolicy.api.RuleType.GEO
+            ? "no location contains the client and there is no default: no answer"
+            : "no entry applies to the client: no answer");
+      }
+      return NO_DATA;
+    }
+    // F1: pick, check, re-pick.
+    int pt = Integer.MIN_VALUE;
+    double pk = Double.NEGATIVE_INFINITY;
+    int pi = -1;
+    int i;
+    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+      pt = tiers[i];
+      pk = keys[i];
+      pi = i;
+      int reason = unusable(ev, rule, i);
+      if (reason != OK) {
+        if (tracing) {
+          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, reason));
+        }
+        continue;
+      }
+      if (tracing) {
+        if (rule instanceof CompiledRule.Weighted && tiers[i] == 0) {
+          for (int z = 0; z < rule.n; z++) {
+            if (tiers[z] == 1) {
+              ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, z),
+                  "zero weight: standby while a non-zero item is available");
+            }
+          }
+        }
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], false));
+      }
+      int res = resolveTarget(ev, rule.child[i], depth + 1);
+      if (res != NO_DATA) {
+        return res;
+      }
+      if (tracing) {
+        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), "the branch answered nothing (failed closed)");
+      }
+    }
+    // F2: nothing healthy.
+    if (failClosed) {
+      if (tracing) {
+        ev.step(depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy entry: no answer (fail closed)");
+      }
+      return NO_DATA;
+    }
+    if (tracing) {
+      ev.step(depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id,
+          "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
+    }
+    pt = Integer.MIN_VALUE;
+    pk = Double.NEGATIVE_INFINITY;
+    pi = -1;
+    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+      pt = tiers[i];
+      pk = keys[i];
+      pi = i;
+      int c = rule.child[i];
+      if (c >= 0 && !hasData(ev, c)) {
+        if (tracing) {
+          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, BRANCH_NO_DATA));
+        }
+        continue;
+      }
+      if (tracing) {
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], true));
+      }
+      int res = resolveTarget(ev, c, depth + 1);
+      if (res != NO_DATA) {
+        return res;
+      }
+    }
+    if (tracing) {
+      ev.step(depth, TraceStep.Kind.NO_DATA, "rule " + rule.id, "no entry has an answer for the client");
+    }
+    return NO_DATA;
+  }
+
+  private int resolveMultivalue(Evaluation ev, CompiledRule.Multivalue rule, int r, int depth) {
+    boolean tracing = ev.tracing();
+    int[] tiers = ev.tiers[depth];
+    double[] keys = ev.keys[depth];
+    int healthy = 0;
+    for (int i = 0; i < rule.n; i++) {
+      int c = rule.check[i];
+      boolean ok = c < 0 || ev.health.checkOk[c];
+      tiers[i] = ok ? 0 : 1;
+      if (ok) {
+        healthy++;
+      } else if (tracing) {
+        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, CHECK_UNHEALTHY));
+      }
+    }
+    boolean failOpen = healthy == 0;
+    if (failOpen) {
+      if (failClosed) {
+        if (tracing) {
+          ev.step(depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy item: no answer (fail closed)");
+        }
+        return NO_DATA;
+      }
+      if (tracing) {
+        ev.step(depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id, "no healthy item: answering with unhealthy items");
+      }
+    }
+    int pool = failOpen ? rule.n : healthy;
+    int max = settings.multivalueMaximum();
+    int count = 0;
+    if (pool <= max) {
+      for (int i = 0; i < rule.n; i++) {
+        if (failOpen || tiers[i] == 0) {
+          ev.selection[count++] = i;
+        }
+      }
+    } else {
+      ev.useClientKeyScope();
+      long ck = ev.clientKey();
+      for (int i = 0; i < rule.n; i++) {
+        keys[i] = (failOpen || tiers[i] == 0)
+            ? (double) (RendezvousHash.draw(rule.entryKey[i], ck) >>> 11) : -1;
+      }
+      // Mark the `max` highest draws (lowest scores), ties to the earlier item, then collect in document order.
+      for (int k = 0; k < max; k++) {
+        int best = -1;
+        for (int i = 0; i < rule.n; i++) {
+          if (keys[i] >= 0 && (best < 0 || keys[i] > keys[best])) {
+            best = i;
+          }
+        }
+        keys[best] = -2;
+      }
+      for (int i = 0; i < rule.n; i++) {
+        if (keys[i] == -2) {
+          ev.selection[count++] = i;
+        }
+      }
+    }
+    ev.selectionCount = count;
+    ev.selectionRule = r;
+    if (tracing) {
+      String why = pool <= max
+          ? (failOpen ? "all " + pool + " items (none healthy)" : "all " + pool + " healthy items")
+          : max + " of " + pool + (failOpen ? " items (none healthy)" : " healthy items")
+              + " with the best rendezvous scores for client key " + ev.clientKeyText();
+      StringBuilder chosen = new StringBuilder();
+      for (int k = 0; k < count; k++) {
+        chosen.append(k == 0 ? "" : ", ").append(endpointIds[~rule.child[ev.selection[k]]]);
+      }
+      ev.step(depth + 1, TraceStep.Kind.CHOOSE, chosen.toString(), why);
+      for (int k = 0; k < count; k++) {
+        int e = ~rule.child[ev.selection[k]];
+        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
+      }
+    }
+    return MULTI;
+  }
+
+  /** Why entry {@code i} cannot be chosen in F1, or {@link #OK}. */
+  private int unusable(Evaluation ev, CompiledRule rule, int i) {
+    int c = rule.check[i];
+    if (c >= 0 && !ev.health.checkOk[c]) {
+      return CHECK_UNHEALTHY;
+    }
+    int t = rule.child[i];
+    if (t >= 0) {
+      if (rule.eth[i]) {
+        if (!hasHealthy(ev, t)) {
+          return hasData(ev, t) ? BRANCH_UNHEALTHY : BRANCH_NO_DATA;
+        }
+      } else if (!hasData(ev, t)) {
+        return BRANCH_NO_DATA;
+      }
+    } else if (rule.eth[i]) {
+      int ti = targetIndex[~t];
+      if (ti >= 0 && !ev.health.targetOk[ti]) {
+        return TARGET_UNHEALTHY;
+      }
+    }
+    return OK;
+  }
+
+  /** Whether rule {@code r} has at least one healthy record for this client (its group is healthy, §3.1). */
+  private boolean hasHealthy(Evaluation ev, int r) {
+    int stamp = ev.stamp();
+    if (ev.hasHealthyStamp[r] == stamp) {
+      return ev.hasHealthyValue[r];
+    }
+    CompiledRule rule = rules[r];
+    boolean result = false;
+    for (int i = 0; i < rule.n && !result; i++) {
+      result = rule.isCandidate(ev, i) && unusable(ev, rule, i) == OK;
+    }
+    ev.hasHealthyStamp[r] = stamp;
+    ev.hasHealthyValue[r] = result;
+    return result;
+  }
+
+  /** Whether rule {@code r} has any applicable record for this client, healthy or not. */
+  private boolean hasData(Evaluation ev, int r) {
+    int stamp = ev.stamp();
+    if (ev.hasDataStamp[r] == stamp) {
+      return ev.hasDataValue[r];
+    }
+    CompiledRule rule = rules[r];
+    boolean result = false;
+    for (int i = 0; i < rule.n && !result; i++) {
+      int c = rule.child[i];
+      result = rule.isCandidate(ev, i) && (c < 0 || hasData(ev, c));
+    }
+    ev.hasDataStamp[r] = stamp;
+    ev.hasDataValue[r] = result;
+    return result;
+  }
+
+  // ----- trace text ---------------------------------------------------------------------------------------------
+
+  private String context(Evaluation ev, CompiledRule rule) {
+    switch (rule.type) {
+      case GEO:
+        return ((CompiledRule.Geo) rule).locationDependent ? "client " + ev.locationText() : "";
+      case GEOPROXIMITY:
+        return "client " + ev.locationText();
+      case LATENCY:
+        return "latency from the " + ev.latencySource();
+      case WEIGHTED:
+      case MULTIVALUE:
+        return "client key " + ev.clientKeyText();
+      default:
+        return "";
+    }
+  }
+
+  private String entryText(CompiledRule rule, int i) {
+    int t = rule.child[i];
+    return rule.label[i] + " -> " + (t >= 0 ? "rule " + rules[t].id : "endpoint " + endpointIds[~t]);
+  }
+
+  private String noMatchText(CompiledRule rule, int i) {
+    switch (rule.type) {
+      case GEO:
+        return "does not contain the client";
+      case LATENCY:
+        return "no latency data for " + ((CompiledRule.Latency) rule).region[i] + " (not a candidate)";
+      default:
+        return "distance unknown (not a candidate)";
+    }
+  }
+
+  private String reasonText(Evaluation ev, CompiledRule rule, int i, int reason) {
+    String eth = rule.ethExplicit[i] ? "EvaluateTargetHealth" : "EvaluateTargetHealth (omitted, default "
+        + settings.evaluateTargetHealthDefault() + ")";
+    int t = rule.child[i];
+    switch (reason) {
+      case CHECK_UNHEALTHY: {
+        int c = rule.check[i];
+        HealthStatus s = ev.health.checkStatus[c];
+        return "health check " + checks[c] + " " + s + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "");
+      }
+      case TARGET_UNHEALTHY: {
+        HealthStatus s = ev.health.targetStatus[targetIndex[~t]];
+        return eth + ": alias target " + endpointIds[~t] + " " + s
+            + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "");
+      }
+      case BRANCH_UNHEALTHY:
+        return eth + ": rule " + rules[t].id + " has no healthy record for the client";
+      default:
+        return "rule " + rules[t].id + " has no answer for the client (no applicable location)";
+    }
+  }
+}

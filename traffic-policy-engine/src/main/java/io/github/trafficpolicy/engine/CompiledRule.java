@@ -1,0 +1,458 @@
+package io.github.trafficpolicy.engine;
+
+import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.RecordData;
+import io.github.trafficpolicy.api.RuleType;
+import io.github.trafficpolicy.engine.EvaluatorSettings.BiasFormula;
+import io.github.trafficpolicy.engine.EvaluatorSettings.UnknownLocation;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * One rule in compiled form: flat arrays over its entries. A target is encoded as an int: {@code t >= 0} is a rule
+ * index, {@code t < 0} is the endpoint with index {@code ~t}.
+ *
+ * <p>{@link #order} ranks the entries for one evaluation: it writes a tier per entry ({@code -1}: not a candidate)
+ * and a key; candidates are tried by ascending (tier, key, index). That order is the F1 order (pick, check,
+ * re-pick) and, ignoring health, the F2 (fail-open) order.
+ */
+abstract class CompiledRule {
+  final String id;
+  final RuleType type;
+  final int n;
+  /** Encoded target per entry. */
+  final int[] child;
+  /** Health check index per entry, -1 for none. */
+  final int[] check;
+  /** Effective EvaluateTargetHealth per entry (omitted → the settings' default). */
+  final boolean[] eth;
+  /** Whether EvaluateTargetHealth was written (for the trace). */
+  final boolean[] ethExplicit;
+  /** Human label per entry, e.g. {@code Primary}, {@code US/WA}, {@code us-east-1}. */
+  final String[] label;
+
+  CompiledRule(String id, RuleType type, int n) {
+    this.id = id;
+    this.type = type;
+    this.n = n;
+    this.child = new int[n];
+    this.check = new int[n];
+    this.eth = new boolean[n];
+    this.ethExplicit = new boolean[n];
+    this.label = new String[n];
+  }
+
+  /** Fills {@code tiers} and {@code keys} for entries 0…n-1; returns the number of candidates. */
+  abstract int order(Evaluation ev, double[] keys, int[] tiers);
+
+  /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
+  abstract boolean isCandidate(Evaluation ev, int i);
+
+  /** Why entry {@code i} was chosen, for the trace (its rank data in words). */
+  abstract String why(Evaluation ev, int i, double key, int tier, boolean failOpen);
+
+  /** Index of the next candidate after (pt, pk, pi) in (tier, key, index) order, or -1. */
+  final int next(double[] keys, int[] tiers, int pt, double pk, int pi) {
+    int best = -1;
+    int bt = 0;
+    double bk = 0;
+    for (int i = 0; i < n; i++) {
+      int t = tiers[i];
+      if (t < 0) {
+        continue;
+      }
+      double k = keys[i];
+      if (t < pt || (t == pt && (k < pk || (k == pk && i <= pi)))) {
+        continue;
+      }
+      if (best < 0 || t < bt || (t == bt && k < bk)) {
+        best = i;
+        bt = t;
+        bk = k;
+      }
+    }
+    return best;
+  }
+
+  static String fmt(double d) {
+    return String.format(Locale.ROOT, "%.1f", d);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** {@code failover}: Primary, then Secondary. */
+  static final class Failover extends CompiledRule {
+    Failover(String id) {
+      super(id, RuleType.FAILOVER, 2);
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      tiers[0] = 0;
+      tiers[1] = 1;
+      keys[0] = 0;
+      keys[1] = 0;
+      return 2;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      return true;
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      if (failOpen) {
+        return "both unhealthy: the primary";
+      }
+      return i == 0 ? "primary healthy" : "primary unhealthy, secondary healthy";
+    }
+  }
+
+  /** {@code geo}: the chain subdivision → country → continent → default that contains the client. */
+  static final class Geo extends CompiledRule {
+    static final int SUBDIVISION = 0;
+    static final int COUNTRY = 1;
+    static final int CONTINENT = 2;
+    static final int DEFAULT = 3;
+    private static final String[] AREA = {"subdivision", "country", "continent", "default"};
+
+    final int[] kind;
+    final String[] continent;
+    final String[] country;
+    final String[] subdivision;
+    final boolean locationDependent;
+
+    Geo(String id, int n, int[] kind, String[] continent, String[] country, String[] subdivision) {
+      super(id, RuleType.GEO, n);
+      this.kind = kind;
+      this.continent = continent;
+      this.country = country;
+      this.subdivision = subdivision;
+      boolean dependent = false;
+      for (int k : kind) {
+        dependent |= k != DEFAULT;
+      }
+      this.locationDependent = dependent;
+    }
+
+    private boolean matches(ClientLocation loc, int i) {
+      switch (kind[i]) {
+        case SUBDIVISION:
+          return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
+        case COUNTRY:
+          return equal(loc.country(), country[i]);
+        case CONTINENT:
+          return equal(loc.continent(), continent[i]);
+        default:
+          return true;
+      }
+    }
+
+    private static boolean equal(Optional<String> value, String code) {
+      return value.isPresent() && value.get().equalsIgnoreCase(code);
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        boolean m = matches(loc, i);
+        tiers[i] = m ? kind[i] : -1;
+        keys[i] = 0;
+        if (m) {
+          count++;
+        }
+      }
+      return count;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      return kind[i] == DEFAULT || matches(ev.locationForGeo(), i);
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      if (failOpen) {
+        return "no applicable location is healthy: the smallest area that contains the client (" + AREA[kind[i]]
+            + ")";
+      }
+      return tier == firstTier(ev) ? "most specific location that contains the client (" + AREA[kind[i]] + ")"
+          : "next larger area that contains the client (" + AREA[kind[i]] + ")";
+    }
+
+    private int firstTier(Evaluation ev) {
+      int best = Integer.MAX_VALUE;
+      for (int i = 0; i < n; i++) {
+        if (isCandidate(ev, i)) {
+          best = Math.min(best, kind[i]);
+        }
+      }
+      return best;
+    }
+
+    static String describe(ClientLocation loc) {
+      if (!loc.isKnown()) {
+        return "unknown location";
+      }
+      StringBuilder sb = new StringBuilder();
+      sb.append(loc.continent().orElse("?")).append('/').append(loc.country().orElse("?"));
+      loc.subdivision().ifPresent(s -> sb.append('/').append(s));
+      loc.coordinates().ifPresent(c -> sb.append(" at ").append(c.latitude()).append(',').append(c.longitude()));
+      return sb.toString();
+    }
+  }
+
+  /** {@code latency}: ascending latency from the client to each entry's region. */
+  static final class Latency extends CompiledRule {
+    final String[] region;
+    /** Region coordinates for the built-in estimate; NaN when the region is not in the table. */
+    final double[] latRad;
+    final double[] lonRad;
+    final UnknownLocation unknown;
+
+    Latency(String id, int n, String[] region, double[] latRad, double[] lonRad, UnknownLocation unknown) {
+      super(id, RuleType.LATENCY, n);
+      this.region = region;
+      this.latRad = latRad;
+      this.lonRad = lonRad;
+      this.unknown = unknown;
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      if (n > 1) {
+        ev.useLatencyScope();
+      }
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        double ms = ev.latencyMillis(this, i);
+        if (!Double.isNaN(ms)) {
+          tiers[i] = 0;
+          keys[i] = ms;
+          count++;
+        } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+          tiers[i] = 1;
+          keys[i] = 0;
+          count++;
+        } else {
+          tiers[i] = -1;
+        }
+      }
+      return count;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+        return true;
+      }
+      if (n > 1) {
+        ev.useLatencyScope();
+      }
+      return !Double.isNaN(ev.latencyMillis(this, i));
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      String what = tier == 0 ? "latency " + fmt(key) + " ms to " + region[i] + " (" + ev.latencySource() + ")"
+          : "latency to " + region[i] + " unknown: document order";
+      return (failOpen ? "no region is healthy: the lowest latency, " : "lowest latency among the healthy, ") + what;
+    }
+  }
+
+  /** {@code geoproximity}: ascending great-circle distance after bias. */
+  static final class Geoproximity extends CompiledRule {
+    final double[] latRad;
+    final double[] lonRad;
+    final int[] bias;
+    final String[] where;
+    final UnknownLocation unknown;
+    final BiasFormula formula;
+
+    Geoproximity(String id, int n, double[] latRad, double[] lonRad, int[] bias, String[] where,
+        UnknownLocation unknown, BiasFormula formula) {
+      super(id, RuleType.GEOPROXIMITY, n);
+      this.latRad = latRad;
+      this.lonRad = lonRad;
+      this.bias = bias;
+      this.where = where;
+      this.unknown = unknown;
+      this.formula = formula;
+    }
+
+    double biased(double km, int b) {
+      if (b == 0) {
+        return km;
+      }
+      if (b > 0 || formula == BiasFormula.LINEAR) {
+        return km * (1 - b / 100.0);
+      }
+      return km / (1 + b / 100.0);
+    }
+
+    double distance(Evaluation ev, int i) {
+      if (Double.isNaN(latRad[i]) || !ev.clientCoordinatesKnown()) {
+        return Double.NaN;
+      }
+      return ev.distanceKm(latRad[i], lonRad[i]);
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      if (n > 1) {
+        ev.useGeoScope();
+      }
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        double d = distance(ev, i);
+        if (!Double.isNaN(d)) {
+          tiers[i] = 0;
+          keys[i] = biased(d, bias[i]);
+          count++;
+        } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+          tiers[i] = 1;
+          keys[i] = 0;
+          count++;
+        } else {
+          tiers[i] = -1;
+        }
+      }
+      return count;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+        return true;
+      }
+      if (n > 1) {
+        ev.useGeoScope();
+      }
+      return !Double.isNaN(distance(ev, i));
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      String what;
+      if (tier == 0) {
+        double d = distance(ev, i);
+        what = where[i] + " at " + fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "")
+            + bias[i] + " (" + fmt(d) + " km)");
+      } else {
+        what = where[i] + ": distance unknown, document order";
+      }
+      return (failOpen ? "nothing healthy: the closest, " : "closest healthy, ") + what;
+    }
+  }
+
+  /** {@code weighted}: weighted rendezvous hashing over the client key, zero weights as standby. */
+  static final class Weighted extends CompiledRule {
+    final int[] weight;
+    final long[] entryKey;
+    final boolean allZero;
+    final int totalWeight;
+    /** Whether the choice can depend on the client key (two or more entries share a tier). */
+    final boolean clientDependent;
+
+    Weighted(String id, int n, int[] weight, long[] entryKey) {
+      super(id, RuleType.WEIGHTED, n);
+      this.weight = weight;
+      this.entryKey = entryKey;
+      int total = 0;
+      int nonZero = 0;
+      for (int w : weight) {
+        total += w;
+        if (w > 0) {
+          nonZero++;
+        }
+      }
+      this.totalWeight = total;
+      this.allZero = total == 0;
+      this.clientDependent = nonZero >= 2 || n - nonZero >= 2;
+    }
+
+    int tier(int i) {
+      return allZero || weight[i] > 0 ? 0 : 1;
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      if (clientDependent) {
+        ev.useClientKeyScope();
+      }
+      long ck = n > 1 ? ev.clientKey() : 0;
+      for (int i = 0; i < n; i++) {
+        int t = tier(i);
+        tiers[i] = t;
+        keys[i] = n > 1 ? -Math.log(RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck)))
+            / (t == 0 && !allZero ? weight[i] : 1) : 0;
+      }
+      return n;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      return true;
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      String share;
+      if (allZero) {
+        share = "all weights 0: equal chance 1/" + n;
+      } else if (tier == 0) {
+        share = "weight " + weight[i] + " of " + totalWeight + " ("
+            + String.format(Locale.ROOT, "%.1f%%", 100.0 * weight[i] / totalWeight) + ")";
+      } else {
+        share = "weight 0 standby (no non-zero item available)";
+      }
+      return (failOpen ? "nothing healthy: chosen by weight alone, " : "") + share + ", rendezvous score "
+          + String.format(Locale.ROOT, "%.4f", key) + " for client key " + ev.clientKeyText();
+    }
+  }
+
+  /** {@code multivalue}: up to the maximum healthy items (all items when none is healthy). */
+  static final class Multivalue extends CompiledRule {
+    final long[] entryKey;
+    /** The answer lists when every item is returned (n ≤ maximum, all healthy), else null. */
+    final ImmutableList<EndpointId> allEndpoints;
+    final ImmutableList<RecordData> allRecords;
+
+    Multivalue(String id, int n, long[] entryKey, ImmutableList<EndpointId> allEndpoints,
+        ImmutableList<RecordData> allRecords) {
+      super(id, RuleType.MULTIVALUE, n);
+      this.entryKey = entryKey;
+      this.allEndpoints = allEndpoints;
+      this.allRecords = allRecords;
+    }
+
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers) {
+      for (int i = 0; i < n; i++) {
+        tiers[i] = 0;
+        keys[i] = 0;
+      }
+      return n;
+    }
+
+    @Override
+    boolean isCandidate(Evaluation ev, int i) {
+      return true;
+    }
+
+    @Override
+    String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
+      return failOpen ? "nothing healthy: answered anyway" : "healthy";
+    }
+  }
+
+  /** Milliseconds from a latency lookup, NaN when absent. */
+  static double millisOrNaN(OptionalDouble d) {
+    return d.isPresent() ? d.getAsDouble() : Double.NaN;
+  }
+}

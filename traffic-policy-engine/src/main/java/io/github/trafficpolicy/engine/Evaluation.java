@@ -1,0 +1,240 @@
+package io.github.trafficpolicy.engine;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The mutable state of one evaluation: the query, its lazily resolved inputs (location, latency, client key), the
+ * health view, the ECS scope so far, per-depth scratch arrays and per-rule memo tables. One instance per thread
+ * and compiled policy is reused across evaluations, so evaluating allocates nothing but the answer (and the trace,
+ * when asked for).
+ */
+final class Evaluation {
+  /** Kilometres per millisecond of the built-in latency estimate (round trip over fibre with typical detours). */
+  static final double ESTIMATE_KM_PER_MS = 100.0;
+  /** Fixed overhead of the built-in latency estimate, in milliseconds. */
+  static final double ESTIMATE_BASE_MS = 5.0;
+  private static final double EARTH_RADIUS_KM = 6371.0088;
+
+  private final CompiledPolicyImpl policy;
+  final double[][] keys;
+  final int[][] tiers;
+  final int[] hasHealthyStamp;
+  final boolean[] hasHealthyValue;
+  final int[] hasDataStamp;
+  final boolean[] hasDataValue;
+  final int[] selection;
+  int selectionCount;
+  int selectionRule;
+  private int stamp;
+  boolean busy;
+
+  Query query;
+  HealthView health;
+  int scope;
+  List<TraceStep> trace;
+
+  private boolean locationResolved;
+  private ClientLocation location;
+  private int geoPrefix;
+  private boolean clientCoordinates;
+  private double clientLatRad;
+  private double clientLonRad;
+  private double clientCosLat;
+
+  private boolean latencyResolved;
+  private ClientLatency latency;
+  private int latencyPrefix;
+
+  private boolean clientKeyResolved;
+  private long clientKey;
+
+  Evaluation(CompiledPolicyImpl policy) {
+    this.policy = policy;
+    int depth = policy.maxDepth + 1;
+    int width = Math.max(2, policy.maxEntries);
+    this.keys = new double[depth][width];
+    this.tiers = new int[depth][width];
+    int rules = policy.rules.length;
+    this.hasHealthyStamp = new int[rules];
+    this.hasHealthyValue = new boolean[rules];
+    this.hasDataStamp = new int[rules];
+    this.hasDataValue = new boolean[rules];
+    this.selection = new int[width];
+  }
+
+  void begin(Query q, HealthView h) {
+    query = q;
+    health = h;
+    scope = 0;
+    trace = q.trace() ? new ArrayList<>() : null;
+    stamp++;
+    if (stamp == 0) {
+      java.util.Arrays.fill(hasHealthyStamp, 0);
+      java.util.Arrays.fill(hasDataStamp, 0);
+      stamp = 1;
+    }
+    locationResolved = false;
+    latencyResolved = false;
+    clientKeyResolved = false;
+    selectionCount = 0;
+  }
+
+  void end() {
+    query = null;
+    health = null;
+    trace = null;
+    location = null;
+    latency = null;
+  }
+
+  int stamp() {
+    return stamp;
+  }
+
+  boolean tracing() {
+    return trace != null;
+  }
+
+  void step(int depth, TraceStep.Kind kind, String subject, String detail) {
+    trace.add(new TraceStep(depth, kind, subject, detail));
+  }
+
+  // ----- location ---------------------------------------------------------------------------------------------
+
+  ClientLocation location() {
+    if (!locationResolved) {
+      Optional<ClientLocation> given = query.location();
+      if (given.isPresent()) {
+        location = given.get();
+        geoPrefix = query.client().prefixLength();
+      } else {
+        GeoLookup lookup = policy.geoLocator.locate(query.client().address());
+        location = lookup.location();
+        geoPrefix = lookup.prefixLength();
+      }
+      Optional<Coordinates> c = location.coordinates();
+      clientCoordinates = c.isPresent();
+      if (clientCoordinates) {
+        clientLatRad = Math.toRadians(c.get().latitude());
+        clientLonRad = Math.toRadians(c.get().longitude());
+        clientCosLat = Math.cos(clientLatRad);
+      }
+      locationResolved = true;
+    }
+    return location;
+  }
+
+  /** The location, recording that the answer depends on it. */
+  ClientLocation locationForGeo() {
+    ClientLocation loc = location();
+    useGeoScope();
+    return loc;
+  }
+
+  void useGeoScope() {
+    location();
+    if (geoPrefix > scope) {
+      scope = geoPrefix;
+    }
+  }
+
+  boolean clientCoordinatesKnown() {
+    location();
+    return clientCoordinates;
+  }
+
+  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
+  double distanceKm(double latRad, double lonRad) {
+    double dLat = latRad - clientLatRad;
+    double dLon = lonRad - clientLonRad;
+    double s1 = Math.sin(dLat / 2);
+    double s2 = Math.sin(dLon / 2);
+    double h = s1 * s1 + clientCosLat * Math.cos(latRad) * s2 * s2;
+    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  // ----- latency ----------------------------------------------------------------------------------------------
+
+  private void resolveLatency() {
+    if (latencyResolved) {
+      return;
+    }
+    Optional<ClientLatency> given = query.latency();
+    if (given.isPresent()) {
+      latency = given.get();
+      latencyPrefix = latency.prefixLength();
+    } else if (policy.latencyTable != null) {
+      latency = policy.latencyTable.forClient(query.client().address(), location());
+      latencyPrefix = latency.prefixLength();
+    } else {
+      latency = null;
+      location();
+      latencyPrefix = geoPrefix;
+    }
+    latencyResolved = true;
+  }
+
+  void useLatencyScope() {
+    resolveLatency();
+    if (latencyPrefix > scope) {
+      scope = latencyPrefix;
+    }
+  }
+
+  /** Milliseconds from the client to entry {@code i}'s region, NaN when unknown. */
+  double latencyMillis(CompiledRule.Latency rule, int i) {
+    resolveLatency();
+    if (latency != null) {
+      return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
+    }
+    if (Double.isNaN(rule.latRad[i]) || !clientCoordinatesKnown()) {
+      return Double.NaN;
+    }
+    return ESTIMATE_BASE_MS + distanceKm(rule.latRad[i], rule.lonRad[i]) / ESTIMATE_KM_PER_MS;
+  }
+
+  String latencySource() {
+    resolveLatency();
+    if (query.latency().isPresent()) {
+      return "query latency data";
+    }
+    return latency != null ? "latency table" : "great-circle estimate";
+  }
+
+  // ----- client key -------------------------------------------------------------------------------------------
+
+  long clientKey() {
+    if (!clientKeyResolved) {
+      clientKey = RendezvousHash.clientKey(query.client(), policy.settings.ipv4ClientKeyPrefix(),
+          policy.settings.ipv6ClientKeyPrefix());
+      clientKeyResolved = true;
+    }
+    return clientKey;
+  }
+
+  void useClientKeyScope() {
+    ClientSubnet c = query.client();
+    int p = c.isIpv4() ? policy.settings.ipv4ClientKeyPrefix() : policy.settings.ipv6ClientKeyPrefix();
+    if (p > scope) {
+      scope = p;
+    }
+  }
+
+  String clientKeyText() {
+    ClientSubnet c = query.client();
+    return c.truncate(c.isIpv4() ? policy.settings.ipv4ClientKeyPrefix() : policy.settings.ipv6ClientKeyPrefix())
+        .toString();
+  }
+
+  String locationText() {
+    return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
+        : " (located, /" + geoPrefix + ")");
+  }
+
+  static ImmutableList<TraceStep> copy(List<TraceStep> steps) {
+    return ImmutableList.copyOf(steps);
+  }
+}
