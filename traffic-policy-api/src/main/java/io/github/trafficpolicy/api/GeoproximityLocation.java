@@ -48,6 +48,9 @@ public sealed interface GeoproximityLocation
     public Coordinate {
       checkNotNull(latitude, "latitude");
       checkNotNull(longitude, "longitude");
+      // A negative scale (1E+1) is written as a plain integer and read back with scale 0: normalize it.
+      latitude = latitude.scale() < 0 ? latitude.setScale(0) : latitude;
+      longitude = longitude.scale() < 0 ? longitude.setScale(0) : longitude;
       checkArgument(latitude.abs().compareTo(BigDecimal.valueOf(90)) <= 0,
           "latitude must be in [-90, 90] but was %s", latitude);
       checkArgument(longitude.abs().compareTo(BigDecimal.valueOf(180)) <= 0,

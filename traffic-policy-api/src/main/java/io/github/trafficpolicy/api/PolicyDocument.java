@@ -1,10 +1,12 @@
 package io.github.trafficpolicy.api;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +46,7 @@ public final class PolicyDocument {
     if (problems.stream().anyMatch(Problem::isError)) {
       throw new InvalidPolicyException(problems);
     }
-    this.warnings = problems;
+    this.warnings = b.warnings != null ? b.warnings : problems;
   }
 
   /** A builder for a document written in code. */
@@ -150,6 +152,7 @@ public final class PolicyDocument {
     private final Map<EndpointId, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<RuleId, Rule> rules = new LinkedHashMap<>();
     private String sourceText;
+    private ImmutableList<Problem> warnings;
 
     private Builder() {}
 
@@ -199,6 +202,17 @@ public final class PolicyDocument {
      */
     public Builder sourceText(String sourceText) {
       this.sourceText = checkNotNull(sourceText, "sourceText");
+      return this;
+    }
+
+    /**
+     * For codecs: every warning found while reading the document (syntax warnings and the validator's), which
+     * {@link PolicyDocument#warnings()} then returns instead of the validator's alone. All must be warnings.
+     */
+    public Builder warnings(List<Problem> warnings) {
+      ImmutableList<Problem> w = ImmutableList.copyOf(warnings);
+      checkArgument(w.stream().noneMatch(Problem::isError), "warnings must not contain errors: %s", w);
+      this.warnings = w;
       return this;
     }
 

@@ -30,6 +30,29 @@ public record Problem(String path, ProblemCode code, Severity severity, String m
     return new Problem(path, code, Severity.WARNING, message);
   }
 
+  /**
+   * A JSON pointer (RFC 6901) made of these reference tokens, escaping {@code ~} as {@code ~0} and {@code /} as
+   * {@code ~1}: {@code pointer("Rules", "a/b", 0)} is {@code /Rules/a~1b/0}. No tokens give {@code ""}, the whole
+   * document.
+   */
+  public static String pointer(Object... tokens) {
+    StringBuilder sb = new StringBuilder();
+    for (Object token : tokens) {
+      sb.append('/').append(escape(String.valueOf(checkNotNull(token, "token"))));
+    }
+    return sb.toString();
+  }
+
+  /** The pointer {@code parent} extended by one more reference token (escaped). */
+  public static String childPointer(String parent, Object token) {
+    checkNotNull(parent, "parent");
+    return parent + "/" + escape(String.valueOf(checkNotNull(token, "token")));
+  }
+
+  private static String escape(String token) {
+    return token.replace("~", "~0").replace("/", "~1");
+  }
+
   /** True for {@link Severity#ERROR}. */
   public boolean isError() {
     return severity == Severity.ERROR;

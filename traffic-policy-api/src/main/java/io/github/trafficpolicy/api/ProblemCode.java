@@ -26,13 +26,17 @@ public enum ProblemCode {
   REFERENCE_CYCLE,
   /** More than one default location in a geo rule. */
   DUPLICATE_DEFAULT,
-  /** A geo location combines Continent with Country/Subdivision, or a Subdivision lacks its Country. */
+  /**
+   * A location that cannot be: a geo location that combines Continent with Country/Subdivision, names nothing,
+   * has a Subdivision without its Country, or is a default with a location; a geoproximity location the format
+   * version cannot express. As a warning: a Subdivision of a country other than {@code US}.
+   */
   INVALID_LOCATION,
   /** The same location, region or value appears twice in one rule. */
   DUPLICATE_ENTRY,
   /** A multivalue item references a rule, or a rule type not allowed for the record type. */
   INVALID_RULE_FOR_TYPE,
-  /** An endpoint type that does not fit the policy's record type, or a value that is not valid record data. */
+  /** An endpoint type that does not fit the policy's record type. */
   ENDPOINT_TYPE_MISMATCH,
   /** An endpoint's {@code Value} is not valid record data of the policy's record type. */
   INVALID_RECORD_DATA,
@@ -40,6 +44,11 @@ public enum ProblemCode {
   UNREACHABLE,
   /** Warning: {@code EvaluateTargetHealth} omitted where it matters (rule reference or alias endpoint). */
   IMPLICIT_EVALUATE_TARGET_HEALTH,
-  /** Warning: {@code EvaluateTargetHealth: true} on an endpoint where it has nothing to evaluate. */
-  IGNORED_EVALUATE_TARGET_HEALTH
+  /** Warning: {@code EvaluateTargetHealth: true} on an endpoint where it has nothing to evaluate (CloudFront). */
+  IGNORED_EVALUATE_TARGET_HEALTH,
+  /**
+   * Warning: a latitude or longitude with more than two decimals was truncated to two (only when the JSON reader
+   * is configured with {@code lenientCoordinates}; otherwise that is an {@link #INVALID_VALUE} error).
+   */
+  TRUNCATED_COORDINATE
 }

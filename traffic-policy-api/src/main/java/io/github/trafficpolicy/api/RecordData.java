@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The record data of a {@code value} endpoint, parsed for the policy's record type. Values use the presentation
@@ -265,7 +264,8 @@ public sealed interface RecordData {
   }
 
   private static Inet6Address ipv6(String v) {
-    checkArgument(v.indexOf(':') >= 0 && InetAddresses.isInetAddress(v), "not an IPv6 address: '%s'", v);
+    checkArgument(v.indexOf(':') >= 0 && v.indexOf('%') < 0 && InetAddresses.isInetAddress(v),
+        "not an IPv6 address: '%s'", v);
     InetAddress a = InetAddresses.forString(v);
     if (a instanceof Inet4Address) {
       // Guava folds IPv4-mapped addresses (::ffff:a.b.c.d) to IPv4; keep them IPv6 as written.
@@ -282,18 +282,20 @@ public sealed interface RecordData {
     return (Inet6Address) a;
   }
 
-  /** Host-name labels: letters, digits, hyphen, underscore, '*' as a whole first label; at most 255 characters. */
-  Pattern LABEL = Pattern.compile("(\\*|[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)");
-
+  /**
+   * A host name: labels separated by dots, an optional trailing dot, a {@code *} allowed as the whole first label,
+   * at most 255 characters; {@code .} alone is the root.
+   */
   private static String hostName(String v, String what) {
     checkArgument(v.length() <= 255, "%s name longer than 255 characters", what);
-    String n = v.endsWith(".") && v.length() > 1 ? v.substring(0, v.length() - 1) : v;
-    if (n.equals(".")) {
+    if (v.equals(".")) {
       return v;
     }
+    String n = v.endsWith(".") ? v.substring(0, v.length() - 1) : v;
     String[] labels = n.split("\\.", -1);
-    for (String label : labels) {
-      checkArgument(LABEL.matcher(label).matches(), "%s is not a valid host name: '%s'", what, v);
+    for (int i = 0; i < labels.length; i++) {
+      boolean wildcard = i == 0 && labels[i].equals("*") && labels.length > 1;
+      checkArgument(wildcard || RecordDataSyntax.LABEL.matcher(labels[i]).matches(), "%s is not a valid host name: '%s'", what, v);
     }
     return v;
   }
@@ -346,19 +348,41 @@ public sealed interface RecordData {
     return out;
   }
 
+  /**
+   * The text of a character string: a quoted token loses its quotes and its escapes ({@code \\X} is X,
+   * {@code \\DDD} is the byte with that decimal value, decoded as UTF-8 with the rest); an unquoted token is kept.
+   */
   private static String unquote(String token) {
     if (token.length() >= 2 && token.startsWith("\"") && token.endsWith("\"")) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 1; i < token.length() - 1; i++) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      int end = token.length() - 1;
+      for (int i = 1; i < end; i++) {
         char c = token.charAt(i);
-        if (c == '\\' && i + 1 < token.length() - 1) {
+        if (c == '\\' && i + 1 < end) {
+          if (i + 3 < end && isDigit(token.charAt(i + 1)) && isDigit(token.charAt(i + 2))
+              && isDigit(token.charAt(i + 3))) {
+            int b = Integer.parseInt(token.substring(i + 1, i + 4));
+            checkArgument(b <= 255, "escape \\%s is not a byte value in '%s'", token.substring(i + 1, i + 4), token);
+            bytes.write(b);
+            i += 3;
+            continue;
+          }
           c = token.charAt(++i);
         }
-        sb.append(c);
+        byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (Character.isHighSurrogate(c) && i + 1 < end) {
+          b = token.substring(i, i + 2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          i++;
+        }
+        bytes.writeBytes(b);
       }
-      return sb.toString();
+      return new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
     }
     return token;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private static ImmutableList<String> characterStrings(String v, String type) {

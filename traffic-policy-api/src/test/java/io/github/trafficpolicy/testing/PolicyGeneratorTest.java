@@ -7,6 +7,7 @@ import io.github.trafficpolicy.api.FormatVersion;
 import io.github.trafficpolicy.api.GeoproximityEntry;
 import io.github.trafficpolicy.api.GeoproximityLocation;
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.ProblemCode;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.Rule;
@@ -67,6 +68,8 @@ final class PolicyGeneratorTest {
     boolean startEndpoint = false;
     for (int i = 0; i < 500; i++) {
       PolicyDocument d = g.document();
+      assertThat(d.warnings()).as("document %s: %s", i, d).allSatisfy(w -> assertThat(w.code()).isIn(
+          ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH, ProblemCode.IGNORED_EVALUATE_TARGET_HEALTH));
       recordTypes.add(d.recordType());
       versions.add(d.formatVersion());
       startEndpoint |= d.rules().isEmpty();

@@ -1,0 +1,5 @@
+/**
+ * Route 53 traffic policy documents as JSON: {@link io.github.trafficpolicy.api.json.PolicyDocumentJson} reads
+ * and writes them. All use of Jackson is confined to this package.
+ */
+package io.github.trafficpolicy.api.json;
