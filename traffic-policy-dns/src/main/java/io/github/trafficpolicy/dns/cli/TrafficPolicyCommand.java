@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      EvaluateCommand.class,
+      TestCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */
