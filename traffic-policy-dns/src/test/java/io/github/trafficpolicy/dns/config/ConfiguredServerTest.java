@@ -136,10 +136,11 @@ final class ConfiguredServerTest {
   @Test
   void missingFilesAndBadTables_allReportedAtOnce() throws IOException {
     write("geo.csv", "network,continent\n192.0.2.0/24,XX\n");
+    write("lat.csv", "network,region,milliseconds\n192.0.2.0/24,us-east-1,-5\n");
     ConfigException e = createFails(config(
         "{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"missing.json\" }",
         ", \"geo\": { \"cidrTable\": \"geo.csv\" }, \"latencyTable\": \"lat.csv\""));
-    assertThat(String.join("\n", e.problems())).contains("geo.csv:2:", "/latencyTable",
+    assertThat(String.join("\n", e.problems())).contains("geo.csv:2:", "lat.csv:2:",
         "/zones/0/file: cannot read", "/policyRecords/0/document: cannot read");
   }
 
