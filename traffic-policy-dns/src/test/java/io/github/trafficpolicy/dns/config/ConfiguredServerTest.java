@@ -95,6 +95,43 @@ final class ConfiguredServerTest {
   }
 
   @Test
+  void healthStatusFileWatched_changeAppliesWithoutRestart() throws Exception {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    Path health = write("health.json", "{ \"checks\": { \"hc-a\": \"HEALTHY\" } }");
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\" }",
+        ", \"healthStatus\": { \"file\": \"health.json\", \"watch\": true }");
+    try (ConfiguredServer s = ConfiguredServer.create(c).start()) {
+      QueryHandler h = s.server().handler();
+      assertThat(answer(h, "www.example.net.", null, 0)).isEqualTo("192.0.2.1");
+      Files.writeString(health, "{ \"checks\": { \"hc-a\": \"UNHEALTHY\" } }");
+      Files.setLastModifiedTime(health, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (!answer(h, "www.example.net.", null, 0).equals("192.0.2.2") && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+      }
+      assertThat(answer(h, "www.example.net.", null, 0)).isEqualTo("192.0.2.2");
+    }
+  }
+
+  @Test
+  void queryLogFile_oneLinePerQuery() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\","
+        + " \"policyId\": \"fo\", \"policyVersion\": 4 }", ", \"queryLog\": { \"enabled\": true, \"file\": \"q.log\" }");
+    try (ConfiguredServer s = ConfiguredServer.create(c)) {
+      answer(s.server().handler(), "www.example.net.", "198.51.100.0", 24);
+      answer(s.server().handler(), "nope.example.net.", null, 0);
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("q.log"));
+    assertThat(lines).containsExactly(
+        "client=127.0.0.1 ecs=198.51.100.0/24 name=www.example.net. type=A rcode=NOERROR answer=[192.0.2.1] "
+            + "policy=fo v4",
+        "client=127.0.0.1 ecs=- name=nope.example.net. type=A rcode=NXDOMAIN answer=[] policy=-");
+  }
+
+  @Test
   void healthyPrimary_answersPrimary() throws IOException {
     write("example.net.zone", ZONE);
     write("fo.json", FAILOVER);
