@@ -414,6 +414,11 @@ public final class AuthoritativeServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The server (not started).
+     *
+     * @throws IllegalStateException when no listen address was given
+     */
     public AuthoritativeServer build() {
       checkState(!listen.isEmpty(), "no listen address: call listen(...)");
       return new AuthoritativeServer(this);
