@@ -8,14 +8,15 @@ import com.google.common.collect.ImmutableList;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -49,8 +50,6 @@ import java.util.concurrent.Semaphore;
  * }</pre>
  */
 public final class AuthoritativeServer implements AutoCloseable {
-  private static final int RECEIVE_POLL_MILLIS = 100;
-
   private final QueryHandler handler;
   private final ImmutableList<InetSocketAddress> requested;
   private final int udpThreads;
@@ -61,7 +60,8 @@ public final class AuthoritativeServer implements AutoCloseable {
   private final Object lock = new Object();
   private volatile boolean running;
   private boolean started;
-  private final List<DatagramSocket> udpSockets = new ArrayList<>();
+  private final List<DatagramChannel> udpSockets = new ArrayList<>();
+  private final List<AtomicBoolean> udpBusy = new ArrayList<>();
   private final List<ServerSocket> tcpSockets = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
@@ -111,16 +111,16 @@ public final class AuthoritativeServer implements AutoCloseable {
         for (InetSocketAddress a : requested) {
           int port = a.getPort() == 0 ? sharedPort : a.getPort();
           InetSocketAddress want = new InetSocketAddress(a.getAddress(), port);
-          DatagramSocket first = bindUdp(want, false);
-          InetSocketAddress actual = (InetSocketAddress) first.getLocalSocketAddress();
+          DatagramChannel first = bindUdp(want);
+          InetSocketAddress actual = (InetSocketAddress) first.getLocalAddress();
           if (a.getPort() == 0 && sharedPort == 0) {
             sharedPort = actual.getPort();
           }
-          List<DatagramSocket> sockets = new ArrayList<>();
+          List<DatagramChannel> sockets = new ArrayList<>();
           sockets.add(first);
           boolean reuse = first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
           for (int i = 1; i < udpThreads && reuse; i++) {
-            sockets.add(bindUdp(actual, true));
+            sockets.add(bindUdp(actual));
           }
           ServerSocket tcp = new ServerSocket();
           tcpSockets.add(tcp);
@@ -128,8 +128,10 @@ public final class AuthoritativeServer implements AutoCloseable {
           tcp.bind(actual, 128);
           addresses.add(actual);
           for (int i = 0; i < udpThreads; i++) {
-            DatagramSocket s = sockets.get(Math.min(i, sockets.size() - 1));
-            threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s)));
+            DatagramChannel s = sockets.get(Math.min(i, sockets.size() - 1));
+            AtomicBoolean busy = new AtomicBoolean();
+            udpBusy.add(busy);
+            threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s, busy)));
           }
           threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
         }
@@ -144,15 +146,15 @@ public final class AuthoritativeServer implements AutoCloseable {
     }
   }
 
-  private DatagramSocket bindUdp(InetSocketAddress address, boolean reusePort) throws IOException {
-    DatagramSocket s = new DatagramSocket(null);
+  private DatagramChannel bindUdp(InetSocketAddress address) throws IOException {
+    DatagramChannel s = DatagramChannel.open(address.getAddress() instanceof java.net.Inet6Address
+        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
     udpSockets.add(s);
     if (s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
       s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
     }
-    s.setReceiveBufferSize(4 << 20);
-    s.setSendBufferSize(4 << 20);
-    s.setSoTimeout(RECEIVE_POLL_MILLIS);
+    s.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+    s.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
     s.bind(address);
     return s;
   }
@@ -212,6 +214,16 @@ public final class AuthoritativeServer implements AutoCloseable {
       toJoin.addAll(connectionThreads);
     }
     long deadline = System.nanoTime() + drainTimeout.toNanos();
+    // UDP receivers block in receive() until their socket is closed: first let every query being answered
+    // finish (its busy flag drops), then close the sockets, which ends the receivers.
+    for (AtomicBoolean busy : udpBusy) {
+      while (busy.get() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+      }
+    }
+    synchronized (lock) {
+      udpSockets.forEach(AuthoritativeServer::closeQuietly);
+    }
     for (Thread t : toJoin) {
       long left = deadline - System.nanoTime();
       if (left > 0) {
@@ -235,7 +247,7 @@ public final class AuthoritativeServer implements AutoCloseable {
   }
 
   private void closeAll() {
-    udpSockets.forEach(DatagramSocket::close);
+    udpSockets.forEach(AuthoritativeServer::closeQuietly);
     tcpSockets.forEach(AuthoritativeServer::closeQuietly);
     connections.forEach(AuthoritativeServer::closeQuietly);
   }
@@ -248,32 +260,37 @@ public final class AuthoritativeServer implements AutoCloseable {
     }
   }
 
-  private void serveUdp(DatagramSocket socket) {
+  private void serveUdp(DatagramChannel channel, AtomicBoolean busy) {
     byte[] in = new byte[65_535];
     byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
-    DatagramPacket request = new DatagramPacket(in, in.length);
-    DatagramPacket reply = new DatagramPacket(out, 0);
-    while (running) {
-      request.setLength(in.length);
+    ByteBuffer request = ByteBuffer.wrap(in);
+    ByteBuffer reply = ByteBuffer.wrap(out);
+    while (true) {
+      request.clear();
+      SocketAddress from;
       try {
-        socket.receive(request);
-      } catch (SocketTimeoutException e) {
-        continue;
+        from = channel.receive(request);
       } catch (IOException e) {
-        if (!running || socket.isClosed()) {
+        if (!channel.isOpen()) {
           return;
         }
         continue;
       }
-      int n = handler.handle(in, request.getLength(), request.getAddress(), false, out, 0);
-      if (n > 0) {
-        reply.setData(out, 0, n);
-        reply.setSocketAddress(request.getSocketAddress());
-        try {
-          socket.send(reply);
-        } catch (IOException e) {
-          // the client is gone or the socket closed: nothing to do
+      busy.set(true);
+      try {
+        if (from instanceof InetSocketAddress client) {
+          int n = handler.handle(in, request.position(), client.getAddress(), false, out, 0);
+          if (n > 0) {
+            reply.clear().limit(n);
+            try {
+              channel.send(reply, client);
+            } catch (IOException e) {
+              // the client is gone or the socket closed: nothing to do
+            }
+          }
         }
+      } finally {
+        busy.set(false);
       }
     }
   }
@@ -397,6 +414,11 @@ public final class AuthoritativeServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The server (not started).
+     *
+     * @throws IllegalStateException when no listen address was given
+     */
     public AuthoritativeServer build() {
       checkState(!listen.isEmpty(), "no listen address: call listen(...)");
       return new AuthoritativeServer(this);

@@ -53,7 +53,7 @@ import org.xbill.DNS.Type;
 public final class QueryHandler {
   /** Replies never exceed this over TCP. */
   static final int MAX_MESSAGE = 65_535;
-  private static final int CACHE_LIMIT = 20_000;
+  private static final int CACHE_LIMIT = 100_000;
   private static final int RCODES = 24;
 
   private volatile State state;
@@ -642,6 +642,7 @@ public final class QueryHandler {
       return this;
     }
 
+    /** The handler. */
     public QueryHandler build() {
       return new QueryHandler(this);
     }

@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,
+      ValidateCommand.class,
+      EvaluateCommand.class,
+      TestCommand.class,
       PolicyCommand.class,
       RecordCommand.class,
       UsageCommand.class,

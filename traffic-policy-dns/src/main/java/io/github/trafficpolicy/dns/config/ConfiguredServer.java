@@ -18,6 +18,7 @@ import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.dns.ZoneFileException;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.CsvLatencyTable;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.GeoLocator;
 import io.github.trafficpolicy.engine.GeoLocators;
@@ -51,6 +52,8 @@ import java.util.Optional;
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
+  private static final int GEO_CACHE_ENTRIES = 200_000;
 
   private final ServeConfig config;
   private final AuthoritativeServer server;
@@ -111,8 +114,17 @@ public final class ConfiguredServer implements AutoCloseable {
         problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + e.getMessage());
       }
     });
-    config.latencyTable().ifPresent(path -> problems.add(name + ": /latencyTable: latency tables are not "
-        + "available in this build (latency rules use the distance estimate); remove the key"));
+    List<CsvLatencyTable> latency = new ArrayList<>();
+    config.latencyTable().ifPresent(path -> {
+      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+          StandardCharsets.UTF_8)) {
+        latency.add(CsvLatencyTable.read(src.describe(path), r));
+      } catch (IOException e) {
+        problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    });
 
     HealthRegistry health = new HealthRegistry();
     Optional<HealthWatch> watch = Optional.empty();
@@ -131,8 +143,11 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
 
-    PolicyEvaluator evaluator = PolicyEvaluator.builder()
-        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere() : GeoLocators.chain(locators))
+    PolicyEvaluator.Builder evaluatorBuilder = PolicyEvaluator.builder();
+    latency.forEach(evaluatorBuilder::latencyTable);
+    PolicyEvaluator evaluator = evaluatorBuilder
+        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
+            : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
         .health(health)
         .settings(EvaluatorSettings.builder().seed(config.seed()).build())
         .build();

@@ -134,7 +134,7 @@ public final class ServeConfigReader {
       int maxConnections = 256;
       Duration idle = Duration.ofSeconds(10);
       JsonNode tcp = root.get("tcp");
-      if (tcp != null && object(tcp, "/tcp", Set.of("maxConnections", "idleTimeoutSeconds"))) {
+      if (tcp != null && object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds"))) {
         if (tcp.has("maxConnections")) {
           maxConnections = integer(tcp.get("maxConnections"), "/tcp/maxConnections", 1, 100_000, 256);
         }
@@ -149,7 +149,7 @@ public final class ServeConfigReader {
       } else {
         for (int i = 0; i < z.size(); i++) {
           String p = "/zones/" + i;
-          if (object(z.get(i), p, Set.of("origin", "file"))) {
+          if (object(z.get(i), p, ImmutableSet.of("origin", "file"))) {
             Optional<String> origin = string(z.get(i), p, "origin", true);
             Optional<String> file = string(z.get(i), p, "file", true);
             if (origin.isPresent() && file.isPresent()) {
@@ -166,7 +166,7 @@ public final class ServeConfigReader {
         for (int i = 0; i < pr.size(); i++) {
           String p = "/policyRecords/" + i;
           JsonNode n = pr.get(i);
-          if (!object(n, p, Set.of("zone", "name", "ttl", "document", "policyId", "policyVersion"))) {
+          if (!object(n, p, ImmutableSet.of("zone", "name", "ttl", "document", "policyId", "policyVersion"))) {
             continue;
           }
           Optional<String> zone = string(n, p, "zone", true);
@@ -186,7 +186,7 @@ public final class ServeConfigReader {
       Optional<String> cidr = Optional.empty();
       Optional<String> maxmind = Optional.empty();
       JsonNode geo = root.get("geo");
-      if (geo != null && object(geo, "/geo", Set.of("cidrTable", "maxmind"))) {
+      if (geo != null && object(geo, "/geo", ImmutableSet.of("cidrTable", "maxmind"))) {
         cidr = string(geo, "/geo", "cidrTable", false);
         maxmind = string(geo, "/geo", "maxmind", false);
       }
@@ -196,7 +196,7 @@ public final class ServeConfigReader {
       }
       Optional<ServeConfig.HealthStatusFile> health = Optional.empty();
       JsonNode hs = root.get("healthStatus");
-      if (hs != null && object(hs, "/healthStatus", Set.of("file", "watch"))) {
+      if (hs != null && object(hs, "/healthStatus", ImmutableSet.of("file", "watch"))) {
         Optional<String> f = string(hs, "/healthStatus", "file", true);
         boolean watch = bool(hs.get("watch"), "/healthStatus/watch", true);
         health = f.map(x -> new ServeConfig.HealthStatusFile(x, watch));
@@ -212,7 +212,7 @@ public final class ServeConfigReader {
       }
       ServeConfig.QueryLogSettings log = new ServeConfig.QueryLogSettings(false, "-");
       JsonNode ql = root.get("queryLog");
-      if (ql != null && object(ql, "/queryLog", Set.of("enabled", "file"))) {
+      if (ql != null && object(ql, "/queryLog", ImmutableSet.of("enabled", "file"))) {
         log = new ServeConfig.QueryLogSettings(bool(ql.get("enabled"), "/queryLog/enabled", false),
             string(ql, "/queryLog", "file", false).orElse("-"));
       }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.HealthStatus;
@@ -136,11 +138,10 @@ public record PolicyTestFile(
       String policyText = policyLoader.apply(policy);
       PolicyDocument document;
       try {
-        document = DocumentReader.read(MAPPER.readTree(policyText), policyText);
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException("/policy: " + policy + " is not JSON: " + e.getOriginalMessage(), e);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("/policy: " + policy + ": " + e.getMessage(), e);
+        document = PolicyDocumentJson.read(policyText);
+      } catch (InvalidPolicyException e) {
+        throw new IllegalArgumentException("/policy: " + policy + " is not a valid policy document:\n"
+            + e.getMessage(), e);
       }
       String recordName = root.has("policyRecordName") ? string(root, "policyRecordName", "") : "www.example.com";
       Map<String, Coordinates> coordinates = new LinkedHashMap<>();
