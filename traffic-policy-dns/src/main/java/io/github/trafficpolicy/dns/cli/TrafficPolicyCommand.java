@@ -14,8 +14,15 @@ import picocli.CommandLine;
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ServeCommand.class,
       ValidateCommand.class,
       HealthCommand.class,
+      EvaluateCommand.class,
+      TestCommand.class,
+      PolicyCommand.class,
+      RecordCommand.class,
+      UsageCommand.class,
+      RenderCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */

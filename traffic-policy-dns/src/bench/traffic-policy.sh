@@ -1,0 +1,34 @@
+# dnsperf bench adapter for the traffic-policy server (same shape as /work/shared/bench/servers/*.sh).
+# Run beside gdnsd:
+#   bash /work/shared/bench/run-anchors.sh -s "gdnsd $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" \
+#     -w "static geo-ecsmix" -m pinned -r 3 -l 10 -W 15
+# Needs the built jar (./mvnw -q -DskipTests package). Environment: TP_JAR (default: the jar next to this
+# file's module), TP_PORT (5310), TP_JAVA_OPTS (JVM flags), TP_HEALTH_FILE (a health-status JSON to copy in).
+TP_BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TP_JAR="${TP_JAR:-$TP_BENCH_DIR/../../target/traffic-policy.jar}"
+SRV_NAME=traffic-policy
+SRV_PORT=${TP_PORT:-5310}
+SRV_WORKLOADS="static geo-noecs geo-ecs1 geo-ecsmix"
+SRV_NEEDS_HEALTH=0
+SRV_NOTE="Route 53 policy document: geo (continent/country) -> failover (next region) -> weighted 3:1; GeoLite2 City"
+SRV_PIN_CPU=1
+srv_version() { echo "traffic-policy $(unzip -p "$TP_JAR" META-INF/MANIFEST.MF 2>/dev/null | sed -n 's/^Implementation-Version: //p' | tr -d '\r') on $(java -version 2>&1 | head -1)"; }
+srv_prepare() {
+  [[ -s "$TP_JAR" ]] || { echo "no jar at $TP_JAR: run ./mvnw -q -DskipTests package" >&2; return 1; }
+  cp "$GEN/example.test.zone" "$SRVDIR/example.test.zone"
+  cp "$TP_BENCH_DIR/www-example-test.json" "$SRVDIR/www-example-test.json"
+  local health=""
+  if [[ -n "${TP_HEALTH_FILE:-}" ]]; then
+    cp "$TP_HEALTH_FILE" "$SRVDIR/health.json"
+    health='"healthStatus": { "file": "'"$SRVDIR"'/health.json", "watch": true },'
+  fi
+  render "$TP_BENCH_DIR/serve.json.in" "$SRVDIR/serve.json.tmp"
+  sed "s|@HEALTH@|$health|" "$SRVDIR/serve.json.tmp" > "$SRVDIR/serve.json"
+}
+srv_start() {
+  # exec: the recorded PID is the JVM itself (stop_pid signals only it; SIGTERM drains and prints counters).
+  # shellcheck disable=SC2086
+  $SRV_TASKSET bash -c "exec java ${TP_JAVA_OPTS:--XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
+    > "$SRVDIR/server.log" 2>&1 &
+  SRV_PID=$!
+}

@@ -1,0 +1,427 @@
+package io.github.trafficpolicy.dns;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * UDP and TCP listeners around a {@link QueryHandler}, on any number of IPv4 and IPv6 addresses.
+ *
+ * <p>UDP: each address gets {@link Builder#udpThreads} receiver threads; where the platform supports
+ * {@code SO_REUSEPORT} each thread has its own socket (the kernel spreads datagrams over them), else they share
+ * one. TCP: one acceptor per address; each connection is served by its own thread, reading length-prefixed
+ * queries one after the other (pipelined queries are answered in order) until the client closes, stays idle for
+ * {@link Builder#tcpIdleTimeout}, or the server stops; connections beyond {@link Builder#tcpMaxConnections} are
+ * closed at once.
+ *
+ * <p>{@link #start()} binds everything or nothing (a failure closes what was bound). {@link #stop()} stops
+ * accepting, lets queries being answered finish (up to {@link Builder#drainTimeout}), then closes every socket.
+ * Thread-safe.
+ *
+ * <pre>{@code
+ * try (AuthoritativeServer server = AuthoritativeServer.builder(handler)
+ *     .listen(new InetSocketAddress("127.0.0.1", 0))
+ *     .build()
+ *     .start()) {
+ *   int port = server.port();
+ * }
+ * }</pre>
+ */
+public final class AuthoritativeServer implements AutoCloseable {
+  private final QueryHandler handler;
+  private final ImmutableList<InetSocketAddress> requested;
+  private final int udpThreads;
+  private final int tcpMaxConnections;
+  private final Duration tcpIdleTimeout;
+  private final Duration drainTimeout;
+
+  private final Object lock = new Object();
+  private volatile boolean running;
+  private boolean started;
+  private final List<DatagramChannel> udpSockets = new ArrayList<>();
+  private final List<AtomicBoolean> udpBusy = new ArrayList<>();
+  private final List<ServerSocket> tcpSockets = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
+  private final Semaphore connectionSlots;
+  private ImmutableList<InetSocketAddress> bound = ImmutableList.of();
+
+  private AuthoritativeServer(Builder b) {
+    this.handler = b.handler;
+    this.requested = ImmutableList.copyOf(b.listen);
+    this.udpThreads = b.udpThreads;
+    this.tcpMaxConnections = b.tcpMaxConnections;
+    this.tcpIdleTimeout = b.tcpIdleTimeout;
+    this.drainTimeout = b.drainTimeout;
+    this.connectionSlots = new Semaphore(b.tcpMaxConnections);
+  }
+
+  /** A builder for a server around {@code handler}. */
+  public static Builder builder(QueryHandler handler) {
+    return new Builder(checkNotNull(handler, "handler"));
+  }
+
+  /** A builder for a server answering from {@code catalog} with a default handler. */
+  public static Builder builder(Catalog catalog) {
+    return new Builder(QueryHandler.builder(checkNotNull(catalog, "catalog")).build());
+  }
+
+  /** The handler answering the queries. */
+  public QueryHandler handler() {
+    return handler;
+  }
+
+  /**
+   * Binds every address (UDP and TCP) and starts serving; returns this server.
+   *
+   * @throws IOException when an address cannot be bound (nothing stays bound)
+   * @throws IllegalStateException when called twice
+   */
+  public AuthoritativeServer start() throws IOException {
+    synchronized (lock) {
+      checkState(!started, "the server was already started");
+      started = true;
+      running = true;
+      List<InetSocketAddress> addresses = new ArrayList<>();
+      try {
+        int sharedPort = 0;
+        for (InetSocketAddress a : requested) {
+          int port = a.getPort() == 0 ? sharedPort : a.getPort();
+          InetSocketAddress want = new InetSocketAddress(a.getAddress(), port);
+          DatagramChannel first = bindUdp(want);
+          InetSocketAddress actual = (InetSocketAddress) first.getLocalAddress();
+          if (a.getPort() == 0 && sharedPort == 0) {
+            sharedPort = actual.getPort();
+          }
+          List<DatagramChannel> sockets = new ArrayList<>();
+          sockets.add(first);
+          boolean reuse = first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+          for (int i = 1; i < udpThreads && reuse; i++) {
+            sockets.add(bindUdp(actual));
+          }
+          ServerSocket tcp = new ServerSocket();
+          tcpSockets.add(tcp);
+          tcp.setReuseAddress(true);
+          tcp.bind(actual, 128);
+          addresses.add(actual);
+          for (int i = 0; i < udpThreads; i++) {
+            DatagramChannel s = sockets.get(Math.min(i, sockets.size() - 1));
+            AtomicBoolean busy = new AtomicBoolean();
+            udpBusy.add(busy);
+            threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s, busy)));
+          }
+          threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
+        }
+      } catch (IOException | RuntimeException e) {
+        running = false;
+        closeAll();
+        throw e;
+      }
+      bound = ImmutableList.copyOf(addresses);
+      threads.forEach(Thread::start);
+      return this;
+    }
+  }
+
+  private DatagramChannel bindUdp(InetSocketAddress address) throws IOException {
+    DatagramChannel s = DatagramChannel.open(address.getAddress() instanceof java.net.Inet6Address
+        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+    udpSockets.add(s);
+    if (s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+      s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+    }
+    s.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+    s.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+    s.bind(address);
+    return s;
+  }
+
+  private static Thread thread(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** The addresses actually bound (UDP and TCP share each), in the order given; empty before start. */
+  public ImmutableList<InetSocketAddress> addresses() {
+    synchronized (lock) {
+      return bound;
+    }
+  }
+
+  /** The port of the first address (useful with port 0). */
+  public int port() {
+    ImmutableList<InetSocketAddress> a = addresses();
+    checkState(!a.isEmpty(), "the server is not started");
+    return a.get(0).getPort();
+  }
+
+  /** True between {@link #start()} and {@link #stop()}. */
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** A snapshot of the handler's counters. */
+  public ServerCounters counters() {
+    return handler.counters();
+  }
+
+  /**
+   * Stops: no new queries or connections are taken; queries being answered finish (up to the drain timeout);
+   * then every socket is closed. Idempotent.
+   */
+  public void stop() {
+    List<Thread> toJoin;
+    synchronized (lock) {
+      if (!running) {
+        return;
+      }
+      running = false;
+      for (ServerSocket s : tcpSockets) {
+        closeQuietly(s);
+      }
+      for (Socket c : connections) {
+        try {
+          c.shutdownInput();
+        } catch (IOException e) {
+          closeQuietly(c);
+        }
+      }
+      toJoin = new ArrayList<>(threads);
+      toJoin.addAll(connectionThreads);
+    }
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    // UDP receivers block in receive() until their socket is closed: first let every query being answered
+    // finish (its busy flag drops), then close the sockets, which ends the receivers.
+    for (AtomicBoolean busy : udpBusy) {
+      while (busy.get() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+      }
+    }
+    synchronized (lock) {
+      udpSockets.forEach(AuthoritativeServer::closeQuietly);
+    }
+    for (Thread t : toJoin) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        try {
+          t.join(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    synchronized (lock) {
+      closeAll();
+    }
+  }
+
+  /** Same as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void closeAll() {
+    udpSockets.forEach(AuthoritativeServer::closeQuietly);
+    tcpSockets.forEach(AuthoritativeServer::closeQuietly);
+    connections.forEach(AuthoritativeServer::closeQuietly);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+
+  private void serveUdp(DatagramChannel channel, AtomicBoolean busy) {
+    byte[] in = new byte[65_535];
+    byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
+    ByteBuffer request = ByteBuffer.wrap(in);
+    ByteBuffer reply = ByteBuffer.wrap(out);
+    while (true) {
+      request.clear();
+      SocketAddress from;
+      try {
+        from = channel.receive(request);
+      } catch (IOException e) {
+        if (!channel.isOpen()) {
+          return;
+        }
+        continue;
+      }
+      busy.set(true);
+      try {
+        if (from instanceof InetSocketAddress client) {
+          int n = handler.handle(in, request.position(), client.getAddress(), false, out, 0);
+          if (n > 0) {
+            reply.clear().limit(n);
+            try {
+              channel.send(reply, client);
+            } catch (IOException e) {
+              // the client is gone or the socket closed: nothing to do
+            }
+          }
+        }
+      } finally {
+        busy.set(false);
+      }
+    }
+  }
+
+  private void acceptTcp(ServerSocket server) {
+    while (running) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        if (!running || server.isClosed()) {
+          return;
+        }
+        continue;
+      }
+      if (!connectionSlots.tryAcquire()) {
+        closeQuietly(s);
+        continue;
+      }
+      synchronized (lock) {
+        if (!running) {
+          connectionSlots.release();
+          closeQuietly(s);
+          return;
+        }
+        connections.add(s);
+        Thread t = thread("dns-tcp-" + s.getRemoteSocketAddress(), () -> serveTcp(s));
+        connectionThreads.add(t);
+        t.start();
+      }
+    }
+  }
+
+  private void serveTcp(Socket s) {
+    try (s) {
+      s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, tcpIdleTimeout.toMillis()));
+      s.setTcpNoDelay(true);
+      DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+      OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
+      byte[] query = new byte[65_535];
+      byte[] reply = new byte[QueryHandler.MAX_MESSAGE + 2];
+      while (running) {
+        int len;
+        try {
+          len = in.readUnsignedShort();
+          in.readFully(query, 0, len);
+        } catch (EOFException | SocketTimeoutException e) {
+          break;
+        }
+        int n = handler.handle(query, len, s.getInetAddress(), true, reply, 2);
+        if (n < 0) {
+          break;
+        }
+        QueryHandler.put16(reply, 0, n);
+        out.write(reply, 0, n + 2);
+        if (in.available() == 0) {
+          out.flush();
+        }
+      }
+      out.flush();
+    } catch (SocketException e) {
+      // reset by the client, or closed by stop()
+    } catch (IOException e) {
+      // a broken connection ends only itself
+    } finally {
+      connections.remove(s);
+      connectionThreads.remove(Thread.currentThread());
+      connectionSlots.release();
+    }
+  }
+
+  /** Builds an {@link AuthoritativeServer}. */
+  public static final class Builder {
+    private final QueryHandler handler;
+    private final List<InetSocketAddress> listen = new ArrayList<>();
+    private int udpThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int tcpMaxConnections = 256;
+    private Duration tcpIdleTimeout = Duration.ofSeconds(10);
+    private Duration drainTimeout = Duration.ofSeconds(5);
+
+    private Builder(QueryHandler handler) {
+      this.handler = handler;
+    }
+
+    /** Listens on this address over UDP and TCP (port 0: a free port, shared by every port-0 address). */
+    public Builder listen(InetSocketAddress address) {
+      checkNotNull(address, "address");
+      checkArgument(!address.isUnresolved(), "address %s is unresolved", address);
+      listen.add(address);
+      return this;
+    }
+
+    /** UDP receiver threads per address (default: the number of processors). */
+    public Builder udpThreads(int threads) {
+      checkArgument(threads >= 1 && threads <= 256, "udpThreads must be in [1, 256] but was %s", threads);
+      this.udpThreads = threads;
+      return this;
+    }
+
+    /** Open TCP connections at most (default 256); more are closed at once. */
+    public Builder tcpMaxConnections(int max) {
+      checkArgument(max >= 1, "tcpMaxConnections must be at least 1 but was %s", max);
+      this.tcpMaxConnections = max;
+      return this;
+    }
+
+    /** A TCP connection with no query for this long is closed (default 10 s). */
+    public Builder tcpIdleTimeout(Duration timeout) {
+      checkNotNull(timeout, "timeout");
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "tcpIdleTimeout must be positive but was %s",
+          timeout);
+      this.tcpIdleTimeout = timeout;
+      return this;
+    }
+
+    /** How long {@link #stop()} waits for queries being answered (default 5 s). */
+    public Builder drainTimeout(Duration timeout) {
+      checkNotNull(timeout, "timeout");
+      checkArgument(!timeout.isNegative(), "drainTimeout must not be negative but was %s", timeout);
+      this.drainTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The server (not started).
+     *
+     * @throws IllegalStateException when no listen address was given
+     */
+    public AuthoritativeServer build() {
+      checkState(!listen.isEmpty(), "no listen address: call listen(...)");
+      return new AuthoritativeServer(this);
+    }
+  }
+}

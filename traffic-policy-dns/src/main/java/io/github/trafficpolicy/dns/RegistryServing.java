@@ -1,0 +1,173 @@
+package io.github.trafficpolicy.dns;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.lifecycle.RegistryState;
+import io.github.trafficpolicy.engine.lifecycle.ReloadResult;
+import io.github.trafficpolicy.engine.lifecycle.ServingSnapshot;
+import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Serves every policy record of a {@link TrafficPolicyRegistry} from a {@link QueryHandler}, following the registry.
+ *
+ * <p>For each registry state the records' policy versions are compiled (reusing the compiled policies of records
+ * whose binding and document did not change) into a new {@link Catalog} together with the fixed zones and policy
+ * records, and the handler {@linkplain QueryHandler#replaceCatalog switches} to it atomically: every query is
+ * answered entirely from the old catalog or entirely from the new one, and none fails while switching. A state that
+ * cannot be served (a record outside every zone, beside a static record of its type, a document that does not
+ * compile) is refused: the handler keeps the last catalog that could be served, and the refusal is logged. Changes
+ * by other processes (the {@code traffic-policy policy|record} commands) arrive through {@link #watch}. Every
+ * answer carries its policy ID and version in the query log.
+ *
+ * <p>Thread-safe; compiling happens on the thread that changed or reloaded the registry, never on query threads.
+ */
+public final class RegistryServing implements AutoCloseable {
+  private final TrafficPolicyRegistry registry;
+  private final PolicyEvaluator evaluator;
+  private final ImmutableList<Zone> zones;
+  private final ImmutableList<CompiledPolicy> fixed;
+  private final Consumer<String> log;
+  private final Object lock = new Object();
+  private final List<AutoCloseable> subscriptions = new ArrayList<>();
+  /** Guarded by lock. */
+  private Served current;
+  /** Guarded by lock. */
+  private Optional<QueryHandler> handler = Optional.empty();
+
+  /** A catalog and the registry generation and compiled registry records it was built from. */
+  private record Served(RegistryState state, ImmutableMap<String, CompiledPolicy> compiled, Catalog catalog) {
+    long generation() {
+      return state.generation();
+    }
+  }
+
+  private RegistryServing(TrafficPolicyRegistry registry, PolicyEvaluator evaluator, List<Zone> zones,
+                          List<CompiledPolicy> fixed, Consumer<String> log) {
+    this.registry = registry;
+    this.evaluator = evaluator;
+    this.zones = ImmutableList.copyOf(zones);
+    this.fixed = ImmutableList.copyOf(fixed);
+    this.log = log;
+    RegistryState state = registry.state();
+    this.current = build(state, ImmutableMap.of());
+  }
+
+  /**
+   * Prepares to serve {@code registry}'s records inside {@code zones}, next to the {@code fixed} policy records (for
+   * example those of a configuration file). Builds the first catalog from the registry's current state.
+   *
+   * @throws IllegalArgumentException listing every problem, one per line, when the current state cannot be served
+   */
+  public static RegistryServing create(TrafficPolicyRegistry registry, PolicyEvaluator evaluator, List<Zone> zones,
+                                       List<CompiledPolicy> fixed, Consumer<String> log) {
+    checkNotNull(registry, "registry");
+    checkNotNull(evaluator, "evaluator");
+    checkNotNull(zones, "zones");
+    checkNotNull(fixed, "fixed");
+    checkNotNull(log, "log");
+    return new RegistryServing(registry, evaluator, zones, fixed, log);
+  }
+
+  /** The catalog of the last registry state that could be served. */
+  public Catalog catalog() {
+    synchronized (lock) {
+      return current.catalog();
+    }
+  }
+
+  /** The registry generation the served catalog was built from. */
+  public long servedGeneration() {
+    synchronized (lock) {
+      return current.generation();
+    }
+  }
+
+  /**
+   * From now on, switches {@code handler} to a new catalog whenever the registry publishes a new state (and once
+   * now, to the current catalog). At most one handler.
+   */
+  public void serveWith(QueryHandler queryHandler) {
+    checkNotNull(queryHandler, "queryHandler");
+    synchronized (lock) {
+      checkState(handler.isEmpty(), "already serving a handler");
+      handler = Optional.of(queryHandler);
+      queryHandler.replaceCatalog(current.catalog());
+    }
+    subscriptions.add(registry.addListener(this::onState));
+  }
+
+  /**
+   * Checks the registry's directory for changes by other processes every {@code interval} (one {@code stat} when
+   * nothing changed); a change that fails the registry's validation is refused and logged.
+   */
+  public void watch(Duration interval) {
+    checkArgument(registry.directory().isPresent(), "an in-memory registry has nothing to watch");
+    subscriptions.add(registry.watch(interval, r -> {
+      if (r.status() == ReloadResult.Status.REFUSED) {
+        log.accept("registry change refused, still serving generation " + servedGeneration() + ": "
+            + r.problem().orElse(""));
+      }
+    }));
+  }
+
+  /** Stops following the registry (the handler keeps its last catalog). */
+  @Override
+  public void close() {
+    for (AutoCloseable s : subscriptions) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        log.accept("cannot stop following the registry: " + e);
+      }
+    }
+    subscriptions.clear();
+  }
+
+  private void onState(RegistryState state) {
+    synchronized (lock) {
+      if (state.equals(current.state())) {
+        return;
+      }
+      Served next;
+      try {
+        next = build(state, current.compiled());
+      } catch (IllegalArgumentException e) {
+        log.accept("registry generation " + state.generation() + " refused, still serving generation "
+            + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
+        return;
+      }
+      current = next;
+      handler.ifPresent(h -> h.replaceCatalog(next.catalog()));
+      int n = next.compiled().size();
+      log.accept("registry generation " + state.generation() + ": serving " + n + " policy record"
+          + (n == 1 ? "" : "s") + " from the registry");
+    }
+  }
+
+  /** The catalog for {@code state}; throws {@link IllegalArgumentException} listing why it cannot be served. */
+  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous) {
+    ServingSnapshot snapshot = state.servingSnapshot();
+    ImmutableMap<String, CompiledPolicy> compiled;
+    try {
+      compiled = snapshot.compile(evaluator, previous);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot compile a policy record: " + e.getMessage(), e);
+    }
+    Catalog.Builder b = Catalog.builder();
+    zones.forEach(b::zone);
+    fixed.forEach(b::policyRecord);
+    compiled.values().forEach(b::policyRecord);
+    return new Served(state, compiled, b.build());
+  }
+}

@@ -1,0 +1,7 @@
+package io.github.trafficpolicy.dns;
+
+/** How a query arrived: it decides the reply size limit (UDP: 512 bytes or the EDNS payload size; TCP: 65,535). */
+public enum Transport {
+  UDP,
+  TCP
+}

@@ -1,0 +1,289 @@
+package io.github.trafficpolicy.dns;
+
+/**
+ * A query read straight from its wire bytes, without dnsjava: the header, the single question (name kept as sent,
+ * case preserved, and as a lookup key) and the EDNS OPT record with its Client Subnet option. Every length is
+ * checked against the message; compression pointers must point backwards and are followed at most 64 times, so no
+ * input loops or reads out of bounds. Not thread-safe; one per query.
+ */
+final class WireQuery {
+  /** What the parser made of the message. */
+  enum Status {
+    /** A well-formed query. */
+    OK,
+    /** Malformed: answer FORMERR. */
+    FORMERR,
+    /** An opcode other than QUERY: answer NOTIMP. */
+    NOTIMP
+  }
+
+  static final int TYPE_OPT = 41;
+  static final int OPTION_ECS = 8;
+
+  Status status = Status.OK;
+  String problem = "";
+  int id;
+  int flags;
+  /** The question name as sent (uncompressed wire form), or {@code null} when the question was unreadable. */
+  byte[] qnameWire;
+  String qnameKey = "";
+  int qtype;
+  int qclass;
+  /** True when an OPT record was present and well formed. */
+  boolean edns;
+  int ednsPayload;
+  int ednsVersion;
+  boolean ednsDo;
+  /** True when a well-formed ECS option was present. */
+  boolean ecs;
+  int ecsFamily;
+  int ecsSourcePrefix;
+  int ecsScopePrefix;
+  /** The ECS address bytes as sent (ceil(source/8) bytes). */
+  byte[] ecsAddress = new byte[0];
+
+  private WireQuery() {}
+
+  int opcode() {
+    return (flags >> 11) & 0xf;
+  }
+
+  boolean rd() {
+    return (flags & 0x0100) != 0;
+  }
+
+  /** Parses {@code len} bytes of {@code b}; the caller has checked that the 12-byte header is there. */
+  static WireQuery parse(byte[] b, int len) {
+    WireQuery q = new WireQuery();
+    q.id = u16(b, 0);
+    q.flags = u16(b, 2);
+    int qd = u16(b, 4);
+    int an = u16(b, 6);
+    int ns = u16(b, 8);
+    int ar = u16(b, 10);
+    if (q.opcode() != 0) {
+      q.status = Status.NOTIMP;
+      return q;
+    }
+    if (qd != 1) {
+      return q.formerr("QDCOUNT is " + qd + ", not 1");
+    }
+    int pos = q.readQuestion(b, len);
+    if (pos < 0) {
+      return q;
+    }
+    // A query carries no answer or authority records; skip them if present (they are ignored), then read the
+    // additional section, where only OPT is understood.
+    int records = an + ns + ar;
+    int optSeen = 0;
+    for (int i = 0; i < records; i++) {
+      int start = pos;
+      pos = skipName(b, len, pos);
+      if (pos < 0 || pos + 10 > len) {
+        return q.formerr("record " + (i + 1) + " is truncated");
+      }
+      int type = u16(b, pos);
+      int rdlen = u16(b, pos + 8);
+      int rdata = pos + 10;
+      if (rdata + rdlen > len) {
+        return q.formerr("record " + (i + 1) + " data runs past the end");
+      }
+      if (type == TYPE_OPT) {
+        if (i < an + ns) {
+          return q.formerr("OPT outside the additional section");
+        }
+        if (++optSeen > 1) {
+          return q.formerr("more than one OPT record");
+        }
+        if (pos - start != 1 || b[start] != 0) {
+          return q.formerr("OPT owner is not the root");
+        }
+        q.edns = true;
+        q.ednsPayload = u16(b, pos + 2);
+        q.ednsVersion = b[pos + 5] & 0xff;
+        q.ednsDo = (b[pos + 6] & 0x80) != 0;
+        if (!q.readOptions(b, rdata, rdlen)) {
+          return q;
+        }
+      }
+      pos = rdata + rdlen;
+    }
+    if (pos != len) {
+      return q.formerr((len - pos) + " bytes after the last record");
+    }
+    return q;
+  }
+
+  /** Reads the question at offset 12; returns the offset after it, or -1 (status set). */
+  private int readQuestion(byte[] b, int len) {
+    byte[] name = new byte[255];
+    int n = 0;
+    StringBuilder key = new StringBuilder(32);
+    int pos = 12;
+    int end = -1;
+    int jumps = 0;
+    while (true) {
+      if (pos >= len) {
+        formerr("question name runs past the end");
+        return -1;
+      }
+      int l = b[pos] & 0xff;
+      if ((l & 0xc0) == 0xc0) {
+        if (pos + 1 >= len) {
+          formerr("truncated compression pointer");
+          return -1;
+        }
+        int target = ((l & 0x3f) << 8) | (b[pos + 1] & 0xff);
+        if (target >= pos || ++jumps > 64) {
+          formerr("compression pointer loop or forward pointer");
+          return -1;
+        }
+        if (end < 0) {
+          end = pos + 2;
+        }
+        pos = target;
+        continue;
+      }
+      if ((l & 0xc0) != 0) {
+        formerr("unknown label type");
+        return -1;
+      }
+      if (l == 0) {
+        name[n++] = 0;
+        pos++;
+        break;
+      }
+      if (pos + 1 + l > len) {
+        formerr("label runs past the end");
+        return -1;
+      }
+      if (n + 1 + l + 1 > 255) {
+        formerr("name longer than 255 bytes");
+        return -1;
+      }
+      name[n++] = (byte) l;
+      System.arraycopy(b, pos + 1, name, n, l);
+      n += l;
+      NameKeys.appendLabel(key, b, pos + 1, l);
+      pos += 1 + l;
+    }
+    if (end < 0) {
+      end = pos;
+    }
+    if (end + 4 > len) {
+      formerr("question type and class missing");
+      return -1;
+    }
+    qnameWire = java.util.Arrays.copyOf(name, n);
+    qnameKey = key.length() == 0 ? "." : key.toString();
+    qtype = u16(b, end);
+    qclass = u16(b, end + 2);
+    return end + 4;
+  }
+
+  /** Reads OPT options; false (status FORMERR) when one is malformed. */
+  private boolean readOptions(byte[] b, int off, int len) {
+    int pos = off;
+    int end = off + len;
+    while (pos < end) {
+      if (pos + 4 > end) {
+        formerr("truncated EDNS option header");
+        return false;
+      }
+      int code = u16(b, pos);
+      int olen = u16(b, pos + 2);
+      int data = pos + 4;
+      if (data + olen > end) {
+        formerr("EDNS option " + code + " runs past the OPT record");
+        return false;
+      }
+      if (code == OPTION_ECS) {
+        if (ecs) {
+          formerr("more than one ECS option");
+          return false;
+        }
+        if (!readEcs(b, data, olen)) {
+          return false;
+        }
+      }
+      pos = data + olen;
+    }
+    return true;
+  }
+
+  private boolean readEcs(byte[] b, int off, int len) {
+    if (len < 4) {
+      formerr("ECS option shorter than 4 bytes");
+      return false;
+    }
+    int family = u16(b, off);
+    int source = b[off + 2] & 0xff;
+    int scope = b[off + 3] & 0xff;
+    int max;
+    if (family == 1) {
+      max = 32;
+    } else if (family == 2) {
+      max = 128;
+    } else {
+      formerr("ECS family " + family + " is not 1 (IPv4) or 2 (IPv6)");
+      return false;
+    }
+    if (source > max) {
+      formerr("ECS source prefix " + source + " longer than " + max);
+      return false;
+    }
+    int bytes = (source + 7) / 8;
+    if (len - 4 != bytes) {
+      formerr("ECS address has " + (len - 4) + " bytes, source prefix /" + source + " needs " + bytes);
+      return false;
+    }
+    if (source % 8 != 0 && bytes > 0) {
+      int mask = 0xff >> (source % 8);
+      if ((b[off + 4 + bytes - 1] & mask) != 0) {
+        formerr("ECS address has bits set past the source prefix /" + source);
+        return false;
+      }
+    }
+    ecs = true;
+    ecsFamily = family;
+    ecsSourcePrefix = source;
+    ecsScopePrefix = scope;
+    ecsAddress = java.util.Arrays.copyOfRange(b, off + 4, off + 4 + bytes);
+    return true;
+  }
+
+  private WireQuery formerr(String why) {
+    status = Status.FORMERR;
+    problem = why;
+    return this;
+  }
+
+  /** Skips a (possibly compressed) name; returns the offset after it, or -1 when it is malformed. */
+  static int skipName(byte[] b, int len, int pos) {
+    int total = 0;
+    while (true) {
+      if (pos >= len) {
+        return -1;
+      }
+      int l = b[pos] & 0xff;
+      if ((l & 0xc0) == 0xc0) {
+        return pos + 2 <= len ? pos + 2 : -1;
+      }
+      if ((l & 0xc0) != 0) {
+        return -1;
+      }
+      if (l == 0) {
+        return pos + 1;
+      }
+      total += l + 1;
+      if (total > 255) {
+        return -1;
+      }
+      pos += 1 + l;
+    }
+  }
+
+  static int u16(byte[] b, int off) {
+    return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+  }
+}

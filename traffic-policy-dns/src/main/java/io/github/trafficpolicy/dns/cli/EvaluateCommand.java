@@ -1,0 +1,281 @@
+package io.github.trafficpolicy.dns.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.InvalidPolicyException;
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.RecordData;
+import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.engine.Answer;
+import io.github.trafficpolicy.engine.CidrGeoLocator;
+import io.github.trafficpolicy.engine.ClientLatency;
+import io.github.trafficpolicy.engine.ClientLocation;
+import io.github.trafficpolicy.engine.ClientSubnet;
+import io.github.trafficpolicy.engine.Coordinates;
+import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorSettings;
+import io.github.trafficpolicy.engine.GeoLocator;
+import io.github.trafficpolicy.engine.GeoLocators;
+import io.github.trafficpolicy.engine.HealthSnapshot;
+import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.InvalidTableException;
+import io.github.trafficpolicy.engine.LatencyTable;
+import io.github.trafficpolicy.engine.LatencyTables;
+import io.github.trafficpolicy.engine.MaxMindGeoLocator;
+import io.github.trafficpolicy.engine.Outcome;
+import io.github.trafficpolicy.engine.PolicyBinding;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.Query;
+import io.github.trafficpolicy.engine.StaticAliasResolver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code traffic-policy evaluate}: the answer a policy gives one client, with the inputs given on the command line,
+ * and optionally why.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Print the answer a policy gives one client, and with --explain why.",
+      "",
+      "The client is located by, in this order: the --continent/--country/--subdivision/--latitude/--longitude "
+          + "options if any is given; else --geo-table, then --geoip-db (the first that knows the address); else "
+          + "nowhere (unknown location).",
+      "A region's latency comes from the first of: --latency, --latency-table, the distance estimate "
+          + "(5 ms + great-circle km / 100).",
+      "Health checks and alias targets not listed are healthy."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the answer was printed (also when it is no data)",
+      "1:the policy or an input file is invalid or cannot be read",
+      "2:usage error"
+    })
+public final class EvaluateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy document (JSON).")
+  Path policy;
+
+  @Option(names = "--record-name", paramLabel = "NAME", defaultValue = "www.example.com",
+      description = "The DNS name of the policy record (s3-website answers depend on it). Default: ${DEFAULT-VALUE}.")
+  String recordName;
+
+  @Option(names = "--client-ip", paramLabel = "IP[/PREFIX]", defaultValue = "0.0.0.0/0",
+      converter = SubnetConverter.class,
+      description = "The client address or EDNS Client Subnet, e.g. 192.0.2.1 or 198.51.100.0/24. "
+          + "Default: ${DEFAULT-VALUE} (no particular client).")
+  ClientSubnet client;
+
+  @Option(names = "--geoip-db", paramLabel = "FILE",
+      description = "A MaxMind GeoIP2/GeoLite2 City or Country database (.mmdb) to locate the client.")
+  Path geoipDb;
+
+  @Option(names = "--geo-table", paramLabel = "FILE",
+      description = "A CSV table network,continent,country,subdivision,latitude,longitude, asked before --geoip-db.")
+  Path geoTable;
+
+  @Option(names = "--continent", paramLabel = "CC", description = "The client's continent: AF AN AS EU NA OC SA.")
+  String continent;
+
+  @Option(names = "--country", paramLabel = "CC", description = "The client's country (ISO 3166-1 alpha-2).")
+  String country;
+
+  @Option(names = "--subdivision", paramLabel = "CODE", description = "The client's subdivision, e.g. WA.")
+  String subdivision;
+
+  @Option(names = "--latitude", paramLabel = "D", description = "The client's latitude in degrees.")
+  Double latitude;
+
+  @Option(names = "--longitude", paramLabel = "D", description = "The client's longitude in degrees.")
+  Double longitude;
+
+  @Option(names = "--latency", paramLabel = "REGION=MS",
+      description = "The client's latency to a region in milliseconds; repeatable.")
+  Map<String, Double> latency = new LinkedHashMap<>();
+
+  @Option(names = "--latency-table", paramLabel = "FILE",
+      description = "A CSV table network,region,milliseconds.")
+  Path latencyTable;
+
+  @Option(names = "--alias-table", paramLabel = "FILE",
+      description = "A CSV table value,address of the addresses of alias endpoints (load balancers, CloudFront …).")
+  Path aliasTable;
+
+  @Option(names = "--health", paramLabel = "ID=STATUS",
+      description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
+  Map<String, HealthStatus> health = new LinkedHashMap<>();
+
+  @Option(names = "--target-health", paramLabel = "ENDPOINT=STATUS",
+      description = "An alias endpoint's target health, HEALTHY or UNHEALTHY; repeatable.")
+  Map<String, HealthStatus> targetHealth = new LinkedHashMap<>();
+
+  @Option(names = "--seed", paramLabel = "N", description = "The seed of weighted and multivalue choices. Default: 0.")
+  Long seed;
+
+  @Option(names = "--explain", description = "Also print the trace of every decision.")
+  boolean explain;
+
+  @Option(names = "--json", description = "Print {outcome, rcode, endpoints, answer, ttl, ecsScope, trace} as JSON "
+      + "(the trace is always included).")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if ((latitude == null) != (longitude == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--latitude and --longitude go together");
+    }
+    for (Map.Entry<String, HealthStatus> e : concat(health, targetHealth)) {
+      if (e.getValue() == HealthStatus.UNKNOWN) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
+      }
+    }
+    ClientLocation location = null;
+    try {
+      if (continent != null || country != null || subdivision != null || latitude != null) {
+        location = ClientLocation.ofCodes(continent, country, subdivision,
+            latitude == null ? null : new Coordinates(latitude, longitude));
+      }
+      ClientLatency.of(latency, 0);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+
+    MaxMindGeoLocator maxMind = null;
+    try {
+      PolicyDocument document = PolicyDocumentJson.read(policy);
+      EvaluatorSettings settings = seed == null
+          ? EvaluatorSettings.defaults()
+          : EvaluatorSettings.defaults().toBuilder().seed(seed).build();
+      PolicyEvaluator.Builder evaluator = PolicyEvaluator.builder().settings(settings);
+
+      List<GeoLocator> locators = new ArrayList<>();
+      if (geoTable != null) {
+        locators.add(CidrGeoLocator.load(geoTable));
+      }
+      if (geoipDb != null) {
+        maxMind = MaxMindGeoLocator.open(geoipDb);
+        locators.add(maxMind);
+      }
+      if (!locators.isEmpty()) {
+        evaluator.geoLocator(GeoLocators.chain(locators));
+      }
+
+      List<LatencyTable> tables = new ArrayList<>();
+      if (!latency.isEmpty()) {
+        ClientLatency given = ClientLatency.of(latency, 0);
+        tables.add((address, where) -> given);
+      }
+      if (latencyTable != null) {
+        tables.add(CsvLatencyTable.load(latencyTable));
+      }
+      if (!tables.isEmpty()) {
+        tables.add(EstimatedLatencyTable.using(settings.regionCoordinates()));
+        evaluator.latencyTable(LatencyTables.chain(tables));
+      }
+
+      if (aliasTable != null) {
+        evaluator.aliasResolver(StaticAliasResolver.load(aliasTable));
+      }
+
+      HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
+      health.forEach(snapshot::check);
+      targetHealth.forEach(snapshot::target);
+      Query.Builder query = Query.builder(client).health(snapshot.build()).trace(explain || json);
+      if (location != null) {
+        query.location(location);
+      }
+
+      Answer answer = evaluator.build()
+          .compile(document, PolicyBinding.standalone(recordName))
+          .evaluate(query.build());
+      if (json) {
+        out.println(JSON.writeValueAsString(toJson(answer)));
+      } else {
+        print(out, answer);
+      }
+      out.flush();
+      return TrafficPolicyCommand.OK;
+    } catch (InvalidPolicyException | InvalidTableException e) {
+      err.println(e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+      err.println("traffic-policy evaluate: " + e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } finally {
+      if (maxMind != null) {
+        maxMind.close();
+      }
+    }
+  }
+
+  private void print(PrintWriter out, Answer answer) {
+    out.println("outcome:   " + (answer.outcome() == Outcome.ANSWER ? "answer" : "no data"));
+    out.println("rcode:     NOERROR");
+    out.println("endpoints: " + (answer.endpoints().isEmpty() ? "-"
+        : String.join(" ", answer.endpoints().stream().map(EndpointId::toString).toList())));
+    out.println("ttl:       " + answer.ttl());
+    out.println("ecs scope: /" + answer.ecsScope());
+    String owner = recordName.endsWith(".") ? recordName : recordName + ".";
+    for (RecordData r : answer.records()) {
+      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + r.presentation());
+    }
+    if (explain) {
+      out.println("trace:");
+      for (String line : answer.trace().lines()) {
+        out.println("  " + line);
+      }
+    }
+  }
+
+  private static Map<String, Object> toJson(Answer answer) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("outcome", answer.outcome().name());
+    m.put("rcode", "NOERROR");
+    m.put("endpoints", answer.endpoints().stream().map(EndpointId::toString).toList());
+    m.put("answer", answer.records().stream().map(RecordData::presentation).toList());
+    m.put("ttl", answer.ttl());
+    m.put("ecsScope", answer.ecsScope());
+    m.put("trace", answer.trace().lines());
+    return m;
+  }
+
+  private static List<Map.Entry<String, HealthStatus>> concat(Map<String, HealthStatus> a,
+      Map<String, HealthStatus> b) {
+    List<Map.Entry<String, HealthStatus>> all = new ArrayList<>(a.entrySet());
+    all.addAll(b.entrySet());
+    return all;
+  }
+
+  /** Parses {@code IP} or {@code IP/PREFIX}. */
+  static final class SubnetConverter implements CommandLine.ITypeConverter<ClientSubnet> {
+    @Override
+    public ClientSubnet convert(String value) {
+      try {
+        return ClientSubnet.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.github.trafficpolicy.dns.cli;
+
+import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.dns.config.ConfigException;
+import io.github.trafficpolicy.dns.config.ConfiguredServer;
+import io.github.trafficpolicy.dns.config.ServeConfig;
+import io.github.trafficpolicy.dns.config.ServeConfigReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code traffic-policy serve [--config FILE]}: an authoritative DNS server for the zones and policy records of a
+ * configuration file, or, with no configuration, for the bundled example (zone {@code example.com} with the policy
+ * record {@code www}, on 127.0.0.1:5353). Runs until SIGTERM or SIGINT, then drains queries in flight, closes its
+ * sockets and prints its counters. Exit codes: 1 when the configuration is invalid or an address cannot be bound.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve zones and policy records over DNS (UDP and TCP).",
+      "With no --config, serves the bundled example: zone example.com, policy record www.example.com",
+      "(geolocation -> weighted -> failover) on 127.0.0.1:5353."
+    })
+public final class ServeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "The configuration (JSON with comments; see the bundled serve.json for every key).")
+  Path config;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ServeConfig cfg;
+    ConfiguredServer server;
+    try {
+      cfg = config == null ? ServeConfigReader.bundledExample() : ServeConfigReader.read(config);
+      server = ConfiguredServer.create(cfg);
+    } catch (ConfigException e) {
+      err.println("traffic-policy serve: invalid configuration:");
+      e.problems().forEach(p -> err.println("  " + p));
+      err.flush();
+      return TrafficPolicyCommand.FAILED;
+    }
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      err.println("traffic-policy serve: cannot listen on " + cfg.listen() + ": " + e.getMessage());
+      err.flush();
+      return TrafficPolicyCommand.FAILED;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      server.close();
+      if (cfg.printCountersOnShutdown()) {
+        err.print("traffic-policy serve: stopped; counters:\n" + server.server().counters().format());
+      } else {
+        err.println("traffic-policy serve: stopped");
+      }
+      err.flush();
+      stopped.countDown();
+    }, "traffic-policy-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println(startupLine(server));
+    if (config == null) {
+      int port = server.server().port();
+      out.println("Try:");
+      out.println("  dig @127.0.0.1 -p " + port + " www.example.com +subnet=192.0.2.1/24     # North America");
+      out.println("  dig @127.0.0.1 -p " + port + " www.example.com +subnet=198.51.100.1/24  # Europe");
+      out.println("  dig @127.0.0.1 -p " + port + " www.example.com +subnet=203.0.113.1/24   # Asia");
+      out.println("  dig @127.0.0.1 -p " + port + " www.example.com +subnet=2001:db8::/48    # Oceania");
+      out.println("  dig @127.0.0.1 -p " + port + " static.example.com       # a static record");
+    }
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return TrafficPolicyCommand.OK;
+  }
+
+  static String startupLine(ConfiguredServer server) {
+    String listen = server.server().addresses().stream().map(ServeCommand::format)
+        .collect(Collectors.joining(", "));
+    String records = server.server().handler().catalog().policyRecords().entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue().document().recordType() + " (" + e.getValue().binding().policyId()
+            + " v" + e.getValue().binding().policyVersion() + ")")
+        .collect(Collectors.joining(", "));
+    return "traffic-policy serve: " + server.config().name() + ": zones "
+        + String.join(", ", server.server().handler().catalog().zones()) + "; policy records "
+        + (records.isEmpty() ? "(none)" : records) + "; listening on udp+tcp " + listen;
+  }
+
+  private static String format(InetSocketAddress a) {
+    String host = InetAddresses.toAddrString(a.getAddress());
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+}

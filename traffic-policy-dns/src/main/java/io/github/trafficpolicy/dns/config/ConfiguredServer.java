@@ -1,0 +1,428 @@
+package io.github.trafficpolicy.dns.config;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.InvalidPolicyException;
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.dns.AuthoritativeServer;
+import io.github.trafficpolicy.dns.Catalog;
+import io.github.trafficpolicy.dns.QueryHandler;
+import io.github.trafficpolicy.dns.QueryLog;
+import io.github.trafficpolicy.dns.RegistryServing;
+import io.github.trafficpolicy.dns.Zone;
+import io.github.trafficpolicy.dns.ZoneFileException;
+import io.github.trafficpolicy.engine.CidrGeoLocator;
+import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorSettings;
+import io.github.trafficpolicy.engine.GeoLocator;
+import io.github.trafficpolicy.engine.GeoLocators;
+import io.github.trafficpolicy.engine.HealthRegistry;
+import io.github.trafficpolicy.engine.HealthSnapshot;
+import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.MaxMindGeoLocator;
+import io.github.trafficpolicy.engine.PolicyBinding;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
+ * compiled policy records, the handler (with its query log) and the listeners. {@link #create} reads and checks
+ * everything before anything is bound, so a bad configuration stops with a {@link ConfigException} naming its
+ * place and nothing half-starts; {@link #start()} then binds every address or none.
+ */
+public final class ConfiguredServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
+  private static final int GEO_CACHE_ENTRIES = 200_000;
+
+  private final ServeConfig config;
+  private final AuthoritativeServer server;
+  private final HealthRegistry health;
+  private final List<AutoCloseable> resources;
+  private final Optional<Thread> healthWatcher;
+  private final Optional<RegistryFollow> registry;
+  private volatile boolean closed;
+
+  private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
+      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry) {
+    this.config = config;
+    this.registry = registry;
+    this.server = server;
+    this.health = health;
+    this.resources = resources;
+    this.healthWatcher = watch.map(w -> {
+      Thread t = new Thread(w, "health-status-watch");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Builds the server described by {@code config} (nothing bound yet).
+   *
+   * @throws ConfigException listing every problem with its place
+   */
+  public static ConfiguredServer create(ServeConfig config) {
+    checkNotNull(config, "config");
+    List<String> problems = new ArrayList<>();
+    List<AutoCloseable> resources = new ArrayList<>();
+    ConfigSource src = config.source();
+    String name = config.name();
+
+    List<GeoLocator> locators = new ArrayList<>();
+    config.cidrTable().ifPresent(path -> {
+      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+          StandardCharsets.UTF_8)) {
+        locators.add(CidrGeoLocator.read(src.describe(path), r));
+      } catch (IOException e) {
+        problems.add(name + ": /geo/cidrTable: cannot read " + src.describe(path) + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    });
+    config.maxmind().ifPresent(path -> {
+      Optional<Path> file = src.file(path);
+      if (file.isEmpty()) {
+        problems.add(name + ": /geo/maxmind: " + src.describe(path) + " must be a file on disk");
+        return;
+      }
+      try {
+        MaxMindGeoLocator m = MaxMindGeoLocator.open(file.get());
+        resources.add(m);
+        locators.add(m);
+      } catch (IOException | RuntimeException e) {
+        problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + e.getMessage());
+      }
+    });
+    List<CsvLatencyTable> latency = new ArrayList<>();
+    config.latencyTable().ifPresent(path -> {
+      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+          StandardCharsets.UTF_8)) {
+        latency.add(CsvLatencyTable.read(src.describe(path), r));
+      } catch (IOException e) {
+        problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    });
+
+    HealthRegistry health = new HealthRegistry();
+    Optional<HealthWatch> watch = Optional.empty();
+    if (config.healthStatus().isPresent()) {
+      ServeConfig.HealthStatusFile hs = config.healthStatus().get();
+      try {
+        HealthSnapshot initial = readHealth(src.read(hs.file()), src.describe(hs.file()));
+        health.update(b -> fill(b, initial));
+        if (hs.watch() && src.file(hs.file()).isPresent()) {
+          watch = Optional.of(new HealthWatch(src.file(hs.file()).get(), health));
+        }
+      } catch (IOException e) {
+        problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + e.getMessage());
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+      }
+    }
+
+    PolicyEvaluator.Builder evaluatorBuilder = PolicyEvaluator.builder();
+    latency.forEach(evaluatorBuilder::latencyTable);
+    PolicyEvaluator evaluator = evaluatorBuilder
+        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
+            : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
+        .health(health)
+        .settings(EvaluatorSettings.builder().seed(config.seed()).build())
+        .build();
+
+    Catalog.Builder catalog = Catalog.builder();
+    List<Zone> zones = new ArrayList<>();
+    List<CompiledPolicy> fixedPolicies = new ArrayList<>();
+    for (ServeConfig.ZoneEntry z : config.zones()) {
+      try {
+        Zone zone = Zone.parse(z.origin(), new String(src.read(z.file()), StandardCharsets.UTF_8),
+            src.describe(z.file()));
+        zones.add(zone);
+        catalog.zone(zone);
+      } catch (IOException e) {
+        problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + e.getMessage());
+      } catch (ZoneFileException e) {
+        problems.add(e.getMessage() + " (" + z.place() + ")");
+      }
+    }
+    for (ServeConfig.PolicyRecordEntry p : config.policyRecords()) {
+      PolicyRecord record;
+      try {
+        record = new PolicyRecord(p.zone(), p.name(), p.ttl(), p.policyId(), p.policyVersion());
+      } catch (IllegalArgumentException e) {
+        problems.add(p.place() + ": " + e.getMessage());
+        continue;
+      }
+      PolicyDocument document;
+      try {
+        document = PolicyDocumentJson.read(new String(src.read(p.document()), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        problems.add(p.place() + "/document: cannot read " + src.describe(p.document()) + ": " + e.getMessage());
+        continue;
+      } catch (InvalidPolicyException e) {
+        for (String line : e.getMessage().split("\n")) {
+          problems.add(src.describe(p.document()) + ": " + line + " (" + p.place() + ")");
+        }
+        continue;
+      } catch (RuntimeException e) {
+        problems.add(src.describe(p.document()) + ": " + e.getMessage() + " (" + p.place() + ")");
+        continue;
+      }
+      try {
+        CompiledPolicy compiled = evaluator.compile(document,
+            new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl()));
+        catalog.policyRecord(compiled);
+        fixedPolicies.add(compiled);
+      } catch (RuntimeException e) {
+        problems.add(p.place() + ": cannot compile " + src.describe(p.document()) + ": " + e.getMessage());
+      }
+    }
+    Optional<RegistryFollow> registry = Optional.empty();
+    if (problems.isEmpty() && config.extensions().containsKey("registry")) {
+      registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
+    }
+    Catalog built = null;
+    if (registry.isPresent()) {
+      built = registry.get().serving().catalog();
+    } else if (problems.isEmpty()) {
+      try {
+        built = catalog.build();
+      } catch (IllegalArgumentException e) {
+        for (String line : e.getMessage().split("\n")) {
+          problems.add(name + ": " + line);
+        }
+      }
+    }
+    QueryHandler.Builder handler = null;
+    if (built != null) {
+      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload());
+      if (config.queryLog().enabled()) {
+        String file = config.queryLog().file();
+        if (file.equals("-")) {
+          handler.queryLog(QueryLog.to(System.err));
+        } else {
+          Optional<Path> f = src.file(file);
+          try {
+            PrintStream out = new PrintStream(new FileOutputStream(f.orElseThrow(
+                () -> new IOException("not a file on disk")).toFile(), true), true, StandardCharsets.UTF_8);
+            resources.add(out);
+            handler.queryLog(QueryLog.to(out));
+          } catch (IOException e) {
+            problems.add(name + ": /queryLog/file: cannot open " + src.describe(file) + ": " + e.getMessage());
+          }
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      closeAll(resources);
+      throw new ConfigException(ImmutableList.copyOf(problems));
+    }
+    QueryHandler queryHandler = handler.build();
+    registry.ifPresent(r -> {
+      r.serving().serveWith(queryHandler);
+      resources.add(r.serving());
+    });
+    AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
+        .tcpMaxConnections(config.tcpMaxConnections())
+        .tcpIdleTimeout(config.tcpIdleTimeout());
+    config.udpThreads().ifPresent(server::udpThreads);
+    for (InetSocketAddress a : config.listen()) {
+      server.listen(a);
+    }
+    return new ConfiguredServer(config, server.build(), health, resources, watch, registry);
+  }
+
+  /** Binds every listen address and starts serving (and watching the health-status file). */
+  public ConfiguredServer start() throws IOException {
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      closeAll(resources);
+      throw e;
+    }
+    healthWatcher.ifPresent(Thread::start);
+    registry.ifPresent(r -> r.serving().watch(r.interval()));
+    return this;
+  }
+
+  /** The running server. */
+  public AuthoritativeServer server() {
+    return server;
+  }
+
+  /** The configuration it was built from. */
+  public ServeConfig config() {
+    return config;
+  }
+
+  /** The policy registry served beside the configuration's own records (the {@code registry} member), if any. */
+  public Optional<RegistryServing> registry() {
+    return registry.map(RegistryFollow::serving);
+  }
+
+  /** The health registry the policies read (fed by the health-status file). */
+  public HealthRegistry health() {
+    return health;
+  }
+
+  /** Stops serving (draining queries in flight) and releases files and databases. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    healthWatcher.ifPresent(Thread::interrupt);
+    server.stop();
+    closeAll(resources);
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable c : resources) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+  }
+
+  /** Reads a health-status file: {@code {"checks": {id: status}, "targets": {endpoint id: status}}}. */
+  static HealthSnapshot readHealth(byte[] bytes, String place) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new ConfigException(ImmutableList.of(place + ": not valid JSON: " + e.getMessage()));
+    }
+    List<String> problems = new ArrayList<>();
+    HealthSnapshot.Builder b = HealthSnapshot.builder();
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(ImmutableList.of(place + ": must be an object with \"checks\" and \"targets\""));
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> section = it.next();
+      boolean checks = section.getKey().equals("checks");
+      if (!checks && !section.getKey().equals("targets")) {
+        problems.add(place + ": /" + section.getKey() + ": unknown key (known: checks, targets)");
+        continue;
+      }
+      if (!section.getValue().isObject()) {
+        problems.add(place + ": /" + section.getKey() + ": must be an object of id -> HEALTHY|UNHEALTHY");
+        continue;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> e = section.getValue().fields(); e.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = e.next();
+        String p = "/" + section.getKey() + "/" + entry.getKey();
+        String v = entry.getValue().asText("");
+        HealthStatus status;
+        try {
+          status = HealthStatus.valueOf(v);
+        } catch (IllegalArgumentException x) {
+          problems.add(place + ": " + p + ": must be HEALTHY, UNHEALTHY or UNKNOWN but was " + entry.getValue());
+          continue;
+        }
+        try {
+          if (checks) {
+            b.check(entry.getKey(), status);
+          } else {
+            b.target(entry.getKey(), status);
+          }
+        } catch (IllegalArgumentException x) {
+          problems.add(place + ": " + p + ": " + x.getMessage());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(ImmutableList.copyOf(problems));
+    }
+    return b.build();
+  }
+
+  private static HealthSnapshot.Builder fill(HealthSnapshot.Builder b, HealthSnapshot from) {
+    from.checks().forEach(b::check);
+    from.targets().forEach(b::target);
+    return b;
+  }
+
+  /** Re-reads the health-status file when its modification time or size changes (polled every second). */
+  private static final class HealthWatch implements Runnable {
+    private final Path file;
+    private final HealthRegistry registry;
+
+    HealthWatch(Path file, HealthRegistry registry) {
+      this.file = file;
+      this.registry = registry;
+    }
+
+    @Override
+    public void run() {
+      FileTime last = stamp();
+      long size = size();
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        FileTime now = stamp();
+        long s = size();
+        if (now == null || (now.equals(last) && s == size)) {
+          continue;
+        }
+        last = now;
+        size = s;
+        try {
+          HealthSnapshot next = readHealth(Files.readAllBytes(file), file.toString());
+          registry.update(b -> {
+            HealthSnapshot.Builder fresh = HealthSnapshot.builder();
+            return fill(fresh, next);
+          });
+          System.err.println("traffic-policy serve: health status reloaded from " + file + " ("
+              + next.checks().size() + " checks, " + next.targets().size() + " targets)");
+        } catch (IOException | ConfigException e) {
+          System.err.println("traffic-policy serve: health status NOT reloaded, keeping the last good one: "
+              + e.getMessage());
+        }
+      }
+    }
+
+    private FileTime stamp() {
+      try {
+        return Files.getLastModifiedTime(file);
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    private long size() {
+      try {
+        return Files.size(file);
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+  }
+}

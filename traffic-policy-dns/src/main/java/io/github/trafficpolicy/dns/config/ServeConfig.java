@@ -1,0 +1,132 @@
+package io.github.trafficpolicy.dns.config;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The settings of {@code traffic-policy serve}, as read by {@link ServeConfigReader}. Paths are relative to
+ * {@link #source()}.
+ *
+ * @param name the configuration's name in messages (its file)
+ * @param source where the files it names are read from
+ * @param listen the UDP+TCP listen addresses
+ * @param udpThreads UDP receiver threads per address (empty: the number of processors)
+ * @param maxUdpPayload the largest UDP reply, in bytes
+ * @param tcpMaxConnections open TCP connections at most
+ * @param tcpIdleTimeout idle TCP connections are closed after this
+ * @param zones the zones
+ * @param policyRecords the policy records
+ * @param cidrTable a CIDR geo table (CSV), if any
+ * @param maxmind a MaxMind GeoIP2/GeoLite2 database, if any
+ * @param latencyTable a latency table (CSV), if any
+ * @param healthStatus a health-status file, if any
+ * @param seed the seed of the weighted/multivalue hash
+ * @param queryLog the query log settings
+ * @param printCountersOnShutdown whether the counters are printed when the server stops
+ * @param extensions top-level sections read by other components ({@code healthChecks}, {@code registry}), raw
+ */
+public record ServeConfig(
+    String name,
+    ConfigSource source,
+    ImmutableList<InetSocketAddress> listen,
+    OptionalInt udpThreads,
+    int maxUdpPayload,
+    int tcpMaxConnections,
+    Duration tcpIdleTimeout,
+    ImmutableList<ZoneEntry> zones,
+    ImmutableList<PolicyRecordEntry> policyRecords,
+    Optional<String> cidrTable,
+    Optional<String> maxmind,
+    Optional<String> latencyTable,
+    Optional<HealthStatusFile> healthStatus,
+    long seed,
+    QueryLogSettings queryLog,
+    boolean printCountersOnShutdown,
+    ImmutableMap<String, JsonNode> extensions) {
+
+  public ServeConfig {
+    checkNotNull(name, "name");
+    checkNotNull(source, "source");
+    listen = ImmutableList.copyOf(listen);
+    checkArgument(!listen.isEmpty(), "listen must name at least one address");
+    checkNotNull(udpThreads, "udpThreads (use OptionalInt.empty())");
+    checkNotNull(tcpIdleTimeout, "tcpIdleTimeout");
+    zones = ImmutableList.copyOf(zones);
+    policyRecords = ImmutableList.copyOf(policyRecords);
+    checkNotNull(cidrTable, "cidrTable (use Optional.empty())");
+    checkNotNull(maxmind, "maxmind (use Optional.empty())");
+    checkNotNull(latencyTable, "latencyTable (use Optional.empty())");
+    checkNotNull(healthStatus, "healthStatus (use Optional.empty())");
+    checkNotNull(queryLog, "queryLog");
+    extensions = ImmutableMap.copyOf(extensions);
+  }
+
+  /**
+   * A zone.
+   *
+   * @param origin the zone name
+   * @param file its zone file
+   * @param place the JSON pointer of this entry, for messages
+   */
+  public record ZoneEntry(String origin, String file, String place) {
+    public ZoneEntry {
+      checkNotNull(origin, "origin");
+      checkNotNull(file, "file");
+      checkNotNull(place, "place");
+    }
+  }
+
+  /**
+   * A policy record.
+   *
+   * @param zone the zone it is in
+   * @param name its DNS name
+   * @param ttl the TTL of its answers
+   * @param document the policy document file
+   * @param policyId the policy id
+   * @param policyVersion the policy version
+   * @param place the JSON pointer of this entry, for messages
+   */
+  public record PolicyRecordEntry(
+      String zone, String name, long ttl, String document, String policyId, int policyVersion, String place) {
+    public PolicyRecordEntry {
+      checkNotNull(zone, "zone");
+      checkNotNull(name, "name");
+      checkNotNull(document, "document");
+      checkNotNull(policyId, "policyId");
+      checkNotNull(place, "place");
+    }
+  }
+
+  /**
+   * A health-status file.
+   *
+   * @param file the file
+   * @param watch whether it is re-read when it changes
+   */
+  public record HealthStatusFile(String file, boolean watch) {
+    public HealthStatusFile {
+      checkNotNull(file, "file");
+    }
+  }
+
+  /**
+   * Query log settings.
+   *
+   * @param enabled whether every query is logged
+   * @param file the log file, or {@code -} for standard error
+   */
+  public record QueryLogSettings(boolean enabled, String file) {
+    public QueryLogSettings {
+      checkNotNull(file, "file");
+    }
+  }
+}

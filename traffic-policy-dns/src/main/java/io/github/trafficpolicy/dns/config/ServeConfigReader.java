@@ -1,0 +1,299 @@
+package io.github.trafficpolicy.dns.config;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Reads the {@code traffic-policy serve} configuration: JSON with comments and trailing commas allowed. Every
+ * problem is reported at once with its place ({@code file: /json/pointer: message}); unknown keys are errors,
+ * except the sections other components read ({@code healthChecks}, {@code registry}), which are kept raw in
+ * {@link ServeConfig#extensions()}. The format is documented in the bundled sample {@code serve.json}.
+ */
+public final class ServeConfigReader {
+  /** The resource folder of the bundled example. */
+  public static final String EXAMPLE_PREFIX = "io/github/trafficpolicy/dns/example/";
+  /** Top-level keys read by other components. */
+  public static final ImmutableSet<String> EXTENSION_KEYS = ImmutableSet.of("healthChecks", "registry");
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "maxUdpPayload", "tcp", "zones",
+      "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
+
+  private ServeConfigReader() {}
+
+  /** Reads a configuration file; relative paths in it are resolved against its directory. */
+  public static ServeConfig read(Path file) {
+    checkNotNull(file, "file");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read: " + e, e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(file.toString(), text, ConfigSource.directory(dir == null ? Path.of(".") : dir));
+  }
+
+  /** The bundled example (served by {@code traffic-policy serve} with no arguments). */
+  public static ServeConfig bundledExample() {
+    ConfigSource source = ConfigSource.classpath(ServeConfigReader.class.getClassLoader(), EXAMPLE_PREFIX);
+    String text;
+    try {
+      text = new String(source.read("serve.json"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(source.describe("serve.json"), "cannot read: " + e, e);
+    }
+    return parse(source.describe("serve.json"), text, source);
+  }
+
+  /** Parses configuration text named {@code name}, whose files come from {@code source}. */
+  public static ServeConfig parse(String name, String text, ConfigSource source) {
+    checkNotNull(name, "name");
+    checkNotNull(text, "text");
+    checkNotNull(source, "source");
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      throw new ConfigException(name, "not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+    }
+    return new Reader(name, source).read(root);
+  }
+
+  /** One read, collecting problems. */
+  private static final class Reader {
+    private final String name;
+    private final ConfigSource source;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(String name, ConfigSource source) {
+      this.name = name;
+      this.source = source;
+    }
+
+    ServeConfig read(JsonNode root) {
+      if (root == null || !root.isObject()) {
+        throw new ConfigException(ImmutableList.of(name + ": the configuration must be a JSON object"));
+      }
+      Map<String, JsonNode> extensions = new LinkedHashMap<>();
+      for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (EXTENSION_KEYS.contains(k)) {
+          extensions.put(k, root.get(k));
+        } else if (!TOP.contains(k)) {
+          problem("/" + k, "unknown key (known: " + TOP + " and " + EXTENSION_KEYS + ")");
+        }
+      }
+      List<InetSocketAddress> listen = new ArrayList<>();
+      JsonNode l = root.get("listen");
+      if (l == null) {
+        listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
+      } else if (!l.isArray() || l.isEmpty()) {
+        problem("/listen", "must be a non-empty array of \"host:port\" strings");
+      } else {
+        for (int i = 0; i < l.size(); i++) {
+          address(l.get(i), "/listen/" + i).ifPresent(listen::add);
+        }
+      }
+      OptionalInt udpThreads = root.has("udpThreads")
+          ? OptionalInt.of(integer(root.get("udpThreads"), "/udpThreads", 1, 256, 1)) : OptionalInt.empty();
+      int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512, 65535, 1232)
+          : 1232;
+      int maxConnections = 256;
+      Duration idle = Duration.ofSeconds(10);
+      JsonNode tcp = root.get("tcp");
+      if (tcp != null && object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds"))) {
+        if (tcp.has("maxConnections")) {
+          maxConnections = integer(tcp.get("maxConnections"), "/tcp/maxConnections", 1, 100_000, 256);
+        }
+        if (tcp.has("idleTimeoutSeconds")) {
+          idle = Duration.ofSeconds(integer(tcp.get("idleTimeoutSeconds"), "/tcp/idleTimeoutSeconds", 1, 3600, 10));
+        }
+      }
+      List<ServeConfig.ZoneEntry> zones = new ArrayList<>();
+      JsonNode z = root.get("zones");
+      if (z == null || !z.isArray()) {
+        problem("/zones", "must be an array of { \"origin\": ..., \"file\": ... }");
+      } else {
+        for (int i = 0; i < z.size(); i++) {
+          String p = "/zones/" + i;
+          if (object(z.get(i), p, ImmutableSet.of("origin", "file"))) {
+            Optional<String> origin = string(z.get(i), p, "origin", true);
+            Optional<String> file = string(z.get(i), p, "file", true);
+            if (origin.isPresent() && file.isPresent()) {
+              zones.add(new ServeConfig.ZoneEntry(origin.get(), file.get(), name + ": " + p));
+            }
+          }
+        }
+      }
+      List<ServeConfig.PolicyRecordEntry> records = new ArrayList<>();
+      JsonNode pr = root.get("policyRecords");
+      if (pr != null && !pr.isArray()) {
+        problem("/policyRecords", "must be an array");
+      } else if (pr != null) {
+        for (int i = 0; i < pr.size(); i++) {
+          String p = "/policyRecords/" + i;
+          JsonNode n = pr.get(i);
+          if (!object(n, p, ImmutableSet.of("zone", "name", "ttl", "document", "policyId", "policyVersion"))) {
+            continue;
+          }
+          Optional<String> zone = string(n, p, "zone", true);
+          Optional<String> rname = string(n, p, "name", true);
+          Optional<String> doc = string(n, p, "document", true);
+          long ttl = n.has("ttl") ? integer(n.get("ttl"), p + "/ttl", 0, Integer.MAX_VALUE, 60) : 60;
+          int version = n.has("policyVersion") ? integer(n.get("policyVersion"), p + "/policyVersion", 1, 1000, 1)
+              : 1;
+          Optional<String> id = string(n, p, "policyId", false);
+          if (zone.isPresent() && rname.isPresent() && doc.isPresent()) {
+            String defaultId = Path.of(doc.get()).getFileName().toString().replaceFirst("\\.json$", "");
+            records.add(new ServeConfig.PolicyRecordEntry(zone.get(), rname.get(), ttl, doc.get(),
+                id.orElse(defaultId), version, name + ": " + p));
+          }
+        }
+      }
+      Optional<String> cidr = Optional.empty();
+      Optional<String> maxmind = Optional.empty();
+      JsonNode geo = root.get("geo");
+      if (geo != null && object(geo, "/geo", ImmutableSet.of("cidrTable", "maxmind"))) {
+        cidr = string(geo, "/geo", "cidrTable", false);
+        maxmind = string(geo, "/geo", "maxmind", false);
+      }
+      Optional<String> latency = Optional.empty();
+      if (root.has("latencyTable")) {
+        latency = string(root, "", "latencyTable", true);
+      }
+      Optional<ServeConfig.HealthStatusFile> health = Optional.empty();
+      JsonNode hs = root.get("healthStatus");
+      if (hs != null && object(hs, "/healthStatus", ImmutableSet.of("file", "watch"))) {
+        Optional<String> f = string(hs, "/healthStatus", "file", true);
+        boolean watch = bool(hs.get("watch"), "/healthStatus/watch", true);
+        health = f.map(x -> new ServeConfig.HealthStatusFile(x, watch));
+      }
+      long seed = 0;
+      JsonNode s = root.get("seed");
+      if (s != null) {
+        if (s.isIntegralNumber() && s.canConvertToLong()) {
+          seed = s.longValue();
+        } else {
+          problem("/seed", "must be an integer but was " + s);
+        }
+      }
+      ServeConfig.QueryLogSettings log = new ServeConfig.QueryLogSettings(false, "-");
+      JsonNode ql = root.get("queryLog");
+      if (ql != null && object(ql, "/queryLog", ImmutableSet.of("enabled", "file"))) {
+        log = new ServeConfig.QueryLogSettings(bool(ql.get("enabled"), "/queryLog/enabled", false),
+            string(ql, "/queryLog", "file", false).orElse("-"));
+      }
+      boolean counters = bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true);
+      if (!problems.isEmpty()) {
+        throw new ConfigException(ImmutableList.copyOf(problems));
+      }
+      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, maxUdp, maxConnections, idle,
+          ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
+          counters, ImmutableMap.copyOf(extensions));
+    }
+
+    private void problem(String pointer, String message) {
+      problems.add(name + ": " + (pointer.isEmpty() ? "/" : pointer) + ": " + message);
+    }
+
+    private boolean object(JsonNode n, String p, Set<String> keys) {
+      if (n == null || !n.isObject()) {
+        problem(p, "must be an object with keys " + keys);
+        return false;
+      }
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!keys.contains(k)) {
+          problem(p + "/" + k, "unknown key (known: " + keys + ")");
+        }
+      }
+      return true;
+    }
+
+    private Optional<String> string(JsonNode parent, String p, String key, boolean required) {
+      JsonNode n = parent.get(key);
+      if (n == null) {
+        if (required) {
+          problem(p + "/" + key, "is required");
+        }
+        return Optional.empty();
+      }
+      if (!n.isTextual() || n.textValue().isBlank()) {
+        problem(p + "/" + key, "must be a non-empty string but was " + n);
+        return Optional.empty();
+      }
+      return Optional.of(n.textValue());
+    }
+
+    private int integer(JsonNode n, String p, int min, int max, int fallback) {
+      if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+        problem(p, "must be an integer in [" + min + ", " + max + "] but was " + n);
+        return fallback;
+      }
+      return n.intValue();
+    }
+
+    private boolean bool(JsonNode n, String p, boolean fallback) {
+      if (n == null) {
+        return fallback;
+      }
+      if (!n.isBoolean()) {
+        problem(p, "must be true or false but was " + n);
+        return fallback;
+      }
+      return n.booleanValue();
+    }
+
+    private Optional<InetSocketAddress> address(JsonNode n, String p) {
+      if (n == null || !n.isTextual()) {
+        problem(p, "must be a \"host:port\" string but was " + n);
+        return Optional.empty();
+      }
+      try {
+        HostAndPort hp = HostAndPort.fromString(n.textValue());
+        if (!hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
+          problem(p, "must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
+              + n);
+          return Optional.empty();
+        }
+        return Optional.of(new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort()));
+      } catch (IllegalArgumentException e) {
+        problem(p, "is not \"host:port\": " + e.getMessage());
+        return Optional.empty();
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.github.trafficpolicy.dns;
+
+import static io.github.trafficpolicy.dns.Dns.ecs;
+import static io.github.trafficpolicy.dns.Dns.query;
+import static io.github.trafficpolicy.dns.Dns.withEdns;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.trafficpolicy.api.RecordType;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+final class LoopbackServerTest {
+  private AuthoritativeServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    FakePolicy www = new FakePolicy("www.example.com", RecordType.A, 60,
+        q -> new FakePolicy.Reply(List.of(q.client().isIpv4() ? "198.51.100.4" : "198.51.100.6"), 24));
+    Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www).build();
+    server = AuthoritativeServer.builder(catalog)
+        .listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
+        .listen(new InetSocketAddress(InetAddress.getByName("::1"), 0))
+        .udpThreads(2)
+        .tcpMaxConnections(2)
+        .tcpIdleTimeout(Duration.ofMillis(300))
+        .build()
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+  }
+
+  private SimpleResolver resolver(String address, boolean tcp) throws IOException {
+    SimpleResolver r = new SimpleResolver(address);
+    r.setPort(server.port());
+    r.setTCP(tcp);
+    r.setTimeout(Duration.ofSeconds(5));
+    return r;
+  }
+
+  @Test
+  void udpAndTcpOnIpv4AndIpv6_answerWithAa() throws IOException {
+    assertThat(server.addresses()).hasSize(2);
+    assertThat(server.addresses().get(1).getPort()).isEqualTo(server.port());
+    for (String address : new String[] {"127.0.0.1", "::1"}) {
+      for (boolean tcp : new boolean[] {false, true}) {
+        Message r = resolver(address, tcp).send(query("static.example.com.", Type.A));
+        assertThat(r.getRcode()).as(address + " tcp=" + tcp).isEqualTo(Rcode.NOERROR);
+        assertThat(r.getHeader().getFlag(Flags.AA)).isTrue();
+        assertThat(r.getSection(Section.ANSWER)).singleElement().extracting(x -> x.rdataToString())
+            .isEqualTo("192.0.2.80");
+      }
+    }
+  }
+
+  @Test
+  void policyOverUdp_sourceAddressFamilyDecides() throws IOException {
+    assertThat(resolver("127.0.0.1", false).send(query("www.example.com.", Type.A)).getSection(Section.ANSWER)
+        .get(0).rdataToString()).isEqualTo("198.51.100.4");
+    assertThat(resolver("::1", false).send(query("www.example.com.", Type.A)).getSection(Section.ANSWER)
+        .get(0).rdataToString()).isEqualTo("198.51.100.6");
+  }
+
+  @Test
+  void bigAnswer_truncatedOverUdpCompleteOverTcp() throws IOException {
+    SimpleResolver udp = resolver("127.0.0.1", false);
+    udp.setIgnoreTruncation(true);
+    udp.setEDNS(-1);
+    Message truncated = udp.send(query("big.example.com.", Type.TXT));
+    assertThat(truncated.getHeader().getFlag(Flags.TC)).isTrue();
+    Message full = resolver("127.0.0.1", true).send(query("big.example.com.", Type.TXT));
+    assertThat(full.getHeader().getFlag(Flags.TC)).isFalse();
+    assertThat(full.getSection(Section.ANSWER)).hasSize(3);
+  }
+
+  @Test
+  void garbageOverUdp_formerr() throws IOException {
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(5000);
+      byte[] q = {0x12, 0x34, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1};
+      s.send(new DatagramPacket(q, q.length, InetAddress.getByName("127.0.0.1"), server.port()));
+      byte[] buf = new byte[512];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      s.receive(p);
+      Message r = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+      assertThat(r.getHeader().getID()).isEqualTo(0x1234);
+      assertThat(r.getRcode()).isEqualTo(Rcode.FORMERR);
+    }
+  }
+
+  @Test
+  void tcpPipelined_threeQueriesOneConnectionAnsweredInOrder() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      Message[] queries = {query("static.example.com.", Type.A), query("missing.example.com.", Type.A),
+          withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24))};
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (Message q : queries) {
+        byte[] w = q.toWire();
+        all.write(w.length >> 8);
+        all.write(w.length);
+        all.write(w);
+      }
+      out.write(all.toByteArray());
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      int[] rcodes = {Rcode.NOERROR, Rcode.NXDOMAIN, Rcode.NOERROR};
+      for (int i = 0; i < 3; i++) {
+        byte[] reply = new byte[in.readUnsignedShort()];
+        in.readFully(reply);
+        Message r = new Message(reply);
+        assertThat(r.getHeader().getID()).isEqualTo(queries[i].getHeader().getID());
+        assertThat(r.getRcode()).isEqualTo(rcodes[i]);
+      }
+    }
+  }
+
+  @Test
+  void tcpIdleConnection_closedByServer() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      // Nothing sent: the server closes after its 300 ms idle timeout, so the read sees end of stream.
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void tcpConnectionsBeyondLimit_closedAtOnce() throws IOException {
+    try (Socket a = new Socket("127.0.0.1", server.port());
+        Socket b = new Socket("127.0.0.1", server.port())) {
+      // Make sure both are being served (a query answered on each) before opening the third.
+      for (Socket s : new Socket[] {a, b}) {
+        s.setSoTimeout(5000);
+        byte[] w = query("static.example.com.", Type.A).toWire();
+        s.getOutputStream().write(new byte[] {(byte) (w.length >> 8), (byte) w.length});
+        s.getOutputStream().write(w);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        in.readFully(new byte[in.readUnsignedShort()]);
+      }
+      try (Socket c = new Socket("127.0.0.1", server.port())) {
+        c.setSoTimeout(5000);
+        assertThat(c.getInputStream().read()).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void stop_closesSocketsAndIsIdempotent() throws IOException {
+    int port = server.port();
+    server.stop();
+    server.stop();
+    assertThat(server.isRunning()).isFalse();
+    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
+    // The UDP port is free again.
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+      assertThat(s.getLocalPort()).isEqualTo(port);
+    }
+  }
+
+  @Test
+  void start_twice_throws() {
+    assertThatThrownBy(() -> server.start()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void counters_seeQueriesFromTheNetwork() throws IOException {
+    resolver("127.0.0.1", false).send(query("missing.example.com.", Type.A));
+    assertThat(server.counters().byRcode()).containsEntry("NXDOMAIN", 1L);
+  }
+}

@@ -1,0 +1,633 @@
+package io.github.trafficpolicy.dns;
+
+import static io.github.trafficpolicy.dns.Dns.ecs;
+import static io.github.trafficpolicy.dns.Dns.ecsOf;
+import static io.github.trafficpolicy.dns.Dns.ip;
+import static io.github.trafficpolicy.dns.Dns.parse;
+import static io.github.trafficpolicy.dns.Dns.query;
+import static io.github.trafficpolicy.dns.Dns.withEdns;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.trafficpolicy.api.RecordType;
+import io.github.trafficpolicy.engine.ClientSubnet;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+final class QueryHandlerTest {
+  private static final InetAddress RESOLVER = ip("203.0.113.7");
+
+  private FakePolicy www;
+  private FakePolicy empty;
+  private QueryHandler handler;
+  private final List<QueryLogEntry> logged = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    www = new FakePolicy("www.example.com", RecordType.A, 60, q -> q.client().toString().startsWith("192.0.2.")
+        ? new FakePolicy.Reply(List.of("198.51.100.1"), 24)
+        : new FakePolicy.Reply(List.of("198.51.100.2"), 16));
+    empty = new FakePolicy("nodata.example.com", RecordType.A, 60, q -> new FakePolicy.Reply(List.of(), 0));
+    Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www)
+        .policyRecord(empty).build();
+    handler = QueryHandler.builder(catalog).queryLog(logged::add).build();
+  }
+
+  private byte[] raw(byte[] query, Transport t) {
+    return handler.handle(query, RESOLVER, t).orElseThrow(() -> new AssertionError("no reply"));
+  }
+
+  private Message ask(Message query) {
+    return parse(raw(query.toWire(), Transport.UDP));
+  }
+
+  private Message ask(Message query, Transport t) {
+    return parse(raw(query.toWire(), t));
+  }
+
+  private static List<String> answers(Message m) {
+    List<String> out = new ArrayList<>();
+    for (Record r : m.getSection(Section.ANSWER)) {
+      out.add(r.getName() + " " + Type.string(r.getType()) + " " + r.rdataToString());
+    }
+    return out;
+  }
+
+  // ---- header flags ----------------------------------------------------------------------------------------
+
+  @Test
+  void handle_staticName_setsAaClearsRaCopiesIdAndRd() {
+    Message q = query("static.example.com.", Type.A);
+    q.getHeader().setFlag(Flags.RD);
+    Message r = ask(q);
+    assertThat(r.getHeader().getID()).isEqualTo(q.getHeader().getID());
+    assertThat(r.getHeader().getFlag(Flags.QR)).isTrue();
+    assertThat(r.getHeader().getFlag(Flags.AA)).isTrue();
+    assertThat(r.getHeader().getFlag(Flags.RA)).isFalse();
+    assertThat(r.getHeader().getFlag(Flags.RD)).isTrue();
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("static.example.com. A 192.0.2.80");
+  }
+
+  @Test
+  void handle_rdClear_replyRdClear() {
+    Message q = query("static.example.com.", Type.A);
+    q.getHeader().unsetFlag(Flags.RD);
+    assertThat(ask(q).getHeader().getFlag(Flags.RD)).isFalse();
+  }
+
+  @Test
+  void handle_cachedReplyTwice_sameAnswerWithEachId() {
+    Message q1 = query("static.example.com.", Type.A);
+    Message q2 = query("static.example.com.", Type.A);
+    Message r1 = ask(q1);
+    Message r2 = ask(q2);
+    assertThat(r2.getHeader().getID()).isEqualTo(q2.getHeader().getID());
+    assertThat(answers(r2)).isEqualTo(answers(r1));
+  }
+
+  // ---- REFUSED, NXDOMAIN, NODATA ---------------------------------------------------------------------------
+
+  @Test
+  void handle_nameOutsideEveryZone_refusedWithoutAa() {
+    Message r = ask(query("www.example.org.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(r.getHeader().getFlag(Flags.AA)).isFalse();
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+  }
+
+  @Test
+  void handle_classChaos_refused() {
+    Message q = Message.newQuery(Record.newRecord(Name.fromConstantString("version.bind."), Type.TXT, 3));
+    assertThat(ask(q).getRcode()).isEqualTo(Rcode.REFUSED);
+  }
+
+  @Test
+  void handle_zoneTransfer_refused() {
+    assertThat(ask(query("example.com.", Type.AXFR), Transport.TCP).getRcode()).isEqualTo(Rcode.REFUSED);
+  }
+
+  @Test
+  void handle_missingName_nxdomainWithSoaAtNegativeTtl() {
+    Message r = ask(query("missing.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(r.getHeader().getFlag(Flags.AA)).isTrue();
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    List<Record> auth = r.getSection(Section.AUTHORITY);
+    assertThat(auth).hasSize(1);
+    SOARecord soa = (SOARecord) auth.get(0);
+    assertThat(soa.getName()).isEqualTo(Name.fromConstantString("example.com."));
+    // SOA TTL 3600, MINIMUM 300: RFC 2308 says min of the two.
+    assertThat(soa.getTTL()).isEqualTo(300);
+  }
+
+  @Test
+  void handle_soaTtlBelowMinimum_negativeTtlIsSoaTtl() {
+    Zone z = Zone.parse("example.net", "$TTL 60\n@ IN SOA ns1 h 1 2 3 4 900\n@ IN NS ns1\nns1 IN A 192.0.2.1\n");
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(z).build()).build();
+    Message r = parse(h.handle(query("nope.example.net.", Type.A).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(r.getSection(Section.AUTHORITY).get(0).getTTL()).isEqualTo(60);
+  }
+
+  @Test
+  void handle_existingNameOtherType_nodataWithSoa() {
+    Message r = ask(query("static.example.com.", Type.MX));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void handle_emptyNonTerminal_nodataNotNxdomain() {
+    Message r = ask(query("b.c.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  // ---- CNAME, wildcard, delegation, ANY --------------------------------------------------------------------
+
+  @Test
+  void handle_cname_chasedInsideZone() {
+    Message r = ask(query("alias.example.com.", Type.A));
+    assertThat(answers(r)).containsExactly("alias.example.com. CNAME static.example.com.",
+        "static.example.com. A 192.0.2.80");
+  }
+
+  @Test
+  void handle_cnameOutOfZone_onlyTheCname() {
+    Message r = ask(query("outside.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("outside.example.com. CNAME www.example.net.");
+  }
+
+  @Test
+  void handle_cnameLoop_stopsWithTheChainSoFar() {
+    Message r = ask(query("loop1.example.com.", Type.A));
+    assertThat(answers(r)).containsExactly("loop1.example.com. CNAME loop2.example.com.",
+        "loop2.example.com. CNAME loop1.example.com.");
+  }
+
+  @Test
+  void handle_cnameQuery_returnsTheCnameItself() {
+    assertThat(answers(ask(query("alias.example.com.", Type.CNAME))))
+        .containsExactly("alias.example.com. CNAME static.example.com.");
+  }
+
+  @Test
+  void handle_cnameToPolicyRecord_chasesIntoThePolicy() {
+    Message q = withEdns(query("toPolicy.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    Message r = ask(q);
+    assertThat(answers(r)).containsExactly("toPolicy.example.com. CNAME www.example.com.",
+        "www.example.com. A 198.51.100.1");
+    assertThat(ecsOf(r).getScopePrefixLength()).isEqualTo(24);
+  }
+
+  @Test
+  void handle_wildcard_synthesizesAtTheQueryName() {
+    Message r = ask(query("anything.wild.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("anything.wild.example.com. A 192.0.2.77");
+  }
+
+  @Test
+  void handle_wildcardOtherType_nodata() {
+    Message r = ask(query("anything.wild.example.com.", Type.MX));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void handle_wildcardDoesNotCoverDeeperExistingEncloser_nxdomain() {
+    // a.b.c exists, so "x.b.c" has closest encloser b.c, which has no wildcard child.
+    assertThat(ask(query("x.b.c.example.com.", Type.A)).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void handle_belowDelegation_referralWithGlueAndNoAa() {
+    Message r = ask(query("host.sub.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getHeader().getFlag(Flags.AA)).isFalse();
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).extracting(Record::getType).containsExactly(Type.NS);
+    assertThat(r.getSection(Section.ADDITIONAL)).extracting(Record::rdataToString).containsExactly("192.0.2.200");
+  }
+
+  @Test
+  void handle_any_answersExactlyOneRRset() {
+    Message r = ask(query("static.example.com.", Type.ANY));
+    assertThat(r.getSectionRRsets(Section.ANSWER)).hasSize(1);
+  }
+
+  @Test
+  void handle_apexNs_answersBothNameServers() {
+    assertThat(answers(ask(query("example.com.", Type.NS)))).containsExactlyInAnyOrder(
+        "example.com. NS ns1.example.com.", "example.com. NS ns2.example.com.");
+  }
+
+  // ---- case, malformed, opcodes ----------------------------------------------------------------------------
+
+  @Test
+  void handle_mixedCase_questionBytesPreserved() {
+    byte[] q = query("StAtIc.ExAmPlE.CoM.", Type.A).toWire();
+    byte[] r = raw(q, Transport.UDP);
+    int qlen = "StAtIc.ExAmPlE.CoM.".length() + 1 + 4;
+    assertThat(Arrays.copyOfRange(r, 12, 12 + qlen)).isEqualTo(Arrays.copyOfRange(q, 12, 12 + qlen));
+    assertThat(answers(parse(r))).hasSize(1);
+    // The same name in another case after the first one was cached keeps its own case too.
+    byte[] q2 = query("STATIC.example.com.", Type.A).toWire();
+    byte[] r2 = raw(q2, Transport.UDP);
+    assertThat(Arrays.copyOfRange(r2, 12, 12 + qlen)).isEqualTo(Arrays.copyOfRange(q2, 12, 12 + qlen));
+  }
+
+  @Test
+  void handle_policyMixedCase_questionBytesPreserved() {
+    byte[] q = query("WWW.Example.COM.", Type.A).toWire();
+    byte[] r = raw(q, Transport.UDP);
+    int qlen = "WWW.Example.COM.".length() + 1 + 4;
+    assertThat(Arrays.copyOfRange(r, 12, 12 + qlen)).isEqualTo(Arrays.copyOfRange(q, 12, 12 + qlen));
+  }
+
+  @Test
+  void handle_shorterThanHeader_noReply() {
+    assertThat(handler.handle(new byte[11], RESOLVER, Transport.UDP)).isEmpty();
+    assertThat(handler.handle(new byte[0], RESOLVER, Transport.UDP)).isEmpty();
+  }
+
+  @Test
+  void handle_responseBitSet_noReply() {
+    byte[] q = query("static.example.com.", Type.A).toWire();
+    q[2] |= (byte) 0x80;
+    assertThat(handler.handle(q, RESOLVER, Transport.UDP)).isEmpty();
+  }
+
+  @Test
+  void handle_noQuestion_formerr() {
+    byte[] q = new byte[12];
+    q[0] = 0x12;
+    q[1] = 0x34;
+    Message r = parse(raw(q, Transport.UDP));
+    assertThat(r.getRcode()).isEqualTo(Rcode.FORMERR);
+    assertThat(r.getHeader().getID()).isEqualTo(0x1234);
+  }
+
+  @Test
+  void handle_twoQuestions_formerr() {
+    Message q = query("static.example.com.", Type.A);
+    q.addRecord(Record.newRecord(Name.fromConstantString("mail.example.com."), Type.A, 1), Section.QUESTION);
+    assertThat(ask(q).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_questionCutShort_formerr() {
+    byte[] q = query("static.example.com.", Type.A).toWire();
+    Message r = parse(raw(Arrays.copyOf(q, q.length - 3), Transport.UDP));
+    assertThat(r.getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_trailingGarbage_formerr() {
+    byte[] q = query("static.example.com.", Type.A).toWire();
+    assertThat(parse(raw(Arrays.copyOf(q, q.length + 5), Transport.UDP)).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_compressionPointerLoop_formerr() {
+    byte[] q = {0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12, 0, 1, 0, 1};
+    assertThat(parse(raw(q, Transport.UDP)).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_updateOpcode_notimp() {
+    Message q = query("example.com.", Type.SOA);
+    q.getHeader().setOpcode(Opcode.UPDATE);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getOpcode()).isEqualTo(Opcode.UPDATE);
+  }
+
+  @Test
+  void handle_notifyOpcode_notimp() {
+    Message q = query("example.com.", Type.SOA);
+    q.getHeader().setOpcode(Opcode.NOTIFY);
+    assertThat(ask(q).getRcode()).isEqualTo(Rcode.NOTIMP);
+  }
+
+  @Test
+  void handle_qtypeOpt_formerr() {
+    assertThat(ask(query("example.com.", Type.OPT)).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  // ---- EDNS, truncation ------------------------------------------------------------------------------------
+
+  @Test
+  void handle_noEdns_noOptInReply() {
+    assertThat(ask(query("static.example.com.", Type.A)).getOPT()).isNull();
+  }
+
+  @Test
+  void handle_edns_optEchoedWithOurPayloadAndDoCopied() {
+    Message q = query("static.example.com.", Type.A);
+    q.addRecord(new org.xbill.DNS.OPTRecord(4096, 0, 0, Flags.DO), Section.ADDITIONAL);
+    Message r = ask(q);
+    assertThat(r.getOPT()).isNotNull();
+    assertThat(r.getOPT().getPayloadSize()).isEqualTo(1232);
+    assertThat(r.getOPT().getVersion()).isZero();
+    assertThat(r.getOPT().getFlags() & Flags.DO).isEqualTo(Flags.DO);
+  }
+
+  @Test
+  void handle_ednsVersion1_badversWithOpt() {
+    Message q = query("static.example.com.", Type.A);
+    q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 1, 0), Section.ADDITIONAL);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.BADVERS);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getOPT().getVersion()).isZero();
+  }
+
+  @Test
+  void handle_twoOptRecords_formerr() {
+    Message q = query("static.example.com.", Type.A);
+    q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0), Section.ADDITIONAL);
+    q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0), Section.ADDITIONAL);
+    assertThat(ask(q).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_bigAnswerOverUdpWithoutEdns_truncatedWithTc() {
+    byte[] r = raw(query("big.example.com.", Type.TXT).toWire(), Transport.UDP);
+    assertThat(r.length).isLessThanOrEqualTo(512);
+    Message m = parse(r);
+    assertThat(m.getHeader().getFlag(Flags.TC)).isTrue();
+    assertThat(m.getSection(Section.ANSWER)).isEmpty();
+  }
+
+  @Test
+  void handle_bigAnswerOverTcp_complete() {
+    Message m = ask(query("big.example.com.", Type.TXT), Transport.TCP);
+    assertThat(m.getHeader().getFlag(Flags.TC)).isFalse();
+    assertThat(m.getSection(Section.ANSWER)).hasSize(3);
+  }
+
+  @Test
+  void handle_bigAnswerWithEdnsPayload1232_fits() {
+    byte[] r = raw(withEdns(query("big.example.com.", Type.TXT), 1232).toWire(), Transport.UDP);
+    Message m = parse(r);
+    assertThat(r.length).isGreaterThan(512).isLessThanOrEqualTo(1232);
+    assertThat(m.getHeader().getFlag(Flags.TC)).isFalse();
+    assertThat(m.getSection(Section.ANSWER)).hasSize(3);
+  }
+
+  @Test
+  void handle_ednsPayloadBelow512_treatedAs512() {
+    byte[] r = raw(withEdns(query("big.example.com.", Type.TXT), 100).toWire(), Transport.UDP);
+    assertThat(r.length).isLessThanOrEqualTo(512);
+    assertThat(parse(r).getHeader().getFlag(Flags.TC)).isTrue();
+  }
+
+  @Test
+  void handle_clientPayloadAboveServerMaximum_cappedAtServerMaximum() {
+    QueryHandler small = QueryHandler.builder(handler.catalog()).maxUdpPayload(600).build();
+    byte[] r = small.handle(withEdns(query("big.example.com.", Type.TXT), 4096).toWire(), RESOLVER,
+        Transport.UDP).get();
+    assertThat(r.length).isLessThanOrEqualTo(600);
+    assertThat(parse(r).getHeader().getFlag(Flags.TC)).isTrue();
+  }
+
+  // ---- policy records and ECS ------------------------------------------------------------------------------
+
+  @Test
+  void handle_policyWithEcs_clientIsTheSubnetAndScopeEchoed() {
+    Message r = ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)));
+    assertThat(answers(r)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(r.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(60);
+    assertThat(r.getHeader().getFlag(Flags.AA)).isTrue();
+    assertThat(www.queries).extracting(q -> q.client()).containsExactly(ClientSubnet.parse("192.0.2.0/24"));
+    ClientSubnetOption echoed = ecsOf(r);
+    assertThat(echoed.getSourcePrefixLength()).isEqualTo(24);
+    assertThat(echoed.getScopePrefixLength()).isEqualTo(24);
+    assertThat(echoed.getAddress()).isEqualTo(ip("192.0.2.0"));
+  }
+
+  @Test
+  void handle_policyWithOtherEcs_otherAnswerAndItsScope() {
+    Message r = ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("198.51.100.0", 24)));
+    assertThat(answers(r)).containsExactly("www.example.com. A 198.51.100.2");
+    assertThat(ecsOf(r).getScopePrefixLength()).isEqualTo(16);
+  }
+
+  @Test
+  void handle_policyIpv6Ecs_clientIsTheIpv6Subnet() {
+    Message r = ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("2001:db8:1234::", 48)));
+    assertThat(www.queries).extracting(q -> q.client()).containsExactly(ClientSubnet.parse("2001:db8:1234::/48"));
+    assertThat(ecsOf(r).getSourcePrefixLength()).isEqualTo(48);
+    assertThat(ecsOf(r).getFamily()).isEqualTo(2);
+  }
+
+  @Test
+  void handle_policyWithoutEcs_clientIsTheSourceAndNoEcsInReply() {
+    Message r = ask(withEdns(query("www.example.com.", Type.A), 1232));
+    assertThat(www.queries).extracting(q -> q.client()).containsExactly(ClientSubnet.of(RESOLVER));
+    assertThat(ecsOf(r)).isNull();
+    assertThat(answers(r)).containsExactly("www.example.com. A 198.51.100.2");
+  }
+
+  @Test
+  void handle_ecsSourcePrefixZero_usesResolverAddressAndScopeZero() {
+    Message r = ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("0.0.0.0", 0)));
+    assertThat(www.queries).extracting(q -> q.client()).containsExactly(ClientSubnet.of(RESOLVER));
+    assertThat(ecsOf(r).getSourcePrefixLength()).isZero();
+    assertThat(ecsOf(r).getScopePrefixLength()).isZero();
+  }
+
+  @Test
+  void handle_staticAnswerWithEcs_scopeZeroEchoed() {
+    Message r = ask(withEdns(query("static.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)));
+    assertThat(ecsOf(r).getSourcePrefixLength()).isEqualTo(24);
+    assertThat(ecsOf(r).getScopePrefixLength()).isZero();
+  }
+
+  @Test
+  void handle_policyNoData_nodataWithSoa() {
+    Message r = ask(query("nodata.example.com.", Type.A));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void handle_otherTypeAtPolicyName_nodataWithoutEvaluating() {
+    Message r = ask(query("www.example.com.", Type.AAAA));
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+    assertThat(www.queries).isEmpty();
+  }
+
+  @Test
+  void handle_anyAtPolicyName_answersThePolicyRRset() {
+    assertThat(answers(ask(query("www.example.com.", Type.ANY)))).containsExactly(
+        "www.example.com. A 198.51.100.2");
+  }
+
+  @Test
+  void handle_policyAnswerWithDnsjava_parsesAsARecord() {
+    Message r = ask(query("www.example.com.", Type.A));
+    assertThat(r.getSection(Section.ANSWER)).singleElement().isInstanceOf(ARecord.class);
+  }
+
+  @Test
+  void handle_policyAnswerTooBigForUdp_tcSetAndNoAnswer() {
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      many.add("\"" + String.valueOf((char) ('a' + i)).repeat(200) + "\"");
+    }
+    FakePolicy txt = new FakePolicy("txt.example.com", RecordType.TXT, 60,
+        q -> new FakePolicy.Reply(List.of(String.join(" ", many)), 0));
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(txt).build()).build();
+    byte[] udp = h.handle(query("txt.example.com.", Type.TXT).toWire(), RESOLVER, Transport.UDP).get();
+    Message m = parse(udp);
+    assertThat(udp.length).isLessThanOrEqualTo(512);
+    assertThat(m.getHeader().getFlag(Flags.TC)).isTrue();
+    assertThat(m.getSection(Section.ANSWER)).isEmpty();
+    Message full = parse(h.handle(query("txt.example.com.", Type.TXT).toWire(), RESOLVER, Transport.TCP).get());
+    assertThat(full.getHeader().getFlag(Flags.TC)).isFalse();
+    assertThat(full.getSection(Section.ANSWER)).hasSize(1);
+  }
+
+  // ---- malformed ECS (RFC 7871 section 7.1.1) ----------------------------------------------------------------
+
+  /** A query for www with an OPT record holding one option of code 8 and these bytes. */
+  private Message askWithRawEcs(int... data) {
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    byte[] opt = new byte[11 + 4 + data.length];
+    opt[2] = 41;
+    opt[3] = 0x04;
+    opt[4] = (byte) 0xd0;
+    QueryHandler.put16(opt, 9, 4 + data.length);
+    QueryHandler.put16(opt, 11, 8);
+    QueryHandler.put16(opt, 13, data.length);
+    for (int i = 0; i < data.length; i++) {
+      opt[15 + i] = (byte) data[i];
+    }
+    byte[] all = Arrays.copyOf(q, q.length + opt.length);
+    System.arraycopy(opt, 0, all, q.length, opt.length);
+    all[11] = 1;
+    return parse(raw(all, Transport.UDP));
+  }
+
+  @Test
+  void handle_wellFormedRawEcs_accepted() {
+    Message r = askWithRawEcs(0, 1, 24, 0, 192, 0, 2);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(ecsOf(r).getScopePrefixLength()).isEqualTo(24);
+  }
+
+  @Test
+  void handle_ecsUnknownFamily_formerr() {
+    assertThat(askWithRawEcs(0, 3, 24, 0, 192, 0, 2).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_ecsPrefixTooLong_formerr() {
+    assertThat(askWithRawEcs(0, 1, 33, 0, 192, 0, 2, 1, 0).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_ecsBitsPastPrefix_formerr() {
+    assertThat(askWithRawEcs(0, 1, 23, 0, 192, 0, 3).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_ecsAddressLongerThanPrefix_formerr() {
+    assertThat(askWithRawEcs(0, 1, 16, 0, 192, 0, 0).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_ecsShorterThanFourBytes_formerr() {
+    assertThat(askWithRawEcs(0, 1, 24).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  @Test
+  void handle_twoEcsOptions_formerr() {
+    Message q = withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24), ecs("198.51.100.0", 24));
+    assertThat(ask(q).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  // ---- counters, log, catalog replacement ------------------------------------------------------------------
+
+  @Test
+  void counters_countRcodesAndPolicyRecords() {
+    ask(query("www.example.com.", Type.A));
+    ask(query("www.example.com.", Type.A));
+    ask(query("nodata.example.com.", Type.A));
+    ask(query("missing.example.com.", Type.A));
+    ask(query("www.example.org.", Type.A));
+    handler.handle(new byte[3], RESOLVER, Transport.UDP);
+    ServerCounters c = handler.counters();
+    assertThat(c.queries()).isEqualTo(6);
+    assertThat(c.dropped()).isEqualTo(1);
+    assertThat(c.byRcode()).containsEntry("NOERROR", 3L).containsEntry("NXDOMAIN", 1L)
+        .containsEntry("REFUSED", 1L);
+    assertThat(c.byPolicyRecord().get("www.example.com.")).isEqualTo(
+        new ServerCounters.PolicyRecordCounters(2, 0));
+    assertThat(c.byPolicyRecord().get("nodata.example.com.").noData()).isPositive();
+    assertThat(c.format()).contains("rcode NXDOMAIN 1", "policy record www.example.com. answers 2");
+  }
+
+  @Test
+  void queryLog_oneEntryPerQueryWithPolicyAndEcs() {
+    ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)));
+    ask(query("static.example.com.", Type.A));
+    assertThat(logged).hasSize(2);
+    QueryLogEntry e = logged.get(0);
+    assertThat(e.client()).isEqualTo("203.0.113.7");
+    assertThat(e.ecs()).contains("192.0.2.0/24");
+    assertThat(e.name()).isEqualTo("www.example.com.");
+    assertThat(e.type()).isEqualTo("A");
+    assertThat(e.rcode()).isEqualTo("NOERROR");
+    assertThat(e.answer()).isEqualTo("198.51.100.1");
+    assertThat(e.policy()).contains("fake-policy v3");
+    assertThat(logged.get(1).policy()).isEqualTo(Optional.empty());
+    assertThat(logged.get(1).toString()).contains("name=static.example.com.", "rcode=NOERROR", "policy=-");
+  }
+
+  @Test
+  void replaceCatalog_newDataServedAndOldCacheDropped() {
+    ask(query("static.example.com.", Type.A));
+    Zone changed = Zone.parse("example.com", Dns.ZONE.replace("192.0.2.80", "192.0.2.81"));
+    handler.replaceCatalog(Catalog.builder().zone(changed).build());
+    assertThat(answers(ask(query("static.example.com.", Type.A)))).containsExactly(
+        "static.example.com. A 192.0.2.81");
+    assertThat(ask(query("www.example.com.", Type.A)).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void handle_policyThrows_servfailNotException() {
+    FakePolicy broken = new FakePolicy("www.example.com", RecordType.A, 60, q -> {
+      throw new IllegalStateException("boom");
+    });
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(broken).build()).build();
+    Message r = parse(h.handle(query("www.example.com.", Type.A).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(r.getRcode()).isEqualTo(Rcode.SERVFAIL);
+  }
+}

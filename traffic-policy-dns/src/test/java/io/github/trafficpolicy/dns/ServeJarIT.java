@@ -1,0 +1,253 @@
+package io.github.trafficpolicy.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end: the built jar ({@code target/traffic-policy.jar}, made by the shade plugin in {@code package}) runs
+ * {@code serve} on the bundled example's files, and real {@code dig} (or {@code kdig}) queries it over UDP and TCP.
+ * Expected answers come from the example policy document (each continent's two endpoints) and the geo table.
+ */
+final class ServeJarIT {
+  private static final String EXAMPLE = "io/github/trafficpolicy/dns/example/";
+  private static String tool;
+  private static Process server;
+  private static int port;
+  private static final List<String> stderr = new ArrayList<>();
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    tool = onPath("dig").or(() -> onPath("kdig")).orElse(null);
+    assumeTrue(tool != null, "neither dig nor kdig is on PATH: install bind9-dnsutils or knot-dnsutils "
+        + "(.ci/run does) to run the end-to-end tests");
+    for (String f : new String[] {"example.com.zone", "www-policy.json", "geo.csv", "serve.json"}) {
+      try (InputStream in = ServeJarIT.class.getClassLoader().getResourceAsStream(EXAMPLE + f)) {
+        Files.write(dir.resolve(f), in.readAllBytes());
+      }
+    }
+    Path config = dir.resolve("serve.json");
+    Files.writeString(config, Files.readString(config).replace("\"127.0.0.1:5353\"", "\"127.0.0.1:0\""));
+    server = start("serve", "--config", config.toString());
+    BlockingQueue<String> lines = pump(server);
+    String line = lines.poll(60, TimeUnit.SECONDS);
+    while (line != null && !line.contains("listening on")) {
+      line = lines.poll(60, TimeUnit.SECONDS);
+    }
+    assertThat(line).as("startup line; stderr: %s", stderr).isNotNull();
+    Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
+    assertThat(m.find()).as(line).isTrue();
+    port = Integer.parseInt(m.group(1));
+  }
+
+  @AfterAll
+  static void stopServer() throws InterruptedException {
+    if (server != null && server.isAlive()) {
+      server.destroyForcibly();
+      server.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Process start(String... args) throws IOException {
+    return builder(args).start();
+  }
+
+  private static ProcessBuilder builder(String... args) {
+    String jar = System.getProperty("traffic-policy.jar", "target/traffic-policy.jar");
+    assertThat(Path.of(jar)).as("the built jar").exists();
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-jar", jar));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd);
+  }
+
+  /** Lines of the process's standard output, read by a thread; standard error is collected in {@link #stderr}. */
+  private static BlockingQueue<String> pump(Process p) {
+    BlockingQueue<String> q = new LinkedBlockingQueue<>();
+    Thread out = new Thread(() -> readLines(p.getInputStream(), q::add));
+    Thread err = new Thread(() -> readLines(p.getErrorStream(), l -> {
+      synchronized (stderr) {
+        stderr.add(l);
+      }
+    }));
+    out.setDaemon(true);
+    err.setDaemon(true);
+    out.start();
+    err.start();
+    return q;
+  }
+
+  private static void readLines(InputStream in, java.util.function.Consumer<String> sink) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String l;
+      while ((l = r.readLine()) != null) {
+        sink.accept(l);
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  private static Optional<String> onPath(String name) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(d, name);
+      if (Files.isExecutable(p)) {
+        return Optional.of(p.toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Runs dig/kdig against the server; returns its output. */
+  private static String dig(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(tool, "@127.0.0.1", "-p", String.valueOf(port), "+timeout=5",
+        "+retry=1"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
+  private static String status(String out) {
+    Matcher m = Pattern.compile("status: ([A-Z]+)").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    return m.group(1);
+  }
+
+  private static String flags(String out) {
+    Matcher m = Pattern.compile("(?i)flags: ([a-z ]+)").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    return m.group(1).toLowerCase(Locale.ROOT);
+  }
+
+  /** The data of answer lines of {@code type} ({@code www.example.com. 60 IN A 192.0.2.10}). */
+  private static List<String> answers(String out, String name, String type) {
+    List<String> data = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\s+\\d+\\s+IN\\s+" + type + "\\s+(.+)$")
+        .matcher(out);
+    while (m.find()) {
+      data.add(m.group(1).trim());
+    }
+    return data;
+  }
+
+  @Test
+  void answersDifferBySubnetAsTheExamplePolicySays() throws Exception {
+    String na = answers(dig("www.example.com", "A", "+subnet=192.0.2.1/24"), "www.example.com.", "A").get(0);
+    String eu = answers(dig("www.example.com", "A", "+subnet=198.51.100.1/24"), "www.example.com.", "A").get(0);
+    String as = answers(dig("www.example.com", "A", "+subnet=203.0.113.1/24"), "www.example.com.", "A").get(0);
+    String oc = answers(dig("www.example.com", "A", "+subnet=2001:db8::/48"), "www.example.com.", "A").get(0);
+    // Each continent's endpoints in www-policy.json (weighted 3:1 between two failover orders).
+    assertThat(na).isIn("192.0.2.10", "192.0.2.11");
+    assertThat(eu).isIn("198.51.100.10", "198.51.100.11");
+    assertThat(as).isIn("203.0.113.10", "203.0.113.11");
+    assertThat(oc).isIn("192.0.2.30", "192.0.2.31");
+  }
+
+  @Test
+  void ecsScopeEchoed() throws Exception {
+    String out = dig("www.example.com", "A", "+subnet=198.51.100.1/24");
+    Matcher m = Pattern.compile("CLIENT-SUBNET: ([0-9a-f.:]+)/(\\d+)/(\\d+)").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    assertThat(m.group(1)).isEqualTo("198.51.100.0");
+    assertThat(m.group(2)).isEqualTo("24");
+    assertThat(Integer.parseInt(m.group(3))).as("scope").isPositive();
+    String staticOut = dig("static.example.com", "A", "+subnet=198.51.100.1/24");
+    assertThat(staticOut).contains("CLIENT-SUBNET: 198.51.100.0/24/0");
+  }
+
+  @Test
+  void bigAnswerTruncatedOverUdpCompleteOverTcp() throws Exception {
+    String udp = dig("big.example.com", "TXT", "+ignore", "+bufsize=1232");
+    assertThat(flags(udp)).contains("tc");
+    assertThat(answers(udp, "big.example.com.", "TXT")).isEmpty();
+    String tcp = dig("big.example.com", "TXT", "+tcp");
+    assertThat(flags(tcp)).doesNotContain("tc");
+    assertThat(answers(tcp, "big.example.com.", "TXT")).hasSize(7);
+  }
+
+  @Test
+  void missingNameNxdomainWithSoa() throws Exception {
+    String out = dig("missing.example.com", "A");
+    assertThat(status(out)).isEqualTo("NXDOMAIN");
+    assertThat(flags(out)).contains("aa");
+    assertThat(answers(out, "example.com.", "SOA")).hasSize(1);
+  }
+
+  @Test
+  void otherTypeAtPolicyNameNodata() throws Exception {
+    String out = dig("www.example.com", "AAAA");
+    assertThat(status(out)).isEqualTo("NOERROR");
+    assertThat(answers(out, "www.example.com.", "AAAA")).isEmpty();
+    assertThat(answers(out, "example.com.", "SOA")).hasSize(1);
+  }
+
+  @Test
+  void nameOutsideZonesRefused() throws Exception {
+    assertThat(status(dig("www.example.org", "A"))).isEqualTo("REFUSED");
+  }
+
+  @Test
+  void invalidConfiguration_exitsOneNamingThePlace() throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{ \"listen\": [\"127.0.0.1:0\"], \"zones\": [ { \"origin\": \"example.com\" } ],"
+        + " \"seed\": \"x\" }");
+    Process p = start("serve", "--config", bad.toString());
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(err).contains("/zones/0/file: is required", "/seed: must be an integer");
+  }
+
+  @Test
+  void sigterm_drainsAndPrintsCounters() throws Exception {
+    Path config = dir.resolve("second.json");
+    Files.writeString(config, Files.readString(dir.resolve("serve.json")));
+    Path errFile = dir.resolve("second.err");
+    Process p = builder("serve", "--config", config.toString()).redirectError(errFile.toFile()).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    do {
+      line = out.readLine();
+    } while (line != null && !line.contains("listening on"));
+    assertThat(line).isNotNull();
+    Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
+    assertThat(m.find()).isTrue();
+    int secondPort = Integer.parseInt(m.group(1));
+    p.destroy(); // SIGTERM
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String err = Files.readString(errFile);
+    assertThat(err).contains("stopped; counters:", "queries ");
+    // Its UDP port is released.
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"),
+        secondPort))) {
+      assertThat(s.getLocalPort()).isEqualTo(secondPort);
+    }
+  }
+}

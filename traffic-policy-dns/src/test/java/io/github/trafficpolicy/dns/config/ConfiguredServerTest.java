@@ -1,0 +1,202 @@
+package io.github.trafficpolicy.dns.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.trafficpolicy.dns.QueryHandler;
+import io.github.trafficpolicy.dns.Transport;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+final class ConfiguredServerTest {
+  private static final String ZONE = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ IN NS ns1\n"
+      + "ns1 IN A 192.0.2.53\n";
+  private static final String FAILOVER = "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\","
+      + " \"StartRule\": \"fo\", \"Endpoints\": { \"a\": { \"Type\": \"value\", \"Value\": \"192.0.2.1\" },"
+      + " \"b\": { \"Type\": \"value\", \"Value\": \"192.0.2.2\" } }, \"Rules\": { \"fo\": { \"RuleType\": \"failover\","
+      + " \"Primary\": { \"EndpointReference\": \"a\", \"HealthCheck\": \"hc-a\" },"
+      + " \"Secondary\": { \"EndpointReference\": \"b\" } } } }";
+
+  @TempDir Path dir;
+
+  private static String answer(QueryHandler h, String name, String subnet, int prefix) throws IOException {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
+    if (subnet != null) {
+      q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new ClientSubnetOption(prefix,
+          InetAddress.getByName(subnet)))), Section.ADDITIONAL);
+    }
+    Message r = new Message(h.handle(q.toWire(), InetAddress.getByName("127.0.0.1"), Transport.UDP).get());
+    List<Record> a = r.getSection(Section.ANSWER);
+    return a.isEmpty() ? "rcode " + r.getRcode() : a.get(0).rdataToString();
+  }
+
+  private Path write(String file, String text) throws IOException {
+    Path p = dir.resolve(file);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private ServeConfig config(String policyRecords, String extra) throws IOException {
+    return ServeConfigReader.read(write("serve.json", "{ \"listen\": [\"127.0.0.1:0\"], \"zones\": [ { \"origin\": "
+        + "\"example.net\", \"file\": \"example.net.zone\" } ], \"policyRecords\": [" + policyRecords + "]"
+        + extra + " }"));
+  }
+
+  private static ConfigException createFails(ServeConfig c) {
+    try {
+      ConfiguredServer.create(c).close();
+    } catch (ConfigException e) {
+      return e;
+    }
+    throw new AssertionError("expected a ConfigException");
+  }
+
+  @Test
+  void bundledExample_eachDocumentationNetworkGetsItsContinentsEndpoints() throws IOException {
+    try (ConfiguredServer s = ConfiguredServer.create(ServeConfigReader.bundledExample())) {
+      QueryHandler h = s.server().handler();
+      // The endpoints of each continent in www-policy.json; the continents come from geo.csv.
+      assertThat(answer(h, "www.example.com.", "192.0.2.0", 24)).isIn("192.0.2.10", "192.0.2.11");
+      assertThat(answer(h, "www.example.com.", "198.51.100.0", 24)).isIn("198.51.100.10", "198.51.100.11");
+      assertThat(answer(h, "www.example.com.", "203.0.113.0", 24)).isIn("203.0.113.10", "203.0.113.11");
+      assertThat(answer(h, "www.example.com.", "2001:db8::", 48)).isIn("192.0.2.30", "192.0.2.31");
+      // An unknown client gets the default (North America).
+      assertThat(answer(h, "www.example.com.", null, 0)).isIn("192.0.2.10", "192.0.2.11");
+      assertThat(answer(h, "static.example.com.", null, 0)).isEqualTo("192.0.2.80");
+    }
+  }
+
+  @Test
+  void healthStatusFile_unhealthyPrimaryFailsOver() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    write("health.json", "{ \"checks\": { \"hc-a\": \"UNHEALTHY\" } }");
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\" }",
+        ", \"healthStatus\": { \"file\": \"health.json\", \"watch\": false }");
+    try (ConfiguredServer s = ConfiguredServer.create(c)) {
+      assertThat(answer(s.server().handler(), "www.example.net.", null, 0)).isEqualTo("192.0.2.2");
+    }
+  }
+
+  @Test
+  void healthStatusFileWatched_changeAppliesWithoutRestart() throws Exception {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    Path health = write("health.json", "{ \"checks\": { \"hc-a\": \"HEALTHY\" } }");
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\" }",
+        ", \"healthStatus\": { \"file\": \"health.json\", \"watch\": true }");
+    try (ConfiguredServer s = ConfiguredServer.create(c).start()) {
+      QueryHandler h = s.server().handler();
+      assertThat(answer(h, "www.example.net.", null, 0)).isEqualTo("192.0.2.1");
+      Files.writeString(health, "{ \"checks\": { \"hc-a\": \"UNHEALTHY\" } }");
+      Files.setLastModifiedTime(health, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (!answer(h, "www.example.net.", null, 0).equals("192.0.2.2") && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+      }
+      assertThat(answer(h, "www.example.net.", null, 0)).isEqualTo("192.0.2.2");
+    }
+  }
+
+  @Test
+  void queryLogFile_oneLinePerQuery() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\","
+        + " \"policyId\": \"fo\", \"policyVersion\": 4 }", ", \"queryLog\": { \"enabled\": true, \"file\": \"q.log\" }");
+    try (ConfiguredServer s = ConfiguredServer.create(c)) {
+      answer(s.server().handler(), "www.example.net.", "198.51.100.0", 24);
+      answer(s.server().handler(), "nope.example.net.", null, 0);
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("q.log"));
+    assertThat(lines).containsExactly(
+        "client=127.0.0.1 ecs=198.51.100.0/24 name=www.example.net. type=A rcode=NOERROR answer=[192.0.2.1] "
+            + "policy=fo v4",
+        "client=127.0.0.1 ecs=- name=nope.example.net. type=A rcode=NXDOMAIN answer=[] policy=-");
+  }
+
+  @Test
+  void healthyPrimary_answersPrimary() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"fo.json\" }",
+        "");
+    try (ConfiguredServer s = ConfiguredServer.create(c)) {
+      assertThat(answer(s.server().handler(), "www.example.net.", null, 0)).isEqualTo("192.0.2.1");
+    }
+  }
+
+  @Test
+  void badZoneFile_reportsFileAndLine() throws IOException {
+    write("example.net.zone", ZONE + "www IN A 999.1.1.1\n");
+    ConfigException e = createFails(config("", ""));
+    assertThat(e.problems()).singleElement().asString()
+        .contains(dir.resolve("example.net.zone").toString(), "line 5", "/zones/0");
+  }
+
+  @Test
+  void badPolicyDocument_reportsItsFile() throws IOException {
+    write("example.net.zone", ZONE);
+    write("bad.json", "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\" }");
+    ConfigException e = createFails(config(
+        "{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"bad.json\" }", ""));
+    assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).contains(
+        dir.resolve("bad.json").toString(), "/policyRecords/0"));
+  }
+
+  @Test
+  void policyRecordOutsideItsZone_reported() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    ConfigException e = createFails(config(
+        "{ \"zone\": \"example.net\", \"name\": \"www.example.org\", \"document\": \"fo.json\" }", ""));
+    assertThat(e.problems()).singleElement().asString()
+        .contains("/policyRecords/0", "www.example.org. is not in hosted zone example.net.");
+  }
+
+  @Test
+  void missingFilesAndBadTables_allReportedAtOnce() throws IOException {
+    write("geo.csv", "network,continent\n192.0.2.0/24,XX\n");
+    write("lat.csv", "network,region,milliseconds\n192.0.2.0/24,us-east-1,-5\n");
+    ConfigException e = createFails(config(
+        "{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"missing.json\" }",
+        ", \"geo\": { \"cidrTable\": \"geo.csv\" }, \"latencyTable\": \"lat.csv\""));
+    assertThat(String.join("\n", e.problems())).contains("geo.csv:2:", "lat.csv:2:",
+        "/zones/0/file: cannot read", "/policyRecords/0/document: cannot read");
+  }
+
+  @Test
+  void start_secondAddressTaken_nothingStaysBound() throws IOException {
+    write("example.net.zone", ZONE);
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      int free = probe.getLocalPort();
+      probe.close();
+      ServeConfig c = ServeConfigReader.read(write("two.json", "{ \"listen\": [\"127.0.0.1:" + free
+          + "\", \"127.0.0.1:" + taken.getLocalPort() + "\"], \"zones\": [ { \"origin\": \"example.net\", "
+          + "\"file\": \"example.net.zone\" } ] }"));
+      ConfiguredServer s = ConfiguredServer.create(c);
+      assertThatThrownBy(s::start).isInstanceOf(IOException.class);
+      assertThat(s.server().isRunning()).isFalse();
+      try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", free))) {
+        assertThat(again.getLocalPort()).isEqualTo(free);
+      }
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package io.github.trafficpolicy.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.maxmind.db.CHMCache;
+import com.maxmind.db.DatabaseRecord;
+import com.maxmind.db.Network;
+import com.maxmind.db.Reader;
+import com.maxmind.geoip2.DatabaseProvider;
+import com.maxmind.geoip2.DatabaseReader;
+import com.maxmind.geoip2.exception.GeoIp2Exception;
+import com.maxmind.geoip2.model.CityResponse;
+import com.maxmind.geoip2.model.CountryResponse;
+import com.maxmind.geoip2.record.Location;
+import com.maxmind.geoip2.record.Subdivision;
+import io.github.trafficpolicy.engine.internal.MmdbLocation;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Client locations from a MaxMind GeoIP2 or GeoLite2 <em>City</em> or <em>Country</em> database (also other
+ * databases of the same layout, e.g. DB-IP's City and Country Lite). The kind is detected from the database
+ * metadata. IPv4 and IPv6 addresses are supported, including IPv4 addresses in IPv6 databases and IPv4-mapped IPv6
+ * addresses.
+ *
+ * <pre>{@code
+ * try (MaxMindGeoLocator geo = MaxMindGeoLocator.open(Path.of("GeoLite2-City.mmdb"))) {
+ *   GeoLookup lookup = geo.locate(InetAddresses.forString("192.0.2.1"));
+ * }
+ * }</pre>
+ *
+ * <p>What a lookup reports:
+ *
+ * <ul>
+ *   <li>continent: the record's {@code continent.code}; country: {@code country.iso_code} (where the address is,
+ *       not where its network is registered: {@code registered_country} is not used);
+ *   <li>subdivision (City only): the {@code iso_code} of the <em>first</em> entry of {@code subdivisions}, which
+ *       MaxMind orders largest first, so the first-level subdivision (a US state, e.g. {@code WA}; in the United
+ *       Kingdom the country, e.g. {@code ENG}, rather than the county) — the level Route 53 geolocation matches; it
+ *       is reported only together with a country;
+ *   <li>coordinates (City only): {@code location.latitude}/{@code longitude};
+ *   <li>the prefix length of the database network the address falls in, in the address's own family: an IPv4
+ *       address in an IPv6 database reports e.g. {@code 24}, not {@code 120}; an IPv4-mapped IPv6 address
+ *       ({@code ::ffff:192.0.2.1} as an {@link java.net.Inet6Address}) reports the IPv6 prefix, e.g. {@code 120}.
+ * </ul>
+ *
+ * <p>A code that is malformed in the database is left out rather than passed on. An address the database does not
+ * cover is {@link ClientLocation#UNKNOWN}; a locator {@linkplain #open opened} from a file reports the prefix of the
+ * gap it fell in (e.g. {@code 0} for any IPv6 address in an IPv4-only database, as far as IPv4-mapped addresses
+ * allow); one {@linkplain #using(DatabaseProvider, Edition) using a GeoIP2 provider} cannot see the gap and
+ * reports the full address length (32 or 128).
+ *
+ * <p>Lookups never throw: an I/O error, a corrupt database region or a closed database gives
+ * {@link ClientLocation#UNKNOWN} with the full address length as its prefix (so nothing is claimed for a wider
+ * network) and is counted in {@link #failedLookups()}. Thread-safe; a locator {@linkplain #open opened} from a file
+ * memory-maps it and must be {@linkplain #close closed} when no longer needed.
+ */
+public final class MaxMindGeoLocator implements GeoLocator, Closeable {
+  /** Decoded sub-records (continents, countries, locations) kept, shared by all lookups. */
+  private static final int CACHE_CAPACITY = 16_384;
+
+  private final Source source;
+  private final Edition edition;
+  private final String description;
+  private final LongAdder failures = new LongAdder();
+
+  private MaxMindGeoLocator(Source source, Edition edition, String description) {
+    this.source = source;
+    this.edition = edition;
+    this.description = description;
+  }
+
+  /** The kinds of database a locator reads. */
+  public enum Edition {
+    /** City databases: continent, country, subdivisions and coordinates. */
+    CITY,
+    /** Country databases: continent and country. */
+    COUNTRY;
+
+    /**
+     * The edition of a database from its metadata type ({@code GeoIP2-City}, {@code GeoLite2-Country},
+     * {@code GeoIP2-Enterprise}, {@code DBIP-City-Lite} …); empty for a database of another kind (ASN, ISP …).
+     */
+    public static Optional<Edition> ofDatabaseType(String databaseType) {
+      checkNotNull(databaseType, "databaseType");
+      if (databaseType.contains("City") || databaseType.contains("Enterprise")) {
+        return Optional.of(CITY);
+      }
+      if (databaseType.contains("Country")) {
+        return Optional.of(COUNTRY);
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Opens (memory-maps) the database at {@code path}. The locator reads only the fields it needs and reports the
+   * prefix of gaps for unknown addresses.
+   *
+   * @throws IOException when the file cannot be read or is not a MaxMind DB file
+   * @throws IllegalArgumentException when it is a MaxMind DB of another kind than City or Country
+   */
+  public static MaxMindGeoLocator open(Path path) throws IOException {
+    checkNotNull(path, "path");
+    Reader reader = new Reader(path.toFile(), new CHMCache(CACHE_CAPACITY));
+    String type = reader.getMetadata().databaseType();
+    Optional<Edition> edition = Edition.ofDatabaseType(type);
+    if (edition.isEmpty()) {
+      reader.close();
+      throw new IllegalArgumentException(
+          path + ": database type '" + type + "' is neither a City nor a Country database");
+    }
+    return new MaxMindGeoLocator(new FileSource(reader), edition.get(),
+        type + " (" + path.getFileName() + ", IPv" + reader.getMetadata().ipVersion() + ")");
+  }
+
+  /**
+   * A locator over a GeoIP2 {@link DatabaseReader} the caller built (and closes): the edition is detected from its
+   * metadata. Unknown addresses report the full address length.
+   *
+   * @throws IllegalArgumentException when it reads a database of another kind than City or Country
+   */
+  public static MaxMindGeoLocator using(DatabaseReader reader) {
+    checkNotNull(reader, "reader");
+    String type = reader.metadata().databaseType();
+    Optional<Edition> edition = Edition.ofDatabaseType(type);
+    checkArgument(edition.isPresent(), "database type '%s' is neither a City nor a Country database", type);
+    return new MaxMindGeoLocator(new ProviderSource(reader, edition.get()), edition.get(), type + " (DatabaseReader)");
+  }
+
+  /**
+   * A locator over any GeoIP2 {@link DatabaseProvider} (e.g. a stub in tests) holding a database of
+   * {@code edition}: City uses {@code tryCity}, Country {@code tryCountry}. Unknown addresses report the full
+   * address length.
+   */
+  public static MaxMindGeoLocator using(DatabaseProvider provider, Edition edition) {
+    checkNotNull(provider, "provider");
+    checkNotNull(edition, "edition");
+    return new MaxMindGeoLocator(new ProviderSource(provider, edition), edition, edition + " (" + provider + ")");
+  }
+
+  /** The kind of database this locator reads. */
+  public Edition edition() {
+    return edition;
+  }
+
+  /** Lookups that failed (I/O error, corrupt region, closed database) and answered unknown, since creation. */
+  public long failedLookups() {
+    return failures.sum();
+  }
+
+  @Override
+  public GeoLookup locate(InetAddress address) {
+    checkNotNull(address, "address");
+    try {
+      return source.locate(address);
+    } catch (IOException | GeoIp2Exception | RuntimeException e) {
+      failures.increment();
+      return new GeoLookup(ClientLocation.UNKNOWN, bits(address));
+    }
+  }
+
+  /**
+   * Closes the database file of a locator {@linkplain #open opened} from a path; later lookups answer unknown (and
+   * count as failed). Does nothing for a locator {@linkplain #using(DatabaseReader) using} a caller's reader.
+   */
+  @Override
+  public void close() throws IOException {
+    source.close();
+  }
+
+  /** The database type and where it comes from. */
+  @Override
+  public String toString() {
+    return "MaxMindGeoLocator{" + description + "}";
+  }
+
+  private static int bits(InetAddress address) {
+    return address instanceof Inet4Address ? 32 : 128;
+  }
+
+  /**
+   * A location from raw database fields ({@code null} when absent), dropping malformed codes and coordinates; the
+   * subdivision only with a country.
+   */
+  static ClientLocation location(
+      String continent, String country, String subdivision, Double latitude, Double longitude) {
+    String ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? continent : null;
+    String cc = country != null && isCode(country, 2, 2, false) ? country : null;
+    String sd = cc != null && subdivision != null && isCode(subdivision, 1, 3, true) ? subdivision : null;
+    Coordinates at = latitude != null && longitude != null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
+        ? new Coordinates(latitude, longitude)
+        : null;
+    if (ct == null && cc == null && at == null) {
+      return ClientLocation.UNKNOWN;
+    }
+    return ClientLocation.of(ct, cc, sd, at);
+  }
+
+  /** True for {@code min} to {@code max} characters, each an upper-case ASCII letter or, if allowed, a digit. */
+  private static boolean isCode(String s, int min, int max, boolean digits) {
+    if (s.length() < min || s.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'A' && c <= 'Z') && !(digits && c >= '0' && c <= '9')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Where lookups go. */
+  private interface Source {
+    GeoLookup locate(InetAddress address) throws IOException, GeoIp2Exception;
+
+    void close() throws IOException;
+  }
+
+  /** A database file read with the MaxMind DB reader, decoding only {@link MmdbLocation}. */
+  private static final class FileSource implements Source {
+    private final Reader reader;
+    private final boolean ipv4Only;
+
+    FileSource(Reader reader) {
+      this.reader = reader;
+      this.ipv4Only = reader.getMetadata().ipVersion() == 4;
+    }
+
+    @Override
+    public GeoLookup locate(InetAddress address) throws IOException {
+      if (ipv4Only && !(address instanceof Inet4Address)) {
+        Optional<Inet4Address> mapped = Cidr.mappedIpv4(address);
+        if (mapped.isEmpty()) {
+          return new GeoLookup(ClientLocation.UNKNOWN, Cidr.gapOutsideMapped(address));
+        }
+        GeoLookup v4 = locate(mapped.get());
+        return new GeoLookup(v4.location(), 96 + v4.prefixLength());
+      }
+      DatabaseRecord<MmdbLocation> record = reader.getRecord(address, MmdbLocation.class);
+      // The reader counts bits from where the address's own family starts in the tree (the IPv4 subtree for an
+      // IPv4 address), so the prefix is already in the address's family.
+      int prefix = Math.min(record.network().prefixLength(), bits(address));
+      MmdbLocation data = record.data();
+      if (data == null) {
+        return new GeoLookup(ClientLocation.UNKNOWN, prefix);
+      }
+      String subdivision = null;
+      List<MmdbLocation.Code> subdivisions = data.subdivisions();
+      if (subdivisions != null && !subdivisions.isEmpty() && subdivisions.get(0) != null) {
+        subdivision = subdivisions.get(0).isoCode();
+      }
+      MmdbLocation.Point point = data.location();
+      return new GeoLookup(location(
+          data.continent() == null ? null : data.continent().code(),
+          data.country() == null ? null : data.country().isoCode(),
+          subdivision,
+          point == null ? null : point.latitude(),
+          point == null ? null : point.longitude()), prefix);
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
+  }
+
+  /** A GeoIP2 provider: locations from its City or Country responses. */
+  private static final class ProviderSource implements Source {
+    private final DatabaseProvider provider;
+    private final Edition edition;
+
+    ProviderSource(DatabaseProvider provider, Edition edition) {
+      this.provider = provider;
+      this.edition = edition;
+    }
+
+    @Override
+    public GeoLookup locate(InetAddress address) throws IOException, GeoIp2Exception {
+      if (edition == Edition.CITY) {
+        Optional<CityResponse> city = provider.tryCity(address);
+        if (city.isEmpty()) {
+          return new GeoLookup(ClientLocation.UNKNOWN, bits(address));
+        }
+        CityResponse r = city.get();
+        List<Subdivision> subdivisions = r.subdivisions();
+        Location at = r.location();
+        return new GeoLookup(location(r.continent().code(), r.country().isoCode(),
+            subdivisions.isEmpty() ? null : subdivisions.get(0).isoCode(),
+            at.latitude(), at.longitude()), prefix(address, r.traits().network()));
+      }
+      Optional<CountryResponse> country = provider.tryCountry(address);
+      if (country.isEmpty()) {
+        return new GeoLookup(ClientLocation.UNKNOWN, bits(address));
+      }
+      CountryResponse r = country.get();
+      return new GeoLookup(location(r.continent().code(), r.country().isoCode(), null, null, null),
+          prefix(address, r.traits().network()));
+    }
+
+    /**
+     * The prefix of the network GeoIP2 reports, in the address's family; the full length when it reports none. A
+     * provider reporting an IPv4 lookup in IPv6 terms (e.g. {@code /120}) is brought back to IPv4 ({@code /24}).
+     */
+    private static int prefix(InetAddress address, Network network) {
+      int bits = bits(address);
+      if (network == null) {
+        return bits;
+      }
+      int p = network.prefixLength();
+      if (bits == 32 && p > 32) {
+        p = p >= 96 ? p - 96 : 32;
+      }
+      return Math.max(0, Math.min(p, bits));
+    }
+
+    @Override
+    public void close() {
+      // The caller owns the provider.
+    }
+
+    @Override
+    public String toString() {
+      return provider.toString();
+    }
+  }
+}

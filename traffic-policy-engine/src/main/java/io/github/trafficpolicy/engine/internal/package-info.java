@@ -1,0 +1,5 @@
+/**
+ * Implementation details that must be public for technical reasons (reflection by a library). Not API: may change
+ * in any release.
+ */
+package io.github.trafficpolicy.engine.internal;

@@ -1,0 +1,199 @@
+package io.github.trafficpolicy.engine.lifecycle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.hash.Hashing;
+import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.api.RecordType;
+import io.github.trafficpolicy.api.TrafficPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The registry's metadata file ({@code registry.json}): pretty-printed JSON, members in a fixed order, so that it
+ * reads well and diffs line by line. Documents are not in it; it names each version's document file and its
+ * SHA-256, so a document edited or damaged on disk is detected.
+ */
+final class RegistryJson {
+  static final int FORMAT = 1;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+  private RegistryJson() {}
+
+  /** Reads one version's document text. */
+  interface DocumentSource {
+    String read(String policyId, int version, String sha256) throws IOException;
+  }
+
+  /** The relative path of a version's document, with '/' separators. */
+  static String documentPath(String policyId, int version) {
+    return "policies/" + policyId + "/" + version + ".json";
+  }
+
+  static String sha256(String text) {
+    return Hashing.sha256().hashString(text, StandardCharsets.UTF_8).toString();
+  }
+
+  static byte[] write(RegistryState state) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("generation", state.generation());
+    ArrayNode policies = root.putArray("policies");
+    for (ManagedPolicy p : state.policies()) {
+      ObjectNode pn = policies.addObject();
+      pn.put("id", p.id());
+      pn.put("name", p.name());
+      pn.put("lastVersion", p.lastVersion());
+      ArrayNode versions = pn.putArray("versions");
+      for (PolicyVersion v : p.versions().values()) {
+        ObjectNode vn = versions.addObject();
+        vn.put("version", v.version());
+        v.comment().ifPresent(c -> vn.put("comment", c));
+        vn.put("type", v.type().name());
+        vn.put("document", documentPath(p.id(), v.version()));
+        vn.put("sha256", sha256(v.documentText()));
+      }
+    }
+    ArrayNode records = root.putArray("records");
+    for (ManagedRecord r : state.records()) {
+      ObjectNode rn = records.addObject();
+      rn.put("name", r.name());
+      rn.put("zone", r.zone());
+      rn.put("ttl", r.ttl());
+      rn.put("type", r.type().name());
+      rn.put("policy", r.current().policyId());
+      rn.put("version", r.current().version());
+      ArrayNode history = rn.putArray("history");
+      for (PolicyRef h : r.history()) {
+        ObjectNode hn = history.addObject();
+        hn.put("policy", h.policyId());
+        hn.put("version", h.version());
+      }
+    }
+    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+        .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+        .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+    try {
+      return (MAPPER.writer(printer).writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write registry metadata", e);
+    }
+  }
+
+  /**
+   * The state described by {@code bytes}, with every document read from {@code documents} and parsed by
+   * {@code codec}. Throws {@link IllegalArgumentException} naming the first problem found.
+   */
+  static RegistryState read(byte[] bytes, DocumentCodec codec, DocumentSource documents) throws IOException {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("registry.json is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    require(root != null && root.isObject(), "registry.json: the top level is not an object");
+    require(root.path("format").isInt() && root.get("format").intValue() == FORMAT,
+        "registry.json: format is not " + FORMAT);
+    long generation = longField(root, "generation", "registry.json");
+    Map<String, ManagedPolicy> policies = new LinkedHashMap<>();
+    for (JsonNode pn : array(root, "policies", "registry.json")) {
+      String id = text(pn, "id", "a policy");
+      String where = "policy " + id;
+      require(Changes.POLICY_ID.matcher(id).matches(), where + ": the ID is not 1 to 36 letters, digits and '-'");
+      require(!policies.containsKey(id), where + " appears twice");
+      String name = text(pn, "name", where);
+      int lastVersion = intField(pn, "lastVersion", where);
+      ImmutableSortedMap.Builder<Integer, PolicyVersion> versions = ImmutableSortedMap.naturalOrder();
+      for (JsonNode vn : array(pn, "versions", where)) {
+        int n = intField(vn, "version", where);
+        String vwhere = where + " version " + n;
+        require(n >= 1 && n <= TrafficPolicy.MAX_VERSION, vwhere + ": not in [1, 1000]");
+        Optional<String> comment = vn.has("comment") ? Optional.of(text(vn, "comment", vwhere)) : Optional.empty();
+        String sha = text(vn, "sha256", vwhere);
+        if (vn.has("document")) {
+          require(text(vn, "document", vwhere).equals(documentPath(id, n)),
+              vwhere + ": the document must be " + documentPath(id, n));
+        }
+        String documentText = documents.read(id, n, sha);
+        require(sha256(documentText).equals(sha), vwhere + ": " + documentPath(id, n)
+            + " does not match its sha256 (documents of versions must not change)");
+        Changes.Doc doc;
+        try {
+          doc = Changes.parse(codec, documentText);
+        } catch (RegistryException e) {
+          throw new IllegalArgumentException(vwhere + ": " + e.getMessage(), e);
+        }
+        if (vn.has("type")) {
+          require(text(vn, "type", vwhere).equals(doc.document().recordType().name()),
+              vwhere + ": type " + vn.get("type").asText() + " differs from the document's "
+                  + doc.document().recordType());
+        }
+        versions.put(n, new PolicyVersion(new TrafficPolicy(id, n, name, comment, doc.document()), documentText));
+      }
+      policies.put(id, new ManagedPolicy(id, name, lastVersion, versions.buildOrThrow()));
+    }
+    Map<String, ManagedRecord> records = new LinkedHashMap<>();
+    for (JsonNode rn : array(root, "records", "registry.json")) {
+      String name = text(rn, "name", "a record");
+      String where = "record " + name;
+      PolicyRecord record = new PolicyRecord(text(rn, "zone", where), name, longField(rn, "ttl", where),
+          text(rn, "policy", where), intField(rn, "version", where));
+      require(!records.containsKey(record.name()), where + " appears twice");
+      String type = text(rn, "type", where);
+      RecordType recordType = RecordType.fromText(type)
+          .orElseThrow(() -> new IllegalArgumentException(where + ": unknown type " + type));
+      ImmutableList.Builder<PolicyRef> history = ImmutableList.builder();
+      for (JsonNode hn : array(rn, "history", where)) {
+        history.add(PolicyRef.of(text(hn, "policy", where + " history"), intField(hn, "version", where + " history")));
+      }
+      records.put(record.name(), new ManagedRecord(record, recordType, history.build()));
+    }
+    return new RegistryState(generation, policies, records);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    require(v != null && v.isTextual(), where + ": '" + field + "' is missing or not a string");
+    return v.textValue();
+  }
+
+  private static int intField(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    require(v != null && v.isInt(), where + ": '" + field + "' is missing or not an integer");
+    return v.intValue();
+  }
+
+  private static long longField(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    require(v != null && v.canConvertToLong() && v.isIntegralNumber(),
+        where + ": '" + field + "' is missing or not an integer");
+    return v.longValue();
+  }
+
+  private static Iterable<JsonNode> array(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    require(v != null && v.isArray(), where + ": '" + field + "' is missing or not an array");
+    return v;
+  }
+}

@@ -1,0 +1,530 @@
+package io.github.trafficpolicy.engine.lifecycle;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.PolicyDocument;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Traffic policies with numbered, immutable versions and the policy records bound to them: Route 53's traffic
+ * policy and traffic policy instance API as a library.
+ *
+ * <p><b>State.</b> {@link #state()} is an immutable {@link RegistryState}; every change builds a complete new
+ * state and swaps it in atomically, so readers never block and never see half a change. Listeners
+ * ({@link #addListener}) receive every new state in order; a DNS server serves {@link RegistryState#servingSnapshot()}.
+ *
+ * <p><b>Errors.</b> Every operation either succeeds completely or throws {@link RegistryException} with Route 53's
+ * error name ({@link RegistryError}) and changes nothing; bulk updates check every record before changing any.
+ *
+ * <p><b>Persistence.</b> With a {@linkplain Builder#directory directory} every change is written crash-safely
+ * before it is published (see the README for the layout); changes made by other processes are picked up by
+ * {@link #reloadIfChanged()} or {@link #watch}; a change on disk that fails validation is refused and the running
+ * state stays. Without a directory the registry lives in memory.
+ *
+ * <p><b>IDs.</b> New policies get a random (version 4) UUID, 36 characters like Route 53's IDs, checked against
+ * the IDs in use.
+ *
+ * <p>Thread-safe: changes are serialized; reads are lock-free.
+ */
+public final class TrafficPolicyRegistry {
+  private static final System.Logger LOG = System.getLogger(TrafficPolicyRegistry.class.getName());
+
+  private final DocumentCodec codec;
+  private final Supplier<String> ids;
+  private final Optional<DirectoryStore> store;
+  private final AtomicReference<RegistryState> state;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final CopyOnWriteArrayList<Consumer<? super RegistryState>> listeners = new CopyOnWriteArrayList<>();
+  /** The stamp of the metadata file the current state came from (written under writeLock). */
+  private volatile Optional<DirectoryStore.Stamp> seen = Optional.empty();
+  /**
+   * The stamp of the last metadata file refused (empty inside: the file was missing), written under writeLock, so a
+   * refused directory is reported once.
+   */
+  private volatile Optional<Optional<DirectoryStore.Stamp>> refused = Optional.empty();
+
+  private TrafficPolicyRegistry(Builder b) throws IOException {
+    this.codec = checkNotNull(b.codec, "codec is not set");
+    this.ids = b.ids;
+    if (b.directory == null) {
+      this.store = Optional.empty();
+      this.state = new AtomicReference<>(RegistryState.empty());
+      return;
+    }
+    DirectoryStore s = new DirectoryStore(b.directory, b.faults);
+    this.store = Optional.of(s);
+    try (DirectoryStore.Lock lock = s.lock()) {
+      DirectoryStore.Loaded loaded;
+      try {
+        loaded = s.load(codec);
+      } catch (IllegalArgumentException e) {
+        throw new RegistryException(RegistryError.INVALID_INPUT,
+            "the registry in " + s.dir() + " is invalid: " + e.getMessage(), e);
+      }
+      s.removeLeftovers(loaded.state());
+      this.state = new AtomicReference<>(loaded.state());
+      this.seen = loaded.stamp();
+    }
+  }
+
+  /** A builder; call {@link Builder#codec} (and {@link Builder#directory} to persist). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The current state; never blocks. */
+  public RegistryState state() {
+    return state.get();
+  }
+
+  /** The directory the registry persists to, if any. */
+  public Optional<Path> directory() {
+    return store.map(DirectoryStore::dir);
+  }
+
+  // ---------------------------------------------------------------- traffic policies
+
+  /**
+   * Creates a traffic policy with version 1 from a document's text (stored exactly as given). Errors:
+   * {@code InvalidTrafficPolicyDocument}, {@code TrafficPolicyAlreadyExists}, {@code InvalidInput}.
+   */
+  public PolicyVersion createPolicy(String name, String documentText, Optional<String> comment) {
+    checkNotNull(name, "name");
+    checkNotNull(comment, "comment (use Optional.empty())");
+    Changes.Doc doc = Changes.parse(codec, checkNotNull(documentText, "documentText"));
+    return createPolicy(name, doc, comment);
+  }
+
+  /** Creates a traffic policy with version 1 from a document (stored as its source text, or as the codec writes it). */
+  public PolicyVersion createPolicy(String name, PolicyDocument document, Optional<String> comment) {
+    checkNotNull(name, "name");
+    checkNotNull(comment, "comment (use Optional.empty())");
+    return createPolicy(name, Changes.of(codec, checkNotNull(document, "document")), comment);
+  }
+
+  private PolicyVersion createPolicy(String name, Changes.Doc doc, Optional<String> comment) {
+    AtomicReference<String> id = new AtomicReference<>("");
+    RegistryState next = change(s -> {
+      id.set(newId(s));
+      return Changes.createPolicy(s, id.get(), name, doc, comment);
+    });
+    return next.version(PolicyRef.of(id.get(), 1)).orElseThrow();
+  }
+
+  /**
+   * Creates the next version of a policy from a document's text: number {@code lastVersion + 1}, never one used
+   * before. Errors: {@code NoSuchTrafficPolicy}, {@code InvalidTrafficPolicyDocument},
+   * {@code TooManyTrafficPolicyVersionsForCurrentPolicy}, {@code InvalidInput}.
+   */
+  public PolicyVersion createPolicyVersion(String policyId, String documentText, Optional<String> comment) {
+    checkNotNull(policyId, "policyId");
+    checkNotNull(comment, "comment (use Optional.empty())");
+    return createVersion(policyId, Changes.parse(codec, checkNotNull(documentText, "documentText")), comment);
+  }
+
+  /** Creates the next version of a policy from a document. */
+  public PolicyVersion createPolicyVersion(String policyId, PolicyDocument document, Optional<String> comment) {
+    checkNotNull(policyId, "policyId");
+    checkNotNull(comment, "comment (use Optional.empty())");
+    return createVersion(policyId, Changes.of(codec, checkNotNull(document, "document")), comment);
+  }
+
+  private PolicyVersion createVersion(String policyId, Changes.Doc doc, Optional<String> comment) {
+    RegistryState next = change(s -> Changes.createVersion(s, policyId, doc, comment));
+    return next.policy(policyId).orElseThrow().latest();
+  }
+
+  /** The latest version of a policy. Errors: {@code NoSuchTrafficPolicy}. */
+  public PolicyVersion getPolicy(String policyId) {
+    return Changes.policy(state(), checkNotNull(policyId, "policyId")).latest();
+  }
+
+  /** One version of a policy. Errors: {@code NoSuchTrafficPolicy}, {@code InvalidInput}. */
+  public PolicyVersion getPolicy(String policyId, int version) {
+    return Changes.version(state(), Changes.ref(checkNotNull(policyId, "policyId"), version));
+  }
+
+  /** The latest version of every policy, in creation order (Route 53's {@code ListTrafficPolicies}). */
+  public ImmutableList<PolicyVersion> listPolicies() {
+    return state().policies().stream().map(ManagedPolicy::latest).collect(ImmutableList.toImmutableList());
+  }
+
+  /** Every existing version of a policy in numeric order. Errors: {@code NoSuchTrafficPolicy}. */
+  public ImmutableList<PolicyVersion> listPolicyVersions(String policyId) {
+    return Changes.policy(state(), checkNotNull(policyId, "policyId")).versions().values().asList();
+  }
+
+  /** Sets (or, with empty, removes) a version's comment. Errors: {@code NoSuchTrafficPolicy}, {@code InvalidInput}. */
+  public PolicyVersion updatePolicyComment(String policyId, int version, Optional<String> comment) {
+    checkNotNull(comment, "comment (use Optional.empty())");
+    PolicyRef ref = Changes.ref(checkNotNull(policyId, "policyId"), version);
+    return change(s -> Changes.updateComment(s, ref, comment)).version(ref).orElseThrow();
+  }
+
+  /**
+   * Deletes one version; deleting the last remaining version deletes the policy. Its number is never reused.
+   * Errors: {@code NoSuchTrafficPolicy}, {@code TrafficPolicyInUse} (a record is bound to it).
+   */
+  public void deletePolicyVersion(String policyId, int version) {
+    PolicyRef ref = Changes.ref(checkNotNull(policyId, "policyId"), version);
+    change(s -> Changes.deleteVersion(s, ref));
+  }
+
+  /** Deletes a policy with all its versions. Errors: {@code NoSuchTrafficPolicy}, {@code TrafficPolicyInUse}. */
+  public void deletePolicy(String policyId) {
+    checkNotNull(policyId, "policyId");
+    change(s -> Changes.deletePolicy(s, policyId));
+  }
+
+  // ---------------------------------------------------------------- policy records
+
+  /**
+   * Creates a policy record: {@code name} in {@code zone} answered by a policy version with {@code ttl}. Errors:
+   * {@code NoSuchTrafficPolicy}, {@code TrafficPolicyInstanceAlreadyExists}, {@code InvalidInput}.
+   */
+  public ManagedRecord createRecord(String zone, String name, long ttl, String policyId, int version) {
+    checkNotNull(zone, "zone");
+    checkNotNull(name, "name");
+    PolicyRef ref = Changes.ref(checkNotNull(policyId, "policyId"), version);
+    String key = Changes.absoluteName(name);
+    return change(s -> Changes.createRecord(s, zone, name, ttl, ref)).record(key).orElseThrow();
+  }
+
+  /**
+   * Binds a record to another version of its policy (roll forward or back) and/or sets its TTL; an empty argument
+   * keeps the current value. The old version joins the record's history. Errors: {@code NoSuchTrafficPolicyInstance},
+   * {@code NoSuchTrafficPolicy}, {@code ConflictingTypes}, {@code InvalidInput}.
+   */
+  public ManagedRecord updateRecord(String name, Optional<Integer> version, OptionalLong ttl) {
+    checkNotNull(version, "version (use Optional.empty())");
+    checkNotNull(ttl, "ttl (use OptionalLong.empty())");
+    String key = Changes.absoluteName(checkNotNull(name, "name"));
+    return change(s -> {
+      Optional<PolicyRef> to = version.map(v -> Changes.ref(Changes.record(s, key).current().policyId(), v));
+      return Changes.updateRecord(s, key, to, ttl);
+    }).record(key).orElseThrow();
+  }
+
+  /**
+   * Binds a record to a version of any policy (Route 53's {@code UpdateTrafficPolicyInstance}, which may switch
+   * policies as long as the record type stays) and/or sets its TTL.
+   */
+  public ManagedRecord updateRecord(String name, PolicyRef to, OptionalLong ttl) {
+    checkNotNull(to, "to");
+    checkNotNull(ttl, "ttl (use OptionalLong.empty())");
+    String key = Changes.absoluteName(checkNotNull(name, "name"));
+    return change(s -> Changes.updateRecord(s, key, Optional.of(to), ttl)).record(key).orElseThrow();
+  }
+
+  /**
+   * Binds every named record to {@code to} atomically: each record is checked first and, if any fails (unknown
+   * record, other type), none changes. Returns the updated records.
+   */
+  public ImmutableList<ManagedRecord> updateRecords(Collection<String> names, PolicyRef to) {
+    checkNotNull(to, "to");
+    ImmutableList<String> keys = checkNotNull(names, "names").stream()
+        .map(Changes::absoluteName)
+        .distinct()
+        .collect(ImmutableList.toImmutableList());
+    RegistryState next = change(s -> Changes.updateRecords(s, keys, to));
+    return keys.stream().map(k -> next.record(k).orElseThrow()).collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * Binds every record of a policy (whatever version it is on) to {@code version} of that policy atomically.
+   * Errors: {@code NoSuchTrafficPolicy}, {@code ConflictingTypes} (nothing changes).
+   */
+  public ImmutableList<ManagedRecord> updateAllRecords(String policyId, int version) {
+    PolicyRef to = Changes.ref(checkNotNull(policyId, "policyId"), version);
+    AtomicReference<List<String>> names = new AtomicReference<>(List.of());
+    RegistryState next = change(s -> {
+      Changes.version(s, to);
+      names.set(s.recordsOfPolicy(policyId).stream().map(ManagedRecord::name).toList());
+      return Changes.updateRecords(s, names.get(), to);
+    });
+    return names.get().stream().map(k -> next.record(k).orElseThrow()).collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * Binds a record back to the version it had before its last version change (repeatable, up to
+   * {@link ManagedRecord#MAX_HISTORY} steps). Errors: {@code NoSuchTrafficPolicyInstance}, {@code InvalidInput}
+   * (no earlier version), {@code NoSuchTrafficPolicy} (that version has been deleted).
+   */
+  public ManagedRecord rollbackRecord(String name) {
+    String key = Changes.absoluteName(checkNotNull(name, "name"));
+    return change(s -> Changes.rollback(s, key)).record(key).orElseThrow();
+  }
+
+  /** Deletes a policy record. Errors: {@code NoSuchTrafficPolicyInstance}. */
+  public void deleteRecord(String name) {
+    String key = Changes.absoluteName(checkNotNull(name, "name"));
+    change(s -> Changes.deleteRecord(s, key));
+  }
+
+  /** A policy record by name. Errors: {@code NoSuchTrafficPolicyInstance}. */
+  public ManagedRecord getRecord(String name) {
+    return Changes.record(state(), checkNotNull(name, "name"));
+  }
+
+  /** Every record, in creation order. */
+  public ImmutableList<ManagedRecord> listRecords() {
+    return state().records();
+  }
+
+  /** The records of a hosted zone. */
+  public ImmutableList<ManagedRecord> listRecordsByZone(String zone) {
+    return state().recordsInZone(Changes.absoluteName(checkNotNull(zone, "zone")));
+  }
+
+  /** The records bound to any version of a policy. Errors: {@code NoSuchTrafficPolicy}. */
+  public ImmutableList<ManagedRecord> listRecordsByPolicy(String policyId) {
+    RegistryState s = state();
+    Changes.policy(s, checkNotNull(policyId, "policyId"));
+    return s.recordsOfPolicy(policyId);
+  }
+
+  /** The records bound to one version. Errors: {@code NoSuchTrafficPolicy}. */
+  public ImmutableList<ManagedRecord> listRecordsByPolicy(String policyId, int version) {
+    RegistryState s = state();
+    PolicyRef ref = Changes.ref(checkNotNull(policyId, "policyId"), version);
+    Changes.version(s, ref);
+    return s.recordsUsing(ref);
+  }
+
+  /** Where an endpoint value or health-check ID is used, across every policy version, with the bound records. */
+  public ImmutableList<Usage> usages(String value) {
+    return state().usages(checkNotNull(value, "value"));
+  }
+
+  // ---------------------------------------------------------------- listening and reloading
+
+  /** A registration that {@link #close()} ends. */
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Calls {@code listener} with every new state, in order, on the thread that made the change (or reloaded it).
+   * The listener should be quick; an exception it throws is logged and ignored.
+   */
+  public Subscription addListener(Consumer<? super RegistryState> listener) {
+    checkNotNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Loads the directory again if another writer changed it since this registry last read or wrote it. Checking is
+   * cheap (one {@code stat} of {@code registry.json}) when nothing changed. A changed directory whose content is
+   * invalid is {@linkplain ReloadResult.Status#REFUSED refused}: the state stays, and the same content is reported
+   * only once. In memory, always {@code UNCHANGED}.
+   */
+  public ReloadResult reloadIfChanged() {
+    if (store.isEmpty()) {
+      return ReloadResult.unchanged(state());
+    }
+    DirectoryStore s = store.get();
+    try {
+      Optional<DirectoryStore.Stamp> now = s.stamp();
+      if (now.equals(seen) || refused.equals(Optional.of(now))) {
+        return ReloadResult.unchanged(state());
+      }
+      writeLock.lock();
+      try (DirectoryStore.Lock lock = s.lock()) {
+        now = s.stamp();
+        if (now.equals(seen)) {
+          return ReloadResult.unchanged(state());
+        }
+        DirectoryStore.Loaded loaded;
+        try {
+          if (now.isEmpty()) {
+            throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
+          }
+          loaded = s.load(codec);
+        } catch (IllegalArgumentException | IOException | RegistryException e) {
+          if (refused.equals(Optional.of(now))) {
+            return ReloadResult.unchanged(state());
+          }
+          refused = Optional.of(now);
+          return ReloadResult.refused(state(), "the registry in " + s.dir() + " is invalid: " + e.getMessage());
+        }
+        seen = loaded.stamp();
+        refused = Optional.empty();
+        if (loaded.state().equals(state())) {
+          return ReloadResult.unchanged(state());
+        }
+        publish(loaded.state());
+        return ReloadResult.reloaded(loaded.state());
+      } finally {
+        writeLock.unlock();
+      }
+    } catch (IOException e) {
+      return ReloadResult.refused(state(), "cannot read the registry in " + s.dir() + ": " + e);
+    }
+  }
+
+  /**
+   * Checks the directory for changes by other writers every {@code interval} on a daemon thread
+   * ({@link #reloadIfChanged()}), passing every result but {@code UNCHANGED} to {@code onReload} (for example to
+   * log refused changes). Closing the subscription stops the thread.
+   */
+  public Subscription watch(Duration interval, Consumer<? super ReloadResult> onReload) {
+    checkNotNull(interval, "interval");
+    checkNotNull(onReload, "onReload");
+    checkArgument(!interval.isNegative() && !interval.isZero(), "interval must be positive but was %s", interval);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "traffic-policy-registry-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        ReloadResult r = reloadIfChanged();
+        if (r.status() != ReloadResult.Status.UNCHANGED) {
+          onReload.accept(r);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "registry watch failed", e);
+      }
+    }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+    return timer::shutdownNow;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Applies {@code change} to the current state (first re-read from disk if another writer changed it) under the
+   * write lock, commits the result to disk (if persistent), publishes it and returns it.
+   */
+  private RegistryState change(UnaryOperator<RegistryState> change) {
+    writeLock.lock();
+    try {
+      if (store.isEmpty()) {
+        RegistryState base = state();
+        RegistryState next = change.apply(base).withGeneration(base.generation() + 1);
+        publish(next);
+        return next;
+      }
+      DirectoryStore s = store.get();
+      try (DirectoryStore.Lock lock = s.lock()) {
+        RegistryState base = state();
+        Optional<DirectoryStore.Stamp> now = s.stamp();
+        if (!now.equals(seen)) {
+          try {
+            if (now.isEmpty()) {
+              throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
+            }
+            DirectoryStore.Loaded loaded = s.load(codec);
+            base = loaded.state();
+            seen = loaded.stamp();
+            refused = Optional.empty();
+          } catch (IllegalArgumentException e) {
+            throw new RegistryException(RegistryError.INVALID_INPUT,
+                "the registry in " + s.dir() + " is invalid, refusing to change it: " + e.getMessage(), e);
+          }
+          if (!base.equals(state())) {
+            publish(base);
+          }
+        }
+        RegistryState next = change.apply(base).withGeneration(base.generation() + 1);
+        seen = s.commit(base, next);
+        publish(next);
+        return next;
+      }
+    } catch (IOException e) {
+      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot write the registry: " + e, e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void publish(RegistryState next) {
+    state.set(next);
+    for (Consumer<? super RegistryState> l : listeners) {
+      try {
+        l.accept(next);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "registry listener failed", e);
+      }
+    }
+  }
+
+  private String newId(RegistryState s) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      String id = ids.get();
+      if (s.policy(id).isEmpty()) {
+        return id;
+      }
+    }
+    throw new RegistryException(RegistryError.INVALID_INPUT, "the ID generator keeps returning IDs in use");
+  }
+
+  /** Builds a {@link TrafficPolicyRegistry}. */
+  public static final class Builder {
+    private DocumentCodec codec;
+    private Path directory;
+    private Supplier<String> ids = () -> UUID.randomUUID().toString();
+    private DirectoryStore.Faults faults = DirectoryStore.Faults.NONE;
+
+    private Builder() {}
+
+    /** How documents are read and written (e.g. {@link DocumentCodec#json()}). */
+    public Builder codec(DocumentCodec codec) {
+      this.codec = checkNotNull(codec, "codec");
+      return this;
+    }
+
+    /** Persist to this directory (created if missing; its existing content is loaded). Default: in memory. */
+    public Builder directory(Path directory) {
+      this.directory = checkNotNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Where new policy IDs come from (default: random UUIDs). IDs must be 1 to 36 letters, digits and '-'; an ID
+     * in use is skipped.
+     */
+    public Builder idGenerator(Supplier<String> ids) {
+      this.ids = checkNotNull(ids, "ids");
+      return this;
+    }
+
+    /** Test hook: simulated crashes during commits. */
+    Builder faults(DirectoryStore.Faults faults) {
+      this.faults = checkNotNull(faults, "faults");
+      return this;
+    }
+
+    /**
+     * The registry. With a directory, loads it; throws {@code RegistryException} ({@code InvalidInput}) when its
+     * content is invalid and {@link java.io.UncheckedIOException} when it cannot be read.
+     */
+    public TrafficPolicyRegistry build() {
+      try {
+        return new TrafficPolicyRegistry(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open the registry in " + directory, e);
+      }
+    }
+  }
+}
