@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.api;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
@@ -82,7 +83,7 @@ public final class PolicyValidator {
       ImmutableMap<EndpointId, Endpoint> endpoints,
       ImmutableMap<RuleId, Rule> rules) {
     return validate(new Parts(Optional.of(formatVersion), Optional.of(recordType), Optional.of(start), endpoints,
-        rules, ImmutableSet.of(), ImmutableSet.of()));
+        rules, ImmutableSet.of(), ImmutableSet.of(), ImmutableMap.of()));
   }
 
   /**
@@ -102,6 +103,8 @@ public final class PolicyValidator {
    * @param brokenEndpoints endpoint IDs the document defines whose definitions are themselves invalid (not in
    *     {@code endpoints})
    * @param brokenRules rule IDs the document defines whose definitions are themselves invalid (not in {@code rules})
+   * @param partialRules rules of {@code rules} that hold only the valid entries of their definition, each with the
+   *     position in the document of every entry it holds (so paths name the right entry)
    */
   public record Parts(
       Optional<FormatVersion> formatVersion,
@@ -110,7 +113,8 @@ public final class PolicyValidator {
       ImmutableMap<EndpointId, Endpoint> endpoints,
       ImmutableMap<RuleId, Rule> rules,
       ImmutableSet<EndpointId> brokenEndpoints,
-      ImmutableSet<RuleId> brokenRules) {
+      ImmutableSet<RuleId> brokenRules,
+      ImmutableMap<RuleId, ImmutableList<Integer>> partialRules) {
     public Parts {
       checkNotNull(formatVersion, "formatVersion (use Optional.empty())");
       checkNotNull(recordType, "recordType (use Optional.empty())");
@@ -119,6 +123,12 @@ public final class PolicyValidator {
       rules = ImmutableMap.copyOf(rules);
       brokenEndpoints = ImmutableSet.copyOf(brokenEndpoints);
       brokenRules = ImmutableSet.copyOf(brokenRules);
+      partialRules = ImmutableMap.copyOf(partialRules);
+      for (Map.Entry<RuleId, ImmutableList<Integer>> e : partialRules.entrySet()) {
+        Rule r = rules.get(e.getKey());
+        checkArgument(r != null && r.entries().size() == e.getValue().size(),
+            "partial rule %s must be one of the rules, with one position per entry", e.getKey());
+      }
     }
   }
 
@@ -167,9 +177,22 @@ public final class PolicyValidator {
       return idx.stream().map(problems::get).collect(ImmutableList.toImmutableList());
     }
 
+    /** Adds a problem of the part with this order key (0: the top level, then endpoints, then rules). */
     private void add(int key, Problem p) {
       problems.add(p);
-      order.add(key);
+      order.add(2 * key + 1);
+    }
+
+    /** Adds a problem about a whole part, before the problems inside it (as its path comes first in the text). */
+    private void addFirst(int key, Problem p) {
+      problems.add(p);
+      order.add(2 * key);
+    }
+
+    /** The path of entry {@code i} of a rule, at its position in the document. */
+    private String entryPath(RuleId id, String rulePath, Rule rule, int i) {
+      ImmutableList<Integer> positions = parts.partialRules().get(id);
+      return PolicyValidator.entryPath(rulePath, rule, positions == null ? i : positions.get(i));
     }
 
     private void checkStart(Target start) {
@@ -239,9 +262,9 @@ public final class PolicyValidator {
       List<? extends RuleEntry> entries = rule.entries();
       for (int i = 0; i < entries.size(); i++) {
         RuleEntry entry = entries.get(i);
-        String entryPath = entryPath(path, rule, i);
+        String entryPath = entryPath(id, path, rule, i);
         checkReference(key, entryPath, entry);
-        checkHealthOptions(key, entryPath, entry);
+        checkImplicitHealth(key, entryPath, entry);
         if (entry instanceof MultivalueEntry m) {
           Endpoint e = parts.endpoints().get(m.endpoint());
           if (e != null && e.type() != EndpointType.VALUE) {
@@ -267,6 +290,7 @@ public final class PolicyValidator {
         } else if (entry instanceof GeoproximityEntry g) {
           checkGeoproximity(key, entryPath, g, seen);
         }
+        checkIgnoredHealth(key, entryPath, entry);
       }
     }
 
@@ -281,27 +305,32 @@ public final class PolicyValidator {
       }
     }
 
-    private void checkHealthOptions(int key, String entryPath, RuleEntry entry) {
-      if (entry instanceof MultivalueEntry) {
+    /** Warns when EvaluateTargetHealth is omitted where it matters (a rule reference, an alias but CloudFront). */
+    private void checkImplicitHealth(int key, String entryPath, RuleEntry entry) {
+      if (entry instanceof MultivalueEntry || entry.evaluateTargetHealth().isPresent()) {
         return;
       }
       Target t = entry.target();
       Endpoint endpoint = t instanceof EndpointTarget et ? parts.endpoints().get(et.endpoint()) : null;
-      if (entry.evaluateTargetHealth().isEmpty()) {
-        if (t instanceof RuleTarget) {
-          add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
-              "EvaluateTargetHealth is omitted on a rule reference; Route 53's default is undocumented, so the "
-                  + "evaluator's configured default applies"));
-        } else if (endpoint != null && endpoint.type().isAlias() && endpoint.type() != EndpointType.CLOUDFRONT) {
-          add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
-              "EvaluateTargetHealth is omitted on a reference to the " + endpoint.type() + " endpoint '" + t.id()
-                  + "'; Route 53's default is undocumented, so the evaluator's configured default applies"));
-        }
-      } else if (entry.evaluateTargetHealth().get() && endpoint != null
-          && endpoint.type() == EndpointType.CLOUDFRONT) {
+      if (t instanceof RuleTarget) {
+        add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
+            "EvaluateTargetHealth is omitted on a rule reference; Route 53's default is undocumented, so the "
+                + "evaluator's configured default applies"));
+      } else if (endpoint != null && endpoint.type().isAlias() && endpoint.type() != EndpointType.CLOUDFRONT) {
+        add(key, Problem.warning(entryPath, ProblemCode.IMPLICIT_EVALUATE_TARGET_HEALTH,
+            "EvaluateTargetHealth is omitted on a reference to the " + endpoint.type() + " endpoint '" + t.id()
+                + "'; Route 53's default is undocumented, so the evaluator's configured default applies"));
+      }
+    }
+
+    /** Warns about EvaluateTargetHealth true on a CloudFront endpoint, whose health cannot be evaluated. */
+    private void checkIgnoredHealth(int key, String entryPath, RuleEntry entry) {
+      if (entry.evaluateTargetHealth().orElse(false) && entry.target() instanceof EndpointTarget et
+          && parts.endpoints().containsKey(et.endpoint())
+          && parts.endpoints().get(et.endpoint()).type() == EndpointType.CLOUDFRONT) {
         add(key, Problem.warning(Problem.childPointer(entryPath, "EvaluateTargetHealth"),
             ProblemCode.IGNORED_EVALUATE_TARGET_HEALTH,
-            "EvaluateTargetHealth is true on the cloudfront endpoint '" + t.id()
+            "EvaluateTargetHealth is true on the cloudfront endpoint '" + et.id()
                 + "', whose health Route 53 cannot evaluate; it is ignored"));
       }
     }
@@ -429,7 +458,7 @@ public final class PolicyValidator {
               next.push(0);
             } else if (s == 1) {
               add(ruleOrder.get(id), Problem.error(
-                  Problem.childPointer(entryPath(Problem.pointer("Rules", id.value()), rule, i), "RuleReference"),
+                  Problem.childPointer(entryPath(id, Problem.pointer("Rules", id.value()), rule, i), "RuleReference"),
                   ProblemCode.REFERENCE_CYCLE,
                   "rule '" + id + "' references rule '" + rt.rule() + "', which leads back to it: rules must not "
                       + "reference each other in a cycle"));
@@ -444,8 +473,8 @@ public final class PolicyValidator {
       if (parts.start().isEmpty() || !exists(parts.start().get())) {
         return;
       }
-      if (!parts.brokenRules().isEmpty()) {
-        return; // a broken rule may be the one that reaches the rest
+      if (!parts.brokenRules().isEmpty() || !parts.partialRules().isEmpty()) {
+        return; // a broken rule or entry may be the one that reaches the rest
       }
       Set<Target> reached = new HashSet<>();
       Deque<Target> queue = new ArrayDeque<>();
@@ -464,13 +493,13 @@ public final class PolicyValidator {
       Map<EndpointId, Endpoint> endpoints = new LinkedHashMap<>(parts.endpoints());
       endpoints.forEach((id, e) -> {
         if (!reached.contains(new EndpointTarget(id))) {
-          add(endpointOrder.get(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
+          addFirst(endpointOrder.get(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
               ProblemCode.UNREACHABLE, "endpoint '" + id + "' is not reachable from the start; it is never used"));
         }
       });
       parts.rules().forEach((id, r) -> {
         if (!reached.contains(new RuleTarget(id))) {
-          add(ruleOrder.get(id), Problem.warning(Problem.pointer("Rules", id.value()),
+          addFirst(ruleOrder.get(id), Problem.warning(Problem.pointer("Rules", id.value()),
               ProblemCode.UNREACHABLE, "rule '" + id + "' is not reachable from the start; it is never used"));
         }
       });

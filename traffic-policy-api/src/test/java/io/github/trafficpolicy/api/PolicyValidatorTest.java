@@ -86,8 +86,8 @@ final class PolicyValidatorTest {
         "warning UNREACHABLE /Endpoints/b",
         "DANGLING_REFERENCE /Rules/root/Primary/EndpointReference",
         "DANGLING_REFERENCE /Rules/root/Secondary/RuleReference",
-        "DANGLING_REFERENCE /Rules/r~11/Items/1/EndpointReference",
-        "warning UNREACHABLE /Rules/r~11");
+        "warning UNREACHABLE /Rules/r~11",
+        "DANGLING_REFERENCE /Rules/r~11/Items/1/EndpointReference");
   }
 
   @Test
@@ -362,8 +362,20 @@ final class PolicyValidatorTest {
         ImmutableMap.of(EndpointId.of("a"), Endpoint.value("not an address")),
         ImmutableMap.of(RuleId.of("root"), WeightedRule.of(weighted(1, Target.endpoint("a")), weighted(1,
             Target.rule("broken")), weighted(1, Target.endpoint("brokenEndpoint")))),
-        ImmutableSet.of(EndpointId.of("brokenEndpoint")), ImmutableSet.of(RuleId.of("broken")));
+        ImmutableSet.of(EndpointId.of("brokenEndpoint")), ImmutableSet.of(RuleId.of("broken")), ImmutableMap.of());
     assertThat(PolicyValidator.validate(parts)).isEmpty();
+  }
+
+  @Test
+  void validate_partialRule_pathsUseDocumentPositions() {
+    PolicyValidator.Parts parts = new PolicyValidator.Parts(Optional.of(FormatVersion.V2015_10_01),
+        Optional.of(RecordType.A), Optional.of(Target.rule("root")),
+        ImmutableMap.of(EndpointId.of("a"), Endpoint.value("192.0.2.1")),
+        ImmutableMap.of(RuleId.of("root"), WeightedRule.of(weighted(1, Target.endpoint("a")), weighted(1,
+            Target.endpoint("gone")))),
+        ImmutableSet.of(), ImmutableSet.of(), ImmutableMap.of(RuleId.of("root"), ImmutableList.of(0, 3)));
+    assertThat(PolicyValidator.validate(parts)).extracting(p -> p.code() + " " + p.path())
+        .containsExactly("DANGLING_REFERENCE /Rules/root/Items/3/EndpointReference");
   }
 
   @Test

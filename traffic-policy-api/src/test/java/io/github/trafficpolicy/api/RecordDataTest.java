@@ -3,11 +3,12 @@ package io.github.trafficpolicy.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.collect.ImmutableList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 final class RecordDataTest {
 
@@ -104,13 +105,13 @@ final class RecordDataTest {
   @Test
   void parse_txtQuotedStrings_givesEachString() {
     assertThat(RecordData.parse(RecordType.TXT, "\"v=spf1 -all\" \"second \\\"q\\\"\""))
-        .isEqualTo(new RecordData.Txt(com.google.common.collect.ImmutableList.of("v=spf1 -all", "second \"q\"")));
+        .isEqualTo(new RecordData.Txt(ImmutableList.of("v=spf1 -all", "second \"q\"")));
   }
 
   @Test
   void parse_txtUnquoted_isOneString() {
     assertThat(RecordData.parse(RecordType.TXT, "hello world"))
-        .isEqualTo(new RecordData.Txt(com.google.common.collect.ImmutableList.of("hello world")));
+        .isEqualTo(new RecordData.Txt(ImmutableList.of("hello world")));
   }
 
   @Test
@@ -140,7 +141,7 @@ final class RecordDataTest {
   @Test
   void parse_spf_givesStrings() {
     assertThat(RecordData.parse(RecordType.SPF, "\"v=spf1 ip4:192.0.2.0/24 -all\""))
-        .isEqualTo(new RecordData.Spf(com.google.common.collect.ImmutableList.of("v=spf1 ip4:192.0.2.0/24 -all")));
+        .isEqualTo(new RecordData.Spf(ImmutableList.of("v=spf1 ip4:192.0.2.0/24 -all")));
   }
 
   @Test

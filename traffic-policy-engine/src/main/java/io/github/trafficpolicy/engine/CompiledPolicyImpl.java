@@ -80,7 +80,6 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
 
-  @SuppressWarnings("unchecked")
   CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
     this.document = document;
     this.binding = binding;
@@ -95,8 +94,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int ne = document.endpoints().size();
     endpoints = new Endpoint[ne];
     endpointIds = new EndpointId[ne];
-    singleEndpoint = new ImmutableList[ne];
-    valueData = new ImmutableList[ne];
+    singleEndpoint = lists(ne);
+    valueData = lists(ne);
     targetIndex = new int[ne];
     Map<EndpointId, Integer> endpointIndex = new HashMap<>();
     List<EndpointId> targetList = new ArrayList<>();
@@ -163,6 +162,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     start = encode(document.start(), endpointIndex, ruleIndex, "start");
     maxDepth = longestPath();
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ImmutableList<T>[] lists(int n) {
+    return (ImmutableList<T>[]) new ImmutableList<?>[n];
   }
 
   private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
@@ -473,7 +477,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     CompiledRule rule = rules[r];
     boolean tracing = ev.tracing();
     if (tracing) {
-      ev.step(depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
           context(ev, rule));
     }
     if (rule instanceof CompiledRule.Multivalue) {
@@ -485,13 +489,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
-          ev.step(depth + 1, TraceStep.Kind.NO_MATCH, entryText(rule, i), noMatchText(rule, i));
+          ev.step(depth + 1, TraceStep.Kind.NO_MATCH, entryText(rule, i), noMatchText(rule, i), rule.id, i);
         }
       }
     }
     if (count == 0) {
       if (tracing) {
-        ev.step(depth, TraceStep.Kind.NO_DATA, "rule " + rule.id, rule.type == io.github.trafficpolicy.api.RuleType.GEO
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id,
+            rule.type == io.github.trafficpolicy.api.RuleType.GEO
             ? "no location contains the client and there is no default: no answer"
             : "no entry applies to the client: no answer");
       }
@@ -509,7 +514,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       int reason = unusable(ev, rule, i);
       if (reason != OK) {
         if (tracing) {
-          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, reason));
+          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, reason), rule.id, i);
         }
         continue;
       }
@@ -518,29 +523,31 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           for (int z = 0; z < rule.n; z++) {
             if (tiers[z] == 1) {
               ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, z),
-                  "zero weight: standby while a non-zero item is available");
+                  "zero weight: standby while a non-zero item is available", rule.id, z);
             }
           }
         }
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], false));
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], false),
+            rule.id, i);
       }
       int res = resolveTarget(ev, rule.child[i], depth + 1);
       if (res != NO_DATA) {
         return res;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), "the branch answered nothing (failed closed)");
+        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), "the branch answered nothing (failed closed)",
+            rule.id, i);
       }
     }
     // F2: nothing healthy.
     if (failClosed) {
       if (tracing) {
-        ev.step(depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy entry: no answer (fail closed)");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy entry: no answer (fail closed)");
       }
       return NO_DATA;
     }
     if (tracing) {
-      ev.step(depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id,
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id,
           "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
     }
     pt = Integer.MIN_VALUE;
@@ -553,12 +560,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       int c = rule.child[i];
       if (c >= 0 && !hasData(ev, c)) {
         if (tracing) {
-          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, BRANCH_NO_DATA));
+          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, BRANCH_NO_DATA),
+              rule.id, i);
         }
         continue;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], true));
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], true),
+            rule.id, i);
       }
       int res = resolveTarget(ev, c, depth + 1);
       if (res != NO_DATA) {
@@ -566,7 +575,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       }
     }
     if (tracing) {
-      ev.step(depth, TraceStep.Kind.NO_DATA, "rule " + rule.id, "no entry has an answer for the client");
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, "no entry has an answer for the client");
     }
     return NO_DATA;
   }
@@ -583,19 +592,20 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       if (ok) {
         healthy++;
       } else if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, CHECK_UNHEALTHY));
+        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, CHECK_UNHEALTHY), rule.id,
+            i);
       }
     }
     boolean failOpen = healthy == 0;
     if (failOpen) {
       if (failClosed) {
         if (tracing) {
-          ev.step(depth, TraceStep.Kind.FAIL_CLOSED, "rule " + rule.id, "no healthy item: no answer (fail closed)");
+          ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy item: no answer (fail closed)");
         }
         return NO_DATA;
       }
       if (tracing) {
-        ev.step(depth, TraceStep.Kind.FAIL_OPEN, "rule " + rule.id, "no healthy item: answering with unhealthy items");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id, "no healthy item: answering with unhealthy items");
       }
     }
     int pool = failOpen ? rule.n : healthy;
@@ -641,10 +651,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       for (int k = 0; k < count; k++) {
         chosen.append(k == 0 ? "" : ", ").append(endpointIds[~rule.child[ev.selection[k]]]);
       }
-      ev.step(depth + 1, TraceStep.Kind.CHOOSE, chosen.toString(), why);
+      ev.step(depth + 1, TraceStep.Kind.CHOOSE, chosen.toString(), why, rule.id, -1);
       for (int k = 0; k < count; k++) {
-        int e = ~rule.child[ev.selection[k]];
-        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
+        int i = ev.selection[k];
+        int e = ~rule.child[i];
+        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e), rule.id, i);
       }
     }
     return MULTI;

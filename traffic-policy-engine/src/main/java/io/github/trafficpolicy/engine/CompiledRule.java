@@ -76,6 +76,14 @@ abstract class CompiledRule {
     return best;
   }
 
+  static double[] cosines(double[] radians) {
+    double[] c = new double[radians.length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = Math.cos(radians[i]);
+    }
+    return c;
+  }
+
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.1f", d);
   }
@@ -212,6 +220,7 @@ abstract class CompiledRule {
     final String[] region;
     /** Region coordinates for the built-in estimate; NaN when the region is not in the table. */
     final double[] latRad;
+    final double[] cosLat;
     final double[] lonRad;
     final UnknownLocation unknown;
 
@@ -219,6 +228,7 @@ abstract class CompiledRule {
       super(id, RuleType.LATENCY, n);
       this.region = region;
       this.latRad = latRad;
+      this.cosLat = cosines(latRad);
       this.lonRad = lonRad;
       this.unknown = unknown;
     }
@@ -230,10 +240,10 @@ abstract class CompiledRule {
       }
       int count = 0;
       for (int i = 0; i < n; i++) {
-        double ms = ev.latencyMillis(this, i);
-        if (!Double.isNaN(ms)) {
+        double key = ev.latencyKey(this, i);
+        if (!Double.isNaN(key)) {
           tiers[i] = 0;
-          keys[i] = ms;
+          keys[i] = key;
           count++;
         } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
           tiers[i] = 1;
@@ -254,12 +264,13 @@ abstract class CompiledRule {
       if (n > 1) {
         ev.useLatencyScope();
       }
-      return !Double.isNaN(ev.latencyMillis(this, i));
+      return !Double.isNaN(ev.latencyKey(this, i));
     }
 
     @Override
     String why(Evaluation ev, int i, double key, int tier, boolean failOpen) {
-      String what = tier == 0 ? "latency " + fmt(key) + " ms to " + region[i] + " (" + ev.latencySource() + ")"
+      String what = tier == 0 ? "latency " + fmt(ev.latencyMillis(key)) + " ms to " + region[i] + " ("
+          + ev.latencySource() + ")"
           : "latency to " + region[i] + " unknown: document order";
       return (failOpen ? "no region is healthy: the lowest latency, " : "lowest latency among the healthy, ") + what;
     }
@@ -268,6 +279,7 @@ abstract class CompiledRule {
   /** {@code geoproximity}: ascending great-circle distance after bias. */
   static final class Geoproximity extends CompiledRule {
     final double[] latRad;
+    final double[] cosLat;
     final double[] lonRad;
     final int[] bias;
     final String[] where;
@@ -278,6 +290,7 @@ abstract class CompiledRule {
         UnknownLocation unknown, BiasFormula formula) {
       super(id, RuleType.GEOPROXIMITY, n);
       this.latRad = latRad;
+      this.cosLat = cosines(latRad);
       this.lonRad = lonRad;
       this.bias = bias;
       this.where = where;
@@ -299,7 +312,7 @@ abstract class CompiledRule {
       if (Double.isNaN(latRad[i]) || !ev.clientCoordinatesKnown()) {
         return Double.NaN;
       }
-      return ev.distanceKm(latRad[i], lonRad[i]);
+      return ev.distanceKm(latRad[i], cosLat[i], lonRad[i]);
     }
 
     @Override
@@ -341,10 +354,10 @@ abstract class CompiledRule {
       String what;
       if (tier == 0) {
         double d = distance(ev, i);
-        what = where[i] + " at " + fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "")
-            + bias[i] + " (" + fmt(d) + " km)");
+        what = fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "") + bias[i] + " ("
+            + fmt(d) + " km actual)");
       } else {
-        what = where[i] + ": distance unknown, document order";
+        what = "distance unknown, document order";
       }
       return (failOpen ? "nothing healthy: the closest, " : "closest healthy, ") + what;
     }

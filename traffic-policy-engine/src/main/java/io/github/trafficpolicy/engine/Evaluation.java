@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.engine;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,6 +101,14 @@ final class Evaluation {
     trace.add(new TraceStep(depth, kind, subject, detail));
   }
 
+  void ruleStep(String rule, int depth, TraceStep.Kind kind, String subject, String detail) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, -1));
+  }
+
+  void step(int depth, TraceStep.Kind kind, String subject, String detail, String rule, int entry) {
+    trace.add(new TraceStep(depth, kind, subject, detail, rule, entry));
+  }
+
   // ----- location ---------------------------------------------------------------------------------------------
 
   ClientLocation location() {
@@ -146,14 +153,26 @@ final class Evaluation {
     return clientCoordinates;
   }
 
-  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
-  double distanceKm(double latRad, double lonRad) {
-    double dLat = latRad - clientLatRad;
-    double dLon = lonRad - clientLonRad;
-    double s1 = Math.sin(dLat / 2);
-    double s2 = Math.sin(dLon / 2);
-    double h = s1 * s1 + clientCosLat * Math.cos(latRad) * s2 * s2;
+  /** The haversine {@code h} between the client and a point (monotonic in the distance). */
+  double haversine(double latRad, double cosLat, double lonRad) {
+    double s1 = Math.sin((latRad - clientLatRad) / 2);
+    double s2 = Math.sin((lonRad - clientLonRad) / 2);
+    return s1 * s1 + clientCosLat * cosLat * s2 * s2;
+  }
+
+  /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
+  static double kilometres(double h) {
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
+  double distanceKm(double latRad, double cosLat, double lonRad) {
+    return kilometres(haversine(latRad, cosLat, lonRad));
+  }
+
+  /** The built-in latency estimate for a distance. */
+  static double estimateMillis(double km) {
+    return ESTIMATE_BASE_MS + km / ESTIMATE_KM_PER_MS;
   }
 
   // ----- latency ----------------------------------------------------------------------------------------------
@@ -184,8 +203,17 @@ final class Evaluation {
     }
   }
 
-  /** Milliseconds from the client to entry {@code i}'s region, NaN when unknown. */
-  double latencyMillis(CompiledRule.Latency rule, int i) {
+  /** Whether latency comes from the built-in estimate (no query data, no table). */
+  boolean estimatingLatency() {
+    resolveLatency();
+    return latency == null;
+  }
+
+  /**
+   * The rank key of entry {@code i}: milliseconds from the client to its region, or with the built-in estimate the
+   * haversine of the distance (same order, cheaper); NaN when unknown.
+   */
+  double latencyKey(CompiledRule.Latency rule, int i) {
     resolveLatency();
     if (latency != null) {
       return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
@@ -193,7 +221,12 @@ final class Evaluation {
     if (Double.isNaN(rule.latRad[i]) || !clientCoordinatesKnown()) {
       return Double.NaN;
     }
-    return ESTIMATE_BASE_MS + distanceKm(rule.latRad[i], rule.lonRad[i]) / ESTIMATE_KM_PER_MS;
+    return haversine(rule.latRad[i], rule.cosLat[i], rule.lonRad[i]);
+  }
+
+  /** Milliseconds for a key returned by {@link #latencyKey}. */
+  double latencyMillis(double key) {
+    return estimatingLatency() ? estimateMillis(kilometres(key)) : key;
   }
 
   String latencySource() {
@@ -232,9 +265,5 @@ final class Evaluation {
   String locationText() {
     return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
         : " (located, /" + geoPrefix + ")");
-  }
-
-  static ImmutableList<TraceStep> copy(List<TraceStep> steps) {
-    return ImmutableList.copyOf(steps);
   }
 }

@@ -68,6 +68,9 @@ final class DocumentBinder {
   private final Map<RuleId, Rule> rules = new LinkedHashMap<>();
   private final Set<EndpointId> brokenEndpoints = new LinkedHashSet<>();
   private final Set<RuleId> brokenRules = new LinkedHashSet<>();
+  private final Map<RuleId, ImmutableList<Integer>> partialRules = new LinkedHashMap<>();
+  /** Errors other than unknown members, see {@link #errorCount()}. */
+  private int valueErrors;
   /** Whether the whole document bound (then {@link #parts()} is complete). */
   private boolean complete = true;
 
@@ -87,7 +90,8 @@ final class DocumentBinder {
 
   PolicyValidator.Parts parts() {
     return new PolicyValidator.Parts(formatVersion, recordType, start, ImmutableMap.copyOf(endpoints),
-        ImmutableMap.copyOf(rules), ImmutableSet.copyOf(brokenEndpoints), ImmutableSet.copyOf(brokenRules));
+        ImmutableMap.copyOf(rules), ImmutableSet.copyOf(brokenEndpoints), ImmutableSet.copyOf(brokenRules),
+        ImmutableMap.copyOf(partialRules));
   }
 
   // ----- problems ------------------------------------------------------------------------------------------
@@ -95,6 +99,9 @@ final class DocumentBinder {
   private void error(String path, ProblemCode code, String message) {
     problems.add(Problem.error(path, code, message));
     complete = false;
+    if (code != ProblemCode.UNKNOWN_MEMBER) {
+      valueErrors++;
+    }
   }
 
   private void warning(String path, ProblemCode code, String message) {
@@ -222,7 +229,6 @@ final class DocumentBinder {
       return;
     }
     RuleId ruleId = RuleId.of(id);
-    int before = errorCount();
     ObjectNode o = object(node, path, "rule " + quote(id));
     if (o == null) {
       brokenRules.add(ruleId);
@@ -245,33 +251,46 @@ final class DocumentBinder {
       brokenRules.add(ruleId);
       return; // which members belong depends on the type
     }
-    Rule rule = switch (type) {
-      case FAILOVER -> failover(m, path);
+    Rule rule;
+    Bound<?> bound = null;
+    switch (type) {
+      case FAILOVER -> rule = failover(m, path);
       case GEO -> {
-        List<GeolocationEntry> entries = entries(m, path, "Locations", this::geoEntry);
-        yield entries == null ? null : GeolocationRule.of(entries);
+        Bound<GeolocationEntry> b = entries(m, path, "Locations", this::geoEntry);
+        bound = b;
+        rule = b == null ? null : GeolocationRule.of(b.entries());
       }
       case GEOPROXIMITY -> {
-        List<GeoproximityEntry> entries = entries(m, path, "GeoproximityLocations", this::geoproximityEntry);
-        yield entries == null ? null : GeoproximityRule.of(entries);
+        Bound<GeoproximityEntry> b = entries(m, path, "GeoproximityLocations", this::geoproximityEntry);
+        bound = b;
+        rule = b == null ? null : GeoproximityRule.of(b.entries());
       }
       case LATENCY -> {
-        List<LatencyEntry> entries = entries(m, path, "Regions", this::latencyEntry);
-        yield entries == null ? null : LatencyRule.of(entries);
+        Bound<LatencyEntry> b = entries(m, path, "Regions", this::latencyEntry);
+        bound = b;
+        rule = b == null ? null : LatencyRule.of(b.entries());
       }
       case MULTIVALUE -> {
-        List<MultivalueEntry> entries = entries(m, path, "Items", this::multivalueEntry);
-        yield entries == null ? null : MultivalueAnswerRule.of(entries);
+        Bound<MultivalueEntry> b = entries(m, path, "Items", this::multivalueEntry);
+        bound = b;
+        rule = b == null ? null : MultivalueAnswerRule.of(b.entries());
       }
       case WEIGHTED -> {
-        List<WeightedEntry> entries = entries(m, path, "Items", this::weightedEntry);
-        yield entries == null ? null : WeightedRule.of(entries);
+        Bound<WeightedEntry> b = entries(m, path, "Items", this::weightedEntry);
+        bound = b;
+        rule = b == null ? null : WeightedRule.of(b.entries());
       }
-    };
-    if (rule == null || errorCount() > before) {
+      default -> throw new AssertionError(type);
+    }
+    if (rule == null) {
       brokenRules.add(ruleId);
-    } else {
-      rules.put(ruleId, rule);
+      return;
+    }
+    // A rule with some broken entries still takes part in validation with its good ones (so every problem of
+    // the document is found); the positions keep the paths right.
+    rules.put(ruleId, rule);
+    if (bound != null && bound.positions().size() != bound.total()) {
+      partialRules.put(ruleId, ImmutableList.copyOf(bound.positions()));
     }
   }
 
@@ -287,7 +306,11 @@ final class DocumentBinder {
     T bind(Node node, String path);
   }
 
-  private <T> List<T> entries(Members m, String rulePath, String member, EntryBinder<T> binder) {
+  /** The entries that bound, with their positions in the document array, and the array's length. */
+  private record Bound<T>(List<T> entries, List<Integer> positions, int total) {}
+
+  /** The entries of a rule's array member, or null when there is no array or no entry bound. */
+  private <T> Bound<T> entries(Members m, String rulePath, String member, EntryBinder<T> binder) {
     m.allow("RuleType", member);
     Optional<Node> node = m.required(member);
     if (node.isEmpty()) {
@@ -303,16 +326,15 @@ final class DocumentBinder {
       return null;
     }
     List<T> out = new ArrayList<>();
-    boolean ok = true;
+    List<Integer> positions = new ArrayList<>();
     for (int i = 0; i < array.items().size(); i++) {
       T t = binder.bind(array.items().get(i), path + "/" + i);
-      if (t == null) {
-        ok = false;
-      } else {
+      if (t != null) {
         out.add(t);
+        positions.add(i);
       }
     }
-    return ok ? out : null;
+    return out.isEmpty() ? null : new Bound<>(out, positions, array.items().size());
   }
 
   /** The members every entry may have: one reference, EvaluateTargetHealth, HealthCheck. */
@@ -552,14 +574,12 @@ final class DocumentBinder {
 
   // ----- scalars -------------------------------------------------------------------------------------------
 
+  /**
+   * The errors so far that concern values (unknown members do not: the part they are in still binds, so that its
+   * semantics are checked too).
+   */
   private int errorCount() {
-    int n = 0;
-    for (Problem p : problems) {
-      if (p.isError()) {
-        n++;
-      }
-    }
-    return n;
+    return valueErrors;
   }
 
   private ObjectNode object(Node node, String path, String what) {

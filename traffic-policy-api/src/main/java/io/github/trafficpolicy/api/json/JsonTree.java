@@ -2,6 +2,7 @@ package io.github.trafficpolicy.api.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -178,7 +179,7 @@ final class JsonTree {
       case VALUE_NULL:
         return new ValueNode(pos, Kind.NULL, "null");
       default:
-        throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        throw new JsonParseException(p, "unexpected token " + t);
     }
   }
 
