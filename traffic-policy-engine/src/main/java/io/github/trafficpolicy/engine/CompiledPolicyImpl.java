@@ -424,28 +424,20 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
-    ImmutableList<EndpointId> ids;
-    ImmutableList<RecordData> data;
-    if (ev.selectionCount == m.n && m.allEndpoints != null) {
-      ids = m.allEndpoints;
-      data = m.allRecords;
-    } else {
-      ids = null;
-      data = null;
+    boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
+    if (everyItem && m.allRecords != null) {
+      return new Answer(Outcome.ANSWER, recordType, m.allEndpoints, m.allRecords, binding.ttl(), scope,
+          binding.policyId(), binding.policyVersion(), trace);
     }
-    if (ids == null || data == null) {
-      ImmutableList.Builder<EndpointId> ib = ImmutableList.builderWithExpectedSize(ev.selectionCount);
-      ImmutableList.Builder<RecordData> db = ImmutableList.builderWithExpectedSize(ev.selectionCount);
-      for (int k = 0; k < ev.selectionCount; k++) {
-        int e = ~m.child[ev.selection[k]];
-        ib.add(endpointIds[e]);
-        db.addAll(records(e));
-      }
-      ids = ids == null ? ib.build() : ids;
-      data = db.build();
+    ImmutableList.Builder<EndpointId> ids = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+    ImmutableList.Builder<RecordData> data = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+    for (int k = 0; k < ev.selectionCount; k++) {
+      int e = ~m.child[ev.selection[k]];
+      ids.add(endpointIds[e]);
+      data.addAll(records(e));
     }
-    return new Answer(Outcome.ANSWER, recordType, ids, data, binding.ttl(), scope, binding.policyId(),
-        binding.policyVersion(), trace);
+    return new Answer(Outcome.ANSWER, recordType, everyItem ? m.allEndpoints : ids.build(), data.build(),
+        binding.ttl(), scope, binding.policyId(), binding.policyVersion(), trace);
   }
 
   private ImmutableList<RecordData> records(int e) {
