@@ -482,6 +482,47 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void handle_policyRecordAtTheApex_answersPolicyAndKeepsSoaAndNs() {
+    FakePolicy apex = FakePolicy.constant("example.com", "198.51.100.77", 0);
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(apex).build()).build();
+    Message a = parse(h.handle(query("example.com.", Type.A).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(answers(a)).containsExactly("example.com. A 198.51.100.77");
+    Message soa = parse(h.handle(query("example.com.", Type.SOA).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(soa.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+    Message mx = parse(h.handle(query("example.com.", Type.MX).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(answers(mx)).containsExactly("example.com. MX 10 mail.example.com.");
+  }
+
+  @Test
+  void catalog_policyBesideStaticRecordsOfItsType_rejected() {
+    FakePolicy clash = FakePolicy.constant("static.example.com", "198.51.100.1", 0);
+    FakePolicy outside = FakePolicy.constant("www.example.org", "198.51.100.1", 0);
+    FakePolicy atCname = FakePolicy.constant("alias.example.com", "198.51.100.1", 0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Catalog.builder()
+            .zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(clash).policyRecord(outside)
+            .policyRecord(atCname).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("policy record static.example.com. A has static A records beside it")
+        .hasMessageContaining("policy record www.example.org. A is not in any zone")
+        .hasMessageContaining("policy record alias.example.com. A has a static CNAME beside it");
+  }
+
+  @Test
+  void zone_withoutSoa_rejectedWithItsName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Zone.parse("example.com", "@ IN NS ns1\n"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessage("zone example.com: needs exactly one SOA record at example.com. but has 0");
+  }
+
+  @Test
+  void zone_syntaxError_namesTheLine() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Zone.parse("example.com", Dns.ZONE + "x IN A nope\n"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessageContaining("line " + (Dns.ZONE.split("\n").length + 1));
+  }
+
+  @Test
   void handle_anyAtPolicyName_answersThePolicyRRset() {
     assertThat(answers(ask(query("www.example.com.", Type.ANY)))).containsExactly(
         "www.example.com. A 198.51.100.2");
