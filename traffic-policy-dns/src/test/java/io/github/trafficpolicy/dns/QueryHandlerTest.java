@@ -662,6 +662,45 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void answerCache_sameClientSameVersion_evaluatedOnce() {
+    Object version = new Object();
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> version, 100).build();
+    Message q = withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    Message r1 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    Message r2 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(www.queries).hasSize(1);
+    assertThat(answers(r2)).isEqualTo(answers(r1)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(ecsOf(r2).getScopePrefixLength()).isEqualTo(24);
+  }
+
+  @Test
+  void answerCache_otherSubnetOrSourceAddress_evaluatedSeparately() {
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)).toWire(), RESOLVER,
+        Transport.UDP);
+    Message other = parse(h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("198.51.100.0", 24))
+        .toWire(), RESOLVER, Transport.UDP).get());
+    Message noEcs = parse(h.handle(query("www.example.com.", Type.A).toWire(), ip("192.0.2.0"), Transport.UDP).get());
+    assertThat(www.queries).extracting(q -> q.client().toString())
+        .containsExactly("192.0.2.0/24", "198.51.100.0/24", "192.0.2.0/32");
+    assertThat(answers(other)).containsExactly("www.example.com. A 198.51.100.2");
+    assertThat(answers(noEcs)).containsExactly("www.example.com. A 198.51.100.1");
+  }
+
+  @Test
+  void answerCache_versionChanged_evaluatedAgain() {
+    java.util.concurrent.atomic.AtomicReference<Object> version = new java.util.concurrent.atomic.AtomicReference<>(
+        new Object());
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(version::get, 100).build();
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    h.handle(q, RESOLVER, Transport.UDP);
+    version.set(new Object());
+    h.handle(q, RESOLVER, Transport.UDP);
+    h.handle(q, RESOLVER, Transport.UDP);
+    assertThat(www.queries).hasSize(2);
+  }
+
+  @Test
   void handle_policyThrows_servfailNotException() {
     FakePolicy broken = new FakePolicy("www.example.com", RecordType.A, 60, q -> {
       throw new IllegalStateException("boom");
