@@ -110,7 +110,10 @@ public final class PolicyDocument {
     return sourceText;
   }
 
-  /** Warnings found when the document was validated (never errors). */
+  /**
+   * Warnings found when the document was validated (never errors); for a document read from JSON, every warning
+   * the reader found, in document order.
+   */
   public ImmutableList<Problem> warnings() {
     return warnings;
   }

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *       ({@link ProblemCode#INVALID_RULE_FOR_TYPE}) and do not list one endpoint twice (the answer would hold a
  *       duplicate record; {@link ProblemCode#DUPLICATE_ENTRY});
  *   <li>weighted rules have at most 100 items ({@link ProblemCode#INVALID_VALUE});
- *   <li>geo rules: at most one default, {@code IsDefault} or {@code Country "*"} ({@link ProblemCode#DUPLICATE_DEFAULT});
+ *   <li>geo rules: at most one default, {@code IsDefault} or {@code Country "*"}
+ *       ({@link ProblemCode#DUPLICATE_DEFAULT});
  *       each location names a continent, a country, a country and subdivision, or is the default, but not a default
  *       with a location ({@link ProblemCode#INVALID_LOCATION}); codes are well formed (continent one of the seven,
  *       country two upper-case letters or {@code *}, subdivision 1–3 letters or digits;
@@ -268,7 +269,8 @@ public final class PolicyValidator {
         if (entry instanceof MultivalueEntry m) {
           Endpoint e = parts.endpoints().get(m.endpoint());
           if (e != null && e.type() != EndpointType.VALUE) {
-            add(key, Problem.error(Problem.childPointer(entryPath, "EndpointReference"), ProblemCode.INVALID_RULE_FOR_TYPE,
+            add(key, Problem.error(Problem.childPointer(entryPath, "EndpointReference"),
+                ProblemCode.INVALID_RULE_FOR_TYPE,
                 "a multivalue item must reference a value endpoint, but '" + m.endpoint() + "' is of type "
                     + e.type() + " (multivalue alias records do not exist)"));
           }

@@ -5,9 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
+import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -275,7 +278,7 @@ public sealed interface RecordData {
       System.arraycopy(a.getAddress(), 0, b, 12, 4);
       try {
         return Inet6Address.getByAddress(null, b, -1);
-      } catch (java.net.UnknownHostException e) {
+      } catch (UnknownHostException e) {
         throw new AssertionError(e);
       }
     }
@@ -295,7 +298,8 @@ public sealed interface RecordData {
     String[] labels = n.split("\\.", -1);
     for (int i = 0; i < labels.length; i++) {
       boolean wildcard = i == 0 && labels[i].equals("*") && labels.length > 1;
-      checkArgument(wildcard || RecordDataSyntax.LABEL.matcher(labels[i]).matches(), "%s is not a valid host name: '%s'", what, v);
+      checkArgument(wildcard || RecordDataSyntax.LABEL.matcher(labels[i]).matches(),
+          "%s is not a valid host name: '%s'", what, v);
     }
     return v;
   }
@@ -354,7 +358,7 @@ public sealed interface RecordData {
    */
   private static String unquote(String token) {
     if (token.length() >= 2 && token.startsWith("\"") && token.endsWith("\"")) {
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       int end = token.length() - 1;
       for (int i = 1; i < end; i++) {
         char c = token.charAt(i);
@@ -369,14 +373,14 @@ public sealed interface RecordData {
           }
           c = token.charAt(++i);
         }
-        byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
         if (Character.isHighSurrogate(c) && i + 1 < end) {
-          b = token.substring(i, i + 2).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          b = token.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
           i++;
         }
         bytes.writeBytes(b);
       }
-      return new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
     }
     return token;
   }
@@ -398,7 +402,7 @@ public sealed interface RecordData {
       strings = ImmutableList.of(v);
     }
     for (String s : strings) {
-      checkArgument(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255,
+      checkArgument(s.getBytes(StandardCharsets.UTF_8).length <= 255,
           "%s string longer than 255 bytes: '%s'", type, s);
     }
     return strings;

@@ -126,7 +126,8 @@ final class PolicyValidatorTest {
           : Target.rule("r" + (i + 1)))));
     }
     d.rule("r" + n, WeightedRule.of(weighted(1, Target.rule("root")), weighted(1, Target.endpoint("b"))));
-    assertThat(d.codesAndPaths()).containsExactly("warning UNREACHABLE /Endpoints/b", "warning UNREACHABLE /Rules/r" + n);
+    assertThat(d.codesAndPaths())
+        .containsExactly("warning UNREACHABLE /Endpoints/b", "warning UNREACHABLE /Rules/r" + n);
   }
 
   @Test

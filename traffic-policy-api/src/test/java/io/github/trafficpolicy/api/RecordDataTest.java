@@ -3,11 +3,12 @@ package io.github.trafficpolicy.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.collect.ImmutableList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 final class RecordDataTest {
 
@@ -19,7 +20,8 @@ final class RecordDataTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"192.0.2", "192.0.2.256", "2001:db8::1", "example.com", "192.0.2.1 192.0.2.2", "::ffff:1.2.3.4"})
+  @ValueSource(strings = {"192.0.2", "192.0.2.256", "2001:db8::1", "example.com", "192.0.2.1 192.0.2.2",
+      "::ffff:1.2.3.4"})
   void parse_aInvalid_throws(String value) {
     assertThatThrownBy(() -> RecordData.parse(RecordType.A, value)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("IPv4");
@@ -104,13 +106,13 @@ final class RecordDataTest {
   @Test
   void parse_txtQuotedStrings_givesEachString() {
     assertThat(RecordData.parse(RecordType.TXT, "\"v=spf1 -all\" \"second \\\"q\\\"\""))
-        .isEqualTo(new RecordData.Txt(com.google.common.collect.ImmutableList.of("v=spf1 -all", "second \"q\"")));
+        .isEqualTo(new RecordData.Txt(ImmutableList.of("v=spf1 -all", "second \"q\"")));
   }
 
   @Test
   void parse_txtUnquoted_isOneString() {
     assertThat(RecordData.parse(RecordType.TXT, "hello world"))
-        .isEqualTo(new RecordData.Txt(com.google.common.collect.ImmutableList.of("hello world")));
+        .isEqualTo(new RecordData.Txt(ImmutableList.of("hello world")));
   }
 
   @Test
@@ -140,7 +142,7 @@ final class RecordDataTest {
   @Test
   void parse_spf_givesStrings() {
     assertThat(RecordData.parse(RecordType.SPF, "\"v=spf1 ip4:192.0.2.0/24 -all\""))
-        .isEqualTo(new RecordData.Spf(com.google.common.collect.ImmutableList.of("v=spf1 ip4:192.0.2.0/24 -all")));
+        .isEqualTo(new RecordData.Spf(ImmutableList.of("v=spf1 ip4:192.0.2.0/24 -all")));
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.EndpointTarget;
 import io.github.trafficpolicy.api.EndpointType;
 import io.github.trafficpolicy.api.FailoverEntry;
 import io.github.trafficpolicy.api.FailoverRule;
@@ -26,11 +27,13 @@ import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.Rule;
 import io.github.trafficpolicy.api.RuleEntry;
 import io.github.trafficpolicy.api.RuleId;
+import io.github.trafficpolicy.api.RuleTarget;
 import io.github.trafficpolicy.api.RuleType;
 import io.github.trafficpolicy.api.Target;
 import io.github.trafficpolicy.api.WeightedEntry;
 import io.github.trafficpolicy.api.WeightedRule;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -165,7 +168,7 @@ public final class PolicyGenerator {
   }
 
   private static int depth(PolicyDocument document, Target target, Map<RuleId, Integer> memo) {
-    if (!(target instanceof io.github.trafficpolicy.api.RuleTarget rt)) {
+    if (!(target instanceof RuleTarget rt)) {
       return 0;
     }
     Integer known = memo.get(rt.rule());
@@ -206,9 +209,9 @@ public final class PolicyGenerator {
       PolicyDocument.Builder b = PolicyDocument.builder().formatVersion(formatVersion).recordType(recordType);
       Target start;
       if (random.nextDouble() < settings.startEndpointChance()) {
-        start = new io.github.trafficpolicy.api.EndpointTarget(newEndpoint(false));
+        start = new EndpointTarget(newEndpoint(false));
       } else {
-        start = new io.github.trafficpolicy.api.RuleTarget(rule(1 + random.nextInt(settings.maxDepth())));
+        start = new RuleTarget(rule(1 + random.nextInt(settings.maxDepth())));
       }
       if (settings.unreachableParts() && random.nextInt(3) == 0) {
         newEndpoint(false);
@@ -272,7 +275,7 @@ public final class PolicyGenerator {
       rules.put(id, rule);
       int h = 1;
       for (RuleEntry e : rule.entries()) {
-        if (e.target() instanceof io.github.trafficpolicy.api.RuleTarget rt) {
+        if (e.target() instanceof RuleTarget rt) {
           h = Math.max(h, heights.get(rt.rule()) + 1);
         }
       }
@@ -339,9 +342,9 @@ public final class PolicyGenerator {
 
     private GeoproximityLocation.Coordinate coordinate() {
       int scale = random.nextInt(3);
-      BigDecimal lat = BigDecimal.valueOf(random.nextLong(-9000, 9001), 2).setScale(scale, java.math.RoundingMode.DOWN);
+      BigDecimal lat = BigDecimal.valueOf(random.nextLong(-9000, 9001), 2).setScale(scale, RoundingMode.DOWN);
       BigDecimal lon = BigDecimal.valueOf(random.nextLong(-18000, 18001), 2)
-          .setScale(random.nextInt(3), java.math.RoundingMode.DOWN);
+          .setScale(random.nextInt(3), RoundingMode.DOWN);
       return new GeoproximityLocation.Coordinate(lat, lon);
     }
 
@@ -350,7 +353,7 @@ public final class PolicyGenerator {
       if (height > 1 && rules.size() >= MAX_RULES) {
         for (Map.Entry<RuleId, Integer> e : heights.entrySet()) {
           if (e.getValue() < height && random.nextBoolean()) {
-            return new io.github.trafficpolicy.api.RuleTarget(e.getKey());
+            return new RuleTarget(e.getKey());
           }
         }
       } else if (height > 1 && random.nextInt(3) != 0) {
@@ -361,15 +364,15 @@ public final class PolicyGenerator {
           }
         });
         if (!shareable.isEmpty() && random.nextInt(3) == 0) {
-          return new io.github.trafficpolicy.api.RuleTarget(shareable.get(random.nextInt(shareable.size())));
+          return new RuleTarget(shareable.get(random.nextInt(shareable.size())));
         }
-        return new io.github.trafficpolicy.api.RuleTarget(rule(1 + random.nextInt(height - 1)));
+        return new RuleTarget(rule(1 + random.nextInt(height - 1)));
       }
       if (!endpoints.isEmpty() && random.nextInt(4) == 0) {
         List<EndpointId> existing = new ArrayList<>(endpoints.keySet());
-        return new io.github.trafficpolicy.api.EndpointTarget(existing.get(random.nextInt(existing.size())));
+        return new EndpointTarget(existing.get(random.nextInt(existing.size())));
       }
-      return new io.github.trafficpolicy.api.EndpointTarget(newEndpoint(false));
+      return new EndpointTarget(newEndpoint(false));
     }
 
     /** A {@code value} endpoint, new or (sometimes) an existing one. */

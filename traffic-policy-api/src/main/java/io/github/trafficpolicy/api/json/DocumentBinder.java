@@ -69,6 +69,8 @@ final class DocumentBinder {
   private final Set<EndpointId> brokenEndpoints = new LinkedHashSet<>();
   private final Set<RuleId> brokenRules = new LinkedHashSet<>();
   private final Map<RuleId, ImmutableList<Integer>> partialRules = new LinkedHashMap<>();
+  /** Errors other than unknown members, see {@link #errorCount()}. */
+  private int valueErrors;
   /** Whether the whole document bound (then {@link #parts()} is complete). */
   private boolean complete = true;
 
@@ -97,6 +99,9 @@ final class DocumentBinder {
   private void error(String path, ProblemCode code, String message) {
     problems.add(Problem.error(path, code, message));
     complete = false;
+    if (code != ProblemCode.UNKNOWN_MEMBER) {
+      valueErrors++;
+    }
   }
 
   private void warning(String path, ProblemCode code, String message) {
@@ -364,7 +369,8 @@ final class DocumentBinder {
       }
       if (rulesAllowed) {
         m.optional("EvaluateTargetHealth").ifPresent(n ->
-            evaluateTargetHealth = Optional.ofNullable(bool(n, path + "/EvaluateTargetHealth", "EvaluateTargetHealth")));
+            evaluateTargetHealth =
+                Optional.ofNullable(bool(n, path + "/EvaluateTargetHealth", "EvaluateTargetHealth")));
       }
       m.optional("HealthCheck").ifPresent(n -> {
         String s = string(n, path + "/HealthCheck", "HealthCheck");
@@ -574,13 +580,7 @@ final class DocumentBinder {
    * semantics are checked too).
    */
   private int errorCount() {
-    int n = 0;
-    for (Problem p : problems) {
-      if (p.isError() && p.code() != ProblemCode.UNKNOWN_MEMBER) {
-        n++;
-      }
-    }
-    return n;
+    return valueErrors;
   }
 
   private ObjectNode object(Node node, String path, String what) {
@@ -719,7 +719,7 @@ final class DocumentBinder {
     Optional<Node> required(String name) {
       Node n = object.members().get(name);
       if (n == null) {
-        error(path, ProblemCode.MISSING_MEMBER, capitalize(what) + " needs " + name);
+        error(path, ProblemCode.MISSING_MEMBER, what + " needs " + name);
       }
       return Optional.ofNullable(n);
     }

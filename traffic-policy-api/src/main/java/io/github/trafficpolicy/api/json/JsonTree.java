@@ -2,6 +2,7 @@ package io.github.trafficpolicy.api.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -25,6 +26,7 @@ final class JsonTree {
   static final int MAX_NESTING = 64;
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
+      .disable(JsonFactory.Feature.INTERN_FIELD_NAMES) // names come from untrusted input
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
       .build();
 
@@ -93,6 +95,12 @@ final class JsonTree {
   }
 
   private Optional<Node> run(String text) {
+    if (text.startsWith("\uFEFF")) {
+      // RFC 8259 §8.1 lets parsers ignore a byte order mark; Route 53's handling is unknown, so it is an error.
+      problems.add(Problem.error("", ProblemCode.MALFORMED_JSON, "the document starts with a byte order mark "
+          + "(U+FEFF) at line 1, column 1; save it as UTF-8 without BOM"));
+      return Optional.empty();
+    }
     try (JsonParser p = FACTORY.createParser(text)) {
       try {
         JsonToken first = p.nextToken();
@@ -178,7 +186,7 @@ final class JsonTree {
       case VALUE_NULL:
         return new ValueNode(pos, Kind.NULL, "null");
       default:
-        throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        throw new JsonParseException(p, "unexpected token " + t);
     }
   }
 

@@ -12,11 +12,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Problem;
+import io.github.trafficpolicy.api.ProblemCode;
 import io.github.trafficpolicy.testing.PolicyGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +207,7 @@ final class MutationFuzzTest {
         return NODES.booleanNode(Boolean.parseBoolean(s));
       }
       try {
-        return NODES.numberNode(new java.math.BigDecimal(s));
+        return NODES.numberNode(new BigDecimal(s));
       } catch (NumberFormatException e) {
         return NODES.arrayNode().add(s);
       }
@@ -254,12 +257,12 @@ final class MutationFuzzTest {
   void hugeDocument_tooLarge_isReportedWithoutParsingEverything() {
     String text = "{\"AWSPolicyFormatVersion\":\"2015-10-01\",\"X\":\"" + "a".repeat(PolicyDocument.MAX_LENGTH) + "\"}";
     PolicyCheck c = PolicyDocumentJson.check(text);
-    assertThat(c.errors()).extracting(Problem::code).contains(io.github.trafficpolicy.api.ProblemCode.DOCUMENT_TOO_LARGE);
+    assertThat(c.errors()).extracting(Problem::code).contains(ProblemCode.DOCUMENT_TOO_LARGE);
     byte[] huge = new byte[40 * PolicyDocument.MAX_LENGTH];
-    java.util.Arrays.fill(huge, (byte) '[');
+    Arrays.fill(huge, (byte) '[');
     PolicyCheck h = PolicyDocumentJson.check(new ByteArrayInputStream(huge));
     assertThat(h.errors()).extracting(Problem::code)
-        .containsExactly(io.github.trafficpolicy.api.ProblemCode.DOCUMENT_TOO_LARGE);
+        .containsExactly(ProblemCode.DOCUMENT_TOO_LARGE);
     if (h.isValid()) {
       fail("a huge document cannot be valid");
     }

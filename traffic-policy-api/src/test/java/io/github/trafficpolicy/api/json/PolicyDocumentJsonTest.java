@@ -9,9 +9,11 @@ import io.github.trafficpolicy.api.FailoverEntry;
 import io.github.trafficpolicy.api.FailoverRule;
 import io.github.trafficpolicy.api.FormatVersion;
 import io.github.trafficpolicy.api.GeolocationEntry;
+import io.github.trafficpolicy.api.GeolocationRule;
 import io.github.trafficpolicy.api.GeoproximityEntry;
 import io.github.trafficpolicy.api.GeoproximityLocation;
 import io.github.trafficpolicy.api.GeoproximityRule;
+import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Problem;
@@ -132,10 +134,24 @@ final class PolicyDocumentJsonTest {
 
   @Test
   void read_malformedJson_givesLineAndColumn() {
-    PolicyCheck c = PolicyDocumentJson.check("{\n  \"AWSPolicyFormatVersion\": \"2015-10-01\",\n  \"RecordType\" \"A\"\n}");
+    PolicyCheck c =
+        PolicyDocumentJson.check("{\n  \"AWSPolicyFormatVersion\": \"2015-10-01\",\n  \"RecordType\" \"A\"\n}");
     assertThat(c.errors()).hasSize(1);
     assertThat(c.errors().get(0).code()).isEqualTo(ProblemCode.MALFORMED_JSON);
     assertThat(c.errors().get(0).message()).contains("line 3, column 16");
+  }
+
+  @Test
+  void read_byteOrderMark_malformedJsonSayingSo() {
+    byte[] text = weighted(ITEMS).getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = new byte[text.length + 3];
+    bytes[0] = (byte) 0xEF;
+    bytes[1] = (byte) 0xBB;
+    bytes[2] = (byte) 0xBF;
+    System.arraycopy(text, 0, bytes, 3, text.length);
+    PolicyCheck c = PolicyDocumentJson.check(new ByteArrayInputStream(bytes));
+    assertThat(c.errors()).extracting(Problem::code).containsExactly(ProblemCode.MALFORMED_JSON);
+    assertThat(c.errors().get(0).message()).contains("byte order mark");
   }
 
   @Test
@@ -217,7 +233,8 @@ final class PolicyDocumentJsonTest {
   void read_outOfRangeAndMalformedNumbers_invalidValue() {
     String text = weighted("""
         {"EndpointReference": "a", "Weight": "-1"}, {"EndpointReference": "b", "Weight": 2.5},
-        {"EndpointReference": "b", "Weight": "99999999999999999999999"}, {"EndpointReference": "a", "Weight": "ten"}""");
+        {"EndpointReference": "b", "Weight": "99999999999999999999999"},
+        {"EndpointReference": "a", "Weight": "ten"}""");
     assertThat(errors(text)).containsExactly("INVALID_VALUE /Rules/w/Items/0/Weight",
         "INVALID_VALUE /Rules/w/Items/1/Weight", "INVALID_VALUE /Rules/w/Items/2/Weight",
         "INVALID_VALUE /Rules/w/Items/3/Weight");
@@ -461,11 +478,11 @@ final class PolicyDocumentJsonTest {
         .recordType(RecordType.TXT)
         .startRule("g")
         .endpoint("t", Endpoint.value("\"hello \\\"q\\\"\""))
-        .rule("g", io.github.trafficpolicy.api.GeolocationRule.of(
+        .rule("g", GeolocationRule.of(
             GeolocationEntry.subdivision("US", "WA", Target.rule("w")),
             GeolocationEntry.defaultLocation(Target.endpoint("t"))))
         .rule("w", WeightedRule.of(new WeightedEntry(Target.endpoint("t"), 0, Optional.empty(),
-            Optional.of(io.github.trafficpolicy.api.HealthCheckId.of("hc-1")))))
+            Optional.of(HealthCheckId.of("hc-1")))))
         .build();
     String text = PolicyDocumentJson.write(d);
     assertThat(text).contains("""

@@ -1,7 +1,7 @@
 package io.github.trafficpolicy.dns.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code traffic-policy} command. Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage

@@ -7,14 +7,16 @@ import io.github.trafficpolicy.api.json.PolicyDocumentReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code traffic-policy validate FILE...}: checks Route 53 traffic policy documents and prints every problem as
@@ -90,10 +92,10 @@ public final class ValidateCommand implements Callable<Integer> {
   }
 
   private static String describe(Exception e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       return "no such file";
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
     if (e instanceof IOException && e.getMessage() != null && e.getMessage().contains("directory")) {

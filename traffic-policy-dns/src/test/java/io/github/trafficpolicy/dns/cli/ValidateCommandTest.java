@@ -2,10 +2,12 @@ package io.github.trafficpolicy.dns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,7 @@ final class ValidateCommandTest {
   void validate_lenientCoordinates_option_truncates() throws IOException {
     String text;
     try (InputStream in = getClass().getResourceAsStream("/route53-policies/invalid/latitude-three-decimals.json")) {
-      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     Path f = file("lat.json", text);
     assertThat(run("validate", f.toString()).out()).contains("INVALID_VALUE");
@@ -126,6 +128,19 @@ final class ValidateCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo(missing + ": cannot read: no such file" + System.lineSeparator());
     assertThat(r.out()).isEqualTo(ok + ": OK" + System.lineSeparator());
+  }
+
+  @Test
+  void validate_dash_readsStandardInput() {
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(INVALID.getBytes(StandardCharsets.UTF_8)));
+      Run r = run("validate", "-");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.out()).startsWith("-: /Endpoints/lb/Type: ENDPOINT_TYPE_MISMATCH");
+    } finally {
+      System.setIn(saved);
+    }
   }
 
   @Test
