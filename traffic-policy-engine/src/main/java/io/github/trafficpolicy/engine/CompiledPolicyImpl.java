@@ -80,7 +80,6 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
 
-  @SuppressWarnings("unchecked")
   CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
     this.document = document;
     this.binding = binding;
@@ -95,8 +94,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int ne = document.endpoints().size();
     endpoints = new Endpoint[ne];
     endpointIds = new EndpointId[ne];
-    singleEndpoint = new ImmutableList[ne];
-    valueData = new ImmutableList[ne];
+    singleEndpoint = lists(ne);
+    valueData = lists(ne);
     targetIndex = new int[ne];
     Map<EndpointId, Integer> endpointIndex = new HashMap<>();
     List<EndpointId> targetList = new ArrayList<>();
@@ -163,6 +162,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     start = encode(document.start(), endpointIndex, ruleIndex, "start");
     maxDepth = longestPath();
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ImmutableList<T>[] lists(int n) {
+    return (ImmutableList<T>[]) new ImmutableList<?>[n];
   }
 
   private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
@@ -420,28 +424,20 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
-    ImmutableList<EndpointId> ids;
-    ImmutableList<RecordData> data;
-    if (ev.selectionCount == m.n && m.allEndpoints != null) {
-      ids = m.allEndpoints;
-      data = m.allRecords;
-    } else {
-      ids = null;
-      data = null;
+    boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
+    if (everyItem && m.allRecords != null) {
+      return new Answer(Outcome.ANSWER, recordType, m.allEndpoints, m.allRecords, binding.ttl(), scope,
+          binding.policyId(), binding.policyVersion(), trace);
     }
-    if (ids == null || data == null) {
-      ImmutableList.Builder<EndpointId> ib = ImmutableList.builderWithExpectedSize(ev.selectionCount);
-      ImmutableList.Builder<RecordData> db = ImmutableList.builderWithExpectedSize(ev.selectionCount);
-      for (int k = 0; k < ev.selectionCount; k++) {
-        int e = ~m.child[ev.selection[k]];
-        ib.add(endpointIds[e]);
-        db.addAll(records(e));
-      }
-      ids = ids == null ? ib.build() : ids;
-      data = db.build();
+    ImmutableList.Builder<EndpointId> ids = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+    ImmutableList.Builder<RecordData> data = ImmutableList.builderWithExpectedSize(ev.selectionCount);
+    for (int k = 0; k < ev.selectionCount; k++) {
+      int e = ~m.child[ev.selection[k]];
+      ids.add(endpointIds[e]);
+      data.addAll(records(e));
     }
-    return new Answer(Outcome.ANSWER, recordType, ids, data, binding.ttl(), scope, binding.policyId(),
-        binding.policyVersion(), trace);
+    return new Answer(Outcome.ANSWER, recordType, everyItem ? m.allEndpoints : ids.build(), data.build(),
+        binding.ttl(), scope, binding.policyId(), binding.policyVersion(), trace);
   }
 
   private ImmutableList<RecordData> records(int e) {

@@ -76,12 +76,14 @@ abstract class CompiledRule {
     return best;
   }
 
-  static double[] cosines(double[] radians) {
-    double[] c = new double[radians.length];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = Math.cos(radians[i]);
+  /** Points on the unit sphere for (latitude, longitude) in radians; NaN in, NaN out. */
+  static void unitVectors(double[] latRad, double[] lonRad, double[] x, double[] y, double[] z) {
+    for (int i = 0; i < latRad.length; i++) {
+      double cosLat = Math.cos(latRad[i]);
+      x[i] = cosLat * Math.cos(lonRad[i]);
+      y[i] = cosLat * Math.sin(lonRad[i]);
+      z[i] = Math.sin(latRad[i]);
     }
-    return c;
   }
 
   static String fmt(double d) {
@@ -146,14 +148,14 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(ClientLocation loc, int i) {
+    private boolean matches(ClientLocation loc, String clientContinent, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
           return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
         case COUNTRY:
           return equal(loc.country(), country[i]);
         case CONTINENT:
-          return equal(loc.continent(), continent[i]);
+          return clientContinent.equalsIgnoreCase(continent[i]);
         default:
           return true;
       }
@@ -166,9 +168,10 @@ abstract class CompiledRule {
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
       ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
+      String clientContinent = locationDependent ? ev.continent() : "";
       int count = 0;
       for (int i = 0; i < n; i++) {
-        boolean m = matches(loc, i);
+        boolean m = matches(loc, clientContinent, i);
         tiers[i] = m ? kind[i] : -1;
         keys[i] = 0;
         if (m) {
@@ -180,7 +183,7 @@ abstract class CompiledRule {
 
     @Override
     boolean isCandidate(Evaluation ev, int i) {
-      return kind[i] == DEFAULT || matches(ev.locationForGeo(), i);
+      return kind[i] == DEFAULT || matches(ev.locationForGeo(), ev.continent(), i);
     }
 
     @Override
@@ -219,17 +222,19 @@ abstract class CompiledRule {
   static final class Latency extends CompiledRule {
     final String[] region;
     /** Region coordinates for the built-in estimate; NaN when the region is not in the table. */
-    final double[] latRad;
-    final double[] cosLat;
-    final double[] lonRad;
+    /** Unit vectors of the regions (NaN when the region is not in the coordinate table). */
+    final double[] x;
+    final double[] y;
+    final double[] z;
     final UnknownLocation unknown;
 
     Latency(String id, int n, String[] region, double[] latRad, double[] lonRad, UnknownLocation unknown) {
       super(id, RuleType.LATENCY, n);
       this.region = region;
-      this.latRad = latRad;
-      this.cosLat = cosines(latRad);
-      this.lonRad = lonRad;
+      this.x = new double[n];
+      this.y = new double[n];
+      this.z = new double[n];
+      unitVectors(latRad, lonRad, x, y, z);
       this.unknown = unknown;
     }
 
@@ -278,9 +283,10 @@ abstract class CompiledRule {
 
   /** {@code geoproximity}: ascending great-circle distance after bias. */
   static final class Geoproximity extends CompiledRule {
-    final double[] latRad;
-    final double[] cosLat;
-    final double[] lonRad;
+    /** Unit vectors of the entries' locations (NaN when unknown). */
+    final double[] x;
+    final double[] y;
+    final double[] z;
     final int[] bias;
     final String[] where;
     final UnknownLocation unknown;
@@ -289,9 +295,10 @@ abstract class CompiledRule {
     Geoproximity(String id, int n, double[] latRad, double[] lonRad, int[] bias, String[] where,
         UnknownLocation unknown, BiasFormula formula) {
       super(id, RuleType.GEOPROXIMITY, n);
-      this.latRad = latRad;
-      this.cosLat = cosines(latRad);
-      this.lonRad = lonRad;
+      this.x = new double[n];
+      this.y = new double[n];
+      this.z = new double[n];
+      unitVectors(latRad, lonRad, x, y, z);
       this.bias = bias;
       this.where = where;
       this.unknown = unknown;
@@ -309,10 +316,10 @@ abstract class CompiledRule {
     }
 
     double distance(Evaluation ev, int i) {
-      if (Double.isNaN(latRad[i]) || !ev.clientCoordinatesKnown()) {
+      if (Double.isNaN(x[i]) || !ev.clientCoordinatesKnown()) {
         return Double.NaN;
       }
-      return ev.distanceKm(latRad[i], cosLat[i], lonRad[i]);
+      return Evaluation.kilometres(ev.haversine(x[i], y[i], z[i]));
     }
 
     @Override
@@ -354,10 +361,10 @@ abstract class CompiledRule {
       String what;
       if (tier == 0) {
         double d = distance(ev, i);
-        what = where[i] + " at " + fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "")
-            + bias[i] + " (" + fmt(d) + " km)");
+        what = fmt(key) + " km" + (bias[i] == 0 ? "" : " after bias " + (bias[i] > 0 ? "+" : "") + bias[i] + " ("
+            + fmt(d) + " km actual)");
       } else {
-        what = where[i] + ": distance unknown, document order";
+        what = "distance unknown, document order";
       }
       return (failOpen ? "nothing healthy: the closest, " : "closest healthy, ") + what;
     }

@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.engine;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,11 +37,12 @@ final class Evaluation {
 
   private boolean locationResolved;
   private ClientLocation location;
+  private String continent;
   private int geoPrefix;
   private boolean clientCoordinates;
-  private double clientLatRad;
-  private double clientLonRad;
-  private double clientCosLat;
+  private double clientX;
+  private double clientY;
+  private double clientZ;
 
   private boolean latencyResolved;
   private ClientLatency latency;
@@ -87,6 +87,7 @@ final class Evaluation {
     health = null;
     trace = null;
     location = null;
+    continent = null;
     latency = null;
   }
 
@@ -123,16 +124,25 @@ final class Evaluation {
         location = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
+      continent = Route53Continents.continentOf(location);
       Optional<Coordinates> c = location.coordinates();
       clientCoordinates = c.isPresent();
       if (clientCoordinates) {
-        clientLatRad = Math.toRadians(c.get().latitude());
-        clientLonRad = Math.toRadians(c.get().longitude());
-        clientCosLat = Math.cos(clientLatRad);
+        double lat = Math.toRadians(c.get().latitude());
+        double lon = Math.toRadians(c.get().longitude());
+        clientX = Math.cos(lat) * Math.cos(lon);
+        clientY = Math.cos(lat) * Math.sin(lon);
+        clientZ = Math.sin(lat);
       }
       locationResolved = true;
     }
     return location;
+  }
+
+  /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
+  String continent() {
+    location();
+    return continent;
   }
 
   /** The location, recording that the answer depends on it. */
@@ -154,21 +164,20 @@ final class Evaluation {
     return clientCoordinates;
   }
 
-  /** The haversine {@code h} between the client and a point (monotonic in the distance). */
-  double haversine(double latRad, double cosLat, double lonRad) {
-    double s1 = Math.sin((latRad - clientLatRad) / 2);
-    double s2 = Math.sin((lonRad - clientLonRad) / 2);
-    return s1 * s1 + clientCosLat * cosLat * s2 * s2;
+  /**
+   * The haversine {@code h = sin²(θ/2)} between the client and a point given as a unit vector: a quarter of the
+   * squared chord, monotonic in the distance, computed without trigonometry.
+   */
+  double haversine(double x, double y, double z) {
+    double dx = x - clientX;
+    double dy = y - clientY;
+    double dz = z - clientZ;
+    return (dx * dx + dy * dy + dz * dz) / 4;
   }
 
   /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
   static double kilometres(double h) {
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
-
-  /** Great-circle distance (haversine, as {@link Coordinates#distanceKm}) from the client to a point. */
-  double distanceKm(double latRad, double cosLat, double lonRad) {
-    return kilometres(haversine(latRad, cosLat, lonRad));
   }
 
   /** The built-in latency estimate for a distance. */
@@ -187,8 +196,9 @@ final class Evaluation {
       latency = given.get();
       latencyPrefix = latency.prefixLength();
     } else if (policy.latencyTable != null) {
+      // The table sees the location too, so its answer may depend on the geo lookup's network as well.
       latency = policy.latencyTable.forClient(query.client().address(), location());
-      latencyPrefix = latency.prefixLength();
+      latencyPrefix = Math.max(latency.prefixLength(), geoPrefix);
     } else {
       latency = null;
       location();
@@ -219,10 +229,10 @@ final class Evaluation {
     if (latency != null) {
       return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
     }
-    if (Double.isNaN(rule.latRad[i]) || !clientCoordinatesKnown()) {
+    if (Double.isNaN(rule.x[i]) || !clientCoordinatesKnown()) {
       return Double.NaN;
     }
-    return haversine(rule.latRad[i], rule.cosLat[i], rule.lonRad[i]);
+    return haversine(rule.x[i], rule.y[i], rule.z[i]);
   }
 
   /** Milliseconds for a key returned by {@link #latencyKey}. */
@@ -266,9 +276,5 @@ final class Evaluation {
   String locationText() {
     return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
         : " (located, /" + geoPrefix + ")");
-  }
-
-  static ImmutableList<TraceStep> copy(List<TraceStep> steps) {
-    return ImmutableList.copyOf(steps);
   }
 }

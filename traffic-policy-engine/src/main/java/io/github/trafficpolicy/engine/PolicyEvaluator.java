@@ -19,6 +19,17 @@ import java.util.function.Supplier;
  * CompiledPolicy policy = evaluator.compile(document, PolicyBinding.standalone("www.example.com"));
  * Answer answer = policy.evaluate(Query.of(ClientSubnet.parse("192.0.2.0/24")));
  * }</pre>
+ *
+ * <p>Semantics follow Route 53's documented routing and health rules: pick, check and re-pick within a group;
+ * fail open when nothing is healthy (or fail closed, by setting); {@code EvaluateTargetHealth} backs out of
+ * branches with nothing healthy; geolocation walks subdivision → country → continent → default. Weighted and
+ * multivalue choices are weighted rendezvous hashing over the client's subnet ({@link RendezvousHash}), so every
+ * evaluator instance and process gives the same answer and a client only moves when its own choice becomes
+ * unavailable. Behaviour Route 53 does not document is set by {@link EvaluatorSettings}.
+ *
+ * <p>Compiling checks what the document model cannot: that every {@code value} endpoint's value is valid record
+ * data for the record type, that references resolve and that the rules form no cycle (an
+ * {@link IllegalArgumentException} naming the endpoint or rule).
  */
 public final class PolicyEvaluator {
   private final GeoLocator geoLocator;
@@ -40,7 +51,13 @@ public final class PolicyEvaluator {
     return new Builder();
   }
 
-  /** Compiles {@code document} for {@code binding}. */
+  /**
+   * Compiles {@code document} for {@code binding} (policy id and version, record name, TTL). The result holds this
+   * evaluator's inputs and settings.
+   *
+   * @throws IllegalArgumentException if a value endpoint's data does not fit the record type, a reference does not
+   *     resolve or the rules form a cycle
+   */
   public CompiledPolicy compile(PolicyDocument document, PolicyBinding binding) {
     checkNotNull(document, "document");
     checkNotNull(binding, "binding");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.FailoverEntry;
 import io.github.trafficpolicy.api.FailoverRule;
+import io.github.trafficpolicy.api.GeolocationEntry;
+import io.github.trafficpolicy.api.GeolocationRule;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
@@ -20,6 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 final class CompiledPolicyTest {
@@ -83,19 +87,34 @@ final class CompiledPolicyTest {
   }
 
   @Test
-  void evaluate_reentrantFromTheAliasResolver_isIndependent() {
-    PolicyDocument inner = Fixtures.single(WeightedRule.of(WeightedEntry.of(1, Target.endpoint("a")),
-        WeightedEntry.of(1, Target.endpoint("b"))));
-    CompiledPolicy innerPolicy = Fixtures.compile(inner);
-    AliasResolver resolver = (endpoint, type, name) -> innerPolicy.evaluate(Query.of(Fixtures.CLIENT)).records();
-    PolicyDocument outer = Fixtures.docWithAliases().rule("root", WeightedRule.of(
-        WeightedEntry.of(1, Target.endpoint("elb1")), WeightedEntry.of(1, Target.endpoint("elb2"))))
+  void evaluate_reentrantFromTheGeoLocator_isIndependent() {
+    PolicyDocument d = Fixtures.doc().rule("split", WeightedRule.of(WeightedEntry.of(1, Target.endpoint("a")),
+            WeightedEntry.of(1, Target.endpoint("b"))))
+        .rule("root", GeolocationRule.of(GeolocationEntry.country("US", Target.rule("split")),
+            GeolocationEntry.defaultLocation(Target.endpoint("c"))))
         .startRule("root").build();
-    CompiledPolicy outerPolicy = PolicyEvaluator.builder().aliasResolver(resolver).build()
-        .compile(outer, "www.example.com");
-    Answer a = outerPolicy.evaluate(Query.of(Fixtures.CLIENT));
-    assertThat(a.records()).isEqualTo(innerPolicy.evaluate(Query.of(Fixtures.CLIENT)).records());
-    assertThat(a.endpoints()).hasSize(1);
+    AtomicReference<CompiledPolicy> self = new AtomicReference<>();
+    AtomicBoolean inside = new AtomicBoolean();
+    List<Answer> inner = new ArrayList<>();
+    GeoLocator reentrant = address -> {
+      if (inside.get()) {
+        return new GeoLookup(ClientLocation.of("NA", "US", null, null), 20);
+      }
+      inside.set(true);
+      try {
+        inner.add(self.get().evaluate(Query.of(ClientSubnet.parse("198.51.100.0/24"))));
+      } finally {
+        inside.set(false);
+      }
+      return new GeoLookup(ClientLocation.of("AS", "JP", null, null), 16);
+    };
+    self.set(PolicyEvaluator.builder().geoLocator(reentrant).build().compile(d, "www.example.com"));
+    Answer outer = self.get().evaluate(Query.of(ClientSubnet.parse("203.0.113.0/24")));
+    assertThat(Fixtures.endpoint(outer)).isEqualTo("c");
+    assertThat(outer.ecsScope()).isEqualTo(16);
+    assertThat(inner).hasSize(1);
+    assertThat(Fixtures.endpoint(inner.get(0))).isIn("a", "b");
+    assertThat(inner.get(0).ecsScope()).isEqualTo(24);
   }
 
   @Test

@@ -78,4 +78,13 @@ final class EvaluateTargetHealthTest {
     HealthSnapshot h = HealthSnapshot.builder().target("a", status).build();
     assertThat(endpoint(Fixtures.compile(d).evaluate(query(h)))).isEqualTo("a");
   }
+
+  @ParameterizedTest(name = "fail closed, ETH {0}, inner all down -> {1}")
+  @CsvSource({"true, b", "false, b"})
+  void evaluate_failClosedBranch_parentMovesOn(String eth, String expected) {
+    EvaluatorSettings s = EvaluatorSettings.builder()
+        .allUnhealthy(EvaluatorSettings.AllUnhealthy.FAIL_CLOSED).build();
+    HealthSnapshot h = Fixtures.health(Map.of("c", HealthStatus.UNHEALTHY, "d", HealthStatus.UNHEALTHY));
+    assertThat(endpoint(Fixtures.compile(nested(eth), s).evaluate(query(h)))).isEqualTo(expected);
+  }
 }

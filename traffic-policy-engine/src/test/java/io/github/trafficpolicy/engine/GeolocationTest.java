@@ -111,4 +111,15 @@ final class GeolocationTest {
     assertThat(endpoint(a)).isEqualTo("a");
     assertThat(a.ecsScope()).isEqualTo(20);
   }
+
+  @ParameterizedTest(name = "country {0} (reported continent {1}) matches continent {2}")
+  @CsvSource({"TR, AS, EU", "CY, AS, EU", "GE, EU, AS", "TL, AS, OC", "EG, AS, AF", "DE, '', EU", "'', SA, SA"})
+  void evaluate_continentFollowsRoute53sTable(String country, String reported, String continent) {
+    PolicyDocument d = Fixtures.single(GeolocationRule.of(
+        GeolocationEntry.continent(continent, Target.endpoint("a")),
+        GeolocationEntry.defaultLocation(Target.endpoint("b"))));
+    ClientLocation loc = ClientLocation.of(reported.isEmpty() ? null : reported, country.isEmpty() ? null : country,
+        null, null);
+    assertThat(endpoint(Fixtures.compile(d).evaluate(query(loc, HealthSnapshot.empty())))).isEqualTo("a");
+  }
 }

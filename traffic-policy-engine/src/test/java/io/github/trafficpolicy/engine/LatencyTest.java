@@ -84,9 +84,32 @@ final class LatencyTest {
   @Test
   void evaluate_latencyTable_isAskedWithAddressAndLocation() {
     LatencyTable table = (address, location) -> Fixtures.latency(Map.of("eu-west-1", 5.0, "us-east-1", 50.0), 16);
-    CompiledPolicy p = PolicyEvaluator.builder().latencyTable(table).build().compile(RULE, "www.example.com");
-    Answer a = p.evaluate(Fixtures.query(ClientLocation.UNKNOWN, HealthSnapshot.empty()));
+    GeoLocator locator = address -> new GeoLookup(ClientLocation.UNKNOWN, 12);
+    CompiledPolicy p = PolicyEvaluator.builder().latencyTable(table).geoLocator(locator).build()
+        .compile(RULE, "www.example.com");
+    Answer a = p.evaluate(Query.builder(Fixtures.CLIENT).health(HealthSnapshot.empty()).build());
     assertThat(endpoint(a)).isEqualTo("b");
     assertThat(a.ecsScope()).isEqualTo(16);
+  }
+
+  @Test
+  void evaluate_latencyTableUsingTheLocation_scopeIncludesTheGeoPrefix() {
+    LatencyTable byLocation = (address, location) -> Fixtures.latency(location.country().orElse("").equals("JP")
+        ? Map.of("ap-northeast-1", 5.0, "us-east-1", 150.0) : Map.of("ap-northeast-1", 150.0, "us-east-1", 5.0), 0);
+    GeoLocator locator = address -> new GeoLookup(ClientLocation.of("AS", "JP", null, null), 20);
+    CompiledPolicy p = PolicyEvaluator.builder().latencyTable(byLocation).geoLocator(locator).build()
+        .compile(RULE, "www.example.com");
+    Answer a = p.evaluate(Query.builder(Fixtures.CLIENT).health(HealthSnapshot.empty()).build());
+    assertThat(endpoint(a)).isEqualTo("c");
+    assertThat(a.ecsScope()).isEqualTo(20);
+  }
+
+  @Test
+  void evaluate_allUnhealthy_failClosedGivesNoData() {
+    EvaluatorSettings closed = EvaluatorSettings.builder()
+        .allUnhealthy(EvaluatorSettings.AllUnhealthy.FAIL_CLOSED).build();
+    Map<String, Double> ms = Map.of("us-east-1", 10.0, "eu-west-1", 50.0, "ap-northeast-1", 90.0);
+    assertThat(endpoint(run(RULE, closed, ms, "a b c"))).isEqualTo("NODATA");
+    assertThat(endpoint(run(RULE, closed, ms, "a b"))).isEqualTo("c");
   }
 }

@@ -127,6 +127,9 @@ final class PolicyEvaluatorProperties {
         assertThat(describe(b)).as("seed %s, query %s, document %s", seed, query, d.rules()).isEqualTo(describe(a));
         assertThat(describe(c)).as("seed %s, query %s", seed, query).isEqualTo(describe(a));
         assertThat(b.trace().toString()).isEqualTo(a.trace().toString());
+        Query flipped = new Query(query.client(), query.location(), query.latency(), query.health(), !query.trace());
+        assertThat(describe(one.evaluate(flipped))).as("seed %s: tracing changed the answer", seed)
+            .isEqualTo(describe(a));
         if (!query.trace()) {
           assertThat(a.trace().steps()).isEmpty();
         }

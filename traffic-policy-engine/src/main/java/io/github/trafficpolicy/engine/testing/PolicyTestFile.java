@@ -23,7 +23,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -146,8 +145,7 @@ public record PolicyTestFile(
       String recordName = root.has("policyRecordName") ? string(root, "policyRecordName", "") : "www.example.com";
       Map<String, Coordinates> coordinates = new LinkedHashMap<>();
       JsonNode lc = root.path("assumptions").path("locationCoordinates");
-      for (Iterator<Map.Entry<String, JsonNode>> it = lc.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : lc.properties()) {
         String p = "/assumptions/locationCoordinates/" + e.getKey();
         JsonNode v = e.getValue();
         require(v.isArray() && v.size() == 2 && v.get(0).isNumber() && v.get(1).isNumber(), p,
@@ -186,8 +184,7 @@ public record PolicyTestFile(
           optional(cl, "subdivision").orElse(null), coordinates);
     }
     Map<String, Double> latency = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.path("latencyMs").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : c.path("latencyMs").properties()) {
       require(e.getValue().isNumber() && e.getValue().doubleValue() >= 0, p + "/latencyMs/" + e.getKey(),
           "must be a non-negative number");
       latency.put(e.getKey(), e.getValue().doubleValue());
@@ -214,8 +211,7 @@ public record PolicyTestFile(
     Optional<ImmutableMap<String, Double>> distribution = Optional.empty();
     if (ex.has("endpointDistribution")) {
       Map<String, Double> d = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = ex.get("endpointDistribution").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : ex.get("endpointDistribution").properties()) {
         require(e.getValue().isNumber(), p + "/endpointDistribution/" + e.getKey(), "must be a number");
         d.put(e.getKey(), e.getValue().doubleValue());
       }
@@ -253,8 +249,7 @@ public record PolicyTestFile(
 
   private static ImmutableMap<String, HealthStatus> statuses(JsonNode n, String p) {
     Map<String, HealthStatus> m = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
       String v = e.getValue().asText();
       require(v.equals("HEALTHY") || v.equals("UNHEALTHY"), p + "/" + e.getKey(),
           "must be HEALTHY or UNHEALTHY but was '" + v + "'");
