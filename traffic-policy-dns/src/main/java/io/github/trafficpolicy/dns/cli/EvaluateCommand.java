@@ -151,12 +151,15 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }
     ClientLocation location = null;
+    ClientLatency given = null;
     try {
       if (continent != null || country != null || subdivision != null || latitude != null) {
         location = ClientLocation.ofCodes(continent, country, subdivision,
             latitude == null ? null : new Coordinates(latitude, longitude));
       }
-      ClientLatency.of(latency, 0);
+      if (!latency.isEmpty()) {
+        given = ClientLatency.of(latency, 0);
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -182,9 +185,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
 
       List<LatencyTable> tables = new ArrayList<>();
-      if (!latency.isEmpty()) {
-        ClientLatency given = ClientLatency.of(latency, 0);
-        tables.add((address, where) -> given);
+      if (given != null) {
+        ClientLatency fixed = given;
+        tables.add((address, where) -> fixed);
       }
       if (latencyTable != null) {
         tables.add(CsvLatencyTable.load(latencyTable));
