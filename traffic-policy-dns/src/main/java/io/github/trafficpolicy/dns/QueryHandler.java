@@ -663,10 +663,56 @@ public final class QueryHandler {
     }
   }
 
-  private record CacheKey(String name, int type, int dclass) {}
+  /** A question: name key, type, class. (Hand-written equals/hashCode: this is on every static query's path.) */
+  private static final class CacheKey {
+    private final String name;
+    private final int typeAndClass;
+    private final int hash;
+
+    CacheKey(String name, int type, int dclass) {
+      this.name = name;
+      this.typeAndClass = (type << 16) | dclass;
+      this.hash = name.hashCode() * 31 + typeAndClass;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CacheKey k && k.hash == hash && k.typeAndClass == typeAndClass && k.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** A client of a policy record: address bits, family, prefix, and whether it came from ECS. */
-  private record AnswerKey(PolicyEntry policy, long hi, long lo, int meta) {}
+  private static final class AnswerKey {
+    private final PolicyEntry policy;
+    private final long hi;
+    private final long lo;
+    private final int meta;
+    private final int hash;
+
+    AnswerKey(PolicyEntry policy, long hi, long lo, int meta) {
+      this.policy = policy;
+      this.hi = hi;
+      this.lo = lo;
+      this.meta = meta;
+      long h = hi * 0x9E3779B97F4A7C15L + lo * 0xC2B2AE3D27D4EB4FL + meta;
+      this.hash = (int) (h ^ (h >>> 32)) + System.identityHashCode(policy);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AnswerKey k && k.hi == hi && k.lo == lo && k.meta == meta && k.policy == policy;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** A policy answer and the inputs version it was computed under. */
   private record CachedAnswer(Object version, Answer answer) {}
