@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -64,11 +65,16 @@ public final class QueryHandler {
   private final LongAdder[] rcodes = new LongAdder[RCODES];
   private final Map<RecordData, byte[]> rdataCache = new ConcurrentHashMap<>();
   private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[MAX_MESSAGE + 2]);
+  /** Null when policy answers are not cached. */
+  private final Supplier<?> inputsVersion;
+  private final int answerCacheEntries;
 
   private QueryHandler(Builder b) {
     this.state = new State(b.catalog);
     this.maxUdpPayload = b.maxUdpPayload;
     this.log = b.queryLog;
+    this.inputsVersion = b.inputsVersion;
+    this.answerCacheEntries = b.answerCacheEntries;
     for (int i = 0; i < RCODES; i++) {
       rcodes[i] = new LongAdder();
     }
@@ -179,7 +185,8 @@ public final class QueryHandler {
     if (q.qclass == 1) {
       PolicyEntry p = s.catalog.policyEntries().get(q.qnameKey);
       if (p != null && p.type == q.qtype) {
-        Answer a = p.policy.evaluate(Query.of(client(q, source)));
+        Answer a = inputsVersion == null ? p.policy.evaluate(Query.of(client(q, source)))
+            : cachedEvaluate(s, p, q, source);
         if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
           p.answers.increment();
           c.policy = p;
@@ -213,6 +220,50 @@ public final class QueryHandler {
     c.rcode = cached.rcode;
     c.answer = cached.answer;
     return writeCached(q, cached, limit, out, off);
+  }
+
+  /**
+   * The policy's answer for the query's client, remembered per (policy record, client subnet) while the inputs
+   * version is the same object: an entry made under another version is never used, so an answer computed while
+   * the inputs changed cannot outlive the change.
+   */
+  private Answer cachedEvaluate(State s, PolicyEntry p, WireQuery q, InetAddress source) {
+    Object version = inputsVersion.get();
+    long hi = 0;
+    long lo = 0;
+    int meta;
+    if (q.ecs && q.ecsSourcePrefix > 0) {
+      byte[] a = q.ecsAddress;
+      for (int i = 0; i < a.length; i++) {
+        if (i < 8) {
+          hi |= (a[i] & 0xffL) << (56 - 8 * i);
+        } else {
+          lo |= (a[i] & 0xffL) << (56 - 8 * (i - 8));
+        }
+      }
+      meta = (q.ecsFamily << 8) | q.ecsSourcePrefix;
+    } else {
+      byte[] a = source.getAddress();
+      for (int i = 0; i < a.length; i++) {
+        if (i < 8) {
+          hi |= (a[i] & 0xffL) << (56 - 8 * i);
+        } else {
+          lo |= (a[i] & 0xffL) << (56 - 8 * (i - 8));
+        }
+      }
+      meta = ((a.length == 4 ? 1 : 2) << 8) | (a.length * 8) | 0x10000;
+    }
+    AnswerKey key = new AnswerKey(p, hi, lo, meta);
+    CachedAnswer hit = s.answers.get(key);
+    if (hit != null && hit.version == version) {
+      return hit.answer;
+    }
+    Answer a = p.policy.evaluate(Query.of(client(q, source)));
+    if (s.answers.size() >= answerCacheEntries) {
+      s.answers.clear();
+    }
+    s.answers.put(key, new CachedAnswer(version, a));
+    return a;
   }
 
   /** The client: the ECS subnet when present with a source prefix above 0, else the source address. */
@@ -605,13 +656,66 @@ public final class QueryHandler {
   private static final class State {
     final Catalog catalog;
     final Map<CacheKey, Cached> cache = new ConcurrentHashMap<>();
+    final Map<AnswerKey, CachedAnswer> answers = new ConcurrentHashMap<>();
 
     State(Catalog catalog) {
       this.catalog = catalog;
     }
   }
 
-  private record CacheKey(String name, int type, int dclass) {}
+  /** A question: name key, type, class. (Hand-written equals/hashCode: this is on every static query's path.) */
+  private static final class CacheKey {
+    private final String name;
+    private final int typeAndClass;
+    private final int hash;
+
+    CacheKey(String name, int type, int dclass) {
+      this.name = name;
+      this.typeAndClass = (type << 16) | dclass;
+      this.hash = name.hashCode() * 31 + typeAndClass;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CacheKey k && k.hash == hash && k.typeAndClass == typeAndClass && k.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A client of a policy record: address bits, family, prefix, and whether it came from ECS. */
+  private static final class AnswerKey {
+    private final PolicyEntry policy;
+    private final long hi;
+    private final long lo;
+    private final int meta;
+    private final int hash;
+
+    AnswerKey(PolicyEntry policy, long hi, long lo, int meta) {
+      this.policy = policy;
+      this.hi = hi;
+      this.lo = lo;
+      this.meta = meta;
+      long h = hi * 0x9E3779B97F4A7C15L + lo * 0xC2B2AE3D27D4EB4FL + meta;
+      this.hash = (int) (h ^ (h >>> 32)) + System.identityHashCode(policy);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AnswerKey k && k.hi == hi && k.lo == lo && k.meta == meta && k.policy == policy;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A policy answer and the inputs version it was computed under. */
+  private record CachedAnswer(Object version, Answer answer) {}
 
   /** A rendered static reply (ID 0, RD clear, no OPT). */
   private record Cached(byte[] wire, int rcode, String answer) {}
@@ -621,6 +725,8 @@ public final class QueryHandler {
     private final Catalog catalog;
     private int maxUdpPayload = 1232;
     private QueryLog queryLog;
+    private Supplier<?> inputsVersion;
+    private int answerCacheEntries;
 
     private Builder(Catalog catalog) {
       this.catalog = checkNotNull(catalog, "catalog");
@@ -639,6 +745,22 @@ public final class QueryHandler {
     /** Logs every query (default: no log, and no cost). */
     public Builder queryLog(QueryLog queryLog) {
       this.queryLog = checkNotNull(queryLog, "queryLog");
+      return this;
+    }
+
+    /**
+     * Remembers policy answers per (policy record, client subnet) for as long as {@code inputsVersion} returns the
+     * same object (compared by identity), at most {@code maxEntries} of them (the cache is emptied when full).
+     * Evaluation is a pure function of the client and the evaluator's inputs, so this is exact when every input
+     * that can change while serving changes only together with that object: for example a
+     * {@link io.github.trafficpolicy.engine.HealthRegistry}'s current snapshot, with a geo database and latency
+     * table that stay the same. Default: no answer cache (every query is evaluated).
+     */
+    public Builder answerCache(Supplier<?> inputsVersion, int maxEntries) {
+      checkNotNull(inputsVersion, "inputsVersion");
+      checkArgument(maxEntries >= 1, "maxEntries must be at least 1 but was %s", maxEntries);
+      this.inputsVersion = inputsVersion;
+      this.answerCacheEntries = maxEntries;
       return this;
     }
 

@@ -23,7 +23,12 @@ public record ServerCounters(
     byPolicyRecord = ImmutableMap.copyOf(byPolicyRecord);
   }
 
-  /** Counters of one policy record. */
+  /**
+   * Counters of one policy record.
+   *
+   * @param answers queries answered with the policy's records
+   * @param noData queries for which the policy had nothing (answered NODATA)
+   */
   public record PolicyRecordCounters(long answers, long noData) {}
 
   /** A multi-line summary, as printed on shutdown. */

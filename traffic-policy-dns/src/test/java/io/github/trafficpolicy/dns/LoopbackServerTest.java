@@ -179,6 +179,42 @@ final class LoopbackServerTest {
   }
 
   @Test
+  void stop_queryInFlight_isAnsweredBeforeSocketsClose() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    FakePolicy slow = new FakePolicy("slow.example.com", RecordType.A, 60, q -> {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new FakePolicy.Reply(List.of("198.51.100.9"), 0);
+    });
+    AuthoritativeServer s = AuthoritativeServer.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(slow).build()).listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
+        .udpThreads(1).build().start();
+    try (DatagramSocket client = new DatagramSocket()) {
+      client.setSoTimeout(10_000);
+      byte[] q = query("slow.example.com.", Type.A).toWire();
+      client.send(new DatagramPacket(q, q.length, InetAddress.getByName("127.0.0.1"), s.port()));
+      entered.await();
+      Thread stopper = new Thread(s::stop);
+      stopper.start();
+      // stop() is waiting for the query in flight; let the policy answer.
+      release.countDown();
+      byte[] buf = new byte[512];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      client.receive(p);
+      stopper.join(10_000);
+      assertThat(new Message(java.util.Arrays.copyOf(buf, p.getLength())).getSection(Section.ANSWER).get(0)
+          .rdataToString()).isEqualTo("198.51.100.9");
+      assertThat(stopper.isAlive()).isFalse();
+      assertThat(s.isRunning()).isFalse();
+    }
+  }
+
+  @Test
   void start_twice_throws() {
     assertThatThrownBy(() -> server.start()).isInstanceOf(IllegalStateException.class);
   }

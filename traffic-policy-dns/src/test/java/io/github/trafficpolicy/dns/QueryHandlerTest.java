@@ -482,6 +482,47 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void handle_policyRecordAtTheApex_answersPolicyAndKeepsSoaAndNs() {
+    FakePolicy apex = FakePolicy.constant("example.com", "198.51.100.77", 0);
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(apex).build()).build();
+    Message a = parse(h.handle(query("example.com.", Type.A).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(answers(a)).containsExactly("example.com. A 198.51.100.77");
+    Message soa = parse(h.handle(query("example.com.", Type.SOA).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(soa.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+    Message mx = parse(h.handle(query("example.com.", Type.MX).toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(answers(mx)).containsExactly("example.com. MX 10 mail.example.com.");
+  }
+
+  @Test
+  void catalog_policyBesideStaticRecordsOfItsType_rejected() {
+    FakePolicy clash = FakePolicy.constant("static.example.com", "198.51.100.1", 0);
+    FakePolicy outside = FakePolicy.constant("www.example.org", "198.51.100.1", 0);
+    FakePolicy atCname = FakePolicy.constant("alias.example.com", "198.51.100.1", 0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Catalog.builder()
+            .zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(clash).policyRecord(outside)
+            .policyRecord(atCname).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("policy record static.example.com. A has static A records beside it")
+        .hasMessageContaining("policy record www.example.org. A is not in any zone")
+        .hasMessageContaining("policy record alias.example.com. A has a static CNAME beside it");
+  }
+
+  @Test
+  void zone_withoutSoa_rejectedWithItsName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Zone.parse("example.com", "@ IN NS ns1\n"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessage("zone example.com: needs exactly one SOA record at example.com. but has 0");
+  }
+
+  @Test
+  void zone_syntaxError_namesTheLine() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Zone.parse("example.com", Dns.ZONE + "x IN A nope\n"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessageContaining("line " + (Dns.ZONE.split("\n").length + 1));
+  }
+
+  @Test
   void handle_anyAtPolicyName_answersThePolicyRRset() {
     assertThat(answers(ask(query("www.example.com.", Type.ANY)))).containsExactly(
         "www.example.com. A 198.51.100.2");
@@ -618,6 +659,45 @@ final class QueryHandlerTest {
     assertThat(answers(ask(query("static.example.com.", Type.A)))).containsExactly(
         "static.example.com. A 192.0.2.81");
     assertThat(ask(query("www.example.com.", Type.A)).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void answerCache_sameClientSameVersion_evaluatedOnce() {
+    Object version = new Object();
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> version, 100).build();
+    Message q = withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    Message r1 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    Message r2 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(www.queries).hasSize(1);
+    assertThat(answers(r2)).isEqualTo(answers(r1)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(ecsOf(r2).getScopePrefixLength()).isEqualTo(24);
+  }
+
+  @Test
+  void answerCache_otherSubnetOrSourceAddress_evaluatedSeparately() {
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)).toWire(), RESOLVER,
+        Transport.UDP);
+    Message other = parse(h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("198.51.100.0", 24))
+        .toWire(), RESOLVER, Transport.UDP).get());
+    Message noEcs = parse(h.handle(query("www.example.com.", Type.A).toWire(), ip("192.0.2.0"), Transport.UDP).get());
+    assertThat(www.queries).extracting(q -> q.client().toString())
+        .containsExactly("192.0.2.0/24", "198.51.100.0/24", "192.0.2.0/32");
+    assertThat(answers(other)).containsExactly("www.example.com. A 198.51.100.2");
+    assertThat(answers(noEcs)).containsExactly("www.example.com. A 198.51.100.1");
+  }
+
+  @Test
+  void answerCache_versionChanged_evaluatedAgain() {
+    java.util.concurrent.atomic.AtomicReference<Object> version = new java.util.concurrent.atomic.AtomicReference<>(
+        new Object());
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(version::get, 100).build();
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    h.handle(q, RESOLVER, Transport.UDP);
+    version.set(new Object());
+    h.handle(q, RESOLVER, Transport.UDP);
+    h.handle(q, RESOLVER, Transport.UDP);
+    assertThat(www.queries).hasSize(2);
   }
 
   @Test

@@ -54,6 +54,8 @@ public final class ConfiguredServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
   private static final int GEO_CACHE_ENTRIES = 200_000;
+  /** Policy answers remembered per client subnet (until the health snapshot changes). */
+  private static final int ANSWER_CACHE_ENTRIES = 200_000;
 
   private final ServeConfig config;
   private final AuthoritativeServer server;
@@ -217,7 +219,10 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     QueryHandler.Builder handler = null;
     if (built != null) {
-      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload());
+      // Answers depend on the client, the (fixed) geo and latency data and the health snapshot: remember them per
+      // client subnet until the health registry publishes a new snapshot.
+      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload())
+          .answerCache(health::current, ANSWER_CACHE_ENTRIES);
       if (config.queryLog().enabled()) {
         String file = config.queryLog().file();
         if (file.equals("-")) {
