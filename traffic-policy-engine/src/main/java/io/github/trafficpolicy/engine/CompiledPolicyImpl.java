@@ -477,7 +477,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     double[] keys = ev.keys[depth];
     int[] tiers = ev.tiers[depth];
-    int count = rule.order(ev, keys, tiers);
+    boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
+    int count = pending != null ? rule.order(ev, keys, tiers, pending) : rule.order(ev, keys, tiers);
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -499,7 +500,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     double pk = Double.NEGATIVE_INFINITY;
     int pi = -1;
     int i;
-    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pk, pi)) >= 0) {
       pt = tiers[i];
       pk = keys[i];
       pi = i;
@@ -545,7 +546,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     pt = Integer.MIN_VALUE;
     pk = Double.NEGATIVE_INFINITY;
     pi = -1;
-    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pk, pi)) >= 0) {
       pt = tiers[i];
       pk = keys[i];
       pi = i;

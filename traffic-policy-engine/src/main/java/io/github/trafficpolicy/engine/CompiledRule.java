@@ -17,6 +17,13 @@ import java.util.OptionalDouble;
  * <p>{@link #order} ranks the entries for one evaluation: it writes a tier per entry ({@code -1}: not a candidate)
  * and a key; candidates are tried by ascending (tier, key, index). That order is the F1 order (pick, check,
  * re-pick) and, ignoring health, the F2 (fail-open) order.
+ *
+ * <p>Rules whose keys are costly ({@link #lazyKeys}: geoproximity distances need an arcsine, weighted scores a
+ * logarithm) may leave an entry's key <em>pending</em>: {@code order} then writes a cheap lower bound of the exact key
+ * and marks the entry in {@code pending}; {@link #exactKey} computes the exact key, bit for bit the value an eager
+ * {@code order} would have written. Whoever picks the next entry replaces a pending pick's bound by its exact key and
+ * picks again, so the order is exactly the eager one (a bound never exceeds its exact key, so an entry whose exact
+ * key is the minimum is never passed over).
  */
 abstract class CompiledRule {
   final String id;
@@ -44,8 +51,38 @@ abstract class CompiledRule {
     this.label = new String[n];
   }
 
+  /** Whether {@link #order} may leave keys pending (see the class comment). */
+  boolean lazyKeys() {
+    return false;
+  }
+
   /** Fills {@code tiers} and {@code keys} for entries 0…n-1; returns the number of candidates. */
+  int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+    return order(ev, keys, tiers);
+  }
+
+  /** Fills {@code tiers} and {@code keys} for entries 0…n-1 with exact keys; returns the number of candidates. */
   abstract int order(Evaluation ev, double[] keys, int[] tiers);
+
+  /** The exact key of a candidate entry left pending by {@link #order(Evaluation, double[], int[], boolean[])}. */
+  double exactKey(Evaluation ev, int i) {
+    throw new AssertionError(type + " keys are never pending");
+  }
+
+  /**
+   * Like {@link #next}, resolving pending keys: a pending pick gets its exact key and the choice is made again.
+   * {@code pending} is null for rules without {@link #lazyKeys}.
+   */
+  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, int pt, double pk, int pi) {
+    while (true) {
+      int i = next(keys, tiers, pt, pk, pi);
+      if (i < 0 || pending == null || !pending[i]) {
+        return i;
+      }
+      keys[i] = exactKey(ev, i);
+      pending[i] = false;
+    }
+  }
 
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
   abstract boolean isCandidate(Evaluation ev, int i);
@@ -85,6 +122,9 @@ abstract class CompiledRule {
       z[i] = Math.sin(latRad[i]);
     }
   }
+
+  /** Shrinks a lower bound to stay below its exact key whatever the rounding of the exact computation. */
+  static final double BOUND_MARGIN = 1 - 1e-9;
 
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.1f", d);
@@ -316,10 +356,56 @@ abstract class CompiledRule {
     }
 
     double distance(Evaluation ev, int i) {
-      if (Double.isNaN(x[i]) || !ev.clientCoordinatesKnown()) {
+      if (!located(ev, i)) {
         return Double.NaN;
       }
       return Evaluation.kilometres(ev.haversine(x[i], y[i], z[i]));
+    }
+
+    /** Whether the distance to entry {@code i} is known (without computing it). */
+    private boolean located(Evaluation ev, int i) {
+      return !Double.isNaN(x[i]) && ev.clientCoordinatesKnown();
+    }
+
+    @Override
+    boolean lazyKeys() {
+      return true;
+    }
+
+    /**
+     * Leaves every located entry pending with the bound {@code biased(2R·s·(1 − 1e-9))} for the chord half-length
+     * {@code s = √h}: {@code asin(s) ≥ s}, and the margin covers the rounding of {@code asin} (within 1 ulp),
+     * while {@code biased} multiplies or divides by a positive constant, which keeps the bound below the key.
+     */
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+      if (n > 1) {
+        ev.useGeoScope();
+      }
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        if (located(ev, i)) {
+          tiers[i] = 0;
+          double s = Math.min(1, Math.sqrt(ev.haversine(x[i], y[i], z[i])));
+          keys[i] = biased(2 * Evaluation.EARTH_RADIUS_KM * s * BOUND_MARGIN, bias[i]);
+          pending[i] = true;
+          count++;
+        } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+          tiers[i] = 1;
+          keys[i] = 0;
+          pending[i] = false;
+          count++;
+        } else {
+          tiers[i] = -1;
+          pending[i] = false;
+        }
+      }
+      return count;
+    }
+
+    @Override
+    double exactKey(Evaluation ev, int i) {
+      return biased(distance(ev, i), bias[i]);
     }
 
     @Override
@@ -353,7 +439,7 @@ abstract class CompiledRule {
       if (n > 1) {
         ev.useGeoScope();
       }
-      return !Double.isNaN(distance(ev, i));
+      return located(ev, i);
     }
 
     @Override
@@ -398,6 +484,41 @@ abstract class CompiledRule {
 
     int tier(int i) {
       return allZero || weight[i] > 0 ? 0 : 1;
+    }
+
+    @Override
+    boolean lazyKeys() {
+      return n > 1;
+    }
+
+    /**
+     * Leaves every entry pending with the bound {@code (1 − u)·(1 − 1e-9) / w} of the score {@code −ln(u) / w}:
+     * {@code −ln(u) ≥ 1 − u}, and the margin covers the rounding of {@code ln} (within 1 ulp) and of {@code 1 − u}.
+     */
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+      if (n == 1) {
+        return order(ev, keys, tiers);
+      }
+      if (clientDependent) {
+        ev.useClientKeyScope();
+      }
+      long ck = ev.clientKey();
+      for (int i = 0; i < n; i++) {
+        int t = tier(i);
+        tiers[i] = t;
+        double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck));
+        keys[i] = (1 - u) * BOUND_MARGIN / (t == 0 && !allZero ? weight[i] : 1);
+        pending[i] = true;
+      }
+      return n;
+    }
+
+    @Override
+    double exactKey(Evaluation ev, int i) {
+      int t = tier(i);
+      return -Math.log(RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey())))
+          / (t == 0 && !allZero ? weight[i] : 1);
     }
 
     @Override

@@ -15,11 +15,13 @@ final class Evaluation {
   static final double ESTIMATE_KM_PER_MS = 100.0;
   /** Fixed overhead of the built-in latency estimate, in milliseconds. */
   static final double ESTIMATE_BASE_MS = 5.0;
-  private static final double EARTH_RADIUS_KM = 6371.0088;
+  static final double EARTH_RADIUS_KM = 6371.0088;
 
   private final CompiledPolicyImpl policy;
   final double[][] keys;
   final int[][] tiers;
+  /** Per depth: entries whose key is still a lower bound (see {@link CompiledRule#lazyKeys}). */
+  final boolean[][] pending;
   final int[] hasHealthyStamp;
   final boolean[] hasHealthyValue;
   final int[] hasDataStamp;
@@ -57,6 +59,7 @@ final class Evaluation {
     int width = Math.max(2, policy.maxEntries);
     this.keys = new double[depth][width];
     this.tiers = new int[depth][width];
+    this.pending = new boolean[depth][width];
     int rules = policy.rules.length;
     this.hasHealthyStamp = new int[rules];
     this.hasHealthyValue = new boolean[rules];
