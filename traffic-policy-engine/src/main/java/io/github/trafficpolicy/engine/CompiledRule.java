@@ -7,7 +7,6 @@ import io.github.trafficpolicy.api.RuleType;
 import io.github.trafficpolicy.engine.EvaluatorSettings.BiasFormula;
 import io.github.trafficpolicy.engine.EvaluatorSettings.UnknownLocation;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -188,12 +187,13 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(ClientLocation loc, String clientContinent, int i) {
+    private boolean matches(String clientContinent, String clientCountry, String clientSubdivision, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
-          return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
+          return clientCountry != null && clientCountry.equalsIgnoreCase(country[i]) && clientSubdivision != null
+              && clientSubdivision.equalsIgnoreCase(subdivision[i]);
         case COUNTRY:
-          return equal(loc.country(), country[i]);
+          return clientCountry != null && clientCountry.equalsIgnoreCase(country[i]);
         case CONTINENT:
           return clientContinent.equalsIgnoreCase(continent[i]);
         default:
@@ -201,17 +201,20 @@ abstract class CompiledRule {
       }
     }
 
-    private static boolean equal(Optional<String> value, String code) {
-      return value.isPresent() && value.get().equalsIgnoreCase(code);
-    }
-
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
-      ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
-      String clientContinent = locationDependent ? ev.continent() : "";
+      String clientContinent = "";
+      String clientCountry = null;
+      String clientSubdivision = null;
+      if (locationDependent) {
+        ev.useGeoScope();
+        clientContinent = ev.continent();
+        clientCountry = ev.country();
+        clientSubdivision = ev.subdivision();
+      }
       int count = 0;
       for (int i = 0; i < n; i++) {
-        boolean m = matches(loc, clientContinent, i);
+        boolean m = matches(clientContinent, clientCountry, clientSubdivision, i);
         tiers[i] = m ? kind[i] : -1;
         keys[i] = 0;
         if (m) {
@@ -223,7 +226,11 @@ abstract class CompiledRule {
 
     @Override
     boolean isCandidate(Evaluation ev, int i) {
-      return kind[i] == DEFAULT || matches(ev.locationForGeo(), ev.continent(), i);
+      if (kind[i] == DEFAULT) {
+        return true;
+      }
+      ev.useGeoScope();
+      return matches(ev.continent(), ev.country(), ev.subdivision(), i);
     }
 
     @Override

@@ -40,6 +40,8 @@ final class Evaluation {
   private boolean locationResolved;
   private ClientLocation location;
   private String continent;
+  private String country;
+  private String subdivision;
   private int geoPrefix;
   private boolean clientCoordinates;
   private double clientX;
@@ -89,8 +91,6 @@ final class Evaluation {
     query = null;
     health = null;
     trace = null;
-    location = null;
-    continent = null;
     latency = null;
   }
 
@@ -119,40 +119,60 @@ final class Evaluation {
   ClientLocation location() {
     if (!locationResolved) {
       Optional<ClientLocation> given = query.location();
+      ClientLocation loc;
       if (given.isPresent()) {
-        location = given.get();
+        loc = given.get();
         geoPrefix = query.client().prefixLength();
       } else {
         GeoLookup lookup = policy.geoLocator.locate(query.client().address());
-        location = lookup.location();
+        loc = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
-      continent = Route53Continents.continentOf(location);
-      Optional<Coordinates> c = location.coordinates();
-      clientCoordinates = c.isPresent();
-      if (clientCoordinates) {
-        double lat = Math.toRadians(c.get().latitude());
-        double lon = Math.toRadians(c.get().longitude());
-        clientX = Math.cos(lat) * Math.cos(lon);
-        clientY = Math.cos(lat) * Math.sin(lon);
-        clientZ = Math.sin(lat);
+      if (loc != location) {
+        derive(loc);
       }
       locationResolved = true;
     }
     return location;
   }
 
+  /**
+   * What evaluation needs from a location: its Route 53 continent, country and subdivision codes and unit vector.
+   * Kept until a different location instance comes (locations are immutable, so the same instance — a query's
+   * given location reused, a geo locator's cached answer — derives the same values).
+   */
+  private void derive(ClientLocation loc) {
+    location = loc;
+    continent = Route53Continents.continentOf(loc);
+    country = loc.country().orElse(null);
+    subdivision = loc.subdivision().orElse(null);
+    Optional<Coordinates> c = loc.coordinates();
+    clientCoordinates = c.isPresent();
+    if (clientCoordinates) {
+      double lat = Math.toRadians(c.get().latitude());
+      double lon = Math.toRadians(c.get().longitude());
+      clientX = Math.cos(lat) * Math.cos(lon);
+      clientY = Math.cos(lat) * Math.sin(lon);
+      clientZ = Math.sin(lat);
+    }
+  }
+
+  /** The client's country code, null when unknown. */
+  String country() {
+    location();
+    return country;
+  }
+
+  /** The client's subdivision code, null when unknown. */
+  String subdivision() {
+    location();
+    return subdivision;
+  }
+
   /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
   String continent() {
     location();
     return continent;
-  }
-
-  /** The location, recording that the answer depends on it. */
-  ClientLocation locationForGeo() {
-    ClientLocation loc = location();
-    useGeoScope();
-    return loc;
   }
 
   void useGeoScope() {
