@@ -497,12 +497,10 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     // F1: pick, check, re-pick.
     int pt = Integer.MIN_VALUE;
-    double pk = Double.NEGATIVE_INFINITY;
     int pi = -1;
     int i;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pi)) >= 0) {
       pt = tiers[i];
-      pk = keys[i];
       pi = i;
       int reason = unusable(ev, rule, i);
       if (reason != OK) {
@@ -544,11 +542,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
     }
     pt = Integer.MIN_VALUE;
-    pk = Double.NEGATIVE_INFINITY;
     pi = -1;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pi)) >= 0) {
       pt = tiers[i];
-      pk = keys[i];
       pi = i;
       int c = rule.child[i];
       if (c >= 0 && !hasData(ev, c)) {

@@ -68,19 +68,57 @@ abstract class CompiledRule {
     throw new AssertionError(type + " keys are never pending");
   }
 
+  /** An upper bound of the exact key of a pending entry ({@code +∞} when there is no useful one). */
+  double upperKey(Evaluation ev, int i) {
+    return Double.POSITIVE_INFINITY;
+  }
+
   /**
-   * Like {@link #next}, resolving pending keys: a pending pick gets its exact key and the choice is made again.
-   * {@code pending} is null for rules without {@link #lazyKeys}.
+   * The next candidate after the previous pick {@code pi} (tier {@code pt}; -1 for the first pick) in (tier, key,
+   * index) order, or -1, resolving pending keys: the previous pick's key is made exact first (it is the cursor); a
+   * pending pick is kept without computing its key when its upper bound is below every other remaining key of its
+   * tier (it is then the minimum whatever its exact key), else it gets its exact key and the choice is made again.
+   * When tracing, picks always get exact keys (the trace shows them). {@code pending} is null for rules without
+   * {@link #lazyKeys}.
    */
-  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, int pt, double pk, int pi) {
+  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, int pt, int pi) {
+    double pk = Double.NEGATIVE_INFINITY;
+    if (pi >= 0) {
+      if (pending != null && pending[pi]) {
+        keys[pi] = exactKey(ev, pi);
+        pending[pi] = false;
+      }
+      pk = keys[pi];
+    }
     while (true) {
       int i = next(keys, tiers, pt, pk, pi);
       if (i < 0 || pending == null || !pending[i]) {
         return i;
       }
+      if (!ev.tracing() && certainlyFirst(ev, keys, tiers, pt, pk, pi, i)) {
+        return i;
+      }
       keys[i] = exactKey(ev, i);
       pending[i] = false;
     }
+  }
+
+  /** Whether pending entry {@code i}'s upper bound is below the key of every other candidate after the cursor. */
+  private boolean certainlyFirst(Evaluation ev, double[] keys, int[] tiers, int pt, double pk, int pi, int i) {
+    int ti = tiers[i];
+    double second = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      int t = tiers[j];
+      if (j == i || t != ti) {
+        continue;
+      }
+      double k = keys[j];
+      if (t == pt && (k < pk || (k == pk && j <= pi))) {
+        continue;
+      }
+      second = Math.min(second, k);
+    }
+    return upperKey(ev, i) < second;
   }
 
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
@@ -124,6 +162,8 @@ abstract class CompiledRule {
 
   /** Shrinks a lower bound to stay below its exact key whatever the rounding of the exact computation. */
   static final double BOUND_MARGIN = 1 - 1e-9;
+  /** Grows an upper bound to stay above its exact key whatever the rounding of the exact computation. */
+  static final double UPPER_MARGIN = 1 + 1e-9;
 
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.1f", d);
@@ -415,6 +455,16 @@ abstract class CompiledRule {
       return biased(distance(ev, i), bias[i]);
     }
 
+    /** {@code biased(2R·s/√(1 − s²)·(1 + 1e-9))}: {@code asin(s) ≤ s/√(1 − s²)}; none beyond s = 0.9. */
+    @Override
+    double upperKey(Evaluation ev, int i) {
+      double s = Math.sqrt(ev.haversine(x[i], y[i], z[i]));
+      if (!(s <= 0.9)) {
+        return Double.POSITIVE_INFINITY;
+      }
+      return biased(2 * Evaluation.EARTH_RADIUS_KM * (s / Math.sqrt(1 - s * s)) * UPPER_MARGIN, bias[i]);
+    }
+
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
       if (n > 1) {
@@ -519,6 +569,14 @@ abstract class CompiledRule {
         pending[i] = true;
       }
       return n;
+    }
+
+    /** {@code (1 − u)/u·(1 + 1e-9) / w}: {@code −ln(u) ≤ (1 − u)/u}. */
+    @Override
+    double upperKey(Evaluation ev, int i) {
+      int t = tier(i);
+      double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey()));
+      return (1 - u) / u * UPPER_MARGIN / (t == 0 && !allZero ? weight[i] : 1);
     }
 
     @Override
