@@ -683,7 +683,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     CompiledRule rule = rules[r];
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
-      result = rule.isCandidate(ev, i) && unusable(ev, rule, i) == OK;
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && unusable(ev, rule, i) == OK;
     }
     ev.hasHealthyStamp[r] = stamp;
     ev.hasHealthyValue[r] = result;
@@ -700,7 +700,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
       int c = rule.child[i];
-      result = rule.isCandidate(ev, i) && (c < 0 || hasData(ev, c));
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && (c < 0 || hasData(ev, c));
     }
     ev.hasDataStamp[r] = stamp;
     ev.hasDataValue[r] = result;

@@ -39,10 +39,17 @@ abstract class CompiledRule {
   /** Human label per entry, e.g. {@code Primary}, {@code US/WA}, {@code us-east-1}. */
   final String[] label;
 
-  CompiledRule(String id, RuleType type, int n) {
+  /** Whether {@link #order} may leave keys pending (see the class comment). */
+  private final boolean lazy;
+  /** Whether every entry is a candidate whatever the client ({@link #isCandidate} always true). */
+  final boolean alwaysCandidate;
+
+  CompiledRule(String id, RuleType type, int n, boolean lazy, boolean alwaysCandidate) {
     this.id = id;
     this.type = type;
     this.n = n;
+    this.lazy = lazy;
+    this.alwaysCandidate = alwaysCandidate;
     this.child = new int[n];
     this.check = new int[n];
     this.eth = new boolean[n];
@@ -51,8 +58,8 @@ abstract class CompiledRule {
   }
 
   /** Whether {@link #order} may leave keys pending (see the class comment). */
-  boolean lazyKeys() {
-    return false;
+  final boolean lazyKeys() {
+    return lazy;
   }
 
   /** Fills {@code tiers} and {@code keys} for entries 0…n-1; returns the number of candidates. */
@@ -174,7 +181,7 @@ abstract class CompiledRule {
   /** {@code failover}: Primary, then Secondary. */
   static final class Failover extends CompiledRule {
     Failover(String id) {
-      super(id, RuleType.FAILOVER, 2);
+      super(id, RuleType.FAILOVER, 2, false, true);
     }
 
     @Override
@@ -215,7 +222,7 @@ abstract class CompiledRule {
     final boolean locationDependent;
 
     Geo(String id, int n, int[] kind, String[] continent, String[] country, String[] subdivision) {
-      super(id, RuleType.GEO, n);
+      super(id, RuleType.GEO, n, false, false);
       this.kind = kind;
       this.continent = continent;
       this.country = country;
@@ -316,7 +323,7 @@ abstract class CompiledRule {
     final UnknownLocation unknown;
 
     Latency(String id, int n, String[] region, double[] latRad, double[] lonRad, UnknownLocation unknown) {
-      super(id, RuleType.LATENCY, n);
+      super(id, RuleType.LATENCY, n, false, unknown == UnknownLocation.DOCUMENT_ORDER);
       this.region = region;
       this.x = new double[n];
       this.y = new double[n];
@@ -381,7 +388,7 @@ abstract class CompiledRule {
 
     Geoproximity(String id, int n, double[] latRad, double[] lonRad, int[] bias, String[] where,
         UnknownLocation unknown, BiasFormula formula) {
-      super(id, RuleType.GEOPROXIMITY, n);
+      super(id, RuleType.GEOPROXIMITY, n, true, unknown == UnknownLocation.DOCUMENT_ORDER);
       this.x = new double[n];
       this.y = new double[n];
       this.z = new double[n];
@@ -412,11 +419,6 @@ abstract class CompiledRule {
     /** Whether the distance to entry {@code i} is known (without computing it). */
     private boolean located(Evaluation ev, int i) {
       return !Double.isNaN(x[i]) && ev.clientCoordinatesKnown();
-    }
-
-    @Override
-    boolean lazyKeys() {
-      return true;
     }
 
     /**
@@ -523,7 +525,7 @@ abstract class CompiledRule {
     final boolean clientDependent;
 
     Weighted(String id, int n, int[] weight, long[] entryKey) {
-      super(id, RuleType.WEIGHTED, n);
+      super(id, RuleType.WEIGHTED, n, n > 1, true);
       this.weight = weight;
       this.entryKey = entryKey;
       int total = 0;
@@ -541,11 +543,6 @@ abstract class CompiledRule {
 
     int tier(int i) {
       return allZero || weight[i] > 0 ? 0 : 1;
-    }
-
-    @Override
-    boolean lazyKeys() {
-      return n > 1;
     }
 
     /**
@@ -631,7 +628,7 @@ abstract class CompiledRule {
 
     Multivalue(String id, int n, long[] entryKey, ImmutableList<EndpointId> allEndpoints,
         ImmutableList<RecordData> allRecords) {
-      super(id, RuleType.MULTIVALUE, n);
+      super(id, RuleType.MULTIVALUE, n, false, true);
       this.entryKey = entryKey;
       this.allEndpoints = allEndpoints;
       this.allRecords = allRecords;
