@@ -478,7 +478,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     double[] keys = ev.keys[depth];
     int[] tiers = ev.tiers[depth];
     boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
-    int count = pending != null ? rule.order(ev, keys, tiers, pending) : rule.order(ev, keys, tiers);
+    double[] input = ev.input[depth];
+    int count = pending != null ? rule.order(ev, keys, tiers, pending, input) : rule.order(ev, keys, tiers);
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -499,7 +500,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int pt = Integer.MIN_VALUE;
     int pi = -1;
     int i;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       pt = tiers[i];
       pi = i;
       int reason = unusable(ev, rule, i);
@@ -543,7 +544,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     pt = Integer.MIN_VALUE;
     pi = -1;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       pt = tiers[i];
       pi = i;
       int c = rule.child[i];

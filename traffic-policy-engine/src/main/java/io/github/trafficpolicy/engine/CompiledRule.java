@@ -63,20 +63,23 @@ abstract class CompiledRule {
   }
 
   /** Fills {@code tiers} and {@code keys} for entries 0…n-1; returns the number of candidates. */
-  int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+  int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
     return order(ev, keys, tiers);
   }
 
   /** Fills {@code tiers} and {@code keys} for entries 0…n-1 with exact keys; returns the number of candidates. */
   abstract int order(Evaluation ev, double[] keys, int[] tiers);
 
-  /** The exact key of a candidate entry left pending by {@link #order(Evaluation, double[], int[], boolean[])}. */
-  double exactKey(Evaluation ev, int i) {
+  /**
+   * The exact key of a candidate entry left pending by {@link #order(Evaluation, double[], int[], boolean[],
+   * double[])}, from the {@code input} it recorded for the entry.
+   */
+  double exactKey(int i, double input) {
     throw new AssertionError(type + " keys are never pending");
   }
 
   /** An upper bound of the exact key of a pending entry ({@code +∞} when there is no useful one). */
-  double upperKey(Evaluation ev, int i) {
+  double upperKey(int i, double input) {
     return Double.POSITIVE_INFINITY;
   }
 
@@ -88,11 +91,11 @@ abstract class CompiledRule {
    * When tracing, picks always get exact keys (the trace shows them). {@code pending} is null for rules without
    * {@link #lazyKeys}.
    */
-  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, int pt, int pi) {
+  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input, int pt, int pi) {
     double pk = Double.NEGATIVE_INFINITY;
     if (pi >= 0) {
       if (pending != null && pending[pi]) {
-        keys[pi] = exactKey(ev, pi);
+        keys[pi] = exactKey(pi, input[pi]);
         pending[pi] = false;
       }
       pk = keys[pi];
@@ -102,16 +105,16 @@ abstract class CompiledRule {
       if (i < 0 || pending == null || !pending[i]) {
         return i;
       }
-      if (!ev.tracing() && certainlyFirst(ev, keys, tiers, pt, pk, pi, i)) {
+      if (!ev.tracing() && certainlyFirst(keys, tiers, input, pt, pk, pi, i)) {
         return i;
       }
-      keys[i] = exactKey(ev, i);
+      keys[i] = exactKey(i, input[i]);
       pending[i] = false;
     }
   }
 
   /** Whether pending entry {@code i}'s upper bound is below the key of every other candidate after the cursor. */
-  private boolean certainlyFirst(Evaluation ev, double[] keys, int[] tiers, int pt, double pk, int pi, int i) {
+  private boolean certainlyFirst(double[] keys, int[] tiers, double[] input, int pt, double pk, int pi, int i) {
     int ti = tiers[i];
     double second = Double.POSITIVE_INFINITY;
     for (int j = 0; j < n; j++) {
@@ -125,7 +128,7 @@ abstract class CompiledRule {
       }
       second = Math.min(second, k);
     }
-    return upperKey(ev, i) < second;
+    return upperKey(i, input[i]) < second;
   }
 
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
@@ -427,7 +430,7 @@ abstract class CompiledRule {
      * while {@code biased} multiplies or divides by a positive constant, which keeps the bound below the key.
      */
     @Override
-    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
       if (n > 1) {
         ev.useGeoScope();
       }
@@ -438,6 +441,7 @@ abstract class CompiledRule {
           double s = Math.min(1, Math.sqrt(ev.haversine(x[i], y[i], z[i])));
           keys[i] = biased(2 * Evaluation.EARTH_RADIUS_KM * s * BOUND_MARGIN, bias[i]);
           pending[i] = true;
+          input[i] = s;
           count++;
         } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
           tiers[i] = 1;
@@ -452,15 +456,15 @@ abstract class CompiledRule {
       return count;
     }
 
+    /** From {@code s = min(1, √h)}: {@code biased(2R·asin(s))}, exactly {@code biased(distance)}. */
     @Override
-    double exactKey(Evaluation ev, int i) {
-      return biased(distance(ev, i), bias[i]);
+    double exactKey(int i, double s) {
+      return biased(Evaluation.arcKilometres(s), bias[i]);
     }
 
     /** {@code biased(2R·s/√(1 − s²)·(1 + 1e-9))}: {@code asin(s) ≤ s/√(1 − s²)}; none beyond s = 0.9. */
     @Override
-    double upperKey(Evaluation ev, int i) {
-      double s = Math.sqrt(ev.haversine(x[i], y[i], z[i]));
+    double upperKey(int i, double s) {
       if (!(s <= 0.9)) {
         return Double.POSITIVE_INFINITY;
       }
@@ -550,7 +554,7 @@ abstract class CompiledRule {
      * {@code −ln(u) ≥ 1 − u}, and the margin covers the rounding of {@code ln} (within 1 ulp) and of {@code 1 − u}.
      */
     @Override
-    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending) {
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
       if (n == 1) {
         return order(ev, keys, tiers);
       }
@@ -564,23 +568,21 @@ abstract class CompiledRule {
         double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck));
         keys[i] = (1 - u) * BOUND_MARGIN / (t == 0 && !allZero ? weight[i] : 1);
         pending[i] = true;
+        input[i] = u;
       }
       return n;
     }
 
     /** {@code (1 − u)/u·(1 + 1e-9) / w}: {@code −ln(u) ≤ (1 − u)/u}. */
     @Override
-    double upperKey(Evaluation ev, int i) {
-      int t = tier(i);
-      double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey()));
-      return (1 - u) / u * UPPER_MARGIN / (t == 0 && !allZero ? weight[i] : 1);
+    double upperKey(int i, double u) {
+      return (1 - u) / u * UPPER_MARGIN / (tier(i) == 0 && !allZero ? weight[i] : 1);
     }
 
+    /** From the entry's draw {@code u}: {@code −ln(u) / w}, exactly the eager score. */
     @Override
-    double exactKey(Evaluation ev, int i) {
-      int t = tier(i);
-      return -Math.log(RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey())))
-          / (t == 0 && !allZero ? weight[i] : 1);
+    double exactKey(int i, double u) {
+      return -Math.log(u) / (tier(i) == 0 && !allZero ? weight[i] : 1);
     }
 
     @Override

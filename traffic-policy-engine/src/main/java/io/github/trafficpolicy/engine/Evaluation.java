@@ -22,6 +22,8 @@ final class Evaluation {
   final int[][] tiers;
   /** Per depth: entries whose key is still a lower bound (see {@link CompiledRule#lazyKeys}). */
   final boolean[][] pending;
+  /** Per depth: what a rule recorded to compute a pending key later. */
+  final double[][] input;
   final int[] hasHealthyStamp;
   final boolean[] hasHealthyValue;
   final int[] hasDataStamp;
@@ -62,6 +64,7 @@ final class Evaluation {
     this.keys = new double[depth][width];
     this.tiers = new int[depth][width];
     this.pending = new boolean[depth][width];
+    this.input = new double[depth][width];
     int rules = policy.rules.length;
     this.hasHealthyStamp = new int[rules];
     this.hasHealthyValue = new boolean[rules];
@@ -200,7 +203,12 @@ final class Evaluation {
 
   /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
   static double kilometres(double h) {
-    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+    return arcKilometres(Math.min(1, Math.sqrt(h)));
+  }
+
+  /** Kilometres for half a chord {@code s = min(1, √h)} of the unit sphere. */
+  static double arcKilometres(double s) {
+    return 2 * EARTH_RADIUS_KM * Math.asin(s);
   }
 
   /** The built-in latency estimate for a distance. */

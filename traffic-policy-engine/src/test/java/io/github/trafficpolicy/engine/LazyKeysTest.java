@@ -98,7 +98,8 @@ final class LazyKeysTest {
     double[] keys = new double[rule.n];
     int[] tiers = new int[rule.n];
     boolean[] pending = new boolean[rule.n];
-    int count = rule.order(ev, keys, tiers, pending);
+    double[] input = new double[rule.n];
+    int count = rule.order(ev, keys, tiers, pending, input);
     assertThat(count).as(what).isEqualTo(eagerCount);
     assertThat(tiers).as(what).isEqualTo(eagerTiers);
     List<String> eager = new ArrayList<>();
@@ -114,14 +115,14 @@ final class LazyKeysTest {
       pi = i;
     }
     for (int j = 0; j < rule.n; j++) {
-      assertThat(!pending[j] || keys[j] <= rule.exactKey(ev, j)).as(what + " bound of " + j).isTrue();
+      assertThat(!pending[j] || keys[j] <= rule.exactKey(j, input[j])).as(what + " bound of " + j).isTrue();
     }
     pt = Integer.MIN_VALUE;
     pi = -1;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, pt, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       // A pick certain to come first may keep its bound; its key is what an exact computation gives.
-      assertThat(!pending[i] || rule.upperKey(ev, i) >= rule.exactKey(ev, i)).as(what).isTrue();
-      lazy.add(i + ":" + tiers[i] + ":" + (pending[i] ? rule.exactKey(ev, i) : keys[i]));
+      assertThat(!pending[i] || rule.upperKey(i, input[i]) >= rule.exactKey(i, input[i])).as(what).isTrue();
+      lazy.add(i + ":" + tiers[i] + ":" + (pending[i] ? rule.exactKey(i, input[i]) : keys[i]));
       pt = tiers[i];
       pi = i;
     }
