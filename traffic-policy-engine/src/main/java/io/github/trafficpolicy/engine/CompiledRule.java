@@ -240,15 +240,46 @@ abstract class CompiledRule {
     private boolean matches(String clientContinent, String clientCountry, String clientSubdivision, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
-          return clientCountry != null && clientCountry.equalsIgnoreCase(country[i]) && clientSubdivision != null
-              && clientSubdivision.equalsIgnoreCase(subdivision[i]);
+          return clientCountry != null && sameCode(clientCountry, country[i]) && clientSubdivision != null
+              && sameCode(clientSubdivision, subdivision[i]);
         case COUNTRY:
-          return clientCountry != null && clientCountry.equalsIgnoreCase(country[i]);
+          return clientCountry != null && sameCode(clientCountry, country[i]);
         case CONTINENT:
-          return clientContinent.equalsIgnoreCase(continent[i]);
+          return sameCode(clientContinent, continent[i]);
         default:
           return true;
       }
+    }
+
+    /**
+     * {@link String#equalsIgnoreCase}, answering ASCII character pairs directly (codes are ASCII; anything else
+     * goes to {@code equalsIgnoreCase}).
+     */
+    static boolean sameCode(String a, String b) {
+      int length = a.length();
+      if (length != b.length()) {
+        return false;
+      }
+      for (int k = 0; k < length; k++) {
+        char p = a.charAt(k);
+        char q = b.charAt(k);
+        if (p == q) {
+          continue;
+        }
+        if (p >= 128 || q >= 128) {
+          return a.equalsIgnoreCase(b);
+        }
+        if (p >= 'a' && p <= 'z') {
+          p -= 'a' - 'A';
+        }
+        if (q >= 'a' && q <= 'z') {
+          q -= 'a' - 'A';
+        }
+        if (p != q) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
