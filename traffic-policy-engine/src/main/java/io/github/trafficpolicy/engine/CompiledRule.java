@@ -74,12 +74,12 @@ abstract class CompiledRule {
    * The exact key of a candidate entry left pending by {@link #order(Evaluation, double[], int[], boolean[],
    * double[])}, from the {@code input} it recorded for the entry.
    */
-  double exactKey(int i, double input) {
+  double exactKey(Evaluation ev, int i, double input) {
     throw new AssertionError(type + " keys are never pending");
   }
 
   /** An upper bound of the exact key of a pending entry ({@code +∞} when there is no useful one). */
-  double upperKey(int i, double input) {
+  double upperKey(Evaluation ev, int i, double input) {
     return Double.POSITIVE_INFINITY;
   }
 
@@ -95,7 +95,7 @@ abstract class CompiledRule {
     double pk = Double.NEGATIVE_INFINITY;
     if (pi >= 0) {
       if (pending != null && pending[pi]) {
-        keys[pi] = exactKey(pi, input[pi]);
+        keys[pi] = exactKey(ev, pi, input[pi]);
         pending[pi] = false;
       }
       pk = keys[pi];
@@ -105,16 +105,17 @@ abstract class CompiledRule {
       if (i < 0 || pending == null || !pending[i]) {
         return i;
       }
-      if (!ev.tracing() && certainlyFirst(keys, tiers, input, pt, pk, pi, i)) {
+      if (!ev.tracing() && certainlyFirst(ev, keys, tiers, input, pt, pk, pi, i)) {
         return i;
       }
-      keys[i] = exactKey(i, input[i]);
+      keys[i] = exactKey(ev, i, input[i]);
       pending[i] = false;
     }
   }
 
   /** Whether pending entry {@code i}'s upper bound is below the key of every other candidate after the cursor. */
-  private boolean certainlyFirst(double[] keys, int[] tiers, double[] input, int pt, double pk, int pi, int i) {
+  private boolean certainlyFirst(Evaluation ev, double[] keys, int[] tiers, double[] input, int pt, double pk, int pi,
+      int i) {
     int ti = tiers[i];
     double second = Double.POSITIVE_INFINITY;
     for (int j = 0; j < n; j++) {
@@ -128,7 +129,7 @@ abstract class CompiledRule {
       }
       second = Math.min(second, k);
     }
-    return upperKey(i, input[i]) < second;
+    return upperKey(ev, i, input[i]) < second;
   }
 
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
@@ -489,13 +490,13 @@ abstract class CompiledRule {
 
     /** From {@code s = min(1, √h)}: {@code biased(2R·asin(s))}, exactly {@code biased(distance)}. */
     @Override
-    double exactKey(int i, double s) {
+    double exactKey(Evaluation ev, int i, double s) {
       return biased(Evaluation.arcKilometres(s), bias[i]);
     }
 
     /** {@code biased(2R·s/√(1 − s²)·(1 + 1e-9))}: {@code asin(s) ≤ s/√(1 − s²)}; none beyond s = 0.9. */
     @Override
-    double upperKey(int i, double s) {
+    double upperKey(Evaluation ev, int i, double s) {
       if (!(s <= 0.9)) {
         return Double.POSITIVE_INFINITY;
       }
@@ -582,7 +583,8 @@ abstract class CompiledRule {
 
     /**
      * Leaves every entry pending with the bound {@code (1 − u)·(1 − 1e-9) / w} of the score {@code −ln(u) / w}:
-     * {@code −ln(u) ≥ 1 − u}, and the margin covers the rounding of {@code ln} (within 1 ulp) and of {@code 1 − u}.
+     * {@code −ln(u) ≥ 1 − u}, and the margin covers the rounding of {@code ln} (within 1 ulp) and of {@code 1 − u};
+     * zero-weight standbys get the bound 0 without a draw.
      */
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
@@ -596,23 +598,36 @@ abstract class CompiledRule {
       for (int i = 0; i < n; i++) {
         int t = tier(i);
         tiers[i] = t;
-        double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck));
-        keys[i] = (1 - u) * BOUND_MARGIN / (t == 0 && !allZero ? weight[i] : 1);
         pending[i] = true;
+        if (t == 1) {
+          // A zero-weight standby (tier 1 exists only beside a non-zero weight) is drawn only if reached.
+          keys[i] = 0;
+          input[i] = Double.NaN;
+          continue;
+        }
+        double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck));
+        keys[i] = (1 - u) * BOUND_MARGIN / (!allZero ? weight[i] : 1);
         input[i] = u;
       }
       return n;
     }
 
+    /** The entry's uniform draw: recorded by {@code order}, or drawn now (NaN: a standby not drawn yet). */
+    private double drawn(Evaluation ev, int i, double input) {
+      return Double.isNaN(input) ? RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey())) : input;
+    }
+
     /** {@code (1 − u)/u·(1 + 1e-9) / w}: {@code −ln(u) ≤ (1 − u)/u}. */
     @Override
-    double upperKey(int i, double u) {
+    double upperKey(Evaluation ev, int i, double input) {
+      double u = drawn(ev, i, input);
       return (1 - u) / u * UPPER_MARGIN / (tier(i) == 0 && !allZero ? weight[i] : 1);
     }
 
     /** From the entry's draw {@code u}: {@code −ln(u) / w}, exactly the eager score. */
     @Override
-    double exactKey(int i, double u) {
+    double exactKey(Evaluation ev, int i, double input) {
+      double u = drawn(ev, i, input);
       return -Math.log(u) / (tier(i) == 0 && !allZero ? weight[i] : 1);
     }
 

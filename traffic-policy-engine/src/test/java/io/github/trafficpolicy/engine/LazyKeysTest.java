@@ -115,14 +115,14 @@ final class LazyKeysTest {
       pi = i;
     }
     for (int j = 0; j < rule.n; j++) {
-      assertThat(!pending[j] || keys[j] <= rule.exactKey(j, input[j])).as(what + " bound of " + j).isTrue();
+      assertThat(!pending[j] || keys[j] <= rule.exactKey(ev, j, input[j])).as(what + " bound of " + j).isTrue();
     }
     pt = Integer.MIN_VALUE;
     pi = -1;
     while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       // A pick certain to come first may keep its bound; its key is what an exact computation gives.
-      assertThat(!pending[i] || rule.upperKey(i, input[i]) >= rule.exactKey(i, input[i])).as(what).isTrue();
-      lazy.add(i + ":" + tiers[i] + ":" + (pending[i] ? rule.exactKey(i, input[i]) : keys[i]));
+      assertThat(!pending[i] || rule.upperKey(ev, i, input[i]) >= rule.exactKey(ev, i, input[i])).as(what).isTrue();
+      lazy.add(i + ":" + tiers[i] + ":" + (pending[i] ? rule.exactKey(ev, i, input[i]) : keys[i]));
       pt = tiers[i];
       pi = i;
     }
