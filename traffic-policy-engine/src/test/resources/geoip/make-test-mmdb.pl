@@ -47,10 +47,10 @@ my %types = (
 );
 
 sub tree {
-    my ($type, $ip_version) = @_;
+    my ($type, $ip_version, $record_size) = @_;
     return MaxMind::DB::Writer::Tree->new(
         ip_version               => $ip_version,
-        record_size              => 24,
+        record_size              => $record_size // 24,
         database_type            => $type,
         languages                => ['en'],
         description              => { en => "traffic-policy test database ($type)" },
@@ -86,9 +86,11 @@ sub city_record {
     return \%r;
 }
 
-for my $variant ([ 'city.mmdb', 6 ], [ 'city-ipv4-only.mmdb', 4 ]) {
-    my ($file, $ipv) = @$variant;
-    my $tree = tree('GeoIP2-City', $ipv);
+# The same city data with 28- and 32-bit records (the locator walks the search tree itself).
+for my $variant ([ 'city.mmdb', 6, 24 ], [ 'city-ipv4-only.mmdb', 4, 24 ], [ 'city-record28.mmdb', 6, 28 ],
+                 [ 'city-record32.mmdb', 6, 32 ]) {
+    my ($file, $ipv, $record_size) = @$variant;
+    my $tree = tree('GeoIP2-City', $ipv, $record_size);
     my $n = 0;
     for my $row (@city) {
         my ($net, @rest) = @$row;

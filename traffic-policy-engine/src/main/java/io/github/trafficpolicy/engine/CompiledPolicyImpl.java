@@ -477,7 +477,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     double[] keys = ev.keys[depth];
     int[] tiers = ev.tiers[depth];
-    int count = rule.order(ev, keys, tiers);
+    boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
+    double[] input = ev.input[depth];
+    int count = pending != null ? rule.order(ev, keys, tiers, pending, input) : rule.order(ev, keys, tiers);
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -496,12 +498,10 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
     // F1: pick, check, re-pick.
     int pt = Integer.MIN_VALUE;
-    double pk = Double.NEGATIVE_INFINITY;
     int pi = -1;
     int i;
-    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       pt = tiers[i];
-      pk = keys[i];
       pi = i;
       int reason = unusable(ev, rule, i);
       if (reason != OK) {
@@ -543,11 +543,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
     }
     pt = Integer.MIN_VALUE;
-    pk = Double.NEGATIVE_INFINITY;
     pi = -1;
-    while ((i = rule.next(keys, tiers, pt, pk, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
       pt = tiers[i];
-      pk = keys[i];
       pi = i;
       int c = rule.child[i];
       if (c >= 0 && !hasData(ev, c)) {
@@ -686,7 +684,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     CompiledRule rule = rules[r];
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
-      result = rule.isCandidate(ev, i) && unusable(ev, rule, i) == OK;
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && unusable(ev, rule, i) == OK;
     }
     ev.hasHealthyStamp[r] = stamp;
     ev.hasHealthyValue[r] = result;
@@ -703,7 +701,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
       int c = rule.child[i];
-      result = rule.isCandidate(ev, i) && (c < 0 || hasData(ev, c));
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && (c < 0 || hasData(ev, c));
     }
     ev.hasDataStamp[r] = stamp;
     ev.hasDataValue[r] = result;

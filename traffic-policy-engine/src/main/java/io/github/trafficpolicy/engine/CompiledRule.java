@@ -7,7 +7,6 @@ import io.github.trafficpolicy.api.RuleType;
 import io.github.trafficpolicy.engine.EvaluatorSettings.BiasFormula;
 import io.github.trafficpolicy.engine.EvaluatorSettings.UnknownLocation;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -17,6 +16,13 @@ import java.util.OptionalDouble;
  * <p>{@link #order} ranks the entries for one evaluation: it writes a tier per entry ({@code -1}: not a candidate)
  * and a key; candidates are tried by ascending (tier, key, index). That order is the F1 order (pick, check,
  * re-pick) and, ignoring health, the F2 (fail-open) order.
+ *
+ * <p>Rules whose keys are costly ({@link #lazyKeys}: geoproximity distances need an arcsine, weighted scores a
+ * logarithm) may leave an entry's key <em>pending</em>: {@code order} then writes a cheap lower bound of the exact key
+ * and marks the entry in {@code pending}; {@link #exactKey} computes the exact key, bit for bit the value an eager
+ * {@code order} would have written. Whoever picks the next entry replaces a pending pick's bound by its exact key and
+ * picks again, so the order is exactly the eager one (a bound never exceeds its exact key, so an entry whose exact
+ * key is the minimum is never passed over).
  */
 abstract class CompiledRule {
   final String id;
@@ -33,10 +39,17 @@ abstract class CompiledRule {
   /** Human label per entry, e.g. {@code Primary}, {@code US/WA}, {@code us-east-1}. */
   final String[] label;
 
-  CompiledRule(String id, RuleType type, int n) {
+  /** Whether {@link #order} may leave keys pending (see the class comment). */
+  private final boolean lazy;
+  /** Whether every entry is a candidate whatever the client ({@link #isCandidate} always true). */
+  final boolean alwaysCandidate;
+
+  CompiledRule(String id, RuleType type, int n, boolean lazy, boolean alwaysCandidate) {
     this.id = id;
     this.type = type;
     this.n = n;
+    this.lazy = lazy;
+    this.alwaysCandidate = alwaysCandidate;
     this.child = new int[n];
     this.check = new int[n];
     this.eth = new boolean[n];
@@ -44,8 +57,80 @@ abstract class CompiledRule {
     this.label = new String[n];
   }
 
+  /** Whether {@link #order} may leave keys pending (see the class comment). */
+  final boolean lazyKeys() {
+    return lazy;
+  }
+
   /** Fills {@code tiers} and {@code keys} for entries 0…n-1; returns the number of candidates. */
+  int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+    return order(ev, keys, tiers);
+  }
+
+  /** Fills {@code tiers} and {@code keys} for entries 0…n-1 with exact keys; returns the number of candidates. */
   abstract int order(Evaluation ev, double[] keys, int[] tiers);
+
+  /**
+   * The exact key of a candidate entry left pending by {@link #order(Evaluation, double[], int[], boolean[],
+   * double[])}, from the {@code input} it recorded for the entry.
+   */
+  double exactKey(Evaluation ev, int i, double input) {
+    throw new AssertionError(type + " keys are never pending");
+  }
+
+  /** An upper bound of the exact key of a pending entry ({@code +∞} when there is no useful one). */
+  double upperKey(Evaluation ev, int i, double input) {
+    return Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The next candidate after the previous pick {@code pi} (tier {@code pt}; -1 for the first pick) in (tier, key,
+   * index) order, or -1, resolving pending keys: the previous pick's key is made exact first (it is the cursor); a
+   * pending pick is kept without computing its key when its upper bound is below every other remaining key of its
+   * tier (it is then the minimum whatever its exact key), else it gets its exact key and the choice is made again.
+   * When tracing, picks always get exact keys (the trace shows them). {@code pending} is null for rules without
+   * {@link #lazyKeys}.
+   */
+  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input, int pt, int pi) {
+    double pk = Double.NEGATIVE_INFINITY;
+    if (pi >= 0) {
+      if (pending != null && pending[pi]) {
+        keys[pi] = exactKey(ev, pi, input[pi]);
+        pending[pi] = false;
+      }
+      pk = keys[pi];
+    }
+    while (true) {
+      int i = next(keys, tiers, pt, pk, pi);
+      if (i < 0 || pending == null || !pending[i]) {
+        return i;
+      }
+      if (!ev.tracing() && certainlyFirst(ev, keys, tiers, input, pt, pk, pi, i)) {
+        return i;
+      }
+      keys[i] = exactKey(ev, i, input[i]);
+      pending[i] = false;
+    }
+  }
+
+  /** Whether pending entry {@code i}'s upper bound is below the key of every other candidate after the cursor. */
+  private boolean certainlyFirst(Evaluation ev, double[] keys, int[] tiers, double[] input, int pt, double pk, int pi,
+      int i) {
+    int ti = tiers[i];
+    double second = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      int t = tiers[j];
+      if (j == i || t != ti) {
+        continue;
+      }
+      double k = keys[j];
+      if (t == pt && (k < pk || (k == pk && j <= pi))) {
+        continue;
+      }
+      second = Math.min(second, k);
+    }
+    return upperKey(ev, i, input[i]) < second;
+  }
 
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
   abstract boolean isCandidate(Evaluation ev, int i);
@@ -86,6 +171,11 @@ abstract class CompiledRule {
     }
   }
 
+  /** Shrinks a lower bound to stay below its exact key whatever the rounding of the exact computation. */
+  static final double BOUND_MARGIN = 1 - 1e-9;
+  /** Grows an upper bound to stay above its exact key whatever the rounding of the exact computation. */
+  static final double UPPER_MARGIN = 1 + 1e-9;
+
   static String fmt(double d) {
     return String.format(Locale.ROOT, "%.1f", d);
   }
@@ -95,7 +185,7 @@ abstract class CompiledRule {
   /** {@code failover}: Primary, then Secondary. */
   static final class Failover extends CompiledRule {
     Failover(String id) {
-      super(id, RuleType.FAILOVER, 2);
+      super(id, RuleType.FAILOVER, 2, false, true);
     }
 
     @Override
@@ -136,7 +226,7 @@ abstract class CompiledRule {
     final boolean locationDependent;
 
     Geo(String id, int n, int[] kind, String[] continent, String[] country, String[] subdivision) {
-      super(id, RuleType.GEO, n);
+      super(id, RuleType.GEO, n, false, false);
       this.kind = kind;
       this.continent = continent;
       this.country = country;
@@ -148,30 +238,65 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(ClientLocation loc, String clientContinent, int i) {
+    private boolean matches(String clientContinent, String clientCountry, String clientSubdivision, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
-          return equal(loc.country(), country[i]) && equal(loc.subdivision(), subdivision[i]);
+          return clientCountry != null && sameCode(clientCountry, country[i]) && clientSubdivision != null
+              && sameCode(clientSubdivision, subdivision[i]);
         case COUNTRY:
-          return equal(loc.country(), country[i]);
+          return clientCountry != null && sameCode(clientCountry, country[i]);
         case CONTINENT:
-          return clientContinent.equalsIgnoreCase(continent[i]);
+          return sameCode(clientContinent, continent[i]);
         default:
           return true;
       }
     }
 
-    private static boolean equal(Optional<String> value, String code) {
-      return value.isPresent() && value.get().equalsIgnoreCase(code);
+    /**
+     * {@link String#equalsIgnoreCase}, answering ASCII character pairs directly (codes are ASCII; anything else
+     * goes to {@code equalsIgnoreCase}).
+     */
+    static boolean sameCode(String a, String b) {
+      int length = a.length();
+      if (length != b.length()) {
+        return false;
+      }
+      for (int k = 0; k < length; k++) {
+        char p = a.charAt(k);
+        char q = b.charAt(k);
+        if (p == q) {
+          continue;
+        }
+        if (p >= 128 || q >= 128) {
+          return a.equalsIgnoreCase(b);
+        }
+        if (p >= 'a' && p <= 'z') {
+          p -= 'a' - 'A';
+        }
+        if (q >= 'a' && q <= 'z') {
+          q -= 'a' - 'A';
+        }
+        if (p != q) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
-      ClientLocation loc = locationDependent ? ev.locationForGeo() : ClientLocation.UNKNOWN;
-      String clientContinent = locationDependent ? ev.continent() : "";
+      String clientContinent = "";
+      String clientCountry = null;
+      String clientSubdivision = null;
+      if (locationDependent) {
+        ev.useGeoScope();
+        clientContinent = ev.continent();
+        clientCountry = ev.country();
+        clientSubdivision = ev.subdivision();
+      }
       int count = 0;
       for (int i = 0; i < n; i++) {
-        boolean m = matches(loc, clientContinent, i);
+        boolean m = matches(clientContinent, clientCountry, clientSubdivision, i);
         tiers[i] = m ? kind[i] : -1;
         keys[i] = 0;
         if (m) {
@@ -183,7 +308,11 @@ abstract class CompiledRule {
 
     @Override
     boolean isCandidate(Evaluation ev, int i) {
-      return kind[i] == DEFAULT || matches(ev.locationForGeo(), ev.continent(), i);
+      if (kind[i] == DEFAULT) {
+        return true;
+      }
+      ev.useGeoScope();
+      return matches(ev.continent(), ev.country(), ev.subdivision(), i);
     }
 
     @Override
@@ -229,7 +358,7 @@ abstract class CompiledRule {
     final UnknownLocation unknown;
 
     Latency(String id, int n, String[] region, double[] latRad, double[] lonRad, UnknownLocation unknown) {
-      super(id, RuleType.LATENCY, n);
+      super(id, RuleType.LATENCY, n, false, unknown == UnknownLocation.DOCUMENT_ORDER);
       this.region = region;
       this.x = new double[n];
       this.y = new double[n];
@@ -294,7 +423,7 @@ abstract class CompiledRule {
 
     Geoproximity(String id, int n, double[] latRad, double[] lonRad, int[] bias, String[] where,
         UnknownLocation unknown, BiasFormula formula) {
-      super(id, RuleType.GEOPROXIMITY, n);
+      super(id, RuleType.GEOPROXIMITY, n, true, unknown == UnknownLocation.DOCUMENT_ORDER);
       this.x = new double[n];
       this.y = new double[n];
       this.z = new double[n];
@@ -316,10 +445,62 @@ abstract class CompiledRule {
     }
 
     double distance(Evaluation ev, int i) {
-      if (Double.isNaN(x[i]) || !ev.clientCoordinatesKnown()) {
+      if (!located(ev, i)) {
         return Double.NaN;
       }
       return Evaluation.kilometres(ev.haversine(x[i], y[i], z[i]));
+    }
+
+    /** Whether the distance to entry {@code i} is known (without computing it). */
+    private boolean located(Evaluation ev, int i) {
+      return !Double.isNaN(x[i]) && ev.clientCoordinatesKnown();
+    }
+
+    /**
+     * Leaves every located entry pending with the bound {@code biased(2R·s·(1 − 1e-9))} for the chord half-length
+     * {@code s = √h}: {@code asin(s) ≥ s}, and the margin covers the rounding of {@code asin} (within 1 ulp),
+     * while {@code biased} multiplies or divides by a positive constant, which keeps the bound below the key.
+     */
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+      if (n > 1) {
+        ev.useGeoScope();
+      }
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        if (located(ev, i)) {
+          tiers[i] = 0;
+          double s = Math.min(1, Math.sqrt(ev.haversine(x[i], y[i], z[i])));
+          keys[i] = biased(2 * Evaluation.EARTH_RADIUS_KM * s * BOUND_MARGIN, bias[i]);
+          pending[i] = true;
+          input[i] = s;
+          count++;
+        } else if (unknown == UnknownLocation.DOCUMENT_ORDER) {
+          tiers[i] = 1;
+          keys[i] = 0;
+          pending[i] = false;
+          count++;
+        } else {
+          tiers[i] = -1;
+          pending[i] = false;
+        }
+      }
+      return count;
+    }
+
+    /** From {@code s = min(1, √h)}: {@code biased(2R·asin(s))}, exactly {@code biased(distance)}. */
+    @Override
+    double exactKey(Evaluation ev, int i, double s) {
+      return biased(Evaluation.arcKilometres(s), bias[i]);
+    }
+
+    /** {@code biased(2R·s/√(1 − s²)·(1 + 1e-9))}: {@code asin(s) ≤ s/√(1 − s²)}; none beyond s = 0.9. */
+    @Override
+    double upperKey(Evaluation ev, int i, double s) {
+      if (!(s <= 0.9)) {
+        return Double.POSITIVE_INFINITY;
+      }
+      return biased(2 * Evaluation.EARTH_RADIUS_KM * (s / Math.sqrt(1 - s * s)) * UPPER_MARGIN, bias[i]);
     }
 
     @Override
@@ -353,7 +534,7 @@ abstract class CompiledRule {
       if (n > 1) {
         ev.useGeoScope();
       }
-      return !Double.isNaN(distance(ev, i));
+      return located(ev, i);
     }
 
     @Override
@@ -380,7 +561,7 @@ abstract class CompiledRule {
     final boolean clientDependent;
 
     Weighted(String id, int n, int[] weight, long[] entryKey) {
-      super(id, RuleType.WEIGHTED, n);
+      super(id, RuleType.WEIGHTED, n, n > 1, true);
       this.weight = weight;
       this.entryKey = entryKey;
       int total = 0;
@@ -398,6 +579,56 @@ abstract class CompiledRule {
 
     int tier(int i) {
       return allZero || weight[i] > 0 ? 0 : 1;
+    }
+
+    /**
+     * Leaves every entry pending with the bound {@code (1 − u)·(1 − 1e-9) / w} of the score {@code −ln(u) / w}:
+     * {@code −ln(u) ≥ 1 − u}, and the margin covers the rounding of {@code ln} (within 1 ulp) and of {@code 1 − u};
+     * zero-weight standbys get the bound 0 without a draw.
+     */
+    @Override
+    int order(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+      if (n == 1) {
+        return order(ev, keys, tiers);
+      }
+      if (clientDependent) {
+        ev.useClientKeyScope();
+      }
+      long ck = ev.clientKey();
+      for (int i = 0; i < n; i++) {
+        int t = tier(i);
+        tiers[i] = t;
+        pending[i] = true;
+        if (t == 1) {
+          // A zero-weight standby (tier 1 exists only beside a non-zero weight) is drawn only if reached.
+          keys[i] = 0;
+          input[i] = Double.NaN;
+          continue;
+        }
+        double u = RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ck));
+        keys[i] = (1 - u) * BOUND_MARGIN / (!allZero ? weight[i] : 1);
+        input[i] = u;
+      }
+      return n;
+    }
+
+    /** The entry's uniform draw: recorded by {@code order}, or drawn now (NaN: a standby not drawn yet). */
+    private double drawn(Evaluation ev, int i, double input) {
+      return Double.isNaN(input) ? RendezvousHash.uniform(RendezvousHash.draw(entryKey[i], ev.clientKey())) : input;
+    }
+
+    /** {@code (1 − u)/u·(1 + 1e-9) / w}: {@code −ln(u) ≤ (1 − u)/u}. */
+    @Override
+    double upperKey(Evaluation ev, int i, double input) {
+      double u = drawn(ev, i, input);
+      return (1 - u) / u * UPPER_MARGIN / (tier(i) == 0 && !allZero ? weight[i] : 1);
+    }
+
+    /** From the entry's draw {@code u}: {@code −ln(u) / w}, exactly the eager score. */
+    @Override
+    double exactKey(Evaluation ev, int i, double input) {
+      double u = drawn(ev, i, input);
+      return -Math.log(u) / (tier(i) == 0 && !allZero ? weight[i] : 1);
     }
 
     @Override
@@ -445,7 +676,7 @@ abstract class CompiledRule {
 
     Multivalue(String id, int n, long[] entryKey, ImmutableList<EndpointId> allEndpoints,
         ImmutableList<RecordData> allRecords) {
-      super(id, RuleType.MULTIVALUE, n);
+      super(id, RuleType.MULTIVALUE, n, false, true);
       this.entryKey = entryKey;
       this.allEndpoints = allEndpoints;
       this.allRecords = allRecords;

@@ -15,11 +15,15 @@ final class Evaluation {
   static final double ESTIMATE_KM_PER_MS = 100.0;
   /** Fixed overhead of the built-in latency estimate, in milliseconds. */
   static final double ESTIMATE_BASE_MS = 5.0;
-  private static final double EARTH_RADIUS_KM = 6371.0088;
+  static final double EARTH_RADIUS_KM = 6371.0088;
 
   private final CompiledPolicyImpl policy;
   final double[][] keys;
   final int[][] tiers;
+  /** Per depth: entries whose key is still a lower bound (see {@link CompiledRule#lazyKeys}). */
+  final boolean[][] pending;
+  /** Per depth: what a rule recorded to compute a pending key later. */
+  final double[][] input;
   final int[] hasHealthyStamp;
   final boolean[] hasHealthyValue;
   final int[] hasDataStamp;
@@ -38,6 +42,8 @@ final class Evaluation {
   private boolean locationResolved;
   private ClientLocation location;
   private String continent;
+  private String country;
+  private String subdivision;
   private int geoPrefix;
   private boolean clientCoordinates;
   private double clientX;
@@ -57,6 +63,8 @@ final class Evaluation {
     int width = Math.max(2, policy.maxEntries);
     this.keys = new double[depth][width];
     this.tiers = new int[depth][width];
+    this.pending = new boolean[depth][width];
+    this.input = new double[depth][width];
     int rules = policy.rules.length;
     this.hasHealthyStamp = new int[rules];
     this.hasHealthyValue = new boolean[rules];
@@ -86,8 +94,6 @@ final class Evaluation {
     query = null;
     health = null;
     trace = null;
-    location = null;
-    continent = null;
     latency = null;
   }
 
@@ -116,40 +122,60 @@ final class Evaluation {
   ClientLocation location() {
     if (!locationResolved) {
       Optional<ClientLocation> given = query.location();
+      ClientLocation loc;
       if (given.isPresent()) {
-        location = given.get();
+        loc = given.get();
         geoPrefix = query.client().prefixLength();
       } else {
         GeoLookup lookup = policy.geoLocator.locate(query.client().address());
-        location = lookup.location();
+        loc = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
-      continent = Route53Continents.continentOf(location);
-      Optional<Coordinates> c = location.coordinates();
-      clientCoordinates = c.isPresent();
-      if (clientCoordinates) {
-        double lat = Math.toRadians(c.get().latitude());
-        double lon = Math.toRadians(c.get().longitude());
-        clientX = Math.cos(lat) * Math.cos(lon);
-        clientY = Math.cos(lat) * Math.sin(lon);
-        clientZ = Math.sin(lat);
+      if (loc != location) {
+        derive(loc);
       }
       locationResolved = true;
     }
     return location;
   }
 
+  /**
+   * What evaluation needs from a location: its Route 53 continent, country and subdivision codes and unit vector.
+   * Kept until a different location instance comes (locations are immutable, so the same instance — a query's
+   * given location reused, a geo locator's cached answer — derives the same values).
+   */
+  private void derive(ClientLocation loc) {
+    location = loc;
+    continent = Route53Continents.continentOf(loc);
+    country = loc.country().orElse(null);
+    subdivision = loc.subdivision().orElse(null);
+    Optional<Coordinates> c = loc.coordinates();
+    clientCoordinates = c.isPresent();
+    if (clientCoordinates) {
+      double lat = Math.toRadians(c.get().latitude());
+      double lon = Math.toRadians(c.get().longitude());
+      clientX = Math.cos(lat) * Math.cos(lon);
+      clientY = Math.cos(lat) * Math.sin(lon);
+      clientZ = Math.sin(lat);
+    }
+  }
+
+  /** The client's country code, null when unknown. */
+  String country() {
+    location();
+    return country;
+  }
+
+  /** The client's subdivision code, null when unknown. */
+  String subdivision() {
+    location();
+    return subdivision;
+  }
+
   /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
   String continent() {
     location();
     return continent;
-  }
-
-  /** The location, recording that the answer depends on it. */
-  ClientLocation locationForGeo() {
-    ClientLocation loc = location();
-    useGeoScope();
-    return loc;
   }
 
   void useGeoScope() {
@@ -177,7 +203,12 @@ final class Evaluation {
 
   /** Kilometres for a haversine {@code h}, as {@link Coordinates#distanceKm}. */
   static double kilometres(double h) {
-    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+    return arcKilometres(Math.min(1, Math.sqrt(h)));
+  }
+
+  /** Kilometres for half a chord {@code s = min(1, √h)} of the unit sphere. */
+  static double arcKilometres(double s) {
+    return 2 * EARTH_RADIUS_KM * Math.asin(s);
   }
 
   /** The built-in latency estimate for a distance. */

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -240,6 +241,72 @@ final class MaxMindGeoLocatorTest {
     MaxMindGeoLocator geo = MaxMindGeoLocator.using(stub, MaxMindGeoLocator.Edition.COUNTRY);
 
     assertThat(geo.locate(ip("2001:db8::1"))).isEqualTo(new GeoLookup(ClientLocation.of("EU", "DE", null, null), 128));
+  }
+
+  @Test
+  void open_everyRecordSizeAndCacheSize_agreesWithTheMaxMindReaderOnEveryAddress() throws Exception {
+    long seed = 20261126L;
+    SplittableRandom random = new SplittableRandom(seed);
+    List<InetAddress> addresses = new ArrayList<>();
+    for (String prefix : List.of("192.0.2.", "198.51.100.", "203.0.113.", "192.0.3.", "10.0.0.")) {
+      for (int i = 0; i < 256; i += 3) {
+        addresses.add(ip(prefix + i));
+      }
+    }
+    for (int i = 0; i < 200; i++) {
+      byte[] v6 = new byte[16];
+      random.nextBytes(v6);
+      v6[0] = 0x20;
+      v6[1] = 0x01;
+      v6[2] = 0x0d;
+      v6[3] = (byte) 0xb8;
+      addresses.add(InetAddress.getByAddress(v6));
+      byte[] v4 = new byte[4];
+      random.nextBytes(v4);
+      addresses.add(InetAddress.getByAddress(v4));
+    }
+    addresses.add(mapped("192.0.2.7"));
+    for (String file : List.of("city.mmdb", "city-record28.mmdb", "city-record32.mmdb", "country.mmdb")) {
+      try (DatabaseReader reader = new DatabaseReader.Builder(database(file).toFile()).build()) {
+        MaxMindGeoLocator reference = MaxMindGeoLocator.using(reader);
+        for (int cacheSize : List.of(0, 1, 3, MaxMindGeoLocator.DEFAULT_LOCATION_CACHE_SIZE)) {
+          try (MaxMindGeoLocator geo = MaxMindGeoLocator.open(database(file), cacheSize)) {
+            for (int round = 0; round < 2; round++) {
+              for (InetAddress a : addresses) {
+                GeoLookup expected = reference.locate(a);
+                GeoLookup actual = geo.locate(a);
+                String what = file + " cache " + cacheSize + " " + a.getHostAddress() + " (seed " + seed + ")";
+                assertThat(actual.location()).as(what).isEqualTo(expected.location());
+                if (expected.location().isKnown()) {
+                  // The provider path sees the network of known addresses only.
+                  assertThat(actual.prefixLength()).as(what).isEqualTo(expected.prefixLength());
+                }
+              }
+            }
+            assertThat(geo.failedLookups()).as(file + " cache " + cacheSize).isZero();
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void open_negativeCacheSize_isRejected() {
+    assertThatThrownBy(() -> MaxMindGeoLocator.open(database("city.mmdb"), -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("locationCacheSize");
+  }
+
+  @Test
+  void locate_recordSizes28And32_locateTheCityData() {
+    for (String file : List.of("city-record28.mmdb", "city-record32.mmdb")) {
+      try (MaxMindGeoLocator geo = MaxMindGeoLocator.open(database(file))) {
+        assertThat(geo.locate(ip("192.0.2.7"))).as(file).isEqualTo(city.locate(ip("192.0.2.7")));
+        assertThat(geo.locate(ip("2001:db8:8000::1"))).as(file).isEqualTo(city.locate(ip("2001:db8:8000::1")));
+        assertThat(geo.locate(ip("203.0.113.200"))).as(file).isEqualTo(city.locate(ip("203.0.113.200")));
+      } catch (IOException e) {
+        throw new AssertionError(file, e);
+      }
+    }
   }
 
   @Test

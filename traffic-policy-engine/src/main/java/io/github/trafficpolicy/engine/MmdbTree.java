@@ -1,0 +1,99 @@
+package io.github.trafficpolicy.engine;
+
+import com.maxmind.db.Metadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The binary search tree of a MaxMind DB file (MaxMind DB format 2.0, §"Search Tree Section"), memory-mapped and
+ * walked without decoding anything: it finds the record an address falls in and the prefix length of its network,
+ * exactly as {@code com.maxmind.db.Reader} does (the same start node for IPv4 addresses in an IPv6 tree, the same
+ * bit count). Thread-safe (absolute reads of a read-only buffer only).
+ */
+final class MmdbTree {
+  private final ByteBuffer tree;
+  private final long nodeCount;
+  private final int recordSize;
+  private final int nodeBytes;
+  private final long ipv4Start;
+
+  private MmdbTree(ByteBuffer tree, long nodeCount, int recordSize, boolean ipv6) {
+    this.tree = tree;
+    this.nodeCount = nodeCount;
+    this.recordSize = recordSize;
+    this.nodeBytes = recordSize / 4;
+    long node = 0;
+    if (ipv6) {
+      for (int i = 0; i < 96 && node < nodeCount; i++) {
+        node = read(node, 0);
+      }
+    }
+    this.ipv4Start = node;
+  }
+
+  /** Maps the search tree of the database at {@code path} described by {@code metadata}. */
+  static MmdbTree map(Path path, Metadata metadata) throws IOException {
+    int recordSize = metadata.recordSize();
+    if (recordSize != 24 && recordSize != 28 && recordSize != 32) {
+      throw new IOException(path + ": unsupported record size " + recordSize);
+    }
+    long size = metadata.nodeCount() * (recordSize / 4);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      if (size > Integer.MAX_VALUE || size > channel.size()) {
+        throw new IOException(path + ": search tree of " + size + " bytes does not fit the file or a buffer");
+      }
+      return new MmdbTree(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), metadata.nodeCount(), recordSize,
+          metadata.ipVersion() == 6);
+    }
+  }
+
+  /**
+   * Walks the tree for an address ({@code 4} or {@code 16} bytes) and returns the record reached and the number of
+   * bits walked, packed as {@code record << 8 | bits} (see {@link #record} and {@link #prefixLength}).
+   */
+  long find(byte[] address) {
+    int bits = address.length * 8;
+    long node = bits == 32 ? ipv4Start : 0;
+    int i = 0;
+    for (; i < bits && node < nodeCount; i++) {
+      int bit = (address[i >> 3] >> (7 - (i & 7))) & 1;
+      node = read(node, bit);
+    }
+    return node << 8 | i;
+  }
+
+  static long record(long found) {
+    return found >>> 8;
+  }
+
+  static int prefixLength(long found) {
+    return (int) (found & 0xFF);
+  }
+
+  /** Whether a record found holds no data (the address is not in the database). */
+  boolean isEmpty(long record) {
+    return record <= nodeCount;
+  }
+
+  private long read(long node, int side) {
+    int base = (int) (node * nodeBytes);
+    switch (recordSize) {
+      case 24: {
+        int at = base + side * 3;
+        return (tree.get(at) & 0xFFL) << 16 | (tree.get(at + 1) & 0xFF) << 8 | (tree.get(at + 2) & 0xFF);
+      }
+      case 28: {
+        int middle = tree.get(base + 3) & 0xFF;
+        int at = base + side * 4;
+        long high = side == 0 ? (middle & 0xF0L) << 20 : (middle & 0x0FL) << 24;
+        return high | (tree.get(at) & 0xFFL) << 16 | (tree.get(at + 1) & 0xFF) << 8 | (tree.get(at + 2) & 0xFF);
+      }
+      default: {
+        return tree.getInt(base + side * 4) & 0xFFFFFFFFL;
+      }
+    }
+  }
+}
