@@ -165,6 +165,8 @@ public final class ConfiguredServer implements AutoCloseable {
       ServeConfig.HealthStatusFile hs = config.healthStatus().get();
       try {
         String place = src.describe(hs.file());
+        // Created before the first read: its file stamp is from before it, so no later change can be missed.
+        HealthWatch w = new HealthWatch(src.file(hs.file()), health, checkPlaces.keySet());
         HealthSnapshot initial = readHealth(src.read(hs.file()), place);
         for (HealthCheckId id : initial.checks().keySet()) {
           String checkPlace = checkPlaces.get(id);
@@ -173,7 +175,6 @@ public final class ConfiguredServer implements AutoCloseable {
                 + " (an ID is set by the health-status file or by a health check, not both)");
           }
         }
-        HealthWatch w = new HealthWatch(src.file(hs.file()), health, checkPlaces.keySet());
         w.apply(initial);
         if (hs.watch() && src.file(hs.file()).isPresent()) {
           watch = Optional.of(w);
@@ -444,11 +445,16 @@ public final class ConfiguredServer implements AutoCloseable {
     private final Set<HealthCheckId> probed;
     private final Set<HealthCheckId> ownChecks = new HashSet<>();
     private final Set<EndpointId> ownTargets = new HashSet<>();
+    /** The file's stamp and size when it was last read (taken before reading it). */
+    private final FileTime initialStamp;
+    private final long initialSize;
 
     HealthWatch(Optional<Path> file, HealthRegistry registry, Set<HealthCheckId> probed) {
       this.file = file;
       this.registry = registry;
       this.probed = Set.copyOf(probed);
+      this.initialStamp = file.map(HealthWatch::stamp).orElse(null);
+      this.initialSize = file.map(HealthWatch::size).orElse(-1L);
     }
 
     /**
@@ -486,8 +492,8 @@ public final class ConfiguredServer implements AutoCloseable {
     @Override
     public void run() {
       Path path = file.orElseThrow();
-      FileTime last = stamp(path);
-      long size = size(path);
+      FileTime last = initialStamp;
+      long size = initialSize;
       while (!Thread.currentThread().isInterrupted()) {
         try {
           Thread.sleep(1000);
