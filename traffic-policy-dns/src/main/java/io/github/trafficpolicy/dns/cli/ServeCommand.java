@@ -99,7 +99,9 @@ public final class ServeCommand implements Callable<Integer> {
         .collect(Collectors.joining(", "));
     return "traffic-policy serve: " + server.config().name() + ": zones "
         + String.join(", ", server.server().handler().catalog().zones()) + "; policy records "
-        + (records.isEmpty() ? "(none)" : records) + "; listening on udp+tcp " + listen;
+        + (records.isEmpty() ? "(none)" : records)
+        + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
+        + "; listening on udp+tcp " + listen;
   }
 
   private static String format(InetSocketAddress a) {

@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
@@ -28,6 +30,8 @@ import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.health.HealthCheck;
+import io.github.trafficpolicy.engine.health.HealthChecker;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,16 +43,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
  * compiled policy records, the handler (with its query log) and the listeners. {@link #create} reads and checks
  * everything before anything is bound, so a bad configuration stops with a {@link ConfigException} naming its
  * place and nothing half-starts; {@link #start()} then binds every address or none.
+ *
+ * <p><b>Health.</b> One {@link HealthRegistry} feeds the evaluator. Two sources publish into it, each only the IDs
+ * it owns: the active checks of the {@code healthChecks} member (a {@link HealthChecker}, started by {@link #start()}
+ * after the listeners are bound and closed by {@link #close()}), and the {@code healthStatus} file, which sets only
+ * the IDs it lists (an ID it stops listing goes back to unknown; the checks' statuses are never touched). An ID
+ * cannot come from both: a file listing a checked ID is a configuration error at startup, and such entries of a
+ * reloaded file are ignored (and reported), so a probed ID always shows its probe result.
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,11 +77,14 @@ public final class ConfiguredServer implements AutoCloseable {
   private final List<AutoCloseable> resources;
   private final Optional<Thread> healthWatcher;
   private final Optional<RegistryFollow> registry;
+  private final Optional<HealthChecker> checker;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
-      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry) {
+      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
+      Optional<HealthChecker> checker) {
     this.config = config;
+    this.checker = checker;
     this.registry = registry;
     this.server = server;
     this.health = health;
@@ -128,15 +145,39 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     });
 
+    List<HealthCheck> checks = new ArrayList<>();
+    Map<HealthCheckId, String> checkPlaces = new LinkedHashMap<>();
+    JsonNode checksNode = config.extensions().get(HealthChecksConfig.MEMBER);
+    if (checksNode != null) {
+      try {
+        checks.addAll(HealthChecksConfig.parse(checksNode, "/" + HealthChecksConfig.MEMBER));
+        for (int i = 0; i < checks.size(); i++) {
+          checkPlaces.put(checks.get(i).id(), name + ": /" + HealthChecksConfig.MEMBER + "/" + i);
+        }
+      } catch (InvalidHealthChecksException e) {
+        e.problems().forEach(p -> problems.add(name + ": " + p));
+      }
+    }
+
     HealthRegistry health = new HealthRegistry();
     Optional<HealthWatch> watch = Optional.empty();
     if (config.healthStatus().isPresent()) {
       ServeConfig.HealthStatusFile hs = config.healthStatus().get();
       try {
-        HealthSnapshot initial = readHealth(src.read(hs.file()), src.describe(hs.file()));
-        health.update(b -> fill(b, initial));
+        String place = src.describe(hs.file());
+        // Created before the first read: its file stamp is from before it, so no later change can be missed.
+        HealthWatch w = new HealthWatch(src.file(hs.file()), health, checkPlaces.keySet());
+        HealthSnapshot initial = readHealth(src.read(hs.file()), place);
+        for (HealthCheckId id : initial.checks().keySet()) {
+          String checkPlace = checkPlaces.get(id);
+          if (checkPlace != null) {
+            problems.add(place + ": /checks/" + id + ": is probed by the health check at " + checkPlace
+                + " (an ID is set by the health-status file or by a health check, not both)");
+          }
+        }
+        w.apply(initial);
         if (hs.watch() && src.file(hs.file()).isPresent()) {
-          watch = Optional.of(new HealthWatch(src.file(hs.file()).get(), health));
+          watch = Optional.of(w);
         }
       } catch (IOException e) {
         problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + e.getMessage());
@@ -244,6 +285,15 @@ public final class ConfiguredServer implements AutoCloseable {
       closeAll(resources);
       throw new ConfigException(ImmutableList.copyOf(problems));
     }
+    Optional<HealthChecker> checker = Optional.empty();
+    if (!checks.isEmpty()) {
+      try {
+        checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        closeAll(resources);
+        throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, e.getMessage(), e);
+      }
+    }
     QueryHandler queryHandler = handler.build();
     registry.ifPresent(r -> {
       r.serving().serveWith(queryHandler);
@@ -256,17 +306,23 @@ public final class ConfiguredServer implements AutoCloseable {
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }
-    return new ConfiguredServer(config, server.build(), health, resources, watch, registry);
+    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker);
   }
 
-  /** Binds every listen address and starts serving (and watching the health-status file). */
+  /**
+   * Binds every listen address and starts serving; then starts the health checks' probing, the health-status file
+   * watch and the registry follow. When an address cannot be bound, nothing is left running (the health checker is
+   * closed too) and the exception is thrown.
+   */
   public ConfiguredServer start() throws IOException {
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
+      checker.ifPresent(HealthChecker::close);
       closeAll(resources);
       throw e;
     }
+    checker.ifPresent(HealthChecker::start);
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
     return this;
@@ -287,18 +343,30 @@ public final class ConfiguredServer implements AutoCloseable {
     return registry.map(RegistryFollow::serving);
   }
 
-  /** The health registry the policies read (fed by the health-status file). */
+  /** The health registry the policies read (fed by the health checks and the health-status file). */
   public HealthRegistry health() {
     return health;
   }
 
-  /** Stops serving (draining queries in flight) and releases files and databases. Idempotent. */
+  /**
+   * The active health checker of the {@code healthChecks} member (empty when it defines none). It is started by
+   * {@link #start()} and closed by {@link #close()}; {@link HealthChecker#runOnce()} probes every check now.
+   */
+  public Optional<HealthChecker> healthChecker() {
+    return checker;
+  }
+
+  /**
+   * Stops probing (the health checker's threads end and its connections close), stops serving (draining queries in
+   * flight) and releases files and databases. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    checker.ifPresent(HealthChecker::close);
     healthWatcher.ifPresent(Thread::interrupt);
     server.stop();
     closeAll(resources);
@@ -366,47 +434,85 @@ public final class ConfiguredServer implements AutoCloseable {
     return b.build();
   }
 
-  private static HealthSnapshot.Builder fill(HealthSnapshot.Builder b, HealthSnapshot from) {
-    from.checks().forEach(b::check);
-    from.targets().forEach(b::target);
-    return b;
-  }
-
-  /** Re-reads the health-status file when its modification time or size changes (polled every second). */
-  private static final class HealthWatch implements Runnable {
-    private final Path file;
+  /**
+   * Publishes a health-status file into the registry: it sets only the IDs it lists, resets the ones it listed before
+   * and lists no more to unknown, and never touches IDs that health checks probe. On a change of its file (modification
+   * time or size, polled every second) it re-reads it.
+   */
+  static final class HealthWatch implements Runnable {
+    private final Optional<Path> file;
     private final HealthRegistry registry;
+    private final Set<HealthCheckId> probed;
+    private final Set<HealthCheckId> ownChecks = new HashSet<>();
+    private final Set<EndpointId> ownTargets = new HashSet<>();
+    /** The file's stamp and size when it was last read (taken before reading it). */
+    private final FileTime initialStamp;
+    private final long initialSize;
 
-    HealthWatch(Path file, HealthRegistry registry) {
+    HealthWatch(Optional<Path> file, HealthRegistry registry, Set<HealthCheckId> probed) {
       this.file = file;
       this.registry = registry;
+      this.probed = Set.copyOf(probed);
+      this.initialStamp = file.map(HealthWatch::stamp).orElse(null);
+      this.initialSize = file.map(HealthWatch::size).orElse(-1L);
+    }
+
+    /**
+     * Publishes {@code next} (the whole file) as one snapshot; returns the IDs it ignored because health checks
+     * probe them.
+     */
+    synchronized List<HealthCheckId> apply(HealthSnapshot next) {
+      List<HealthCheckId> ignored = new ArrayList<>();
+      Map<HealthCheckId, HealthStatus> checks = new LinkedHashMap<>();
+      next.checks().forEach((id, status) -> {
+        if (probed.contains(id)) {
+          ignored.add(id);
+        } else {
+          checks.put(id, status);
+        }
+      });
+      Set<HealthCheckId> dropped = new HashSet<>(ownChecks);
+      dropped.removeAll(checks.keySet());
+      Set<EndpointId> droppedTargets = new HashSet<>(ownTargets);
+      droppedTargets.removeAll(next.targets().keySet());
+      registry.update(b -> {
+        dropped.forEach(id -> b.check(id, HealthStatus.UNKNOWN));
+        droppedTargets.forEach(id -> b.target(id, HealthStatus.UNKNOWN));
+        checks.forEach(b::check);
+        next.targets().forEach(b::target);
+        return b;
+      });
+      ownChecks.clear();
+      ownChecks.addAll(checks.keySet());
+      ownTargets.clear();
+      ownTargets.addAll(next.targets().keySet());
+      return ignored;
     }
 
     @Override
     public void run() {
-      FileTime last = stamp();
-      long size = size();
+      Path path = file.orElseThrow();
+      FileTime last = initialStamp;
+      long size = initialSize;
       while (!Thread.currentThread().isInterrupted()) {
         try {
           Thread.sleep(1000);
         } catch (InterruptedException e) {
           return;
         }
-        FileTime now = stamp();
-        long s = size();
+        FileTime now = stamp(path);
+        long s = size(path);
         if (now == null || (now.equals(last) && s == size)) {
           continue;
         }
         last = now;
         size = s;
         try {
-          HealthSnapshot next = readHealth(Files.readAllBytes(file), file.toString());
-          registry.update(b -> {
-            HealthSnapshot.Builder fresh = HealthSnapshot.builder();
-            return fill(fresh, next);
-          });
-          System.err.println("traffic-policy serve: health status reloaded from " + file + " ("
-              + next.checks().size() + " checks, " + next.targets().size() + " targets)");
+          HealthSnapshot next = readHealth(Files.readAllBytes(path), path.toString());
+          List<HealthCheckId> ignored = apply(next);
+          System.err.println("traffic-policy serve: health status reloaded from " + path + " ("
+              + next.checks().size() + " checks, " + next.targets().size() + " targets)"
+              + (ignored.isEmpty() ? "" : "; ignored " + ignored + ": probed by health checks"));
         } catch (IOException | ConfigException e) {
           System.err.println("traffic-policy serve: health status NOT reloaded, keeping the last good one: "
               + e.getMessage());
@@ -414,17 +520,17 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
 
-    private FileTime stamp() {
+    private static FileTime stamp(Path path) {
       try {
-        return Files.getLastModifiedTime(file);
+        return Files.getLastModifiedTime(path);
       } catch (IOException e) {
         return null;
       }
     }
 
-    private long size() {
+    private static long size(Path path) {
       try {
-        return Files.size(file);
+        return Files.size(path);
       } catch (IOException e) {
         return -1;
       }

@@ -32,7 +32,8 @@ import java.util.Set;
  * Reads the {@code traffic-policy serve} configuration: JSON with comments and trailing commas allowed. Every
  * problem is reported at once with its place ({@code file: /json/pointer: message}); unknown keys are errors,
  * except the sections other components read ({@code healthChecks}, {@code registry}), which are kept raw in
- * {@link ServeConfig#extensions()}. The format is documented in the bundled sample {@code serve.json}.
+ * {@link ServeConfig#extensions()}. {@code healthChecks} is validated here too (with {@link HealthChecksConfig}), so
+ * a bad check is reported together with every other problem. The format is documented in the bundled sample {@code serve.json}.
  */
 public final class ServeConfigReader {
   /** The resource folder of the bundled example. */
@@ -114,6 +115,14 @@ public final class ServeConfigReader {
           extensions.put(k, root.get(k));
         } else if (!TOP.contains(k)) {
           problem("/" + k, "unknown key (known: " + TOP + " and " + EXTENSION_KEYS + ")");
+        }
+      }
+      if (root.has(HealthChecksConfig.MEMBER)) {
+        // Checked here so that its problems are reported with every other one; ConfiguredServer builds the checker.
+        try {
+          HealthChecksConfig.parse(root.get(HealthChecksConfig.MEMBER), "/" + HealthChecksConfig.MEMBER);
+        } catch (InvalidHealthChecksException e) {
+          e.problems().forEach(p -> problems.add(name + ": " + p));
         }
       }
       List<InetSocketAddress> listen = new ArrayList<>();

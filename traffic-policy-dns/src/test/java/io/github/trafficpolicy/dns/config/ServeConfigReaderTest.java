@@ -75,7 +75,8 @@ final class ServeConfigReaderTest {
 
   @Test
   void parse_extensionSections_keptRaw() {
-    ServeConfig c = parse("{ \"zones\": [], \"healthChecks\": [ { \"id\": \"x\" } ], \"registry\": \"reg\" }");
+    ServeConfig c = parse("{ \"zones\": [], \"healthChecks\": [ { \"id\": \"x\", \"type\": \"TCP\", \"target\": "
+        + "\"127.0.0.1\", \"port\": 9 } ], \"registry\": \"reg\" }");
     assertThat(c.extensions()).containsOnlyKeys("healthChecks", "registry");
     assertThat(c.extensions().get("healthChecks").get(0).get("id").asText()).isEqualTo("x");
   }

@@ -1,0 +1,30 @@
+package io.github.trafficpolicy.dns.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code traffic-policy serve} with configurations that must not start. */
+final class ServeCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void invalidHealthCheck_exits1WithItsPlaceAndStartsNothing() throws IOException {
+    Files.writeString(dir.resolve("example.net.zone"),
+        "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n");
+    Path config = Files.writeString(dir.resolve("serve.json"), "{ \"listen\": [\"127.0.0.1:0\"], \"zones\": [ {"
+        + " \"origin\": \"example.net\", \"file\": \"example.net.zone\" } ], \"healthChecks\": [ { \"id\": \"hc\","
+        + " \"type\": \"HTTP\", \"target\": \"127.0.0.1\", \"failureThreshold\": 11 } ] }");
+
+    CliRun run = CliRun.run("serve", "--config", config.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("invalid configuration:")
+        .contains(config + ": /healthChecks/0/failureThreshold: ");
+    assertThat(run.out()).doesNotContain("listening");
+  }
+}
