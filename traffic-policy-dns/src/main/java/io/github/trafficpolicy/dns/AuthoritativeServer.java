@@ -105,45 +105,65 @@ public final class AuthoritativeServer implements AutoCloseable {
       checkState(!started, "the server was already started");
       started = true;
       running = true;
-      List<InetSocketAddress> addresses = new ArrayList<>();
-      try {
-        int sharedPort = 0;
-        for (InetSocketAddress a : requested) {
-          int port = a.getPort() == 0 ? sharedPort : a.getPort();
-          InetSocketAddress want = new InetSocketAddress(a.getAddress(), port);
-          DatagramChannel first = bindUdp(want);
-          InetSocketAddress actual = (InetSocketAddress) first.getLocalAddress();
-          if (a.getPort() == 0 && sharedPort == 0) {
-            sharedPort = actual.getPort();
+      boolean anyEphemeral = requested.stream().anyMatch(a -> a.getPort() == 0);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          bound = bindAll();
+          break;
+        } catch (java.net.BindException e) {
+          // Port 0 picks a free UDP port, which TCP (or the next address) then needs too; another process may
+          // hold it for TCP. Pick again rather than fail.
+          closeAll();
+          forgetUnstarted();
+          if (!anyEphemeral || attempt == MAX_BIND_ATTEMPTS) {
+            running = false;
+            throw e;
           }
-          List<DatagramChannel> sockets = new ArrayList<>();
-          sockets.add(first);
-          boolean reuse = first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-          for (int i = 1; i < udpThreads && reuse; i++) {
-            sockets.add(bindUdp(actual));
-          }
-          ServerSocket tcp = new ServerSocket();
-          tcpSockets.add(tcp);
-          tcp.setReuseAddress(true);
-          tcp.bind(actual, 128);
-          addresses.add(actual);
-          for (int i = 0; i < udpThreads; i++) {
-            DatagramChannel s = sockets.get(Math.min(i, sockets.size() - 1));
-            AtomicBoolean busy = new AtomicBoolean();
-            udpBusy.add(busy);
-            threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s, busy)));
-          }
-          threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
+        } catch (IOException | RuntimeException e) {
+          running = false;
+          closeAll();
+          throw e;
         }
-      } catch (IOException | RuntimeException e) {
-        running = false;
-        closeAll();
-        throw e;
       }
-      bound = ImmutableList.copyOf(addresses);
       threads.forEach(Thread::start);
       return this;
     }
+  }
+
+  /** How often {@link #start()} picks new ports when an ephemeral port is taken for TCP or another address. */
+  private static final int MAX_BIND_ATTEMPTS = 16;
+
+  private ImmutableList<InetSocketAddress> bindAll() throws IOException {
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    int sharedPort = 0;
+    for (InetSocketAddress a : requested) {
+      int port = a.getPort() == 0 ? sharedPort : a.getPort();
+      InetSocketAddress want = new InetSocketAddress(a.getAddress(), port);
+      DatagramChannel first = bindUdp(want);
+      InetSocketAddress actual = (InetSocketAddress) first.getLocalAddress();
+      if (a.getPort() == 0 && sharedPort == 0) {
+        sharedPort = actual.getPort();
+      }
+      List<DatagramChannel> sockets = new ArrayList<>();
+      sockets.add(first);
+      boolean reuse = first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+      for (int i = 1; i < udpThreads && reuse; i++) {
+        sockets.add(bindUdp(actual));
+      }
+      ServerSocket tcp = new ServerSocket();
+      tcpSockets.add(tcp);
+      tcp.setReuseAddress(true);
+      tcp.bind(actual, 128);
+      addresses.add(actual);
+      for (int i = 0; i < udpThreads; i++) {
+        DatagramChannel s = sockets.get(Math.min(i, sockets.size() - 1));
+        AtomicBoolean busy = new AtomicBoolean();
+        udpBusy.add(busy);
+        threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s, busy)));
+      }
+      threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
+    }
+    return ImmutableList.copyOf(addresses);
   }
 
   private DatagramChannel bindUdp(InetSocketAddress address) throws IOException {
@@ -244,6 +264,14 @@ public final class AuthoritativeServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /** Drops the sockets and threads of a failed binding attempt (none of the threads was started). */
+  private void forgetUnstarted() {
+    udpSockets.clear();
+    udpBusy.clear();
+    tcpSockets.clear();
+    threads.clear();
   }
 
   private void closeAll() {
