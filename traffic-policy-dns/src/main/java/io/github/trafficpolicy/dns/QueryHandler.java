@@ -42,8 +42,9 @@ import org.xbill.DNS.Type;
  * other than IN; NXDOMAIN or NODATA with the zone's SOA in the authority section (TTL min(SOA TTL, SOA MINIMUM),
  * RFC 2308); CNAMEs followed inside the zone; wildcards (RFC 4592); referrals below delegations; ANY answered with
  * one RRset (RFC 8482); FORMERR for malformed queries (RFC 7871 ECS checks included), NOTIMP for opcodes other
- * than QUERY, BADVERS for EDNS versions above 0; the reply fits 512 bytes without EDNS or the advertised payload
- * size (capped by {@link Builder#maxUdpPayload}), else TC is set and the answer is left out. Policy records are
+ * than QUERY (with the question and OPT record when they can be read), BADVERS for EDNS versions above 0; the
+ * reply fits 512 bytes without EDNS or the advertised payload size (capped by {@link Builder#maxUdpPayload}), else
+ * TC is set and the answer is left out. Policy records are
  * answered by the engine for the client in the ECS option (the source address when there is none or its source
  * prefix is 0), and the ECS option is echoed with the answer's scope (0 for everything not from a policy).
  *
@@ -165,7 +166,8 @@ public final class QueryHandler {
   private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c) {
     if (q.status == WireQuery.Status.NOTIMP) {
       c.rcode = Rcode.NOTIMP;
-      return writeHeaderOnly(q, Rcode.NOTIMP, out, off);
+      return q.qnameWire == null ? writeHeaderOnly(q, Rcode.NOTIMP, out, off)
+          : writeError(q, null, Rcode.NOTIMP, out, off);
     }
     if (q.status == WireQuery.Status.FORMERR) {
       c.rcode = Rcode.FORMERR;
@@ -581,8 +583,9 @@ public final class QueryHandler {
   }
 
   /**
-   * An error reply (FORMERR, BADVERS, SERVFAIL): the question when it could be read, and the OPT record when the
-   * query had a valid one. {@code q} may be null (the parser failed), then the header comes from {@code in}.
+   * An error reply (FORMERR, BADVERS, NOTIMP, SERVFAIL): the question when it could be read, and the OPT record
+   * when the query had a valid one. {@code q} may be null (the parser failed), then the header comes from
+   * {@code in}.
    */
   private int writeError(WireQuery q, byte[] in, int rcode, byte[] out, int off) {
     if (q == null) {

@@ -330,6 +330,28 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void handle_statusOpcodeWithEdns_notimpKeepsQuestionAndOpt() {
+    // RFC 6891 section 7: a reply to a request with an OPT record includes an OPT record, whatever its rcode.
+    Message q = withEdns(query("static.example.com.", Type.A), 4096);
+    q.getHeader().setOpcode(Opcode.STATUS);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getOpcode()).isEqualTo(Opcode.STATUS);
+    assertThat(r.getOPT()).isNotNull();
+    assertThat(r.getQuestion()).isEqualTo(q.getQuestion());
+  }
+
+  @Test
+  void handle_notifyOpcodeWithTwoQuestions_notimpHeaderOnly() throws Exception {
+    Message q = query("example.com.", Type.SOA);
+    q.addRecord(Record.newRecord(Name.fromString("static.example.com."), Type.A, 1), Section.QUESTION);
+    q.getHeader().setOpcode(Opcode.NOTIFY);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getCount(Section.QUESTION)).isZero();
+  }
+
+  @Test
   void handle_qtypeOpt_formerr() {
     assertThat(ask(query("example.com.", Type.OPT)).getRcode()).isEqualTo(Rcode.FORMERR);
   }
