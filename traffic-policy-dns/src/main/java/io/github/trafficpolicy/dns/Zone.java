@@ -101,7 +101,7 @@ public final class Zone {
     }
     List<Record> list = new ArrayList<>();
     try (Master master = new Master(in, origin, 3600)) {
-      master.disableIncludes();
+      master.disableIncludes(true);
       Record r;
       while ((r = master.nextRecord()) != null) {
         list.add(r);
