@@ -31,6 +31,15 @@ final class ZoneTest {
   }
 
   @Test
+  void parse_recordOfClassCh_refused() {
+    // Only class IN is served: a CH record would otherwise be the answer to an IN question.
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "txt CH TXT \"chaos\"\n"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessageContaining("txt.example.com.")
+        .hasMessageContaining("CH");
+  }
+
+  @Test
   void parse_validZone_keepsEveryRecord() {
     Zone zone = Zone.parse("example.com", HEAD);
     assertThat(zone.origin()).isEqualTo("example.com.");
