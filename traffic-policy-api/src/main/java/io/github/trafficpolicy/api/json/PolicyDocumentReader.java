@@ -112,8 +112,23 @@ public final class PolicyDocumentReader {
     try (InputStream in = Files.newInputStream(file)) {
       return check(in);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the file " + file + " could not be read: " + e));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the file " + file + " could not be read: " + describe(e)));
     }
+  }
+
+  /** Why a file could not be read, for people (no exception class names). */
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private PolicyCheck checkBytes(byte[] bytes) {

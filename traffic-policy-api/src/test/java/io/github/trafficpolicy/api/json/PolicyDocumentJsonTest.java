@@ -97,6 +97,14 @@ final class PolicyDocumentJsonTest {
   }
 
   @Test
+  void read_missingFile_messageSaysNoSuchFileWithoutExceptionClassName(@TempDir Path dir) {
+    Path file = dir.resolve("nope.json");
+    assertThatThrownBy(() -> PolicyDocumentJson.read(file))
+        .hasMessageContaining("the file " + file + " could not be read: no such file")
+        .message().doesNotContain("Exception");
+  }
+
+  @Test
   void read_failingReader_invalidPolicyException() {
     Reader broken = new Reader() {
       @Override
