@@ -241,6 +241,46 @@ final class QueryHandlerTest {
         "example.com. NS ns1.example.com.", "example.com. NS ns2.example.com.");
   }
 
+  // ---- policy records of type CNAME ------------------------------------------------------------------------
+
+  private QueryHandler cnamePolicyHandler() {
+    FakePolicy cdn = new FakePolicy("cdn.example.com", RecordType.CNAME, 30,
+        q -> new FakePolicy.Reply(List.of("static.example.com."), 20));
+    Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(cdn).build();
+    return QueryHandler.builder(catalog).build();
+  }
+
+  @Test
+  void handle_addressQueryAtCnamePolicy_cnameFollowedInZone() {
+    // RFC 1034 3.6.2 / 4.3.2: a name with a CNAME answers every type with the CNAME, then the target's data.
+    QueryHandler h = cnamePolicyHandler();
+    Message q = withEdns(query("cdn.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    Message r = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).orElseThrow());
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.",
+        "static.example.com. A 192.0.2.80");
+    assertThat(r.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(30);
+    assertThat(ecsOf(r).getScopePrefixLength()).isEqualTo(20);
+  }
+
+  @Test
+  void handle_typeMissingAtCnamePolicyTarget_cnameThenNodataSoa() {
+    QueryHandler h = cnamePolicyHandler();
+    Message r = parse(h.handle(query("cdn.example.com.", Type.TXT).toWire(), RESOLVER, Transport.UDP)
+        .orElseThrow());
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.");
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void handle_cnameQueryAtCnamePolicy_justTheCname() {
+    QueryHandler h = cnamePolicyHandler();
+    Message r = parse(h.handle(query("cdn.example.com.", Type.CNAME).toWire(), RESOLVER, Transport.UDP)
+        .orElseThrow());
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.");
+  }
+
   // ---- case, malformed, opcodes ----------------------------------------------------------------------------
 
   @Test
