@@ -105,6 +105,13 @@ final class PolicyDocumentJsonTest {
   }
 
   @Test
+  void read_directory_messageSaysWhyWithoutExceptionClassName(@TempDir Path dir) {
+    assertThatThrownBy(() -> PolicyDocumentJson.read(dir))
+        .hasMessageContaining("could not be read: ")
+        .message().doesNotContain("Exception");
+  }
+
+  @Test
   void read_failingReader_invalidPolicyException() {
     Reader broken = new Reader() {
       @Override
