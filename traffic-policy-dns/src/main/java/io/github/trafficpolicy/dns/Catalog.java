@@ -145,6 +145,12 @@ public final class Catalog {
           problems.add(what + " has a static CNAME beside it");
           continue;
         }
+        if (node != null && type == Type.CNAME && !node.rrsets.isEmpty()) {
+          // RFC 1034 3.6.2: a CNAME has no other data beside it (this includes the apex's SOA and NS).
+          problems.add(what + " has static records beside it (" + node.rrsets.keySet().stream().map(Type::string)
+              .collect(java.util.stream.Collectors.joining(" ")) + ")");
+          continue;
+        }
         if (node != null && node.rrsets.containsKey(type)) {
           problems.add(what + " has static " + Type.string(type) + " records beside it");
           continue;

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -40,10 +41,11 @@ import org.xbill.DNS.Type;
  *
  * <p>Behaviour: AA set, RA clear, RD copied, never recursion; REFUSED for names outside every zone or classes
  * other than IN; NXDOMAIN or NODATA with the zone's SOA in the authority section (TTL min(SOA TTL, SOA MINIMUM),
- * RFC 2308); CNAMEs followed inside the zone; wildcards (RFC 4592); referrals below delegations; ANY answered with
- * one RRset (RFC 8482); FORMERR for malformed queries (RFC 7871 ECS checks included), NOTIMP for opcodes other
- * than QUERY, BADVERS for EDNS versions above 0; the reply fits 512 bytes without EDNS or the advertised payload
- * size (capped by {@link Builder#maxUdpPayload}), else TC is set and the answer is left out. Policy records are
+ * RFC 2308); CNAMEs (static or from a CNAME policy record) followed inside the zone; wildcards (RFC 4592);
+ * referrals below delegations; ANY answered with one RRset (RFC 8482); FORMERR for malformed queries (RFC 7871 ECS
+ * checks included), NOTIMP for opcodes other than QUERY (with the question and OPT record when they can be read),
+ * BADVERS for EDNS versions above 0; the reply fits 512 bytes without EDNS or the advertised payload size (capped
+ * by {@link Builder#maxUdpPayload}), else TC is set and the answer is left out. Policy records are
  * answered by the engine for the client in the ECS option (the source address when there is none or its source
  * prefix is 0), and the ECS option is echoed with the answer's scope (0 for everything not from a policy).
  *
@@ -165,7 +167,8 @@ public final class QueryHandler {
   private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c) {
     if (q.status == WireQuery.Status.NOTIMP) {
       c.rcode = Rcode.NOTIMP;
-      return writeHeaderOnly(q, Rcode.NOTIMP, out, off);
+      return q.qnameWire == null ? writeHeaderOnly(q, Rcode.NOTIMP, out, off)
+          : writeError(q, null, Rcode.NOTIMP, out, off);
     }
     if (q.status == WireQuery.Status.FORMERR) {
       c.rcode = Rcode.FORMERR;
@@ -347,12 +350,33 @@ public final class QueryHandler {
         return r;
       }
       PolicyEntry p = node.policy;
+      if (p != null && p.type == Type.CNAME && q.qtype != Type.CNAME && q.qtype != Type.ANY) {
+        // A CNAME policy record is an alias for every type (RFC 1034 3.6.2): its CNAME, then the target.
+        Answer a = p.policy.evaluate(Query.of(client(q, source)));
+        r.policy = p;
+        if (a.outcome() != Outcome.ANSWER || a.records().isEmpty()) {
+          p.noData.increment();
+          negative(zone, m);
+          return r;
+        }
+        p.answers.increment();
+        r.scope = Math.max(r.scope, a.ecsScope());
+        CNAMERecord alias = (CNAMERecord) Record.newRecord(name, Type.CNAME, 1, a.ttl(), rdata(a.records().get(0)));
+        m.addRecord(alias, Section.ANSWER);
+        String tkey = NameKeys.key(alias.getTarget());
+        if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
+          return r;
+        }
+        name = alias.getTarget();
+        key = tkey;
+        continue;
+      }
       if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
         Answer a = p.policy.evaluate(Query.of(client(q, source)));
         r.policy = p;
         if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
           p.answers.increment();
-          r.scope = a.ecsScope();
+          r.scope = Math.max(r.scope, a.ecsScope());
           for (RecordData d : a.records()) {
             m.addRecord(Record.newRecord(name, p.type, 1, a.ttl(), rdata(d)), Section.ANSWER);
           }
@@ -581,8 +605,9 @@ public final class QueryHandler {
   }
 
   /**
-   * An error reply (FORMERR, BADVERS, SERVFAIL): the question when it could be read, and the OPT record when the
-   * query had a valid one. {@code q} may be null (the parser failed), then the header comes from {@code in}.
+   * An error reply (FORMERR, BADVERS, NOTIMP, SERVFAIL): the question when it could be read, and the OPT record
+   * when the query had a valid one. {@code q} may be null (the parser failed), then the header comes from
+   * {@code in}.
    */
   private int writeError(WireQuery q, byte[] in, int rcode, byte[] out, int off) {
     if (q == null) {

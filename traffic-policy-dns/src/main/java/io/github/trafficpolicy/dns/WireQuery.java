@@ -62,9 +62,21 @@ final class WireQuery {
     int ns = u16(b, 8);
     int ar = u16(b, 10);
     if (q.opcode() != 0) {
+      // NOTIMP; the question and OPT record are kept for the reply (RFC 6891 section 7) when the rest of the
+      // message reads as a query would, else the reply is the header alone.
+      WireQuery rest = parseBody(q, b, len, qd, an, ns, ar);
+      if (rest.status != Status.OK) {
+        q = new WireQuery();
+        q.id = rest.id;
+        q.flags = rest.flags;
+      }
       q.status = Status.NOTIMP;
       return q;
     }
+    return parseBody(q, b, len, qd, an, ns, ar);
+  }
+
+  private static WireQuery parseBody(WireQuery q, byte[] b, int len, int qd, int an, int ns, int ar) {
     if (qd != 1) {
       return q.formerr("QDCOUNT is " + qd + ", not 1");
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Master;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -25,8 +26,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The static data of one zone, read from an RFC 1035 zone file: an SOA at the origin, NS records and any other
- * records. Immutable. Checked when read: exactly one SOA, at the origin; at least one NS at the origin; every
- * record at or below the origin; a CNAME has no other data beside it; {@code $INCLUDE} is not allowed.
+ * records. Immutable. Checked when read: every record of class IN; exactly one SOA, at the origin; at least one
+ * NS at the origin; every record at or below the origin; a CNAME has no other data beside it; {@code $INCLUDE} is
+ * not allowed.
  *
  * <pre>{@code
  * Zone zone = Zone.parse("example.com", """
@@ -101,7 +103,7 @@ public final class Zone {
     }
     List<Record> list = new ArrayList<>();
     try (Master master = new Master(in, origin, 3600)) {
-      master.disableIncludes();
+      master.disableIncludes(true);
       Record r;
       while ((r = master.nextRecord()) != null) {
         list.add(r);
@@ -120,6 +122,10 @@ public final class Zone {
     boolean ns = false;
     Map<Name, Set<Integer>> types = new HashMap<>();
     for (Record r : records) {
+      if (r.getDClass() != DClass.IN) {
+        throw new ZoneFileException(source + ": record " + r.getName() + " " + Type.string(r.getType())
+            + " has class " + DClass.string(r.getDClass()) + "; only class IN is served");
+      }
       if (!r.getName().subdomain(origin)) {
         throw new ZoneFileException(source + ": record " + r.getName() + " " + Type.string(r.getType())
             + " is outside the zone " + origin);

@@ -241,6 +241,46 @@ final class QueryHandlerTest {
         "example.com. NS ns1.example.com.", "example.com. NS ns2.example.com.");
   }
 
+  // ---- policy records of type CNAME ------------------------------------------------------------------------
+
+  private QueryHandler cnamePolicyHandler() {
+    FakePolicy cdn = new FakePolicy("cdn.example.com", RecordType.CNAME, 30,
+        q -> new FakePolicy.Reply(List.of("static.example.com."), 20));
+    Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(cdn).build();
+    return QueryHandler.builder(catalog).build();
+  }
+
+  @Test
+  void handle_addressQueryAtCnamePolicy_cnameFollowedInZone() {
+    // RFC 1034 3.6.2 / 4.3.2: a name with a CNAME answers every type with the CNAME, then the target's data.
+    QueryHandler h = cnamePolicyHandler();
+    Message q = withEdns(query("cdn.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    Message r = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).orElseThrow());
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.",
+        "static.example.com. A 192.0.2.80");
+    assertThat(r.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(30);
+    assertThat(ecsOf(r).getScopePrefixLength()).isEqualTo(20);
+  }
+
+  @Test
+  void handle_typeMissingAtCnamePolicyTarget_cnameThenNodataSoa() {
+    QueryHandler h = cnamePolicyHandler();
+    Message r = parse(h.handle(query("cdn.example.com.", Type.TXT).toWire(), RESOLVER, Transport.UDP)
+        .orElseThrow());
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.");
+    assertThat(r.getSection(Section.AUTHORITY)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void handle_cnameQueryAtCnamePolicy_justTheCname() {
+    QueryHandler h = cnamePolicyHandler();
+    Message r = parse(h.handle(query("cdn.example.com.", Type.CNAME).toWire(), RESOLVER, Transport.UDP)
+        .orElseThrow());
+    assertThat(answers(r)).containsExactly("cdn.example.com. CNAME static.example.com.");
+  }
+
   // ---- case, malformed, opcodes ----------------------------------------------------------------------------
 
   @Test
@@ -327,6 +367,28 @@ final class QueryHandlerTest {
     Message q = query("example.com.", Type.SOA);
     q.getHeader().setOpcode(Opcode.NOTIFY);
     assertThat(ask(q).getRcode()).isEqualTo(Rcode.NOTIMP);
+  }
+
+  @Test
+  void handle_statusOpcodeWithEdns_notimpKeepsQuestionAndOpt() {
+    // RFC 6891 section 7: a reply to a request with an OPT record includes an OPT record, whatever its rcode.
+    Message q = withEdns(query("static.example.com.", Type.A), 4096);
+    q.getHeader().setOpcode(Opcode.STATUS);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getOpcode()).isEqualTo(Opcode.STATUS);
+    assertThat(r.getOPT()).isNotNull();
+    assertThat(r.getQuestion()).isEqualTo(q.getQuestion());
+  }
+
+  @Test
+  void handle_notifyOpcodeWithTwoQuestions_notimpHeaderOnly() throws Exception {
+    Message q = query("example.com.", Type.SOA);
+    q.addRecord(Record.newRecord(Name.fromString("static.example.com."), Type.A, 1), Section.QUESTION);
+    q.getHeader().setOpcode(Opcode.NOTIFY);
+    Message r = ask(q);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getCount(Section.QUESTION)).isZero();
   }
 
   @Test

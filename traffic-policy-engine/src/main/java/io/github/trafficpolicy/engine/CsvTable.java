@@ -7,6 +7,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +42,32 @@ final class CsvTable {
     }
   }
 
-  /** Reads the file at {@code path} (UTF-8); messages name it by {@code path}. */
+  /**
+   * Reads the file at {@code path} (UTF-8); messages name it by {@code path}. A file that is not UTF-8 text is an
+   * {@link InvalidTableException} naming the first line that is not.
+   */
   static CsvTable read(Path path, String headerFirstField) throws IOException {
     checkNotNull(path, "path");
-    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      return read(path.toString(), r, headerFirstField);
+    byte[] bytes = Files.readAllBytes(path);
+    CharBuffer chars = CharBuffer.allocate(bytes.length);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    CoderResult result = decoder.decode(in, chars, true);
+    if (!result.isError()) {
+      result = decoder.flush(chars);
     }
+    if (result.isError()) {
+      int line = 1;
+      for (int i = 0; i < in.position(); i++) {
+        if (bytes[i] == '\n') {
+          line++;
+        }
+      }
+      throw new InvalidTableException(path.toString(),
+          List.of(new InvalidTableException.LineProblem(line, "not UTF-8 text")));
+    }
+    chars.flip();
+    return read(path.toString(), new StringReader(chars.toString()), headerFirstField);
   }
 
   /** Reads text; messages name it {@code source}. */

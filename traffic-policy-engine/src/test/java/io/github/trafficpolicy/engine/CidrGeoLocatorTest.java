@@ -144,6 +144,20 @@ final class CidrGeoLocatorTest {
   }
 
   @Test
+  void load_fileNotUtf8_invalidTableNamingTheLine(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("geo.csv");
+    byte[] good = "192.0.2.0/24,NA,US\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bad = {'1', '9', '8', '.', (byte) 0xff, ',', 'E', 'U', '\n'};
+    byte[] bytes = java.util.Arrays.copyOf(good, good.length + bad.length);
+    System.arraycopy(bad, 0, bytes, good.length, bad.length);
+    Files.write(file, bytes);
+
+    InvalidTableException e = catchThrowableOfType(InvalidTableException.class, () -> CidrGeoLocator.load(file));
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).contains(file + ":2: not UTF-8 text");
+  }
+
+  @Test
   void builder_addsNetworksAndRefusesDuplicates() {
     CidrGeoLocator built = CidrGeoLocator.builder()
         .add("192.0.2.0/24", ClientLocation.of("NA", "US", null, null))

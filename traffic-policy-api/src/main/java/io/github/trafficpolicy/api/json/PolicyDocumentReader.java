@@ -89,7 +89,7 @@ public final class PolicyDocumentReader {
         }
       }
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + e));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
     }
     return checkText(sb.toString());
   }
@@ -101,7 +101,7 @@ public final class PolicyDocumentReader {
     try {
       bytes = in.readNBytes(4 * MAX_READ + 1);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + e));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
     }
     return checkBytes(bytes);
   }
@@ -112,8 +112,23 @@ public final class PolicyDocumentReader {
     try (InputStream in = Files.newInputStream(file)) {
       return check(in);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the file " + file + " could not be read: " + e));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the file " + file + " could not be read: " + describe(e)));
     }
+  }
+
+  /** Why a document could not be read, for people (no exception class names). */
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private PolicyCheck checkBytes(byte[] bytes) {

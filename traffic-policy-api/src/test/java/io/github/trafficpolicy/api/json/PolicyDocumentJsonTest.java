@@ -97,6 +97,21 @@ final class PolicyDocumentJsonTest {
   }
 
   @Test
+  void read_missingFile_messageSaysNoSuchFileWithoutExceptionClassName(@TempDir Path dir) {
+    Path file = dir.resolve("nope.json");
+    assertThatThrownBy(() -> PolicyDocumentJson.read(file))
+        .hasMessageContaining("the file " + file + " could not be read: no such file")
+        .message().doesNotContain("Exception");
+  }
+
+  @Test
+  void read_directory_messageSaysWhyWithoutExceptionClassName(@TempDir Path dir) {
+    assertThatThrownBy(() -> PolicyDocumentJson.read(dir))
+        .hasMessageContaining("could not be read: ")
+        .message().doesNotContain("Exception");
+  }
+
+  @Test
   void read_failingReader_invalidPolicyException() {
     Reader broken = new Reader() {
       @Override

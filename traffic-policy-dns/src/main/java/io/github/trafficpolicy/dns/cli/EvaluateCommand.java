@@ -32,6 +32,9 @@ import io.github.trafficpolicy.engine.StaticAliasResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,6 +140,26 @@ public final class EvaluateCommand implements Callable<Integer> {
       + "(the trace is always included).")
   boolean json;
 
+  /** Reads an input file; an unreadable one is an {@link IOException} naming it and saying why. */
+  private static <T> T load(Path file, Loader<T> loader) throws IOException {
+    try {
+      return loader.load(file);
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + ": cannot read: no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IOException(file + ": cannot read: permission denied", e);
+    } catch (IOException e) {
+      String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+      throw new IOException(file + ": cannot read: " + why, e);
+    }
+  }
+
+  /** Reads one kind of input file. */
+  @FunctionalInterface
+  private interface Loader<T> {
+    T load(Path file) throws IOException;
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -174,10 +197,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
       List<GeoLocator> locators = new ArrayList<>();
       if (geoTable != null) {
-        locators.add(CidrGeoLocator.load(geoTable));
+        locators.add(load(geoTable, CidrGeoLocator::load));
       }
       if (geoipDb != null) {
-        maxMind = MaxMindGeoLocator.open(geoipDb);
+        maxMind = load(geoipDb, MaxMindGeoLocator::open);
         locators.add(maxMind);
       }
       if (!locators.isEmpty()) {
@@ -190,7 +213,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         tables.add((address, where) -> fixed);
       }
       if (latencyTable != null) {
-        tables.add(CsvLatencyTable.load(latencyTable));
+        tables.add(load(latencyTable, CsvLatencyTable::load));
       }
       if (!tables.isEmpty()) {
         tables.add(EstimatedLatencyTable.using(settings.regionCoordinates()));
@@ -198,7 +221,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
 
       if (aliasTable != null) {
-        evaluator.aliasResolver(StaticAliasResolver.load(aliasTable));
+        evaluator.aliasResolver(load(aliasTable, StaticAliasResolver::load));
       }
 
       HealthSnapshot.Builder snapshot = HealthSnapshot.builder();

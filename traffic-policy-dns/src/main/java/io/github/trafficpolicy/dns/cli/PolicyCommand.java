@@ -65,6 +65,11 @@ public final class PolicyCommand implements Runnable {
     String comment;
 
     @Override
+    boolean createsRegistry() {
+      return true;
+    }
+
+    @Override
     int run(TrafficPolicyRegistry r) {
       PolicyVersion v = r.createPolicy(name, RegistryOptions.readDocument(document), RegistryOptions.comment(comment));
       printCreated(this, r, v);

@@ -186,6 +186,11 @@ final class RegistryOptions {
       return true;
     }
 
+    /** Whether the command may make the registry directory when there is none ({@code policy create}). */
+    boolean createsRegistry() {
+      return false;
+    }
+
     PrintWriter out() {
       return spec.commandLine().getOut();
     }
@@ -193,6 +198,10 @@ final class RegistryOptions {
     @Override
     public Integer call() throws IOException {
       try {
+        if (needsRegistry() && !createsRegistry() && !Files.isDirectory(options.directory())) {
+          throw new RegistryException(RegistryError.INVALID_INPUT, "no registry at " + options.directory()
+              + " (`traffic-policy policy create` makes one; --registry DIR or $" + ENV + " names another)");
+        }
         return run(needsRegistry() ? options.open() : null);
       } catch (RegistryException e) {
         return fail(e);

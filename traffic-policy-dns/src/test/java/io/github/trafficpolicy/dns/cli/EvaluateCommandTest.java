@@ -164,6 +164,20 @@ final class EvaluateCommandTest {
   }
 
   @Test
+  void evaluate_unreadableTables_exit1NamingTheFile() throws IOException {
+    Path missing = dir.resolve("no-such-latency.csv");
+    Path directory = Files.createDirectories(dir.resolve("a-directory.csv"));
+
+    CliRun noFile = CliRun.run("evaluate", "--policy", failover.toString(), "--latency-table", missing.toString());
+    CliRun notFile = CliRun.run("evaluate", "--policy", failover.toString(), "--geo-table", directory.toString());
+
+    assertThat(noFile.exitCode()).isEqualTo(1);
+    assertThat(noFile.err()).contains(missing + ": cannot read: no such file");
+    assertThat(notFile.exitCode()).isEqualTo(1);
+    assertThat(notFile.err()).contains(directory + ": cannot read: ");
+  }
+
+  @Test
   void evaluate_usageErrors_exit2() {
     assertThat(CliRun.run("evaluate", "--policy", failover.toString(), "--client-ip", "300.1.2.3").exitCode())
         .isEqualTo(2);

@@ -77,6 +77,19 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void readingCommands_noRegistryDirectory_exit1WithoutCreatingIt() {
+    // A mistyped --registry (or the wrong working directory) must not list an empty registry and leave one behind.
+    Run policies = run("policy", "list");
+    Run records = run("record", "list", "--json");
+
+    assertThat(policies.exit()).isEqualTo(1);
+    assertThat(policies.err()).contains("no registry at " + registry);
+    assertThat(records.exit()).isEqualTo(1);
+    assertThat(records.out()).contains("InvalidInput");
+    assertThat(registry).doesNotExist();
+  }
+
+  @Test
   void policyCreate_printsIdAndVersionOne() {
     Run r = run("policy", "create", "--name", "web", "--document", geo.toString(), "--comment", "first");
 
