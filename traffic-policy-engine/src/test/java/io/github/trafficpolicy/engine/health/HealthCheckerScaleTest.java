@@ -56,10 +56,16 @@ final class HealthCheckerScaleTest {
       // every socket of both sides is closed again (the server closes its side after answering)
       Await.until(() -> openFileDescriptors() <= fdsBefore + 4, Duration.ofSeconds(30));
       assertThat(openFileDescriptors()).as("open file descriptors").isLessThanOrEqualTo(fdsBefore + 4);
-      assertThat(Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
-          .filter(t -> t != null && t.getThreadName().startsWith("health-")).count())
-          .as("checker threads after close").isZero();
+      // close() has terminated the pools; their threads may still be on their way out
+      Await.until(() -> checkerThreads() == 0, Duration.ofSeconds(30));
+      assertThat(checkerThreads()).as("checker threads after close").isZero();
     }
+  }
+
+  private static long checkerThreads() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+        .filter(t -> t != null && t.getThreadName().startsWith("health-")).count();
   }
 
   private static long openFileDescriptors() {
