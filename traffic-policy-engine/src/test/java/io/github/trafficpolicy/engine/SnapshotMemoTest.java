@@ -1,0 +1,57 @@
+package io.github.trafficpolicy.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.testing.PolicyGenerator;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-snapshot memo of client-independent group health ({@link HealthView#groupHealthy}) against evaluation
+ * without it, on generated policies, settings, health snapshots and queries (seeded; a failure names the seed and the
+ * case).
+ */
+final class SnapshotMemoTest {
+  @Test
+  void evaluate_clientIndependentGroupHealthMemoized_sameAnswersTracesAndGroupHealth() {
+    SplittableRandom seeds = new SplittableRandom(0x5EED_2026L + 7);
+    EvaluatorSettings.UnknownLocation[] unknown = EvaluatorSettings.UnknownLocation.values();
+    for (int t = 0; t < 300; t++) {
+      long seed = seeds.nextLong();
+      SplittableRandom r = new SplittableRandom(seed);
+      PolicyGenerator g = new PolicyGenerator(r);
+      PolicyDocument d = g.document();
+      EvaluatorSettings settings = EvaluatorSettings.builder()
+          .evaluateTargetHealthDefault(r.nextBoolean())
+          .allUnhealthy(r.nextBoolean() ? EvaluatorSettings.AllUnhealthy.FAIL_OPEN
+              : EvaluatorSettings.AllUnhealthy.FAIL_CLOSED)
+          .unknownHealth(r.nextBoolean() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY)
+          .unknownLatencyLocation(unknown[r.nextInt(unknown.length)])
+          .unknownGeoproximityLocation(unknown[r.nextInt(unknown.length)])
+          .build();
+      PolicyEvaluator evaluator = PolicyEvaluator.builder().settings(settings).build();
+      PolicyBinding binding = PolicyBinding.standalone("www.example.com");
+      CompiledPolicyImpl memo = new CompiledPolicyImpl(d, binding, evaluator, true);
+      CompiledPolicyImpl plain = new CompiledPolicyImpl(d, binding, evaluator, false);
+      for (int h = 0; h < 3; h++) {
+        HealthSnapshot health = PolicyEvaluatorProperties.randomHealth(g, d, r);
+        for (int q = 0; q < 4; q++) {
+          Query query = PolicyEvaluatorProperties.randomQuery(r, health, q % 2 == 0);
+          Answer a = memo.evaluate(query);
+          Answer b = plain.evaluate(query);
+          assertThat(PolicyEvaluatorProperties.describe(a)).as("seed %s, settings %s, query %s, document %s", seed, settings, query, d.rules())
+              .isEqualTo(PolicyEvaluatorProperties.describe(b));
+          assertThat(a.trace().toString()).as("seed %s, query %s", seed, query).isEqualTo(b.trace().toString());
+          boolean[][] memoGroups = memo.groupHealth(query);
+          boolean[][] plainGroups = plain.groupHealth(query);
+          for (int k = 0; k < 2; k++) {
+            assertThat(memoGroups[k]).as("seed %s, %s, query %s, document %s", seed,
+                k == 0 ? "group has a healthy record" : "group has data", query, d.rules())
+                .containsExactly(plainGroups[k]);
+          }
+        }
+      }
+    }
+  }
+}
