@@ -84,6 +84,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
    * ({@link HealthView#groupHealthy}), not per evaluation; null when that memo is disabled (tests compare both).
    */
   private final boolean[] clientIndependent;
+  /** Whether the memos are on ({@link #clientIndependent}, {@link Evaluation#order}). */
+  final boolean memo;
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
 
@@ -91,9 +93,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     this(document, binding, evaluator, true);
   }
 
-  /** {@code snapshotMemo}: whether client-independent group health is memoized per snapshot (always, but in tests). */
-  CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator,
-      boolean snapshotMemo) {
+  /**
+   * {@code memo}: whether client-independent group health is memoized per snapshot and location-keyed orders are
+   * reused per location instance (always, but in tests that compare both).
+   */
+  CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator, boolean memo) {
     this.document = document;
     this.binding = binding;
     this.settings = evaluator.settings();
@@ -174,7 +178,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     maxEntries = widest;
     start = encode(document.start(), endpointIndex, ruleIndex, "start");
     maxDepth = longestPath();
-    clientIndependent = snapshotMemo ? clientIndependentRules() : null;
+    this.memo = memo;
+    clientIndependent = memo ? clientIndependentRules() : null;
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
   }
 
@@ -523,7 +528,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int[] tiers = ev.tiers[depth];
     boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
     double[] input = ev.input[depth];
-    int count = pending != null ? rule.order(ev, keys, tiers, pending, input) : rule.order(ev, keys, tiers);
+    int count = ev.order(rule, r, keys, tiers, pending, input);
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {

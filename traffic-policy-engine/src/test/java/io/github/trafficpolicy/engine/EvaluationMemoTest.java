@@ -8,13 +8,14 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-snapshot memo of client-independent group health ({@link HealthView#groupHealthy}) against evaluation
- * without it, on generated policies, settings, health snapshots and queries (seeded; a failure names the seed and the
- * case).
+ * The memos — client-independent group health per snapshot ({@link HealthView#groupHealthy}), orders reused per
+ * location instance ({@link Evaluation#order}) — against evaluation without them, on generated policies, settings,
+ * health snapshots and queries (seeded; a failure names the seed and the case). Queries share a small set of location
+ * instances, so one scratch sees the same location again with other clients, prefixes, latency data and health.
  */
-final class SnapshotMemoTest {
+final class EvaluationMemoTest {
   @Test
-  void evaluate_clientIndependentGroupHealthMemoized_sameAnswersTracesAndGroupHealth() {
+  void evaluate_memoized_sameAnswersTracesAndGroupHealthAsWithoutMemos() {
     SplittableRandom seeds = new SplittableRandom(0x5EED_2026L + 7);
     EvaluatorSettings.UnknownLocation[] unknown = EvaluatorSettings.UnknownLocation.values();
     for (int t = 0; t < 300; t++) {
@@ -36,7 +37,7 @@ final class SnapshotMemoTest {
       CompiledPolicyImpl plain = new CompiledPolicyImpl(d, binding, evaluator, false);
       for (int h = 0; h < 3; h++) {
         HealthSnapshot health = PolicyEvaluatorProperties.randomHealth(g, d, r);
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < 8; q++) {
           Query query = PolicyEvaluatorProperties.randomQuery(r, health, q % 2 == 0);
           Answer a = memo.evaluate(query);
           Answer b = plain.evaluate(query);
