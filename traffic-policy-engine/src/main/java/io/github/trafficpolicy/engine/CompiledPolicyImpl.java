@@ -549,7 +549,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int pt = Integer.MIN_VALUE;
     int pi = -1;
     int i;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
+    for (i = ev.firstPick(rule, r, keys, tiers, pending, input); i >= 0;
+        i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) {
       pt = tiers[i];
       pi = i;
       int reason = unusable(ev, rule, i);

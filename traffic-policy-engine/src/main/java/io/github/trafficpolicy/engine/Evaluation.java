@@ -36,6 +36,11 @@ final class Evaluation {
   private final boolean[][] orderPending;
   private final double[][] orderInput;
   private final int[] orderCount;
+  /** Per rule: the first pick of its cached order ({@link #firstPick}), or {@link #NO_PICK_YET}. */
+  private final int[] orderFirst;
+  private static final int NO_PICK_YET = -2;
+  /** Whether the last {@link #order} call's order is the cached one of its rule. */
+  private boolean orderKeyed;
   /** Changes with the location instance; 0 before the first. */
   private int locationEpoch;
   int selectionCount;
@@ -86,6 +91,7 @@ final class Evaluation {
     this.orderPending = new boolean[rules][];
     this.orderInput = new double[rules][];
     this.orderCount = new int[rules];
+    this.orderFirst = new int[rules];
   }
 
   /**
@@ -96,6 +102,7 @@ final class Evaluation {
    * without {@link CompiledRule#lazyKeys}. Returns the number of candidates.
    */
   int order(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+    orderKeyed = false;
     if (!policy.memo || !rule.orderByLocation(this)) {
       return pending != null ? rule.order(this, keys, tiers, pending, input) : rule.order(this, keys, tiers);
     }
@@ -109,6 +116,7 @@ final class Evaluation {
         System.arraycopy(orderPending[r], 0, pending, 0, n);
         System.arraycopy(orderInput[r], 0, input, 0, n);
       }
+      orderKeyed = true;
       return orderCount[r];
     }
     int count = pending != null ? rule.order(this, keys, tiers, pending, input) : rule.order(this, keys, tiers);
@@ -127,8 +135,29 @@ final class Evaluation {
       System.arraycopy(input, 0, orderInput[r], 0, n);
     }
     orderCount[r] = count;
+    orderFirst[r] = NO_PICK_YET;
     orderEpoch[r] = locationEpoch;
+    orderKeyed = true;
     return count;
+  }
+
+  /**
+   * The first pick ({@link CompiledRule#nextExact} from the start) of the order {@link #order} just wrote for rule
+   * {@code r}. When that order is the cached one and nothing is traced, the pick is a function of it and is kept
+   * with it; pending keys resolved while finding it the first time stay pending in later evaluations, which
+   * {@code nextExact} handles wherever they are (only a trace would show a pick's key, so tracing always picks
+   * afresh).
+   */
+  int firstPick(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+    if (!orderKeyed || tracing()) {
+      return rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+    }
+    int first = orderFirst[r];
+    if (first == NO_PICK_YET) {
+      first = rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+      orderFirst[r] = first;
+    }
+    return first;
   }
 
   void begin(Query q, HealthView h) {
