@@ -135,7 +135,7 @@ abstract class CompiledRule {
   /**
    * Whether {@link #order}'s result (tiers, keys, pending marks and inputs, count) is a function of the client
    * location instance alone for this evaluation, so it may be reused while the location instance stays the same
-   * (see {@link Evaluation#cachedOrder}). The scope {@code order} would widen is widened by {@link #useOrderScope}.
+   * (see {@link Evaluation#order}). The scope {@code order} would widen is widened by {@link #useOrderScope}.
    */
   boolean orderByLocation(Evaluation ev) {
     return false;

@@ -29,7 +29,7 @@ final class Evaluation {
   final int[] hasDataStamp;
   final boolean[] hasDataValue;
   final int[] selection;
-  /** Per rule: the location epoch its cached order belongs to (0: none); see {@link #cachedOrder}. */
+  /** Per rule: the location epoch its cached order belongs to (0: none); see {@link #order}. */
   private final int[] orderEpoch;
   private final double[][] orderKeys;
   private final int[][] orderTiers;
