@@ -144,9 +144,12 @@ final class Evaluation {
   /**
    * The first pick ({@link CompiledRule#nextExact} from the start) of the order {@link #order} just wrote for rule
    * {@code r}. When that order is the cached one and nothing is traced, the pick is a function of it and is kept
-   * with it; pending keys resolved while finding it the first time stay pending in later evaluations, which
-   * {@code nextExact} handles wherever they are (only a trace would show a pick's key, so tracing always picks
-   * afresh).
+   * with it, together with the keys {@code nextExact} resolved while finding it: the cached order is the state right
+   * after the first pick, so a later evaluation that reuses the pick and moves on from it sees exactly the keys and
+   * pending marks a fresh pick would have left. (Keeping the pick without those keys is wrong: an entry whose exact
+   * key was needed to find the pick would still carry its lower bound, which may be below the pick's exact key, and
+   * moving on from the pick would skip that entry.) Resolving a key does not change the pick sequence (exact keys are
+   * bit-identical to the eager ones), so traced evaluations, which always pick afresh, may start from that state.
    */
   int firstPick(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
     if (!orderKeyed || tracing()) {
@@ -155,6 +158,10 @@ final class Evaluation {
     int first = orderFirst[r];
     if (first == NO_PICK_YET) {
       first = rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+      if (pending != null) {
+        System.arraycopy(keys, 0, orderKeys[r], 0, rule.n);
+        System.arraycopy(pending, 0, orderPending[r], 0, rule.n);
+      }
       orderFirst[r] = first;
     }
     return first;
