@@ -77,10 +77,27 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   final int maxDepth;
   final int maxEntries;
 
+  /**
+   * Per rule: whether its group health cannot depend on the client — every entry is always a candidate
+   * ({@link CompiledRule#alwaysCandidate}) and every child rule is client-independent too. Such rules' "has a
+   * healthy record" and "has data" answers depend on the health snapshot alone and are computed once per snapshot
+   * ({@link HealthView#groupHealthy}), not per evaluation; null when that memo is disabled (tests compare both).
+   */
+  private final boolean[] clientIndependent;
+  /** Whether the memos are on ({@link #clientIndependent}, {@link Evaluation#order}). */
+  final boolean memo;
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
 
   CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
+    this(document, binding, evaluator, true);
+  }
+
+  /**
+   * {@code memo}: whether client-independent group health is memoized per snapshot and location-keyed orders are
+   * reused per location instance (always, but in tests that compare both).
+   */
+  CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator, boolean memo) {
     this.document = document;
     this.binding = binding;
     this.settings = evaluator.settings();
@@ -161,6 +178,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     maxEntries = widest;
     start = encode(document.start(), endpointIndex, ruleIndex, "start");
     maxDepth = longestPath();
+    this.memo = memo;
+    clientIndependent = memo ? clientIndependentRules() : null;
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
   }
 
@@ -364,6 +383,29 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     return d + 1;
   }
 
+  private boolean[] clientIndependentRules() {
+    boolean[] independent = new boolean[rules.length];
+    byte[] state = new byte[rules.length];
+    for (int r = 0; r < rules.length; r++) {
+      independent(r, independent, state);
+    }
+    return independent;
+  }
+
+  private boolean independent(int r, boolean[] independent, byte[] state) {
+    if (state[r] == 0) {
+      CompiledRule rule = rules[r];
+      boolean result = rule.alwaysCandidate;
+      for (int i = 0; i < rule.n && result; i++) {
+        int c = rule.child[i];
+        result = c < 0 || independent(c, independent, state);
+      }
+      independent[r] = result;
+      state[r] = 1;
+    }
+    return independent[r];
+  }
+
   @Override
   public PolicyDocument document() {
     return document;
@@ -387,7 +429,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     if (v != null && v.snapshot == snapshot) {
       return v;
     }
-    v = new HealthView(snapshot, checks, targets, settings.unknownHealth());
+    v = new HealthView(snapshot, checks, targets, settings.unknownHealth(), rules.length);
+    if (clientIndependent != null) {
+      for (int r = 0; r < rules.length; r++) {
+        if (clientIndependent[r]) {
+          groupHealth(v, r);
+        }
+      }
+    }
     healthCache = v;
     return v;
   }
@@ -479,7 +528,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int[] tiers = ev.tiers[depth];
     boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
     double[] input = ev.input[depth];
-    int count = pending != null ? rule.order(ev, keys, tiers, pending, input) : rule.order(ev, keys, tiers);
+    int count = ev.order(rule, r, keys, tiers, pending, input);
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -500,7 +549,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int pt = Integer.MIN_VALUE;
     int pi = -1;
     int i;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
+    for (i = ev.firstPick(rule, r, keys, tiers, pending, input); i >= 0;
+        i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) {
       pt = tiers[i];
       pi = i;
       int reason = unusable(ev, rule, i);
@@ -675,8 +725,46 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     return OK;
   }
 
+  /**
+   * Fills {@code v.groupHealthy[r]} and {@code v.groupData[r]} for a client-independent rule {@code r} (its child
+   * rules first): exactly what {@link #hasHealthy} and {@link #hasData} answer for it, for any client, since every
+   * entry of the subtree is a candidate whatever the client and {@link #unusable} reads the snapshot only.
+   */
+  private void groupHealth(HealthView v, int r) {
+    if (v.groupHealthy[r] != HealthView.UNSET) {
+      return;
+    }
+    CompiledRule rule = rules[r];
+    boolean healthy = false;
+    boolean data = false;
+    for (int i = 0; i < rule.n; i++) {
+      int t = rule.child[i];
+      if (t >= 0) {
+        groupHealth(v, t);
+      }
+      boolean childData = t < 0 || v.groupData[t] == HealthView.YES;
+      data |= childData;
+      int c = rule.check[i];
+      if (c >= 0 && !v.checkOk[c]) {
+        continue;
+      }
+      if (t >= 0) {
+        healthy |= rule.eth[i] ? v.groupHealthy[t] == HealthView.YES : childData;
+      } else {
+        int ti = targetIndex[~t];
+        healthy |= !rule.eth[i] || ti < 0 || v.targetOk[ti];
+      }
+    }
+    v.groupHealthy[r] = healthy ? HealthView.YES : HealthView.NO;
+    v.groupData[r] = data ? HealthView.YES : HealthView.NO;
+  }
+
   /** Whether rule {@code r} has at least one healthy record for this client (its group is healthy, §3.1). */
   private boolean hasHealthy(Evaluation ev, int r) {
+    byte known = ev.health.groupHealthy[r];
+    if (known != HealthView.UNSET) {
+      return known == HealthView.YES;
+    }
     int stamp = ev.stamp();
     if (ev.hasHealthyStamp[r] == stamp) {
       return ev.hasHealthyValue[r];
@@ -693,6 +781,10 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   /** Whether rule {@code r} has any applicable record for this client, healthy or not. */
   private boolean hasData(Evaluation ev, int r) {
+    byte known = ev.health.groupData[r];
+    if (known != HealthView.UNSET) {
+      return known == HealthView.YES;
+    }
     int stamp = ev.stamp();
     if (ev.hasDataStamp[r] == stamp) {
       return ev.hasDataValue[r];
@@ -706,6 +798,23 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     ev.hasDataStamp[r] = stamp;
     ev.hasDataValue[r] = result;
     return result;
+  }
+
+  /**
+   * For tests: per rule, whether its group has a healthy record ({@code [0][r]}) and any record ({@code [1][r]}) for
+   * {@code query}, as evaluation sees them.
+   */
+  boolean[][] groupHealth(Query query) {
+    Optional<HealthSnapshot> given = query.health();
+    Evaluation ev = new Evaluation(this);
+    ev.begin(query, view(given.isPresent() ? given.get() : healthSupplier.get()));
+    boolean[][] out = new boolean[2][rules.length];
+    for (int r = 0; r < rules.length; r++) {
+      out[0][r] = hasHealthy(ev, r);
+      out[1][r] = hasData(ev, r);
+    }
+    ev.end();
+    return out;
   }
 
   // ----- trace text ---------------------------------------------------------------------------------------------

@@ -132,6 +132,20 @@ abstract class CompiledRule {
     return upperKey(ev, i, input[i]) < second;
   }
 
+  /**
+   * Whether {@link #order}'s result (tiers, keys, pending marks and inputs, count) is a function of the client
+   * location instance alone for this evaluation, so it may be reused while the location instance stays the same
+   * (see {@link Evaluation#order}). The scope {@code order} would widen is widened by {@link #useOrderScope}.
+   */
+  boolean orderByLocation(Evaluation ev) {
+    return false;
+  }
+
+  /** Widens the ECS scope exactly as {@link #order} does (for a reused order). */
+  void useOrderScope(Evaluation ev) {
+    throw new AssertionError(type + " orders are not reused");
+  }
+
   /** Whether entry {@code i} is a candidate for this client, without computing its rank. */
   abstract boolean isCandidate(Evaluation ev, int i);
 
@@ -284,6 +298,16 @@ abstract class CompiledRule {
     }
 
     @Override
+    boolean orderByLocation(Evaluation ev) {
+      return locationDependent;
+    }
+
+    @Override
+    void useOrderScope(Evaluation ev) {
+      ev.useGeoScope();
+    }
+
+    @Override
     int order(Evaluation ev, double[] keys, int[] tiers) {
       String clientContinent = "";
       String clientCountry = null;
@@ -365,6 +389,19 @@ abstract class CompiledRule {
       this.z = new double[n];
       unitVectors(latRad, lonRad, x, y, z);
       this.unknown = unknown;
+    }
+
+    /** With the built-in estimate, keys come from the client location alone. */
+    @Override
+    boolean orderByLocation(Evaluation ev) {
+      return ev.estimatingLatency();
+    }
+
+    @Override
+    void useOrderScope(Evaluation ev) {
+      if (n > 1) {
+        ev.useLatencyScope();
+      }
     }
 
     @Override
@@ -454,6 +491,18 @@ abstract class CompiledRule {
     /** Whether the distance to entry {@code i} is known (without computing it). */
     private boolean located(Evaluation ev, int i) {
       return !Double.isNaN(x[i]) && ev.clientCoordinatesKnown();
+    }
+
+    @Override
+    boolean orderByLocation(Evaluation ev) {
+      return true;
+    }
+
+    @Override
+    void useOrderScope(Evaluation ev) {
+      if (n > 1) {
+        ev.useGeoScope();
+      }
     }
 
     /**

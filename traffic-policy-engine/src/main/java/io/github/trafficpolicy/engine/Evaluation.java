@@ -29,6 +29,20 @@ final class Evaluation {
   final int[] hasDataStamp;
   final boolean[] hasDataValue;
   final int[] selection;
+  /** Per rule: the location epoch its cached order belongs to (0: none); see {@link #order}. */
+  private final int[] orderEpoch;
+  private final double[][] orderKeys;
+  private final int[][] orderTiers;
+  private final boolean[][] orderPending;
+  private final double[][] orderInput;
+  private final int[] orderCount;
+  /** Per rule: the first pick of its cached order ({@link #firstPick}), or {@link #NO_PICK_YET}. */
+  private final int[] orderFirst;
+  private static final int NO_PICK_YET = -2;
+  /** Whether the last {@link #order} call's order is the cached one of its rule. */
+  private boolean orderKeyed;
+  /** Changes with the location instance; 0 before the first. */
+  private int locationEpoch;
   int selectionCount;
   int selectionRule;
   private int stamp;
@@ -71,6 +85,86 @@ final class Evaluation {
     this.hasDataStamp = new int[rules];
     this.hasDataValue = new boolean[rules];
     this.selection = new int[width];
+    this.orderEpoch = new int[rules];
+    this.orderKeys = new double[rules][];
+    this.orderTiers = new int[rules][];
+    this.orderPending = new boolean[rules][];
+    this.orderInput = new double[rules][];
+    this.orderCount = new int[rules];
+    this.orderFirst = new int[rules];
+  }
+
+  /**
+   * Rule {@code r}'s order ({@link CompiledRule#order}) into the depth arrays, reused from an earlier evaluation on
+   * this scratch when it depends on the client location alone ({@link CompiledRule#orderByLocation}) and the
+   * location instance is the same (locations are immutable, so the reused order is bit for bit the one
+   * {@code order} would write); the ECS scope is widened as {@code order} would. {@code pending} is null for rules
+   * without {@link CompiledRule#lazyKeys}. Returns the number of candidates.
+   */
+  int order(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+    orderKeyed = false;
+    if (!policy.memo || !rule.orderByLocation(this)) {
+      return pending != null ? rule.order(this, keys, tiers, pending, input) : rule.order(this, keys, tiers);
+    }
+    location();
+    int n = rule.n;
+    if (orderEpoch[r] == locationEpoch) {
+      rule.useOrderScope(this);
+      System.arraycopy(orderKeys[r], 0, keys, 0, n);
+      System.arraycopy(orderTiers[r], 0, tiers, 0, n);
+      if (pending != null) {
+        System.arraycopy(orderPending[r], 0, pending, 0, n);
+        System.arraycopy(orderInput[r], 0, input, 0, n);
+      }
+      orderKeyed = true;
+      return orderCount[r];
+    }
+    int count = pending != null ? rule.order(this, keys, tiers, pending, input) : rule.order(this, keys, tiers);
+    if (orderKeys[r] == null) {
+      orderKeys[r] = new double[n];
+      orderTiers[r] = new int[n];
+      if (pending != null) {
+        orderPending[r] = new boolean[n];
+        orderInput[r] = new double[n];
+      }
+    }
+    System.arraycopy(keys, 0, orderKeys[r], 0, n);
+    System.arraycopy(tiers, 0, orderTiers[r], 0, n);
+    if (pending != null) {
+      System.arraycopy(pending, 0, orderPending[r], 0, n);
+      System.arraycopy(input, 0, orderInput[r], 0, n);
+    }
+    orderCount[r] = count;
+    orderFirst[r] = NO_PICK_YET;
+    orderEpoch[r] = locationEpoch;
+    orderKeyed = true;
+    return count;
+  }
+
+  /**
+   * The first pick ({@link CompiledRule#nextExact} from the start) of the order {@link #order} just wrote for rule
+   * {@code r}. When that order is the cached one and nothing is traced, the pick is a function of it and is kept
+   * with it, together with the keys {@code nextExact} resolved while finding it: the cached order is the state right
+   * after the first pick, so a later evaluation that reuses the pick and moves on from it sees exactly the keys and
+   * pending marks a fresh pick would have left. (Keeping the pick without those keys is wrong: an entry whose exact
+   * key was needed to find the pick would still carry its lower bound, which may be below the pick's exact key, and
+   * moving on from the pick would skip that entry.) Resolving a key does not change the pick sequence (exact keys are
+   * bit-identical to the eager ones), so traced evaluations, which always pick afresh, may start from that state.
+   */
+  int firstPick(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+    if (!orderKeyed || tracing()) {
+      return rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+    }
+    int first = orderFirst[r];
+    if (first == NO_PICK_YET) {
+      first = rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+      if (pending != null) {
+        System.arraycopy(keys, 0, orderKeys[r], 0, rule.n);
+        System.arraycopy(pending, 0, orderPending[r], 0, rule.n);
+      }
+      orderFirst[r] = first;
+    }
+    return first;
   }
 
   void begin(Query q, HealthView h) {
@@ -146,6 +240,11 @@ final class Evaluation {
    */
   private void derive(ClientLocation loc) {
     location = loc;
+    locationEpoch++;
+    if (locationEpoch == 0) {
+      java.util.Arrays.fill(orderEpoch, 0);
+      locationEpoch = 1;
+    }
     continent = Route53Continents.continentOf(loc);
     country = loc.country().orElse(null);
     subdivision = loc.subdivision().orElse(null);

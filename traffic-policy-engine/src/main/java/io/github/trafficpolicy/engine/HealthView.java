@@ -14,8 +14,27 @@ final class HealthView {
   final boolean[] checkOk;
   final HealthStatus[] targetStatus;
   final boolean[] targetOk;
+  /**
+   * Per rule of the policy: whether its group has a healthy record ({@link #YES}/{@link #NO}) when that cannot
+   * depend on the client, else {@link #UNSET} (evaluation works it out per query). Filled by the compiled policy
+   * before the view is published.
+   */
+  final byte[] groupHealthy;
+  /** Per rule: whether it has any applicable record, when that cannot depend on the client, else {@link #UNSET}. */
+  final byte[] groupData;
+
+  static final byte UNSET = 0;
+  static final byte NO = 1;
+  static final byte YES = 2;
 
   HealthView(HealthSnapshot snapshot, HealthCheckId[] checks, EndpointId[] targets, HealthStatus unknownCountsAs) {
+    this(snapshot, checks, targets, unknownCountsAs, 0);
+  }
+
+  HealthView(HealthSnapshot snapshot, HealthCheckId[] checks, EndpointId[] targets, HealthStatus unknownCountsAs,
+      int rules) {
+    this.groupHealthy = new byte[rules];
+    this.groupData = new byte[rules];
     this.snapshot = snapshot;
     this.checkStatus = new HealthStatus[checks.length];
     this.checkOk = new boolean[checks.length];

@@ -77,7 +77,7 @@ final class PolicyEvaluatorProperties {
     }
   }
 
-  private static HealthSnapshot randomHealth(PolicyGenerator g, PolicyDocument d, SplittableRandom r) {
+  static HealthSnapshot randomHealth(PolicyGenerator g, PolicyDocument d, SplittableRandom r) {
     HealthSnapshot.Builder b = HealthSnapshot.builder();
     g.healthStatuses(d, r.nextDouble()).forEach((id, ok) -> b.check(id, Fixtures.up(ok)));
     for (EndpointId e : d.endpoints().keySet()) {
@@ -88,7 +88,7 @@ final class PolicyEvaluatorProperties {
     return b.build();
   }
 
-  private static Query randomQuery(SplittableRandom r, HealthSnapshot h, boolean trace) {
+  static Query randomQuery(SplittableRandom r, HealthSnapshot h, boolean trace) {
     Query.Builder q = Query.builder(randomClient(r)).health(h).trace(trace)
         .location(PLACES[r.nextInt(PLACES.length)]);
     if (r.nextBoolean()) {
@@ -103,7 +103,7 @@ final class PolicyEvaluatorProperties {
     return q.build();
   }
 
-  private static String describe(Answer a) {
+  static String describe(Answer a) {
     return a.outcome() + " " + a.endpoints() + " " + a.records() + " scope " + a.ecsScope();
   }
 
