@@ -114,7 +114,7 @@ public final class ConfiguredServer implements AutoCloseable {
           StandardCharsets.UTF_8)) {
         locators.add(CidrGeoLocator.read(src.describe(path), r));
       } catch (IOException e) {
-        problems.add(name + ": /geo/cidrTable: cannot read " + src.describe(path) + ": " + e.getMessage());
+        problems.add(name + ": /geo/cidrTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
       } catch (RuntimeException e) {
         problems.add(e.getMessage());
       }
@@ -130,7 +130,7 @@ public final class ConfiguredServer implements AutoCloseable {
         resources.add(m);
         locators.add(m);
       } catch (IOException | RuntimeException e) {
-        problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + e.getMessage());
+        problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + IoMessages.describe(e));
       }
     });
     List<CsvLatencyTable> latency = new ArrayList<>();
@@ -139,7 +139,7 @@ public final class ConfiguredServer implements AutoCloseable {
           StandardCharsets.UTF_8)) {
         latency.add(CsvLatencyTable.read(src.describe(path), r));
       } catch (IOException e) {
-        problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + e.getMessage());
+        problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
       } catch (RuntimeException e) {
         problems.add(e.getMessage());
       }
@@ -180,7 +180,7 @@ public final class ConfiguredServer implements AutoCloseable {
           watch = Optional.of(w);
         }
       } catch (IOException e) {
-        problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + e.getMessage());
+        problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + IoMessages.describe(e));
       } catch (ConfigException e) {
         problems.addAll(e.problems());
       }
@@ -205,7 +205,7 @@ public final class ConfiguredServer implements AutoCloseable {
         zones.add(zone);
         catalog.zone(zone);
       } catch (IOException e) {
-        problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + e.getMessage());
+        problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + IoMessages.describe(e));
       } catch (ZoneFileException e) {
         problems.add(e.getMessage() + " (" + z.place() + ")");
       }
@@ -215,14 +215,14 @@ public final class ConfiguredServer implements AutoCloseable {
       try {
         record = new PolicyRecord(p.zone(), p.name(), p.ttl(), p.policyId(), p.policyVersion());
       } catch (IllegalArgumentException e) {
-        problems.add(p.place() + ": " + e.getMessage());
+        problems.add(p.place() + ": " + IoMessages.describe(e));
         continue;
       }
       PolicyDocument document;
       try {
         document = PolicyDocumentJson.read(new String(src.read(p.document()), StandardCharsets.UTF_8));
       } catch (IOException e) {
-        problems.add(p.place() + "/document: cannot read " + src.describe(p.document()) + ": " + e.getMessage());
+        problems.add(p.place() + "/document: cannot read " + src.describe(p.document()) + ": " + IoMessages.describe(e));
         continue;
       } catch (InvalidPolicyException e) {
         for (String line : e.getMessage().split("\n")) {
@@ -239,7 +239,7 @@ public final class ConfiguredServer implements AutoCloseable {
         catalog.policyRecord(compiled);
         fixedPolicies.add(compiled);
       } catch (RuntimeException e) {
-        problems.add(p.place() + ": cannot compile " + src.describe(p.document()) + ": " + e.getMessage());
+        problems.add(p.place() + ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e));
       }
     }
     Optional<RegistryFollow> registry = Optional.empty();
@@ -276,7 +276,7 @@ public final class ConfiguredServer implements AutoCloseable {
             resources.add(out);
             handler.queryLog(QueryLog.to(out));
           } catch (IOException e) {
-            problems.add(name + ": /queryLog/file: cannot open " + src.describe(file) + ": " + e.getMessage());
+            problems.add(name + ": /queryLog/file: cannot open " + src.describe(file) + ": " + IoMessages.describe(e));
           }
         }
       }

@@ -99,7 +99,7 @@ public final class HealthChecksConfig {
     try {
       text = Files.readString(configFile, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new InvalidHealthChecksException(List.of(configFile + ": cannot read: " + e.getMessage()));
+      throw new InvalidHealthChecksException(List.of(configFile + ": cannot read: " + IoMessages.describe(e)));
     }
     JsonNode root;
     try {

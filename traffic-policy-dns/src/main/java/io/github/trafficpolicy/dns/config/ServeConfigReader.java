@@ -59,7 +59,7 @@ public final class ServeConfigReader {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), "cannot read: " + e, e);
+      throw new ConfigException(file.toString(), "cannot read: " + IoMessages.describe(e), e);
     }
     Path dir = file.toAbsolutePath().getParent();
     return parse(file.toString(), text, ConfigSource.directory(dir == null ? Path.of(".") : dir));
@@ -72,7 +72,7 @@ public final class ServeConfigReader {
     try {
       text = new String(source.read("serve.json"), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(source.describe("serve.json"), "cannot read: " + e, e);
+      throw new ConfigException(source.describe("serve.json"), "cannot read: " + IoMessages.describe(e), e);
     }
     return parse(source.describe("serve.json"), text, source);
   }

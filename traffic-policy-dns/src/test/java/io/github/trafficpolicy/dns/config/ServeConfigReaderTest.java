@@ -132,4 +132,15 @@ final class ServeConfigReaderTest {
     ServeConfig c = ServeConfigReader.read(dir.resolve("serve.json"));
     assertThat(c.source().file("z/a.zone")).contains(dir.resolve("z/a.zone"));
   }
+
+  @Test
+  void read_missingOrNonUtf8File_saysWhyWithoutExceptionNames(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.json");
+    assertThatThrownBy(() -> ServeConfigReader.read(missing))
+        .hasMessage(missing + ": cannot read: no such file");
+    Path latin1 = dir.resolve("latin1.json");
+    Files.write(latin1, new byte[] {'{', '"', 's', (byte) 0xe9, '"', ':', '1', '}'});
+    assertThatThrownBy(() -> ServeConfigReader.read(latin1))
+        .hasMessage(latin1 + ": cannot read: not UTF-8 text");
+  }
 }
