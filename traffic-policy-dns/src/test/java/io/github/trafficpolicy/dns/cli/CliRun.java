@@ -1,20 +1,16 @@
 package io.github.trafficpolicy.dns.cli;
 
+import io.github.trafficpolicy.testing.SharedDocuments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.JarURLConnection;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /** Runs the {@code traffic-policy} command in-process and copies class path fixtures into a folder. */
@@ -52,33 +48,7 @@ record CliRun(int exitCode, String out, String err) {
 
   /** Copies every {@code /route53-policies/*.json} (the api test-jar's shared documents) into {@code dir}. */
   static List<Path> copySharedPolicies(Path dir) {
-    URL readme = CliRun.class.getResource("/route53-policies/README.md");
-    if (readme == null) {
-      throw new IllegalStateException("/route53-policies/ is not on the class path (api test-jar missing)");
-    }
-    List<String> names = new ArrayList<>();
-    try {
-      if (readme.getProtocol().equals("jar")) {
-        JarURLConnection c = (JarURLConnection) readme.openConnection();
-        c.setUseCaches(false);
-        try (JarFile jar = c.getJarFile()) {
-          for (var e : Collections.list(jar.entries())) {
-            String n = e.getName();
-            if (n.startsWith("route53-policies/") && n.endsWith(".json") && n.indexOf('/', 17) < 0) {
-              names.add(n.substring(17));
-            }
-          }
-        }
-      } else {
-        try (Stream<Path> s = Files.list(Path.of(readme.toURI()).getParent())) {
-          s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).forEach(names::add);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    List<String> names = SharedDocuments.names(".json");
     List<Path> copied = new ArrayList<>();
     for (String n : names) {
       copied.add(copy("/route53-policies/" + n, dir));
