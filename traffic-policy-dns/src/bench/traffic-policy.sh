@@ -28,7 +28,7 @@ srv_prepare() {
 srv_start() {
   # exec: the recorded PID is the JVM itself (stop_pid signals only it; SIGTERM drains and prints counters).
   # shellcheck disable=SC2086
-  $SRV_TASKSET bash -c "exec java ${TP_JAVA_OPTS:--XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
+  $SRV_TASKSET bash -c "exec java ${TP_JAVA_OPTS:---add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
     > "$SRVDIR/server.log" 2>&1 &
   SRV_PID=$!
 }

@@ -12,13 +12,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +27,8 @@ import java.util.concurrent.Semaphore;
  *
  * <p>UDP: each address gets {@link Builder#udpThreads} receiver threads; where the platform supports
  * {@code SO_REUSEPORT} each thread has its own socket (the kernel spreads datagrams over them), else they share
- * one. TCP: one acceptor per address; each connection is served by its own thread, reading length-prefixed
+ * one. How datagrams are read and written is {@link Builder#udpIo}: batched Linux {@code recvmmsg}/{@code
+ * sendmmsg} where available, else {@code java.nio} channels. TCP: one acceptor per address; each connection is served by its own thread, reading length-prefixed
  * queries one after the other (pipelined queries are answered in order) until the client closes, stays idle for
  * {@link Builder#tcpIdleTimeout}, or the server stops; connections beyond {@link Builder#tcpMaxConnections} are
  * closed at once.
@@ -60,7 +57,8 @@ public final class AuthoritativeServer implements AutoCloseable {
   private final Object lock = new Object();
   private volatile boolean running;
   private boolean started;
-  private final List<DatagramChannel> udpSockets = new ArrayList<>();
+  private final UdpIo udpIo;
+  private final List<UdpSocket> udpSockets = new ArrayList<>();
   private final List<AtomicBoolean> udpBusy = new ArrayList<>();
   private final List<ServerSocket> tcpSockets = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
@@ -73,6 +71,7 @@ public final class AuthoritativeServer implements AutoCloseable {
     this.handler = b.handler;
     this.requested = ImmutableList.copyOf(b.listen);
     this.udpThreads = b.udpThreads;
+    this.udpIo = b.udpIo;
     this.tcpMaxConnections = b.tcpMaxConnections;
     this.tcpIdleTimeout = b.tcpIdleTimeout;
     this.drainTimeout = b.drainTimeout;
@@ -134,21 +133,22 @@ public final class AuthoritativeServer implements AutoCloseable {
   private static final int MAX_BIND_ATTEMPTS = 16;
 
   private ImmutableList<InetSocketAddress> bindAll() throws IOException {
+    UdpIo io = udpIo.resolve();
     List<InetSocketAddress> addresses = new ArrayList<>();
     int sharedPort = 0;
     for (InetSocketAddress a : requested) {
       int port = a.getPort() == 0 ? sharedPort : a.getPort();
       InetSocketAddress want = new InetSocketAddress(a.getAddress(), port);
-      DatagramChannel first = bindUdp(want);
-      InetSocketAddress actual = (InetSocketAddress) first.getLocalAddress();
+      boolean reuse = udpThreads > 1 && io.supportsReusePort();
+      UdpSocket first = bindUdp(io, want, reuse);
+      InetSocketAddress actual = first.localAddress();
       if (a.getPort() == 0 && sharedPort == 0) {
         sharedPort = actual.getPort();
       }
-      List<DatagramChannel> sockets = new ArrayList<>();
+      List<UdpSocket> sockets = new ArrayList<>();
       sockets.add(first);
-      boolean reuse = first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
       for (int i = 1; i < udpThreads && reuse; i++) {
-        sockets.add(bindUdp(actual));
+        sockets.add(bindUdp(io, actual, true));
       }
       ServerSocket tcp = new ServerSocket();
       tcpSockets.add(tcp);
@@ -156,28 +156,24 @@ public final class AuthoritativeServer implements AutoCloseable {
       tcp.bind(actual, 128);
       addresses.add(actual);
       for (int i = 0; i < udpThreads; i++) {
-        DatagramChannel s = sockets.get(Math.min(i, sockets.size() - 1));
+        UdpSocket s = sockets.get(Math.min(i, sockets.size() - 1));
         AtomicBoolean busy = new AtomicBoolean();
         udpBusy.add(busy);
-        threads.add(thread("dns-udp-" + actual + "-" + i, () -> serveUdp(s, busy)));
+        threads.add(thread("dns-udp-" + actual + "-" + i, () -> s.serve(handler, busy)));
       }
       threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
     }
     return ImmutableList.copyOf(addresses);
   }
 
-  private DatagramChannel bindUdp(InetSocketAddress address) throws IOException {
-    DatagramChannel s = DatagramChannel.open(address.getAddress() instanceof java.net.Inet6Address
-        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+  private UdpSocket bindUdp(UdpIo io, InetSocketAddress address, boolean reusePort) throws IOException {
+    UdpSocket s = io.bind(address, reusePort);
     udpSockets.add(s);
-    if (s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-      s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-    }
-    s.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-    s.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-    s.bind(address);
     return s;
   }
+
+  /** Receive and send buffer size asked of the kernel for each UDP socket. */
+  static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
   private static Thread thread(String name, Runnable r) {
     Thread t = new Thread(r, name);
@@ -197,6 +193,11 @@ public final class AuthoritativeServer implements AutoCloseable {
     ImmutableList<InetSocketAddress> a = addresses();
     checkState(!a.isEmpty(), "the server is not started");
     return a.get(0).getPort();
+  }
+
+  /** How UDP datagrams are read and written: the builder's choice, with {@link UdpIo#AUTO} resolved. */
+  public UdpIo udpIo() {
+    return udpIo.resolve();
   }
 
   /** True between {@link #start()} and {@link #stop()}. */
@@ -234,7 +235,7 @@ public final class AuthoritativeServer implements AutoCloseable {
       toJoin.addAll(connectionThreads);
     }
     long deadline = System.nanoTime() + drainTimeout.toNanos();
-    // UDP receivers block in receive() until their socket is closed: first let every query being answered
+    // UDP receivers wait for datagrams until their socket is closed: first let every query being answered
     // finish (its busy flag drops), then close the sockets, which ends the receivers.
     for (AtomicBoolean busy : udpBusy) {
       while (busy.get() && System.nanoTime() < deadline) {
@@ -242,7 +243,7 @@ public final class AuthoritativeServer implements AutoCloseable {
       }
     }
     synchronized (lock) {
-      udpSockets.forEach(AuthoritativeServer::closeQuietly);
+      udpSockets.forEach(UdpSocket::close);
     }
     for (Thread t : toJoin) {
       long left = deadline - System.nanoTime();
@@ -275,7 +276,7 @@ public final class AuthoritativeServer implements AutoCloseable {
   }
 
   private void closeAll() {
-    udpSockets.forEach(AuthoritativeServer::closeQuietly);
+    udpSockets.forEach(UdpSocket::close);
     tcpSockets.forEach(AuthoritativeServer::closeQuietly);
     connections.forEach(AuthoritativeServer::closeQuietly);
   }
@@ -285,41 +286,6 @@ public final class AuthoritativeServer implements AutoCloseable {
       c.close();
     } catch (Exception e) {
       // closing anyway
-    }
-  }
-
-  private void serveUdp(DatagramChannel channel, AtomicBoolean busy) {
-    byte[] in = new byte[65_535];
-    byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
-    ByteBuffer request = ByteBuffer.wrap(in);
-    ByteBuffer reply = ByteBuffer.wrap(out);
-    while (true) {
-      request.clear();
-      SocketAddress from;
-      try {
-        from = channel.receive(request);
-      } catch (IOException e) {
-        if (!channel.isOpen()) {
-          return;
-        }
-        continue;
-      }
-      busy.set(true);
-      try {
-        if (from instanceof InetSocketAddress client) {
-          int n = handler.handle(in, request.position(), client.getAddress(), false, out, 0);
-          if (n > 0) {
-            reply.clear().limit(n);
-            try {
-              channel.send(reply, client);
-            } catch (IOException e) {
-              // the client is gone or the socket closed: nothing to do
-            }
-          }
-        }
-      } finally {
-        busy.set(false);
-      }
     }
   }
 
@@ -395,6 +361,7 @@ public final class AuthoritativeServer implements AutoCloseable {
     private final QueryHandler handler;
     private final List<InetSocketAddress> listen = new ArrayList<>();
     private int udpThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private UdpIo udpIo = UdpIo.AUTO;
     private int tcpMaxConnections = 256;
     private Duration tcpIdleTimeout = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(5);
@@ -415,6 +382,16 @@ public final class AuthoritativeServer implements AutoCloseable {
     public Builder udpThreads(int threads) {
       checkArgument(threads >= 1 && threads <= 256, "udpThreads must be in [1, 256] but was %s", threads);
       this.udpThreads = threads;
+      return this;
+    }
+
+    /**
+     * How UDP datagrams are read and written (default {@link UdpIo#AUTO}: batched {@code recvmmsg}/{@code
+     * sendmmsg} where available, else {@code java.nio}). {@link #start()} fails when {@link UdpIo#MMSG} is
+     * asked for where it is not available.
+     */
+    public Builder udpIo(UdpIo io) {
+      this.udpIo = checkNotNull(io, "io");
       return this;
     }
 

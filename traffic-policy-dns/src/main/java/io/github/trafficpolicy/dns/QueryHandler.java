@@ -130,6 +130,17 @@ public final class QueryHandler {
         ImmutableMap.copyOf(byPolicy));
   }
 
+  /** The longest reply this handler writes over UDP. */
+  int maxUdpReply() {
+    return Math.max(512, maxUdpPayload);
+  }
+
+  /** Counts a datagram the transport dropped before it reached {@link #handle}. */
+  void countDropped() {
+    queries.increment();
+    dropped.increment();
+  }
+
   /**
    * Writes the reply to {@code in[0, len)} into {@code out} at {@code outOff} (room for {@value #MAX_MESSAGE}
    * bytes); returns its length, or -1 for no reply. Never throws.

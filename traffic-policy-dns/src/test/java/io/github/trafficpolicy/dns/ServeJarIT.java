@@ -38,6 +38,16 @@ final class ServeJarIT {
   private static Process server;
   private static int port;
   private static final List<String> stderr = new ArrayList<>();
+  private static String startupLine;
+
+  /** Whether this JVM (which runs the jar too) can serve UDP with mmsg when given the flags below. */
+  private static final boolean MMSG_HERE = Runtime.version().feature() == 17
+      && System.getProperty("os.name").equals("Linux")
+      && List.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
+
+  /** The JVM flags the README gives for batched UDP I/O. */
+  private static final List<String> MMSG_FLAGS =
+      List.of("--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED");
 
   @TempDir static Path dir;
 
@@ -53,13 +63,16 @@ final class ServeJarIT {
     }
     Path config = dir.resolve("serve.json");
     Files.writeString(config, Files.readString(config).replace("\"127.0.0.1:5353\"", "\"127.0.0.1:0\""));
-    server = start("serve", "--config", config.toString());
+    // The main server runs as the README recommends for production (batched UDP where available); the SIGTERM
+    // test runs the plain `java -jar` command (java.nio).
+    server = builder(MMSG_HERE ? MMSG_FLAGS : List.of(), "serve", "--config", config.toString()).start();
     BlockingQueue<String> lines = pump(server);
     String line = lines.poll(60, TimeUnit.SECONDS);
     while (line != null && !line.contains("listening on")) {
       line = lines.poll(60, TimeUnit.SECONDS);
     }
     assertThat(line).as("startup line; stderr: %s", stderr).isNotNull();
+    startupLine = line;
     Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
     assertThat(m.find()).as(line).isTrue();
     port = Integer.parseInt(m.group(1));
@@ -74,14 +87,16 @@ final class ServeJarIT {
   }
 
   private static Process start(String... args) throws IOException {
-    return builder(args).start();
+    return builder(List.of(), args).start();
   }
 
-  private static ProcessBuilder builder(String... args) {
+  private static ProcessBuilder builder(List<String> jvmFlags, String... args) {
     String jar = System.getProperty("traffic-policy.jar", "target/traffic-policy.jar");
     assertThat(Path.of(jar)).as("the built jar").exists();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-jar", jar));
+        "-Xmx128m"));
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-jar", jar));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd);
   }
@@ -125,6 +140,10 @@ final class ServeJarIT {
 
   /** Runs dig/kdig against the server; returns its output. */
   private static String dig(String... args) throws Exception {
+    return digAt(port, args);
+  }
+
+  private static String digAt(int port, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(tool, "@127.0.0.1", "-p", String.valueOf(port), "+timeout=5",
         "+retry=1"));
     cmd.addAll(List.of(args));
@@ -226,11 +245,30 @@ final class ServeJarIT {
   }
 
   @Test
+  void startupLine_namesTheUdpIo() {
+    assertThat(startupLine).contains(MMSG_HERE ? "(UDP I/O mmsg)" : "(UDP I/O nio");
+  }
+
+  @Test
+  void mmsgAskedForWithoutTheJvmFlags_exitsOneSayingWhatIsMissing() throws Exception {
+    assumeTrue(MMSG_HERE, "mmsg needs Java 17 on Linux");
+    Path config = dir.resolve("mmsg.json");
+    Files.writeString(config, Files.readString(dir.resolve("serve.json"))
+        .replace("\"udpIo\": \"auto\"", "\"udpIo\": \"mmsg\""));
+    Process p = start("serve", "--config", config.toString());
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(err).contains("/udpIo: \"mmsg\" is not available here: start the JVM with --add-modules "
+        + "jdk.incubator.foreign --enable-native-access=ALL-UNNAMED");
+  }
+
+  @Test
   void sigterm_drainsAndPrintsCounters() throws Exception {
     Path config = dir.resolve("second.json");
     Files.writeString(config, Files.readString(dir.resolve("serve.json")));
     Path errFile = dir.resolve("second.err");
-    Process p = builder("serve", "--config", config.toString()).redirectError(errFile.toFile()).start();
+    Process p = builder(List.of(), "serve", "--config", config.toString()).redirectError(errFile.toFile()).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     do {
@@ -240,6 +278,13 @@ final class ServeJarIT {
     Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
     assertThat(m.find()).isTrue();
     int secondPort = Integer.parseInt(m.group(1));
+    // Plain `java -jar`: java.nio, and the line says how to get mmsg.
+    assertThat(line).contains("(UDP I/O nio");
+    if (MMSG_HERE) {
+      assertThat(line).contains("mmsg: start the JVM with --add-modules jdk.incubator.foreign");
+    }
+    assertThat(answers(digAt(secondPort, "www.example.com", "+subnet=198.51.100.1/24"), "www.example.com.", "A"))
+        .singleElement().isIn("198.51.100.10", "198.51.100.11");
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String err = Files.readString(errFile);

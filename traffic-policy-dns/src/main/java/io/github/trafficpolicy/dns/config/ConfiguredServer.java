@@ -107,6 +107,8 @@ public final class ConfiguredServer implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>();
     ConfigSource src = config.source();
     String name = config.name();
+    config.udpIo().unavailableReason().ifPresent(why ->
+        problems.add(name + ": /udpIo: \"" + config.udpIo() + "\" is not available here: " + why));
 
     List<GeoLocator> locators = new ArrayList<>();
     config.cidrTable().ifPresent(path -> {
@@ -303,6 +305,7 @@ public final class ConfiguredServer implements AutoCloseable {
         .tcpMaxConnections(config.tcpMaxConnections())
         .tcpIdleTimeout(config.tcpIdleTimeout());
     config.udpThreads().ifPresent(server::udpThreads);
+    server.udpIo(config.udpIo());
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }

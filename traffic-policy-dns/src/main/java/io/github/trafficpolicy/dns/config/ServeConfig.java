@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.dns.UdpIo;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import java.util.OptionalInt;
  * @param source where the files it names are read from
  * @param listen the UDP+TCP listen addresses
  * @param udpThreads UDP receiver threads per address (empty: the number of processors)
+ * @param udpIo how UDP datagrams are read and written
  * @param maxUdpPayload the largest UDP reply, in bytes
  * @param tcpMaxConnections open TCP connections at most
  * @param tcpIdleTimeout idle TCP connections are closed after this
@@ -38,6 +40,7 @@ public record ServeConfig(
     ConfigSource source,
     ImmutableList<InetSocketAddress> listen,
     OptionalInt udpThreads,
+    UdpIo udpIo,
     int maxUdpPayload,
     int tcpMaxConnections,
     Duration tcpIdleTimeout,
@@ -58,6 +61,7 @@ public record ServeConfig(
     listen = ImmutableList.copyOf(listen);
     checkArgument(!listen.isEmpty(), "listen must name at least one address");
     checkNotNull(udpThreads, "udpThreads (use OptionalInt.empty())");
+    checkNotNull(udpIo, "udpIo");
     checkNotNull(tcpIdleTimeout, "tcpIdleTimeout");
     zones = ImmutableList.copyOf(zones);
     policyRecords = ImmutableList.copyOf(policyRecords);

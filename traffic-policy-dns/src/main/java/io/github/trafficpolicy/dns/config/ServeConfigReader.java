@@ -13,6 +13,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.dns.UdpIo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ public final class ServeConfigReader {
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "maxUdpPayload", "tcp", "zones",
+  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "maxUdpPayload", "tcp", "zones",
       "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
 
   private ServeConfigReader() {}
@@ -138,6 +139,7 @@ public final class ServeConfigReader {
       }
       OptionalInt udpThreads = root.has("udpThreads")
           ? OptionalInt.of(integer(root.get("udpThreads"), "/udpThreads", 1, 256, 1)) : OptionalInt.empty();
+      UdpIo udpIo = udpIo(root.get("udpIo"));
       int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512, 65535, 1232)
           : 1232;
       int maxConnections = 256;
@@ -229,7 +231,7 @@ public final class ServeConfigReader {
       if (!problems.isEmpty()) {
         throw new ConfigException(ImmutableList.copyOf(problems));
       }
-      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, maxUdp, maxConnections, idle,
+      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, maxUdp, maxConnections, idle,
           ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
           counters, ImmutableMap.copyOf(extensions));
     }
@@ -273,6 +275,19 @@ public final class ServeConfigReader {
         return fallback;
       }
       return n.intValue();
+    }
+
+    private UdpIo udpIo(JsonNode n) {
+      if (n == null) {
+        return UdpIo.AUTO;
+      }
+      for (UdpIo io : UdpIo.values()) {
+        if (n.isTextual() && n.textValue().equals(io.toString())) {
+          return io;
+        }
+      }
+      problem("/udpIo", "must be \"auto\", \"nio\" or \"mmsg\" but was " + n);
+      return UdpIo.AUTO;
     }
 
     private boolean bool(JsonNode n, String p, boolean fallback) {

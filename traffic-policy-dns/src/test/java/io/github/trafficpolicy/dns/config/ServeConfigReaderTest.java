@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.trafficpolicy.dns.UdpIo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -45,9 +46,19 @@ final class ServeConfigReaderTest {
     assertThat(c.listen().get(0).getPort()).isEqualTo(5353);
     assertThat(c.listen().get(0).getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     assertThat(c.udpThreads()).isEmpty();
+    assertThat(c.udpIo()).isEqualTo(UdpIo.AUTO);
     assertThat(c.maxUdpPayload()).isEqualTo(1232);
     assertThat(c.seed()).isZero();
     assertThat(c.printCountersOnShutdown()).isTrue();
+  }
+
+  @Test
+  void parse_udpIo_eachNameAsWritten() {
+    for (UdpIo io : UdpIo.values()) {
+      assertThat(parse("{ \"zones\": [], \"udpIo\": \"" + io + "\" }").udpIo()).isEqualTo(io);
+    }
+    assertThat(parseFails("{ \"zones\": [], \"udpIo\": \"MMSG\" }").problems())
+        .containsExactly("test.json: /udpIo: must be \"auto\", \"nio\" or \"mmsg\" but was \"MMSG\"");
   }
 
   @Test
@@ -83,16 +94,18 @@ final class ServeConfigReaderTest {
 
   @Test
   void parse_everyProblemReportedWithItsPointer() {
-    ConfigException e = parseFails("{ \"listen\": [\"localhost\", 5], \"udpThreads\": 0, \"zones\": [ { \"file\": "
+    ConfigException e = parseFails("{ \"listen\": [\"localhost\", 5], \"udpThreads\": 0, \"udpIo\": \"epoll\", "
+        + "\"zones\": [ { \"file\": "
         + "\"a.zone\", \"extra\": 1 } ], \"policyRecords\": [ { \"zone\": \"example.com\", \"name\": \"www\", "
         + "\"document\": \"d.json\", \"ttl\": -1 } ], \"bogus\": true, \"tcp\": { \"idleTimeoutSeconds\": 0 } }");
     assertThat(e.problems()).containsExactlyInAnyOrder(
-        "test.json: /bogus: unknown key (known: [listen, udpThreads, maxUdpPayload, tcp, zones, policyRecords, "
+        "test.json: /bogus: unknown key (known: [listen, udpThreads, udpIo, maxUdpPayload, tcp, zones, policyRecords, "
             + "geo, latencyTable, healthStatus, seed, queryLog, printCountersOnShutdown] and [healthChecks, registry])",
         "test.json: /listen/0: must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
             + "\"localhost\"",
         "test.json: /listen/1: must be a \"host:port\" string but was 5",
         "test.json: /udpThreads: must be an integer in [1, 256] but was 0",
+        "test.json: /udpIo: must be \"auto\", \"nio\" or \"mmsg\" but was \"epoll\"",
         "test.json: /tcp/idleTimeoutSeconds: must be an integer in [1, 3600] but was 0",
         "test.json: /zones/0/extra: unknown key (known: [origin, file])",
         "test.json: /zones/0/origin: is required",

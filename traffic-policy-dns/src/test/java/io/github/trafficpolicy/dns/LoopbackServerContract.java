@@ -27,8 +27,15 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
-final class LoopbackServerTest {
-  private AuthoritativeServer server;
+/**
+ * The server over real loopback sockets (port 0), UDP and TCP, IPv4 and IPv6; run once per {@link UdpIo} by the
+ * subclasses.
+ */
+abstract class LoopbackServerContract {
+  AuthoritativeServer server;
+
+  /** The UDP I/O under test. */
+  abstract UdpIo io();
 
   @BeforeEach
   void start() throws IOException {
@@ -39,6 +46,7 @@ final class LoopbackServerTest {
         .listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
         .listen(new InetSocketAddress(InetAddress.getByName("::1"), 0))
         .udpThreads(2)
+        .udpIo(io())
         .tcpMaxConnections(2)
         .tcpIdleTimeout(Duration.ofMillis(300))
         .build()
@@ -50,7 +58,7 @@ final class LoopbackServerTest {
     server.stop();
   }
 
-  private SimpleResolver resolver(String address, boolean tcp) throws IOException {
+  SimpleResolver resolver(String address, boolean tcp) throws IOException {
     SimpleResolver r = new SimpleResolver(address);
     r.setPort(server.port());
     r.setTCP(tcp);
@@ -193,7 +201,7 @@ final class LoopbackServerTest {
     });
     AuthoritativeServer s = AuthoritativeServer.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
         .policyRecord(slow).build()).listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
-        .udpThreads(1).build().start();
+        .udpThreads(1).udpIo(io()).build().start();
     try (DatagramSocket client = new DatagramSocket()) {
       client.setSoTimeout(10_000);
       byte[] q = query("slow.example.com.", Type.A).toWire();
@@ -212,6 +220,11 @@ final class LoopbackServerTest {
       assertThat(stopper.isAlive()).isFalse();
       assertThat(s.isRunning()).isFalse();
     }
+  }
+
+  @Test
+  void udpIo_isTheOneAskedFor() {
+    assertThat(server.udpIo()).isEqualTo(io());
   }
 
   @Test

@@ -1,0 +1,477 @@
+package io.github.trafficpolicy.dns;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import jdk.incubator.foreign.CLinker;
+import jdk.incubator.foreign.FunctionDescriptor;
+import jdk.incubator.foreign.MemoryAccess;
+import jdk.incubator.foreign.MemoryAddress;
+import jdk.incubator.foreign.MemorySegment;
+import jdk.incubator.foreign.ResourceScope;
+import jdk.incubator.foreign.SymbolLookup;
+
+/**
+ * {@link UdpIo#MMSG}: a UDP socket made and served with Linux system calls through JDK 17's incubating
+ * foreign-function API. One {@code recvmmsg(2)} takes up to {@value UdpIo#MMSG_BATCH} queued datagrams
+ * ({@code MSG_WAITFORONE}: it waits for the first only); their replies go out in one {@code sendmmsg(2)}, each
+ * to the address its query came from (the reply header points at the very {@code sockaddr} the kernel filled
+ * in). Only {@link UdpIo} refers to this class, by name: it must not be linked where the module is absent.
+ *
+ * <p>Structures are laid out for LP64 Linux (x86-64 and AArch64 agree): {@code struct mmsghdr} is 64 bytes
+ * ({@code msghdr} 56 + {@code msg_len} + padding), {@code struct iovec} 16, {@code sockaddr_in6} 28.
+ *
+ * <p>Closing: {@link #close()} calls {@code shutdown(SHUT_RD)}, which wakes a thread waiting in {@code
+ * recvmmsg} on Linux even for an unconnected UDP socket; the serving thread then closes the descriptor itself,
+ * so a descriptor is never closed under a thread still using it. A receive timeout ({@code SO_RCVTIMEO},
+ * {@value #WAKE_MILLIS} ms) bounds the wait should the wake-up be missed.
+ */
+final class MmsgUdpSocket extends UdpSocket {
+  private static final int AF_INET = 2;
+  private static final int AF_INET6 = 10;
+  private static final int SOCK_DGRAM = 2;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_SNDBUF = 7;
+  private static final int SO_RCVBUF = 8;
+  private static final int SO_REUSEPORT = 15;
+  private static final int SO_RCVTIMEO = 20;
+  private static final int IPPROTO_IPV6 = 41;
+  private static final int IPV6_V6ONLY = 26;
+  private static final int MSG_TRUNC = 0x20;
+  private static final int MSG_WAITFORONE = 0x10000;
+  private static final int SHUT_RD = 0;
+  private static final int EADDRINUSE = 98;
+  private static final int EADDRNOTAVAIL = 99;
+  private static final int EACCES = 13;
+
+  private static final int MMSGHDR = 64;
+  private static final int MSG_NAME = 0;
+  private static final int MSG_NAMELEN = 8;
+  private static final int MSG_IOV = 16;
+  private static final int MSG_IOVLEN = 24;
+  private static final int MSG_FLAGS = 48;
+  private static final int MSG_LEN = 56;
+  private static final int IOVEC = 16;
+  private static final int SOCKADDR = 32;
+  private static final int SOCKADDR_IN6_LEN = 28;
+  private static final int SOCKADDR_IN_LEN = 16;
+
+  private static final int BATCH = UdpIo.MMSG_BATCH;
+  private static final int IN_SLOT = UdpIo.MMSG_MAX_QUERY;
+  static final int WAKE_MILLIS = 500;
+
+  private final int fd;
+  private final InetSocketAddress local;
+  private final Object lock = new Object();
+  private volatile boolean closed;
+  private boolean serving;
+  private boolean released;
+
+  private MmsgUdpSocket(int fd, InetSocketAddress local) {
+    this.fd = fd;
+    this.local = local;
+  }
+
+  /** Null when the system calls can be made here, else why not (called once, by {@link UdpIo}). */
+  static String probe() {
+    try {
+      Native.init();
+      return null;
+    } catch (IllegalCallerException e) {
+      return "start the JVM with --enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")";
+    } catch (RuntimeException | LinkageError e) {
+      return e.toString();
+    }
+  }
+
+  /** A socket bound to {@code address}. */
+  static MmsgUdpSocket bind(InetSocketAddress address, boolean reusePort) throws IOException {
+    boolean v6 = address.getAddress() instanceof Inet6Address;
+    int fd = Native.call(Native.socket, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      throw Native.error("socket", Native.errno());
+    }
+    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
+      MemorySegment value = MemorySegment.allocateNative(16, 8, scope);
+      if (reusePort) {
+        setOption(fd, value, SOL_SOCKET, SO_REUSEPORT, 1, true);
+      }
+      setOption(fd, value, SOL_SOCKET, SO_RCVBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
+      setOption(fd, value, SOL_SOCKET, SO_SNDBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
+      if (v6) {
+        // As java.nio does: an IPv6 socket takes IPv4 too (v4-mapped) unless the system says otherwise.
+        setOption(fd, value, IPPROTO_IPV6, IPV6_V6ONLY, 0, false);
+      }
+      ByteBuffer t = value.asByteBuffer().order(ByteOrder.nativeOrder());
+      t.putLong(0, 0).putLong(8, WAKE_MILLIS * 1000L);
+      if (Native.call(Native.setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, value.address(), 16) != 0) {
+        throw Native.error("setsockopt(SO_RCVTIMEO)", Native.errno());
+      }
+      MemorySegment sa = MemorySegment.allocateNative(SOCKADDR, 8, scope);
+      ByteBuffer b = sa.asByteBuffer().order(ByteOrder.nativeOrder());
+      int len = encode(address, b);
+      if (Native.call(Native.bind, fd, sa.address(), len) != 0) {
+        int errno = Native.errno();
+        String what = Native.strerror(errno) + " (" + address + ")";
+        if (errno == EADDRINUSE || errno == EADDRNOTAVAIL || errno == EACCES) {
+          throw new BindException(what);
+        }
+        throw new IOException("bind: " + what);
+      }
+      MemorySegment lenOut = MemorySegment.allocateNative(4, 4, scope);
+      MemoryAccess.setInt(lenOut, SOCKADDR);
+      if (Native.call(Native.getsockname, fd, sa.address(), lenOut.address()) != 0) {
+        throw Native.error("getsockname", Native.errno());
+      }
+      int port = (b.get(2) & 0xff) << 8 | (b.get(3) & 0xff);
+      return new MmsgUdpSocket(fd, new InetSocketAddress(address.getAddress(), port));
+    } catch (IOException | RuntimeException | Error e) {
+      Native.call(Native.close, fd);
+      throw e;
+    }
+  }
+
+  private static void setOption(int fd, MemorySegment value, int level, int option, int v, boolean required)
+      throws IOException {
+    MemoryAccess.setInt(value, v);
+    if (Native.call(Native.setsockopt, fd, level, option, value.address(), 4) != 0 && required) {
+      throw Native.error("setsockopt(" + level + ", " + option + ")", Native.errno());
+    }
+  }
+
+  /** Writes {@code a} as a {@code sockaddr_in} or {@code sockaddr_in6} at 0; returns its length. */
+  private static int encode(InetSocketAddress a, ByteBuffer b) {
+    byte[] ip = a.getAddress().getAddress();
+    b.putShort(0, (short) (ip.length == 4 ? AF_INET : AF_INET6));
+    b.put(2, (byte) (a.getPort() >>> 8)).put(3, (byte) a.getPort());
+    if (ip.length == 4) {
+      b.put(4, ip);
+      return SOCKADDR_IN_LEN;
+    }
+    b.putInt(4, 0);
+    b.put(8, ip);
+    b.putInt(24, ((Inet6Address) a.getAddress()).getScopeId());
+    return SOCKADDR_IN6_LEN;
+  }
+
+  @Override
+  InetSocketAddress localAddress() {
+    return local;
+  }
+
+  @Override
+  void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (serving) {
+        Native.call(Native.shutdown, fd, SHUT_RD);
+      } else {
+        release();
+      }
+    }
+  }
+
+  /** Closes the descriptor once; called with the lock held, never while a thread is in a system call on it. */
+  private void release() {
+    if (!released) {
+      released = true;
+      Native.call(Native.close, fd);
+    }
+  }
+
+  @Override
+  void serve(QueryHandler handler, AtomicBoolean busy) {
+    synchronized (lock) {
+      if (closed) {
+        release();
+        return;
+      }
+      serving = true;
+    }
+    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
+      new Loop(handler, busy, scope).run();
+    } catch (Throwable t) {
+      // Nothing in the loop throws by design; should it, the socket is released below and the thread ends.
+    } finally {
+      synchronized (lock) {
+        serving = false;
+        closed = true;
+        release();
+      }
+    }
+  }
+
+  /** The buffers of one serving thread and its receive → answer → send loop. */
+  private final class Loop {
+    private final QueryHandler handler;
+    private final AtomicBoolean busy;
+    private final int outSlot;
+    private final MemoryAddress inHeaders;
+    private final MemoryAddress outHeaders;
+    private final long namesAddress;
+    private final ByteBuffer inHdr;
+    private final ByteBuffer outHdr;
+    private final ByteBuffer outIov;
+    private final ByteBuffer names;
+    private final ByteBuffer inData;
+    private final ByteBuffer outData;
+    private final byte[] in = new byte[IN_SLOT];
+    private final byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
+    private int lastV4 = -1;
+    private InetAddress lastV4Address;
+    private long lastV6Hi;
+    private long lastV6Lo;
+    private InetAddress lastV6Address;
+
+    Loop(QueryHandler handler, AtomicBoolean busy, ResourceScope scope) {
+      this.handler = handler;
+      this.busy = busy;
+      this.outSlot = handler.maxUdpReply();
+      MemorySegment inH = MemorySegment.allocateNative((long) BATCH * MMSGHDR, 8, scope);
+      MemorySegment outH = MemorySegment.allocateNative((long) BATCH * MMSGHDR, 8, scope);
+      MemorySegment iov = MemorySegment.allocateNative(2L * BATCH * IOVEC, 8, scope);
+      MemorySegment nameSeg = MemorySegment.allocateNative((long) BATCH * SOCKADDR, 8, scope);
+      MemorySegment inSeg = MemorySegment.allocateNative((long) BATCH * IN_SLOT, 8, scope);
+      MemorySegment outSeg = MemorySegment.allocateNative((long) BATCH * outSlot, 8, scope);
+      this.inHeaders = inH.address();
+      this.outHeaders = outH.address();
+      this.namesAddress = nameSeg.address().toRawLongValue();
+      ByteOrder order = ByteOrder.nativeOrder();
+      this.inHdr = inH.asByteBuffer().order(order);
+      this.outHdr = outH.asByteBuffer().order(order);
+      ByteBuffer iovs = iov.asByteBuffer().order(order);
+      this.outIov = iov.asSlice((long) BATCH * IOVEC).asByteBuffer().order(order);
+      this.names = nameSeg.asByteBuffer().order(order);
+      this.inData = inSeg.asByteBuffer();
+      this.outData = outSeg.asByteBuffer();
+      long iovAddress = iov.address().toRawLongValue();
+      long outIovAddress = iovAddress + (long) BATCH * IOVEC;
+      long inAddress = inSeg.address().toRawLongValue();
+      long outAddress = outSeg.address().toRawLongValue();
+      for (int i = 0; i < BATCH; i++) {
+        iovs.putLong(i * IOVEC, inAddress + (long) i * IN_SLOT).putLong(i * IOVEC + 8, IN_SLOT);
+        inHdr.putLong(i * MMSGHDR + MSG_NAME, namesAddress + (long) i * SOCKADDR)
+            .putLong(i * MMSGHDR + MSG_IOV, iovAddress + (long) i * IOVEC)
+            .putLong(i * MMSGHDR + MSG_IOVLEN, 1);
+        outIov.putLong(i * IOVEC, outAddress + (long) i * outSlot);
+        outHdr.putLong(i * MMSGHDR + MSG_IOV, outIovAddress + (long) i * IOVEC)
+            .putLong(i * MMSGHDR + MSG_IOVLEN, 1);
+      }
+    }
+
+    void run() {
+      int failures = 0;
+      while (!closed) {
+        for (int i = 0; i < BATCH; i++) {
+          inHdr.putInt(i * MMSGHDR + MSG_NAMELEN, SOCKADDR);
+        }
+        int k = Native.recvmmsg(fd, inHeaders, BATCH, MSG_WAITFORONE);
+        if (k <= 0) {
+          // 0: shut down by close(); -1: the receive timeout (EAGAIN), a signal (EINTR) or an error. A socket
+          // that keeps failing is not spun on.
+          if (k < 0 && ++failures > 100) {
+            LockSupport.parkNanos(1_000_000);
+          }
+          continue;
+        }
+        failures = 0;
+        busy.set(true);
+        try {
+          send(answer(k));
+        } finally {
+          busy.set(false);
+        }
+        for (int i = 0; i < k; i++) {
+          names.putShort(i * SOCKADDR, (short) 0); // a slot the kernel leaves unfilled reads as no sender
+        }
+      }
+    }
+
+    /** Answers the {@code k} datagrams received; returns how many replies are ready to send. */
+    private int answer(int k) {
+      int m = 0;
+      for (int i = 0; i < k; i++) {
+        int h = i * MMSGHDR;
+        int len = inHdr.getInt(h + MSG_LEN);
+        InetAddress client = client(i * SOCKADDR);
+        if (client == null) {
+          continue; // no sender: the end-of-input recvmmsg reports after close() shut the socket down
+        }
+        if ((inHdr.getInt(h + MSG_FLAGS) & MSG_TRUNC) != 0) {
+          handler.countDropped();
+          continue;
+        }
+        inData.get(i * IN_SLOT, in, 0, len);
+        int n = handler.handle(in, len, client, false, out, 0);
+        if (n > 0 && n <= outSlot) {
+          outData.put(m * outSlot, out, 0, n);
+          outIov.putLong(m * IOVEC + 8, n);
+          outHdr.putLong(m * MMSGHDR + MSG_NAME, namesAddress + (long) i * SOCKADDR)
+              .putInt(m * MMSGHDR + MSG_NAMELEN, inHdr.getInt(h + MSG_NAMELEN));
+          m++;
+        }
+      }
+      return m;
+    }
+
+    /** Sends replies [0, m); one that cannot be sent (the kernel refuses its address) is skipped. */
+    private void send(int m) {
+      int i = 0;
+      while (i < m) {
+        int sent = Native.sendmmsg(fd, outHeaders.addOffset((long) i * MMSGHDR), m - i, 0);
+        i += sent > 0 ? sent : 1;
+      }
+    }
+
+    /** The sender of datagram {@code off / SOCKADDR}, or null for an address family other than IPv4/IPv6. */
+    private InetAddress client(int off) {
+      int family = Short.toUnsignedInt(names.getShort(off));
+      try {
+        if (family == AF_INET) {
+          int raw = names.getInt(off + 4);
+          if (raw != lastV4 || lastV4Address == null) {
+            byte[] a = new byte[4];
+            names.get(off + 4, a);
+            lastV4Address = InetAddress.getByAddress(a);
+            lastV4 = raw;
+          }
+          return lastV4Address;
+        }
+        if (family == AF_INET6) {
+          long hi = names.getLong(off + 8);
+          long lo = names.getLong(off + 16);
+          if (hi != lastV6Hi || lo != lastV6Lo || lastV6Address == null) {
+            byte[] a = new byte[16];
+            names.get(off + 8, a);
+            lastV6Address = InetAddress.getByAddress(a);
+            lastV6Hi = hi;
+            lastV6Lo = lo;
+          }
+          return lastV6Address;
+        }
+      } catch (UnknownHostException e) {
+        // not reached: the lengths are 4 and 16
+      }
+      return null;
+    }
+  }
+
+  /** The C functions, bound once. */
+  private static final class Native {
+    static MethodHandle socket;
+    static MethodHandle setsockopt;
+    static MethodHandle bind;
+    static MethodHandle getsockname;
+    static MethodHandle shutdown;
+    static MethodHandle close;
+    static MethodHandle recvmmsg;
+    static MethodHandle sendmmsg;
+    static MethodHandle errnoLocation;
+    static MethodHandle strerror;
+
+    private static boolean initialized;
+
+    static synchronized void init() {
+      if (initialized) {
+        return;
+      }
+      CLinker c = CLinker.getInstance();
+      SymbolLookup libc = CLinker.systemLookup();
+      socket = handle(c, libc, "socket", MethodType.methodType(int.class, int.class, int.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT));
+      setsockopt = handle(c, libc, "setsockopt",
+          MethodType.methodType(int.class, int.class, int.class, int.class, MemoryAddress.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER,
+              CLinker.C_INT));
+      bind = handle(c, libc, "bind", MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT));
+      getsockname = handle(c, libc, "getsockname",
+          MethodType.methodType(int.class, int.class, MemoryAddress.class, MemoryAddress.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_POINTER));
+      shutdown = handle(c, libc, "shutdown", MethodType.methodType(int.class, int.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT));
+      close = handle(c, libc, "close", MethodType.methodType(int.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
+      recvmmsg = handle(c, libc, "recvmmsg",
+          MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class, int.class,
+              MemoryAddress.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_INT,
+              CLinker.C_POINTER));
+      sendmmsg = handle(c, libc, "sendmmsg",
+          MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class, int.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_INT));
+      errnoLocation = handle(c, libc, "__errno_location", MethodType.methodType(MemoryAddress.class),
+          FunctionDescriptor.of(CLinker.C_POINTER));
+      strerror = handle(c, libc, "strerror", MethodType.methodType(MemoryAddress.class, int.class),
+          FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_INT));
+      initialized = true;
+    }
+
+    private static MethodHandle handle(CLinker c, SymbolLookup libc, String name, MethodType type,
+        FunctionDescriptor descriptor) {
+      MemoryAddress symbol = libc.lookup(name)
+          .orElseThrow(() -> new UnsupportedOperationException("no " + name + " in the C library"));
+      return c.downcallHandle(symbol, type, descriptor);
+    }
+
+    static int recvmmsg(int fd, MemoryAddress headers, int n, int flags) {
+      try {
+        return (int) recvmmsg.invokeExact(fd, headers, n, flags, MemoryAddress.NULL);
+      } catch (Throwable t) {
+        return -1;
+      }
+    }
+
+    static int sendmmsg(int fd, MemoryAddress headers, int n, int flags) {
+      try {
+        return (int) sendmmsg.invokeExact(fd, headers, n, flags);
+      } catch (Throwable t) {
+        return -1;
+      }
+    }
+
+    /** Calls a function of C ints and pointers returning an int; -1 if the call itself fails. */
+    static int call(MethodHandle h, Object... args) {
+      try {
+        return (int) h.invokeWithArguments(args);
+      } catch (Throwable t) {
+        return -1;
+      }
+    }
+
+    /** The calling thread's errno (read right after the failed call, with nothing in between). */
+    static int errno() {
+      try {
+        MemoryAddress where = (MemoryAddress) errnoLocation.invokeExact();
+        return MemoryAccess.getIntAtOffset(MemorySegment.globalNativeSegment(), where.toRawLongValue());
+      } catch (Throwable t) {
+        return 0;
+      }
+    }
+
+    static String strerror(int errno) {
+      try {
+        return CLinker.toJavaString((MemoryAddress) strerror.invokeExact(errno)) + " (errno " + errno + ")";
+      } catch (Throwable t) {
+        return "errno " + errno;
+      }
+    }
+
+    static IOException error(String call, int errno) {
+      return new IOException(call + ": " + strerror(errno));
+    }
+  }
+}
