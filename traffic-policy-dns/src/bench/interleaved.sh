@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs the shared bench (run-anchors.sh) several rounds with gdnsd and traffic-policy in alternating order, then
+# prints the medians over every run of every round (the shared summarize.py over all runs.tsv) and our ratios.
+# On a shared VM, throughput drifts by 10-15 % within minutes; alternating the order and pooling the runs keeps
+# that drift from landing on one server only.
+#
+#   bash traffic-policy-dns/src/bench/interleaved.sh [ROUNDS] [run-anchors.sh options...]
+#   e.g. bash traffic-policy-dns/src/bench/interleaved.sh 3 -w "static geo-ecsmix" -m "pinned unpinned" -r 3 -l 10 -W 15
+#
+# BENCH: the shared bench folder (default: ../shared/bench beside the repository). Needs the built jar
+# (./mvnw -q -DskipTests package).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH="${BENCH:-$HERE/../../../../shared/bench}"
+ROUNDS="${1:-3}"
+shift || true
+OURS="$HERE/traffic-policy.sh"
+dirs=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2 == 1)); then servers="gdnsd $OURS"; else servers="$OURS gdnsd"; fi
+  echo "== round $round/$ROUNDS: $servers" >&2
+  out="$(bash "$BENCH/run-anchors.sh" -s "$servers" "$@" 2>&1 | tee /dev/stderr)"
+  dir="$(sed -n 's/.*results in \(.*\)$/\1/p' <<<"$out" | tail -1)"
+  [[ -n "$dir" && -f "$dir/runs.tsv" ]] || { echo "round $round: no results directory" >&2; exit 1; }
+  dirs+=("$dir")
+done
+runs=()
+for d in "${dirs[@]}"; do runs+=("$d/runs.tsv"); done
+echo
+echo "Rounds: ${dirs[*]}"
+/usr/bin/python3 "$BENCH/summarize.py" "${runs[@]}"
+echo
+/usr/bin/python3 - "${runs[@]}" <<'EOF'
+import csv, statistics, sys
+rows = []
+for f in sys.argv[1:]:
+    with open(f) as fh:
+        rows += list(csv.DictReader(fh, delimiter="\t"))
+cells = {}
+for r in rows:
+    key = (r["mode"], r["workload"], r["server"])
+    qps, cpu = float(r["qps"]), float(r["srv_cpu_pct"])
+    c = cells.setdefault(key, {"qps": [], "per_core": [], "lost": 0})
+    c["qps"].append(qps)
+    c["per_core"].append(qps / (cpu / 100) if cpu > 0 else 0)
+    c["lost"] += int(r["lost"])
+print("| mode | workload | gdnsd QPS (per srv core) | traffic-policy QPS (per srv core) | ratio QPS | ratio per core | runs | lost (ours) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for (mode, workload, server), ours in sorted(cells.items()):
+    if server != "traffic-policy" or (mode, workload, "gdnsd") not in cells:
+        continue
+    g = cells[(mode, workload, "gdnsd")]
+    gq, gc = statistics.median(g["qps"]), statistics.median(g["per_core"])
+    oq, oc = statistics.median(ours["qps"]), statistics.median(ours["per_core"])
+    print(f"| {mode} | {workload} | {gq:,.0f} ({gc:,.0f}) | {oq:,.0f} ({oc:,.0f}) | {oq / gq:.2f}x | {oc / gc:.2f}x "
+          f"| {len(ours['qps'])} | {ours['lost']} |")
+EOF
