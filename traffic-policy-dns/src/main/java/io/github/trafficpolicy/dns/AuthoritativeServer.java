@@ -28,10 +28,10 @@ import java.util.concurrent.Semaphore;
  * <p>UDP: each address gets {@link Builder#udpThreads} receiver threads; where the platform supports
  * {@code SO_REUSEPORT} each thread has its own socket (the kernel spreads datagrams over them), else they share
  * one. How datagrams are read and written is {@link Builder#udpIo}: batched Linux {@code recvmmsg}/{@code
- * sendmmsg} where available, else {@code java.nio} channels. TCP: one acceptor per address; each connection is served by its own thread, reading length-prefixed
- * queries one after the other (pipelined queries are answered in order) until the client closes, stays idle for
- * {@link Builder#tcpIdleTimeout}, or the server stops; connections beyond {@link Builder#tcpMaxConnections} are
- * closed at once.
+ * sendmmsg} where available, else {@code java.nio} channels. TCP: one acceptor per address; each connection is
+ * served by its own thread, reading length-prefixed queries one after the other (pipelined queries are answered
+ * in order) until the client closes, stays idle for {@link Builder#tcpIdleTimeout}, or the server stops;
+ * connections beyond {@link Builder#tcpMaxConnections} are closed at once.
  *
  * <p>{@link #start()} binds everything or nothing (a failure closes what was bound). {@link #stop()} stops
  * accepting, lets queries being answered finish (up to {@link Builder#drainTimeout}), then closes every socket.

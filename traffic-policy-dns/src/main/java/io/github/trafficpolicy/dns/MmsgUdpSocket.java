@@ -53,6 +53,8 @@ final class MmsgUdpSocket extends UdpSocket {
   private static final int EADDRINUSE = 98;
   private static final int EADDRNOTAVAIL = 99;
   private static final int EACCES = 13;
+  private static final int EAGAIN = 11;
+  private static final int EINTR = 4;
 
   private static final int MMSGHDR = 64;
   private static final int MSG_NAME = 0;
@@ -109,7 +111,7 @@ final class MmsgUdpSocket extends UdpSocket {
       setOption(fd, value, SOL_SOCKET, SO_RCVBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
       setOption(fd, value, SOL_SOCKET, SO_SNDBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
       if (v6) {
-        // As java.nio does: an IPv6 socket takes IPv4 too (v4-mapped) unless the system says otherwise.
+        // As java.nio does: an IPv6 socket takes IPv4 too (v4-mapped clients).
         setOption(fd, value, IPPROTO_IPV6, IPV6_V6ONLY, 0, false);
       }
       ByteBuffer t = value.asByteBuffer().order(ByteOrder.nativeOrder());
@@ -204,7 +206,9 @@ final class MmsgUdpSocket extends UdpSocket {
     try (ResourceScope scope = ResourceScope.newConfinedScope()) {
       new Loop(handler, busy, scope).run();
     } catch (Throwable t) {
-      // Nothing in the loop throws by design; should it, the socket is released below and the thread ends.
+      // Only the buffers' allocation can get here (the loop catches what a batch throws): say so, since this
+      // socket is no longer served.
+      System.err.println("traffic-policy: UDP receiver on " + local + " stopped: " + t);
     } finally {
       synchronized (lock) {
         serving = false;
@@ -235,6 +239,7 @@ final class MmsgUdpSocket extends UdpSocket {
     private long lastV6Hi;
     private long lastV6Lo;
     private InetAddress lastV6Address;
+    private boolean reported;
 
     Loop(QueryHandler handler, AtomicBoolean busy, ResourceScope scope) {
       this.handler = handler;
@@ -280,10 +285,13 @@ final class MmsgUdpSocket extends UdpSocket {
         }
         int k = Native.recvmmsg(fd, inHeaders, BATCH, MSG_WAITFORONE);
         if (k <= 0) {
-          // 0: shut down by close(); -1: the receive timeout (EAGAIN), a signal (EINTR) or an error. A socket
-          // that keeps failing is not spun on.
-          if (k < 0 && ++failures > 100) {
-            LockSupport.parkNanos(1_000_000);
+          // 0: shut down by close(); -1: the receive timeout or a signal (EAGAIN, EINTR: loop), or an error
+          // (none is expected on a bound UDP socket; one that keeps failing is not spun on).
+          if (k < 0) {
+            int errno = Native.errno();
+            if (errno != EAGAIN && errno != EINTR && ++failures > 100) {
+              LockSupport.parkNanos(1_000_000);
+            }
           }
           continue;
         }
@@ -291,6 +299,12 @@ final class MmsgUdpSocket extends UdpSocket {
         busy.set(true);
         try {
           send(answer(k));
+        } catch (RuntimeException e) {
+          // Not expected (the handler never throws; every offset is bounded): the batch is lost, not the socket.
+          if (!reported) {
+            reported = true;
+            System.err.println("traffic-policy: UDP receiver on " + local + ": a batch failed: " + e);
+          }
         } finally {
           busy.set(false);
         }
