@@ -203,8 +203,8 @@ final class MmsgUdpSocket extends UdpSocket {
       }
       serving = true;
     }
-    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
-      new Loop(handler, busy, scope).run();
+    try {
+      new Loop(handler, busy).run();
     } catch (Throwable t) {
       // Only the buffers' allocation can get here (the loop catches what a batch throws): say so, since this
       // socket is no longer served.
@@ -218,7 +218,11 @@ final class MmsgUdpSocket extends UdpSocket {
     }
   }
 
-  /** The buffers of one serving thread and its receive → answer → send loop. */
+  /**
+   * The buffers of one serving thread and its receive → answer → send loop. The buffers are direct {@link
+   * ByteBuffer}s (plain, unscoped memory access in the loop) held in fields for as long as the loop runs, since
+   * the kernel is handed their addresses (the headers point at the iovecs, names and data).
+   */
   private final class Loop {
     private final QueryHandler handler;
     private final AtomicBoolean busy;
@@ -228,6 +232,7 @@ final class MmsgUdpSocket extends UdpSocket {
     private final long namesAddress;
     private final ByteBuffer inHdr;
     private final ByteBuffer outHdr;
+    private final ByteBuffer inIov;
     private final ByteBuffer outIov;
     private final ByteBuffer names;
     private final ByteBuffer inData;
@@ -241,33 +246,27 @@ final class MmsgUdpSocket extends UdpSocket {
     private InetAddress lastV6Address;
     private boolean reported;
 
-    Loop(QueryHandler handler, AtomicBoolean busy, ResourceScope scope) {
+    Loop(QueryHandler handler, AtomicBoolean busy) {
       this.handler = handler;
       this.busy = busy;
       this.outSlot = handler.maxUdpReply();
-      MemorySegment inH = MemorySegment.allocateNative((long) BATCH * MMSGHDR, 8, scope);
-      MemorySegment outH = MemorySegment.allocateNative((long) BATCH * MMSGHDR, 8, scope);
-      MemorySegment iov = MemorySegment.allocateNative(2L * BATCH * IOVEC, 8, scope);
-      MemorySegment nameSeg = MemorySegment.allocateNative((long) BATCH * SOCKADDR, 8, scope);
-      MemorySegment inSeg = MemorySegment.allocateNative((long) BATCH * IN_SLOT, 8, scope);
-      MemorySegment outSeg = MemorySegment.allocateNative((long) BATCH * outSlot, 8, scope);
-      this.inHeaders = inH.address();
-      this.outHeaders = outH.address();
-      this.namesAddress = nameSeg.address().toRawLongValue();
       ByteOrder order = ByteOrder.nativeOrder();
-      this.inHdr = inH.asByteBuffer().order(order);
-      this.outHdr = outH.asByteBuffer().order(order);
-      ByteBuffer iovs = iov.asByteBuffer().order(order);
-      this.outIov = iov.asSlice((long) BATCH * IOVEC).asByteBuffer().order(order);
-      this.names = nameSeg.asByteBuffer().order(order);
-      this.inData = inSeg.asByteBuffer();
-      this.outData = outSeg.asByteBuffer();
-      long iovAddress = iov.address().toRawLongValue();
-      long outIovAddress = iovAddress + (long) BATCH * IOVEC;
-      long inAddress = inSeg.address().toRawLongValue();
-      long outAddress = outSeg.address().toRawLongValue();
+      this.inHdr = ByteBuffer.allocateDirect(BATCH * MMSGHDR).order(order);
+      this.outHdr = ByteBuffer.allocateDirect(BATCH * MMSGHDR).order(order);
+      this.inIov = ByteBuffer.allocateDirect(BATCH * IOVEC).order(order);
+      this.outIov = ByteBuffer.allocateDirect(BATCH * IOVEC).order(order);
+      this.names = ByteBuffer.allocateDirect(BATCH * SOCKADDR).order(order);
+      this.inData = ByteBuffer.allocateDirect(BATCH * IN_SLOT);
+      this.outData = ByteBuffer.allocateDirect(BATCH * outSlot);
+      this.inHeaders = MemoryAddress.ofLong(address(inHdr));
+      this.outHeaders = MemoryAddress.ofLong(address(outHdr));
+      this.namesAddress = address(names);
+      long iovAddress = address(inIov);
+      long outIovAddress = address(outIov);
+      long inAddress = address(inData);
+      long outAddress = address(outData);
       for (int i = 0; i < BATCH; i++) {
-        iovs.putLong(i * IOVEC, inAddress + (long) i * IN_SLOT).putLong(i * IOVEC + 8, IN_SLOT);
+        inIov.putLong(i * IOVEC, inAddress + (long) i * IN_SLOT).putLong(i * IOVEC + 8, IN_SLOT);
         inHdr.putLong(i * MMSGHDR + MSG_NAME, namesAddress + (long) i * SOCKADDR)
             .putLong(i * MMSGHDR + MSG_IOV, iovAddress + (long) i * IOVEC)
             .putLong(i * MMSGHDR + MSG_IOVLEN, 1);
@@ -277,7 +276,20 @@ final class MmsgUdpSocket extends UdpSocket {
       }
     }
 
+    /** The native address of a direct buffer (which this loop keeps reachable while it runs). */
+    private static long address(ByteBuffer direct) {
+      return MemorySegment.ofByteBuffer(direct).address().toRawLongValue();
+    }
+
     void run() {
+      try {
+        loop();
+      } finally {
+        java.lang.ref.Reference.reachabilityFence(this); // the buffers outlive the last system call on them
+      }
+    }
+
+    private void loop() {
       int failures = 0;
       while (!closed) {
         for (int i = 0; i < BATCH; i++) {
