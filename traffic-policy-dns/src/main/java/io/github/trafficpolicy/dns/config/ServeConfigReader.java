@@ -48,8 +48,8 @@ public final class ServeConfigReader {
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "maxUdpPayload", "tcp", "zones",
-      "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
+  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "maxUdpPayload", "tcp",
+      "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
 
   private ServeConfigReader() {}
 
@@ -231,8 +231,8 @@ public final class ServeConfigReader {
       if (!problems.isEmpty()) {
         throw new ConfigException(ImmutableList.copyOf(problems));
       }
-      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, maxUdp, maxConnections, idle,
-          ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
+      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, maxUdp, maxConnections,
+          idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
           counters, ImmutableMap.copyOf(extensions));
     }
 
