@@ -151,6 +151,27 @@ public final class QueryHandler {
       dropped.increment();
       return -1;
     }
+    // With the answer cache on (and no query log to write), a UDP question asked before by the same address
+    // under the same inputs version gets the same reply again: only the ID differs.
+    State s = state;
+    Object version = null;
+    ReplyKey replyKey = null;
+    if (!tcp && inputsVersion != null && log == null && len <= MAX_REPLY_KEY_QUERY) {
+      version = inputsVersion.get();
+      replyKey = new ReplyKey(in, len, source);
+      CachedReply hit = s.replies.get(replyKey);
+      if (hit != null && hit.version == version) {
+        byte[] r = hit.bytes;
+        System.arraycopy(r, 0, out, outOff, r.length);
+        out[outOff] = in[0];
+        out[outOff + 1] = in[1];
+        rcodes[hit.rcode].increment();
+        if (hit.policy != null) {
+          hit.policy.answers.increment();
+        }
+        return r.length;
+      }
+    }
     WireQuery q = null;
     Context c = new Context();
     int n;
@@ -159,20 +180,39 @@ public final class QueryHandler {
       n = respond(q, source, tcp, out, outOff, c);
     } catch (RuntimeException | StackOverflowError e) {
       c.rcode = Rcode.SERVFAIL;
+      c.uncacheable = true;
       n = writeError(q, in, Rcode.SERVFAIL, out, outOff);
     }
-    rcodes[Math.min(c.rcode, RCODES - 1)].increment();
+    int rcode = Math.min(c.rcode, RCODES - 1);
+    rcodes[rcode].increment();
     if (log != null) {
       logQuery(q, source, c);
     }
+    if (replyKey != null && n > 0 && !c.uncacheable && (c.policy == null || c.policyAnswer)) {
+      if (s.replies.size() >= REPLY_CACHE_LIMIT) {
+        s.replies.clear();
+      }
+      s.replies.put(replyKey, new CachedReply(version, java.util.Arrays.copyOfRange(out, outOff, outOff + n), rcode,
+          c.policyAnswer ? c.policy : null));
+    }
     return n;
   }
+
+  /** Queries longer than this are not remembered whole (real ones are far shorter). */
+  private static final int MAX_REPLY_KEY_QUERY = 512;
+
+  /** Remembered UDP replies at most (the map is emptied when full). */
+  private static final int REPLY_CACHE_LIMIT = 100_000;
 
   /** What happened to a query, for counters and the log. */
   private static final class Context {
     int rcode;
     String answer = "";
     PolicyEntry policy;
+    /** The reply is the policy's answer from the fast path (counted in {@code policy.answers}). */
+    boolean policyAnswer;
+    /** The reply must not be repeated (an internal error). */
+    boolean uncacheable;
   }
 
   private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c) {
@@ -204,6 +244,7 @@ public final class QueryHandler {
         if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
           p.answers.increment();
           c.policy = p;
+          c.policyAnswer = true;
           c.rcode = Rcode.NOERROR;
           if (log != null) {
             c.answer = answerText(a);
@@ -693,6 +734,7 @@ public final class QueryHandler {
     final Catalog catalog;
     final Map<CacheKey, Cached> cache = new ConcurrentHashMap<>();
     final Map<AnswerKey, CachedAnswer> answers = new ConcurrentHashMap<>();
+    final Map<ReplyKey, CachedReply> replies = new ConcurrentHashMap<>();
 
     State(Catalog catalog) {
       this.catalog = catalog;
@@ -750,6 +792,37 @@ public final class QueryHandler {
     }
   }
 
+  /** A UDP query's bytes after the ID, and the address it came from. */
+  private static final class ReplyKey {
+    private final byte[] bytes;
+    private final int hash;
+
+    ReplyKey(byte[] query, int len, InetAddress source) {
+      byte[] address = source.getAddress();
+      byte[] b = new byte[len - 2 + address.length];
+      System.arraycopy(query, 2, b, 0, len - 2);
+      System.arraycopy(address, 0, b, len - 2, address.length);
+      this.bytes = b;
+      this.hash = java.util.Arrays.hashCode(b);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ReplyKey k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /**
+   * A whole UDP reply (with the ID of the query that made it), the inputs version it was made under, its rcode
+   * and the policy record whose answer it is (null: a reply from the zones).
+   */
+  private record CachedReply(Object version, byte[] bytes, int rcode, PolicyEntry policy) {}
+
   /** A policy answer and the inputs version it was computed under. */
   private record CachedAnswer(Object version, Answer answer) {}
 
@@ -791,6 +864,11 @@ public final class QueryHandler {
      * that can change while serving changes only together with that object: for example a
      * {@link io.github.trafficpolicy.engine.HealthRegistry}'s current snapshot, with a geo database and latency
      * table that stay the same. Default: no answer cache (every query is evaluated).
+     *
+     * <p>With the answer cache on and no query log, whole UDP replies are remembered too, by the query's bytes
+     * after its ID and the address it came from, under the same version (up to 100,000, emptied when full): a
+     * question asked again is answered by copying the reply and patching the ID. Replies to internal errors, and
+     * replies that a policy shaped other than through its own record type, are not remembered.
      */
     public Builder answerCache(Supplier<?> inputsVersion, int maxEntries) {
       checkNotNull(inputsVersion, "inputsVersion");

@@ -39,8 +39,11 @@ final class QueryHandlerProperties {
         q -> new FakePolicy.Reply(List.of("198.51.100." + (q.client().prefixLength() % 250 + 1)),
             q.client().prefixLength()));
     FakePolicy none = new FakePolicy("nodata.example.com", RecordType.A, 60, q -> new FakePolicy.Reply(List.of(), 0));
-    QueryHandler handler = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
-        .policyRecord(www).policyRecord(none).build()).build();
+    Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www)
+        .policyRecord(none).build();
+    QueryHandler plain = QueryHandler.builder(catalog).build();
+    // Half of the packets (those with bit 2 of their index set) go through the answer and whole-reply caches.
+    QueryHandler cached = QueryHandler.builder(catalog).answerCache(() -> "v1", 10_000).build();
     List<byte[]> seeds = seedQueries();
     InetAddress v4 = Dns.ip("203.0.113.9");
     InetAddress v6 = Dns.ip("2001:db8::9");
@@ -52,7 +55,7 @@ final class QueryHandlerProperties {
         Transport t = (i & 1) == 0 ? Transport.UDP : Transport.TCP;
         Optional<byte[]> reply;
         try {
-          reply = handler.handle(packet, (i & 2) == 0 ? v4 : v6, t);
+          reply = ((i & 4) == 0 ? plain : cached).handle(packet, (i & 2) == 0 ? v4 : v6, t);
         } catch (RuntimeException e) {
           throw new AssertionError(describe(i, packet) + " threw " + e, e);
         }

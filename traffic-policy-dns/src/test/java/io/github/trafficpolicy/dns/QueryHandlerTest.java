@@ -763,6 +763,60 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void replyCache_sameQueryAgain_sameReplyWithItsOwnId_countedEachTime() {
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    Message q1 = withEdns(query("wWw.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
+    q1.getHeader().setID(0x1111);
+    Message q2 = q1.clone();
+    q2.getHeader().setID(0x2222);
+    byte[] r1 = h.handle(q1.toWire(), RESOLVER, Transport.UDP).get();
+    byte[] r2 = h.handle(q2.toWire(), RESOLVER, Transport.UDP).get();
+    assertThat(parse(r2).getHeader().getID()).isEqualTo(0x2222);
+    assertThat(java.util.Arrays.copyOfRange(r2, 2, r2.length)).isEqualTo(java.util.Arrays.copyOfRange(r1, 2,
+        r1.length));
+    assertThat(parse(r2).getQuestion().getName().toString()).isEqualTo("wWw.example.com.");
+    assertThat(www.queries).hasSize(1);
+    Message static1 = query("static.example.com.", Type.A);
+    h.handle(static1.toWire(), RESOLVER, Transport.UDP);
+    h.handle(static1.toWire(), RESOLVER, Transport.UDP);
+    assertThat(h.counters().queries()).isEqualTo(4);
+    assertThat(h.counters().byRcode()).containsEntry("NOERROR", 4L);
+    assertThat(h.counters().byPolicyRecord().get("www.example.com.").answers()).isEqualTo(2);
+  }
+
+  @Test
+  void replyCache_otherSourceWithoutEcs_otherAnswer_andTcpNotServedFromIt() {
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    Message a = parse(h.handle(q, ip("192.0.2.0"), Transport.UDP).get());
+    Message b = parse(h.handle(q, ip("198.51.100.0"), Transport.UDP).get());
+    assertThat(answers(a)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(answers(b)).containsExactly("www.example.com. A 198.51.100.2");
+    Message overTcp = parse(h.handle(q, ip("192.0.2.0"), Transport.TCP).get());
+    assertThat(answers(overTcp)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(h.counters().queries()).isEqualTo(3);
+  }
+
+  @Test
+  void replyCache_versionChanged_askedAgain_andQueryLogBypassesIt() {
+    java.util.concurrent.atomic.AtomicReference<Object> version = new java.util.concurrent.atomic.AtomicReference<>(
+        new Object());
+    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(version::get, 100).build();
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    h.handle(q, RESOLVER, Transport.UDP);
+    h.handle(q, RESOLVER, Transport.UDP);
+    version.set(new Object());
+    h.handle(q, RESOLVER, Transport.UDP);
+    assertThat(www.queries).hasSize(2);
+    List<QueryLogEntry> lines = new java.util.ArrayList<>();
+    QueryHandler logged = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100)
+        .queryLog(lines::add).build();
+    logged.handle(q, RESOLVER, Transport.UDP);
+    logged.handle(q, RESOLVER, Transport.UDP);
+    assertThat(lines).hasSize(2);
+  }
+
+  @Test
   void handle_policyThrows_servfailNotException() {
     FakePolicy broken = new FakePolicy("www.example.com", RecordType.A, 60, q -> {
       throw new IllegalStateException("boom");
