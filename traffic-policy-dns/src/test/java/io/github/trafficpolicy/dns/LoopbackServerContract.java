@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,10 +38,28 @@ abstract class LoopbackServerContract {
   /** The UDP I/O under test. */
   abstract UdpIo io();
 
+  /** www.example.com A: 198.51.100.4 for an IPv4 client, 198.51.100.6 for IPv6 (scope 24). */
+  static FakePolicy byFamily() {
+    return new FakePolicy("www.example.com", RecordType.A, 60,
+        q -> new FakePolicy.Reply(List.of(q.client().isIpv4() ? "198.51.100.4" : "198.51.100.6"), 24));
+  }
+
+  /** slow.example.com A 198.51.100.9, answered only once {@code release} opens (after {@code entered}). */
+  static FakePolicy gated(CountDownLatch entered, CountDownLatch release) {
+    return new FakePolicy("slow.example.com", RecordType.A, 60, q -> {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new FakePolicy.Reply(List.of("198.51.100.9"), 0);
+    });
+  }
+
   @BeforeEach
   void start() throws IOException {
-    FakePolicy www = new FakePolicy("www.example.com", RecordType.A, 60,
-        q -> new FakePolicy.Reply(List.of(q.client().isIpv4() ? "198.51.100.4" : "198.51.100.6"), 24));
+    FakePolicy www = byFamily();
     Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www).build();
     server = AuthoritativeServer.builder(catalog)
         .listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
@@ -188,17 +207,9 @@ abstract class LoopbackServerContract {
 
   @Test
   void stop_queryInFlight_isAnsweredBeforeSocketsClose() throws Exception {
-    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    FakePolicy slow = new FakePolicy("slow.example.com", RecordType.A, 60, q -> {
-      entered.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return new FakePolicy.Reply(List.of("198.51.100.9"), 0);
-    });
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    FakePolicy slow = gated(entered, release);
     AuthoritativeServer s = AuthoritativeServer.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
         .policyRecord(slow).build()).listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
         .udpThreads(1).udpIo(io()).build().start();

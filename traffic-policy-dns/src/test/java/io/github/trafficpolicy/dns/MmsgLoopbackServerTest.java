@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.trafficpolicy.api.RecordType;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramPacket;
@@ -14,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,17 +54,8 @@ final class MmsgLoopbackServerTest extends LoopbackServerContract {
   void burstQueuedWhileBusy_eachSenderGetsTheRepliesToItsOwnQueries() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    FakePolicy slow = new FakePolicy("slow.example.com", RecordType.A, 60, q -> {
-      entered.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return new FakePolicy.Reply(List.of("198.51.100.9"), 0);
-    });
-    FakePolicy www = new FakePolicy("www.example.com", RecordType.A, 60,
-        q -> new FakePolicy.Reply(List.of(q.client().isIpv4() ? "198.51.100.4" : "198.51.100.6"), 24));
+    FakePolicy slow = gated(entered, release);
+    FakePolicy www = byFamily();
     String[] names = {"static.example.com.", "missing.example.com.", "www.example.com."};
     int perSocket = 70;
     try (AuthoritativeServer s = AuthoritativeServer.builder(Catalog.builder()
@@ -126,8 +115,7 @@ final class MmsgLoopbackServerTest extends LoopbackServerContract {
 
   @Test
   void ipv6WildcardSocket_ipv4ClientIsSeenAsIpv4() throws Exception {
-    FakePolicy www = new FakePolicy("www.example.com", RecordType.A, 60,
-        q -> new FakePolicy.Reply(List.of(q.client().isIpv4() ? "198.51.100.4" : "198.51.100.6"), 24));
+    FakePolicy www = byFamily();
     try (AuthoritativeServer s = AuthoritativeServer.builder(Catalog.builder()
         .zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www).build())
         .listen(new InetSocketAddress(InetAddress.getByName("::"), 0)).udpThreads(1).udpIo(UdpIo.MMSG).build()
