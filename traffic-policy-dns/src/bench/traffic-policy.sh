@@ -3,10 +3,12 @@
 #   bash ../shared/bench/run-anchors.sh -s "gdnsd $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" \
 #     -w "static geo-ecsmix" -m pinned -r 3 -l 10 -W 15
 # Needs the built jar (./mvnw -q -DskipTests package). Environment: TP_JAR (default: the jar next to this
-# file's module), TP_PORT (5310), TP_JAVA_OPTS (JVM flags), TP_HEALTH_FILE (a health-status JSON to copy in).
+# file's module), TP_PORT (5310), TP_JAVA_OPTS (JVM flags), TP_HEALTH_FILE (a health-status JSON to copy in),
+# TP_UDP_SCHEDULING ("udpScheduling" of the config: batch, the default here, or normal).
 TP_BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TP_JAR="${TP_JAR:-$TP_BENCH_DIR/../../target/traffic-policy.jar}"
 SRV_NAME=traffic-policy
+SRV_UDP_SCHEDULING="${TP_UDP_SCHEDULING:-batch}"  # set again each time an adapter sources this file
 SRV_PORT=${TP_PORT:-5310}
 SRV_WORKLOADS="static geo-noecs geo-ecs1 geo-ecsmix"
 SRV_NEEDS_HEALTH=0
@@ -23,7 +25,8 @@ srv_prepare() {
     health='"healthStatus": { "file": "'"$SRVDIR"'/health.json", "watch": true },'
   fi
   render "$TP_BENCH_DIR/serve.json.in" "$SRVDIR/serve.json.tmp"
-  sed "s|@HEALTH@|$health|" "$SRVDIR/serve.json.tmp" > "$SRVDIR/serve.json"
+  sed -e "s|@HEALTH@|$health|" -e "s|@UDP_SCHEDULING@|$SRV_UDP_SCHEDULING|" "$SRVDIR/serve.json.tmp" \
+    > "$SRVDIR/serve.json"
 }
 srv_start() {
   # exec: the recorded PID is the JVM itself (stop_pid signals only it; SIGTERM drains and prints counters).

@@ -13,14 +13,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * UDP and TCP listeners around a {@link QueryHandler}, on any number of IPv4 and IPv6 addresses.
@@ -28,10 +31,12 @@ import java.util.concurrent.Semaphore;
  * <p>UDP: each address gets {@link Builder#udpThreads} receiver threads; where the platform supports
  * {@code SO_REUSEPORT} each thread has its own socket (the kernel spreads datagrams over them), else they share
  * one. How datagrams are read and written is {@link Builder#udpIo}: batched Linux {@code recvmmsg}/{@code
- * sendmmsg} where available, else {@code java.nio} channels. TCP: one acceptor per address; each connection is
- * served by its own thread, reading length-prefixed queries one after the other (pipelined queries are answered
- * in order) until the client closes, stays idle for {@link Builder#tcpIdleTimeout}, or the server stops;
- * connections beyond {@link Builder#tcpMaxConnections} are closed at once.
+ * sendmmsg} where available, else {@code java.nio} channels; how the receiver threads are scheduled is {@link
+ * Builder#udpScheduling}. A receiver thread is named {@code dns-udp-PORT-N ADDRESS}, so that tools showing the
+ * first 15 characters ({@code top -H}, {@code ps -L}) tell the threads apart. TCP: one acceptor per address;
+ * each connection is served by its own thread, reading length-prefixed queries one after the other (pipelined
+ * queries are answered in order) until the client closes, stays idle for {@link Builder#tcpIdleTimeout}, or the
+ * server stops; connections beyond {@link Builder#tcpMaxConnections} are closed at once.
  *
  * <p>{@link #start()} binds everything or nothing (a failure closes what was bound). {@link #stop()} stops
  * accepting, lets queries being answered finish (up to {@link Builder#drainTimeout}), then closes every socket.
@@ -58,6 +63,9 @@ public final class AuthoritativeServer implements AutoCloseable {
   private volatile boolean running;
   private boolean started;
   private final UdpIo udpIo;
+  private final UdpScheduling udpScheduling;
+  private final AtomicBoolean schedulingReported = new AtomicBoolean();
+  private CountDownLatch udpReady; // set before the threads start (Thread.start publishes it)
   private final List<UdpSocket> udpSockets = new ArrayList<>();
   private final List<AtomicBoolean> udpBusy = new ArrayList<>();
   private final List<ServerSocket> tcpSockets = new ArrayList<>();
@@ -72,6 +80,7 @@ public final class AuthoritativeServer implements AutoCloseable {
     this.requested = ImmutableList.copyOf(b.listen);
     this.udpThreads = b.udpThreads;
     this.udpIo = b.udpIo;
+    this.udpScheduling = b.udpScheduling;
     this.tcpMaxConnections = b.tcpMaxConnections;
     this.tcpIdleTimeout = b.tcpIdleTimeout;
     this.drainTimeout = b.drainTimeout;
@@ -124,16 +133,30 @@ public final class AuthoritativeServer implements AutoCloseable {
           throw e;
         }
       }
+      udpReady = new CountDownLatch(udpBusy.size());
       threads.forEach(Thread::start);
+      try {
+        // Each receiver applies its scheduling policy first: once start() returns, the policy is in place.
+        udpReady.await(READY_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return this;
     }
   }
+
+  /** How long {@link #start()} waits for the receiver threads to be ready (they are at once, barring trouble). */
+  private static final long READY_WAIT_SECONDS = 10;
 
   /** How often {@link #start()} picks new ports when an ephemeral port is taken for TCP or another address. */
   private static final int MAX_BIND_ATTEMPTS = 16;
 
   private ImmutableList<InetSocketAddress> bindAll() throws IOException {
     UdpIo io = udpIo.resolve();
+    Optional<String> noScheduling = udpScheduling.unavailableReason();
+    if (noScheduling.isPresent()) {
+      throw new IOException("UDP scheduling " + udpScheduling + " is not available: " + noScheduling.get());
+    }
     List<InetSocketAddress> addresses = new ArrayList<>();
     int sharedPort = 0;
     for (InetSocketAddress a : requested) {
@@ -159,11 +182,27 @@ public final class AuthoritativeServer implements AutoCloseable {
         UdpSocket s = sockets.get(Math.min(i, sockets.size() - 1));
         AtomicBoolean busy = new AtomicBoolean();
         udpBusy.add(busy);
-        threads.add(thread("dns-udp-" + actual + "-" + i, () -> s.serve(handler, busy)));
+        threads.add(thread("dns-udp-" + actual.getPort() + "-" + i + " " + actual, () -> {
+          scheduleCurrentThread();
+          udpReady.countDown();
+          s.serve(handler, busy);
+        }));
       }
       threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
     }
     return ImmutableList.copyOf(addresses);
+  }
+
+  /**
+   * Applies {@link Builder#udpScheduling} to the calling receiver thread. A refusal at this point (checked as
+   * available at start, so a system-call filter or similar) is reported once and the thread serves anyway.
+   */
+  private void scheduleCurrentThread() {
+    udpScheduling.applyToCurrentThread().ifPresent(why -> {
+      if (schedulingReported.compareAndSet(false, true)) {
+        System.err.println("traffic-policy: UDP scheduling " + udpScheduling + " not applied: " + why);
+      }
+    });
   }
 
   private UdpSocket bindUdp(UdpIo io, InetSocketAddress address, boolean reusePort) throws IOException {
@@ -193,6 +232,11 @@ public final class AuthoritativeServer implements AutoCloseable {
     ImmutableList<InetSocketAddress> a = addresses();
     checkState(!a.isEmpty(), "the server is not started");
     return a.get(0).getPort();
+  }
+
+  /** How the UDP receiver threads are scheduled: the builder's choice. */
+  public UdpScheduling udpScheduling() {
+    return udpScheduling;
   }
 
   /** How UDP datagrams are read and written: the builder's choice, with {@link UdpIo#AUTO} resolved. */
@@ -362,6 +406,7 @@ public final class AuthoritativeServer implements AutoCloseable {
     private final List<InetSocketAddress> listen = new ArrayList<>();
     private int udpThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private UdpIo udpIo = UdpIo.AUTO;
+    private UdpScheduling udpScheduling = UdpScheduling.NORMAL;
     private int tcpMaxConnections = 256;
     private Duration tcpIdleTimeout = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(5);
@@ -392,6 +437,15 @@ public final class AuthoritativeServer implements AutoCloseable {
      */
     public Builder udpIo(UdpIo io) {
       this.udpIo = checkNotNull(io, "io");
+      return this;
+    }
+
+    /**
+     * How the operating system schedules the UDP receiver threads (default {@link UdpScheduling#NORMAL}). With
+     * {@link UdpScheduling#BATCH}, {@link #start()} fails where it is not available.
+     */
+    public Builder udpScheduling(UdpScheduling scheduling) {
+      this.udpScheduling = checkNotNull(scheduling, "scheduling");
       return this;
     }
 

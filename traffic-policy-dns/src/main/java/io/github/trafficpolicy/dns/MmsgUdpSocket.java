@@ -55,6 +55,7 @@ final class MmsgUdpSocket extends UdpSocket {
   private static final int EACCES = 13;
   private static final int EAGAIN = 11;
   private static final int EINTR = 4;
+  private static final int SCHED_BATCH = 3;
 
   private static final int MMSGHDR = 64;
   private static final int MSG_NAME = 0;
@@ -91,6 +92,24 @@ final class MmsgUdpSocket extends UdpSocket {
       return null;
     } catch (IllegalCallerException e) {
       return "start the JVM with --enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")";
+    } catch (RuntimeException | LinkageError e) {
+      return e.toString();
+    }
+  }
+
+  /**
+   * Puts the calling thread under Linux's {@code SCHED_BATCH} policy ({@code sched_setscheduler(0, SCHED_BATCH,
+   * {0})}: the calling thread only, for a thread of a multi-threaded process); null when done, else why not.
+   * Called once per thread, by {@link UdpScheduling}.
+   */
+  static String batchScheduling() {
+    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
+      MemorySegment param = MemorySegment.allocateNative(4, 4, scope);
+      MemoryAccess.setInt(param, 0);
+      if (Native.call(Native.schedSetscheduler, 0, SCHED_BATCH, param.address()) != 0) {
+        return "sched_setscheduler(SCHED_BATCH): " + Native.strerror(Native.errno());
+      }
+      return null;
     } catch (RuntimeException | LinkageError e) {
       return e.toString();
     }
@@ -407,6 +426,7 @@ final class MmsgUdpSocket extends UdpSocket {
     static MethodHandle sendmmsg;
     static MethodHandle errnoLocation;
     static MethodHandle strerror;
+    static MethodHandle schedSetscheduler;
 
     private static boolean initialized;
 
@@ -443,6 +463,9 @@ final class MmsgUdpSocket extends UdpSocket {
           FunctionDescriptor.of(CLinker.C_POINTER));
       strerror = handle(c, libc, "strerror", MethodType.methodType(MemoryAddress.class, int.class),
           FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_INT));
+      schedSetscheduler = handle(c, libc, "sched_setscheduler",
+          MethodType.methodType(int.class, int.class, int.class, MemoryAddress.class),
+          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER));
       initialized = true;
     }
 

@@ -83,16 +83,19 @@ public enum UdpIo {
   }
 
   /**
-   * The {@link #MMSG} implementation, looked up by name so that nothing else links against {@code
-   * jdk.incubator.foreign} (absent unless added, and changed after Java 17).
+   * The {@link #MMSG} implementation (and {@link UdpScheduling#BATCH}, which makes its system call through the
+   * same class), looked up by name so that nothing else links against {@code jdk.incubator.foreign} (absent
+   * unless added, and changed after Java 17).
    */
-  private static final class Mmsg {
+  static final class Mmsg {
     static final Optional<String> REASON;
     static final MethodHandle BIND;
+    static final MethodHandle BATCH_SCHEDULING;
 
     static {
       String reason = null;
       MethodHandle bind = null;
+      MethodHandle batch = null;
       String os = System.getProperty("os.name", "");
       String arch = System.getProperty("os.arch", "");
       if (!os.equals("Linux")) {
@@ -112,6 +115,7 @@ public enum UdpIo {
           bind = lookup.findStatic(c, "bind",
               MethodType.methodType(c, InetSocketAddress.class, boolean.class))
               .asType(MethodType.methodType(UdpSocket.class, InetSocketAddress.class, boolean.class));
+          batch = lookup.findStatic(c, "batchScheduling", MethodType.methodType(String.class));
         } catch (ClassNotFoundException e) {
           reason = "this build was compiled without it (it needs a Java 17 compiler)";
         } catch (Throwable t) {
@@ -120,6 +124,7 @@ public enum UdpIo {
       }
       REASON = Optional.ofNullable(reason);
       BIND = reason == null ? bind : null;
+      BATCH_SCHEDULING = reason == null ? batch : null;
     }
   }
 }

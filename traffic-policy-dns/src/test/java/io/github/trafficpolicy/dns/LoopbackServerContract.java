@@ -5,6 +5,7 @@ import static io.github.trafficpolicy.dns.Dns.query;
 import static io.github.trafficpolicy.dns.Dns.withEdns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.trafficpolicy.api.RecordType;
 import java.io.DataInputStream;
@@ -15,7 +16,11 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -236,6 +241,50 @@ abstract class LoopbackServerContract {
   @Test
   void udpIo_isTheOneAskedFor() {
     assertThat(server.udpIo()).isEqualTo(io());
+  }
+
+  @Test
+  void udpScheduling_batch_everyReceiverThreadUnderSchedBatchAndAnswering() throws IOException {
+    assumeTrue(UdpScheduling.BATCH.isAvailable(),
+        () -> "batch: " + UdpScheduling.BATCH.unavailableReason().orElse(""));
+    int inherited = schedulingPolicy(Path.of("/proc/thread-self/stat"));
+    for (UdpScheduling scheduling : UdpScheduling.values()) {
+      try (AuthoritativeServer s = AuthoritativeServer.builder(server.handler())
+          .listen(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
+          .udpThreads(3).udpIo(io()).udpScheduling(scheduling).build().start()) {
+        assertThat(s.udpScheduling()).isEqualTo(scheduling);
+        // start() returns once every receiver has applied the policy; the kernel knows each by its short name.
+        List<Integer> policies = receiverPolicies(s.port());
+        assertThat(policies).as(scheduling.toString()).hasSize(3)
+            .containsOnly(scheduling == UdpScheduling.BATCH ? SCHED_BATCH : inherited);
+        SimpleResolver r = resolver("127.0.0.1", false);
+        r.setPort(s.port());
+        assertThat(r.send(query("www.example.com.", Type.A)).getSection(Section.ANSWER).get(0).rdataToString())
+            .isEqualTo("198.51.100.4");
+      }
+    }
+  }
+
+  private static final int SCHED_BATCH = 3;
+
+  /** The scheduling policy of each thread of this process named {@code dns-udp-PORT-…}. */
+  private static List<Integer> receiverPolicies(int port) throws IOException {
+    List<Integer> policies = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        if (Files.readString(task.resolve("comm")).startsWith("dns-udp-" + port + "-")) {
+          policies.add(schedulingPolicy(task.resolve("stat")));
+        }
+      }
+    }
+    return policies;
+  }
+
+  /** Field 41 ({@code policy}) of a {@code /proc/…/stat} line; the name before it is in parentheses. */
+  private static int schedulingPolicy(Path stat) throws IOException {
+    String line = Files.readString(stat);
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+    return Integer.parseInt(fields[41 - 3]);
   }
 
   @Test

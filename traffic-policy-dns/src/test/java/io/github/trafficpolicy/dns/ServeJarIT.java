@@ -63,9 +63,13 @@ final class ServeJarIT {
     }
     Path config = dir.resolve("serve.json");
     Files.writeString(config, Files.readString(config).replace("\"127.0.0.1:5353\"", "\"127.0.0.1:0\""));
-    // The main server runs as the README recommends for production (batched UDP where available); the SIGTERM
-    // test runs the plain `java -jar` command (java.nio).
-    server = builder(MMSG_HERE ? MMSG_FLAGS : List.of(), "serve", "--config", config.toString()).start();
+    Path batch = dir.resolve("batch.json");
+    Files.writeString(batch, Files.readString(config)
+        .replace("\"udpScheduling\": \"normal\"", "\"udpScheduling\": \"batch\""));
+    // The main server runs as the README recommends for a dedicated Linux host (batched UDP and SCHED_BATCH where
+    // available); the SIGTERM test runs the plain `java -jar` command (java.nio) on the bundled configuration.
+    server = builder(MMSG_HERE ? MMSG_FLAGS : List.of(), "serve", "--config", (MMSG_HERE ? batch : config).toString())
+        .start();
     BlockingQueue<String> lines = pump(server);
     String line = lines.poll(60, TimeUnit.SECONDS);
     while (line != null && !line.contains("listening on")) {
@@ -245,8 +249,19 @@ final class ServeJarIT {
   }
 
   @Test
-  void startupLine_namesTheUdpIo() {
-    assertThat(startupLine).contains(MMSG_HERE ? "(UDP I/O mmsg)" : "(UDP I/O nio");
+  void startupLine_namesTheUdpIoAndScheduling() {
+    assertThat(startupLine).contains(MMSG_HERE ? "(UDP I/O mmsg, scheduling batch)" : "(UDP I/O nio");
+  }
+
+  @Test
+  void batchSchedulingAskedForWithoutTheJvmFlags_exitsOneSayingWhatIsMissing() throws Exception {
+    Process p = start("serve", "--config", dir.resolve("batch.json").toString());
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(err).contains("/udpScheduling: \"batch\" is not available here: "
+        + (MMSG_HERE ? "start the JVM with --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED"
+            : ""));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.cli;
 
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.dns.UdpIo;
+import io.github.trafficpolicy.dns.UdpScheduling;
 import io.github.trafficpolicy.dns.config.ConfigException;
 import io.github.trafficpolicy.dns.config.ConfiguredServer;
 import io.github.trafficpolicy.dns.config.ServeConfig;
@@ -102,7 +103,9 @@ public final class ServeCommand implements Callable<Integer> {
         + String.join(", ", server.server().handler().catalog().zones()) + "; policy records "
         + (records.isEmpty() ? "(none)" : records)
         + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
-        + "; listening on udp+tcp " + listen + " (UDP I/O " + udpIo(server.server().udpIo()) + ")";
+        + "; listening on udp+tcp " + listen + " (UDP I/O " + udpIo(server.server().udpIo())
+        + (server.server().udpScheduling() == UdpScheduling.NORMAL ? ""
+            : ", scheduling " + server.server().udpScheduling()) + ")";
   }
 
   /** The UDP I/O in use, and why it is not the batched one when it could have been with other JVM flags. */

@@ -109,6 +109,9 @@ public final class ConfiguredServer implements AutoCloseable {
     String name = config.name();
     config.udpIo().unavailableReason().ifPresent(why ->
         problems.add(name + ": /udpIo: \"" + config.udpIo() + "\" is not available here: " + why));
+    config.udpScheduling().unavailableReason().ifPresent(why ->
+        problems.add(name + ": /udpScheduling: \"" + config.udpScheduling() + "\" is not available here: "
+            + why));
 
     List<GeoLocator> locators = new ArrayList<>();
     config.cidrTable().ifPresent(path -> {
@@ -306,6 +309,7 @@ public final class ConfiguredServer implements AutoCloseable {
         .tcpIdleTimeout(config.tcpIdleTimeout());
     config.udpThreads().ifPresent(server::udpThreads);
     server.udpIo(config.udpIo());
+    server.udpScheduling(config.udpScheduling());
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }

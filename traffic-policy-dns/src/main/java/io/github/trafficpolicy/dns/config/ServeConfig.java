@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.dns.UdpIo;
+import io.github.trafficpolicy.dns.UdpScheduling;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import java.util.OptionalInt;
  * @param listen the UDP+TCP listen addresses
  * @param udpThreads UDP receiver threads per address (empty: the number of processors)
  * @param udpIo how UDP datagrams are read and written
+ * @param udpScheduling how the UDP receiver threads are scheduled
  * @param maxUdpPayload the largest UDP reply, in bytes
  * @param tcpMaxConnections open TCP connections at most
  * @param tcpIdleTimeout idle TCP connections are closed after this
@@ -41,6 +43,7 @@ public record ServeConfig(
     ImmutableList<InetSocketAddress> listen,
     OptionalInt udpThreads,
     UdpIo udpIo,
+    UdpScheduling udpScheduling,
     int maxUdpPayload,
     int tcpMaxConnections,
     Duration tcpIdleTimeout,
@@ -62,6 +65,7 @@ public record ServeConfig(
     checkArgument(!listen.isEmpty(), "listen must name at least one address");
     checkNotNull(udpThreads, "udpThreads (use OptionalInt.empty())");
     checkNotNull(udpIo, "udpIo");
+    checkNotNull(udpScheduling, "udpScheduling");
     checkNotNull(tcpIdleTimeout, "tcpIdleTimeout");
     zones = ImmutableList.copyOf(zones);
     policyRecords = ImmutableList.copyOf(policyRecords);

@@ -14,6 +14,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.dns.UdpIo;
+import io.github.trafficpolicy.dns.UdpScheduling;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public final class ServeConfigReader {
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "maxUdpPayload", "tcp",
+  private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "udpScheduling", "maxUdpPayload", "tcp",
       "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
 
   private ServeConfigReader() {}
@@ -139,7 +140,9 @@ public final class ServeConfigReader {
       }
       OptionalInt udpThreads = root.has("udpThreads")
           ? OptionalInt.of(integer(root.get("udpThreads"), "/udpThreads", 1, 256, 1)) : OptionalInt.empty();
-      UdpIo udpIo = udpIo(root.get("udpIo"));
+      UdpIo udpIo = named(root.get("udpIo"), "/udpIo", UdpIo.values(), UdpIo.AUTO);
+      UdpScheduling udpScheduling = named(root.get("udpScheduling"), "/udpScheduling", UdpScheduling.values(),
+          UdpScheduling.NORMAL);
       int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512, 65535, 1232)
           : 1232;
       int maxConnections = 256;
@@ -231,8 +234,8 @@ public final class ServeConfigReader {
       if (!problems.isEmpty()) {
         throw new ConfigException(ImmutableList.copyOf(problems));
       }
-      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, maxUdp, maxConnections,
-          idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
+      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
+          maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
           counters, ImmutableMap.copyOf(extensions));
     }
 
@@ -277,17 +280,26 @@ public final class ServeConfigReader {
       return n.intValue();
     }
 
-    private UdpIo udpIo(JsonNode n) {
+    /**
+     * One of {@code values} by its configuration name ({@code toString()}), {@code fallback} when absent; anything
+     * else is reported at {@code p} with the names allowed.
+     */
+    private <E extends Enum<E>> E named(JsonNode n, String p, E[] values, E fallback) {
       if (n == null) {
-        return UdpIo.AUTO;
+        return fallback;
       }
-      for (UdpIo io : UdpIo.values()) {
-        if (n.isTextual() && n.textValue().equals(io.toString())) {
-          return io;
+      for (E e : values) {
+        if (n.isTextual() && n.textValue().equals(e.toString())) {
+          return e;
         }
       }
-      problem("/udpIo", "must be \"auto\", \"nio\" or \"mmsg\" but was " + n);
-      return UdpIo.AUTO;
+      List<String> names = new ArrayList<>();
+      for (E e : values) {
+        names.add("\"" + e + "\"");
+      }
+      problem(p, "must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
+          + names.get(names.size() - 1) + " but was " + n);
+      return fallback;
     }
 
     private boolean bool(JsonNode n, String p, boolean fallback) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.trafficpolicy.dns.UdpIo;
+import io.github.trafficpolicy.dns.UdpScheduling;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,7 @@ final class ServeConfigReaderTest {
     assertThat(c.listen().get(0).getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     assertThat(c.udpThreads()).isEmpty();
     assertThat(c.udpIo()).isEqualTo(UdpIo.AUTO);
+    assertThat(c.udpScheduling()).isEqualTo(UdpScheduling.NORMAL);
     assertThat(c.maxUdpPayload()).isEqualTo(1232);
     assertThat(c.seed()).isZero();
     assertThat(c.printCountersOnShutdown()).isTrue();
@@ -59,6 +61,17 @@ final class ServeConfigReaderTest {
     }
     assertThat(parseFails("{ \"zones\": [], \"udpIo\": \"MMSG\" }").problems())
         .containsExactly("test.json: /udpIo: must be \"auto\", \"nio\" or \"mmsg\" but was \"MMSG\"");
+  }
+
+  @Test
+  void parse_udpScheduling_eachNameAsWritten() {
+    for (UdpScheduling s : UdpScheduling.values()) {
+      assertThat(parse("{ \"zones\": [], \"udpScheduling\": \"" + s + "\" }").udpScheduling()).isEqualTo(s);
+    }
+    assertThat(parseFails("{ \"zones\": [], \"udpScheduling\": \"fifo\" }").problems())
+        .containsExactly("test.json: /udpScheduling: must be \"normal\" or \"batch\" but was \"fifo\"");
+    assertThat(parseFails("{ \"zones\": [], \"udpScheduling\": 3 }").problems())
+        .containsExactly("test.json: /udpScheduling: must be \"normal\" or \"batch\" but was 3");
   }
 
   @Test
@@ -99,8 +112,8 @@ final class ServeConfigReaderTest {
         + "\"a.zone\", \"extra\": 1 } ], \"policyRecords\": [ { \"zone\": \"example.com\", \"name\": \"www\", "
         + "\"document\": \"d.json\", \"ttl\": -1 } ], \"bogus\": true, \"tcp\": { \"idleTimeoutSeconds\": 0 } }");
     assertThat(e.problems()).containsExactlyInAnyOrder(
-        "test.json: /bogus: unknown key (known: [listen, udpThreads, udpIo, maxUdpPayload, tcp, zones, policyRecords, "
-            + "geo, latencyTable, healthStatus, seed, queryLog, printCountersOnShutdown] and [healthChecks, registry])",
+        "test.json: /bogus: unknown key (known: [listen, udpThreads, udpIo, udpScheduling, maxUdpPayload, tcp, "
+            + "zones, policyRecords, geo, latencyTable, healthStatus, seed, queryLog, printCountersOnShutdown] and [healthChecks, registry])",
         "test.json: /listen/0: must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
             + "\"localhost\"",
         "test.json: /listen/1: must be a \"host:port\" string but was 5",

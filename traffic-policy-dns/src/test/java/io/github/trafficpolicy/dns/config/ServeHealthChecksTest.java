@@ -158,7 +158,7 @@ final class ServeHealthChecksTest {
   void invalidCheckInProgrammaticConfig_createReportsItAndBuildsNoChecker() throws IOException {
     ServeConfig valid = config("");
     ServeConfig bad = new ServeConfig(valid.name(), valid.source(), valid.listen(), valid.udpThreads(), valid.udpIo(),
-        valid.maxUdpPayload(), valid.tcpMaxConnections(), valid.tcpIdleTimeout(), valid.zones(),
+        valid.udpScheduling(), valid.maxUdpPayload(), valid.tcpMaxConnections(), valid.tcpIdleTimeout(), valid.zones(),
         valid.policyRecords(), valid.cidrTable(), valid.maxmind(), valid.latencyTable(), valid.healthStatus(),
         valid.seed(), valid.queryLog(), valid.printCountersOnShutdown(), com.google.common.collect.ImmutableMap.of(
             "healthChecks", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
