@@ -189,10 +189,10 @@ public final class QueryHandler {
       logQuery(q, source, c);
     }
     if (replyKey != null && n > 0 && !c.uncacheable && (c.policy == null || c.policyAnswer)) {
-      if (s.replies.size() >= REPLY_CACHE_LIMIT) {
+      if (s.replies.size() >= answerCacheEntries) {
         s.replies.clear();
       }
-      s.replies.put(replyKey, new CachedReply(version, java.util.Arrays.copyOfRange(out, outOff, outOff + n), rcode,
+      s.replies.put(replyKey, new CachedReply(version, Arrays.copyOfRange(out, outOff, outOff + n), rcode,
           c.policyAnswer ? c.policy : null));
     }
     return n;
@@ -200,9 +200,6 @@ public final class QueryHandler {
 
   /** Queries longer than this are not remembered whole (real ones are far shorter). */
   private static final int MAX_REPLY_KEY_QUERY = 512;
-
-  /** Remembered UDP replies at most (the map is emptied when full). */
-  private static final int REPLY_CACHE_LIMIT = 100_000;
 
   /** What happened to a query, for counters and the log. */
   private static final class Context {
@@ -803,12 +800,12 @@ public final class QueryHandler {
       System.arraycopy(query, 2, b, 0, len - 2);
       System.arraycopy(address, 0, b, len - 2, address.length);
       this.bytes = b;
-      this.hash = java.util.Arrays.hashCode(b);
+      this.hash = Arrays.hashCode(b);
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof ReplyKey k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+      return o instanceof ReplyKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
     }
 
     @Override
@@ -866,7 +863,7 @@ public final class QueryHandler {
      * table that stay the same. Default: no answer cache (every query is evaluated).
      *
      * <p>With the answer cache on and no query log, whole UDP replies are remembered too, by the query's bytes
-     * after its ID and the address it came from, under the same version (up to 100,000, emptied when full): a
+     * after its ID and the address it came from, under the same version (also at most {@code maxEntries}): a
      * question asked again is answered by copying the reply and patching the ID. Replies to internal errors, and
      * replies that a policy shaped other than through its own record type, are not remembered.
      */
