@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.engine.AliasTargetCheck;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.RegistryState;
@@ -38,6 +39,7 @@ public final class RegistryServing implements AutoCloseable {
   private final ImmutableList<Zone> zones;
   private final ImmutableList<CompiledPolicy> fixed;
   private final Consumer<String> log;
+  private volatile Duration aliasWait = Duration.ofSeconds(5);
   private final Object lock = new Object();
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
   /** Guarded by lock. */
@@ -83,6 +85,23 @@ public final class RegistryServing implements AutoCloseable {
   public Catalog catalog() {
     synchronized (lock) {
       return current.catalog();
+    }
+  }
+
+  /**
+   * How long a new registry state waits for the first lookup of the alias targets its new records use before it is
+   * served (default 5 s); targets still without addresses then are logged.
+   */
+  public void aliasTargetWait(Duration wait) {
+    checkNotNull(wait, "wait");
+    checkArgument(!wait.isNegative(), "wait must not be negative but was %s", wait);
+    this.aliasWait = wait;
+  }
+
+  /** The compiled policies of the registry's records in the served catalog (not the fixed ones). */
+  public ImmutableList<CompiledPolicy> registryPolicies() {
+    synchronized (lock) {
+      return current.compiled().values().asList();
     }
   }
 
@@ -147,11 +166,34 @@ public final class RegistryServing implements AutoCloseable {
             + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
         return;
       }
+      reportAliasTargets(next, current.compiled());
       current = next;
       handler.ifPresent(h -> h.replaceCatalog(next.catalog()));
       int n = next.compiled().size();
       log.accept("registry generation " + state.generation() + ": serving " + n + " policy record"
           + (n == 1 ? "" : "s") + " from the registry");
+    }
+  }
+
+  /**
+   * Gives the alias targets of newly compiled records a bounded time for their first lookup before they serve, and
+   * logs each alias endpoint still without addresses.
+   */
+  private void reportAliasTargets(Served next, ImmutableMap<String, CompiledPolicy> previous) {
+    List<CompiledPolicy> added = new ArrayList<>();
+    next.compiled().forEach((name, p) -> {
+      if (previous.get(name) != p) {
+        added.add(p);
+      }
+    });
+    if (added.isEmpty()) {
+      return;
+    }
+    try {
+      AliasTargetCheck.unresolved(evaluator.aliasResolver(), added, aliasWait)
+          .forEach(line -> log.accept("registry generation " + next.generation() + ": " + line));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

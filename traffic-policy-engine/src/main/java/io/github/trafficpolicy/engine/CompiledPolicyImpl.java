@@ -71,6 +71,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   private final int[] targetIndex;
   private final HealthCheckId[] checks;
   private final EndpointId[] targets;
+  /** The resolver's live handle of each alias target, by index into {@link #targets}. */
+  private final AliasResolver.Target[] aliasTargets;
 
   final CompiledRule[] rules;
   private final int start;
@@ -138,6 +140,12 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       e++;
     }
     targets = targetList.toArray(new EndpointId[0]);
+    aliasTargets = new AliasResolver.Target[targets.length];
+    for (int i = 0; i < ne; i++) {
+      if (targetIndex[i] >= 0) {
+        aliasTargets[targetIndex[i]] = aliasResolver.target(endpoints[i], recordType, binding.recordName());
+      }
+    }
 
     Map<RuleId, Integer> ruleIndex = new HashMap<>();
     int r = 0;
@@ -426,10 +434,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   private HealthView view(HealthSnapshot snapshot) {
     HealthView v = healthCache;
-    if (v != null && v.snapshot == snapshot) {
+    long generation = aliasResolver.generation();
+    if (v != null && v.snapshot == snapshot && v.aliasGeneration == generation) {
       return v;
     }
-    v = new HealthView(snapshot, checks, targets, settings.unknownHealth(), rules.length);
+    v = new HealthView(snapshot, checks, targets, aliasTargets, generation, settings.unknownHealth(), rules.length);
     if (clientIndependent != null) {
       for (int r = 0; r < rules.length; r++) {
         if (clientIndependent[r]) {
@@ -469,7 +478,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           binding.policyId(), binding.policyVersion(), trace);
     }
     if (result >= 0) {
-      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result), binding.ttl(), scope,
+      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result), ttl(result), scope,
           binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
@@ -491,7 +500,15 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   private ImmutableList<RecordData> records(int e) {
     ImmutableList<RecordData> v = valueData[e];
-    return v != null ? v : aliasResolver.resolve(endpoints[e], recordType, binding.recordName());
+    return v != null ? v : aliasTargets[targetIndex[e]].records();
+  }
+
+  /**
+   * The TTL of an answer with endpoint {@code e}: the record's, or for an alias target the smaller of it and the
+   * target's own ({@link AliasResolver.Target#maxAnswerTtl()}).
+   */
+  private long ttl(int e) {
+    return valueData[e] != null ? binding.ttl() : Math.min(binding.ttl(), aliasTargets[targetIndex[e]].maxAnswerTtl());
   }
 
   private int resolveTarget(Evaluation ev, int target, int depth) {
@@ -511,7 +528,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       return "value " + valueData[e].get(0).presentation();
     }
     return ep.type().text() + " " + ep.value() + ep.region().map(r -> " (" + r + ")").orElse("")
-        + ": alias, answered with the target's records";
+        + ": alias, " + aliasTargets[targetIndex[e]].describe();
   }
 
   private int resolveRule(Evaluation ev, int r, int depth) {
@@ -862,9 +879,12 @@ final class CompiledPolicyImpl implements CompiledPolicy {
         return "health check " + checks[c] + " " + s + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "");
       }
       case TARGET_UNHEALTHY: {
-        HealthStatus s = ev.health.targetStatus[targetIndex[~t]];
+        int ti = targetIndex[~t];
+        HealthStatus s = ev.health.targetStatus[ti];
         return eth + ": alias target " + endpointIds[~t] + " " + s
-            + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "");
+            + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "")
+            + (ev.health.targetResolverStatus[ti] == HealthStatus.UNHEALTHY ? " (" + aliasTargets[ti].describe() + ")"
+            : "");
       }
       case BRANCH_UNHEALTHY:
         return eth + ": rule " + rules[t].id + " has no healthy record for the client";

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.engine;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static java.util.stream.Collectors.joining;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -126,6 +127,43 @@ public final class StaticAliasResolver implements AliasResolver {
       }
     }
     return found == null ? ImmutableList.of() : found;
+  }
+
+  /**
+   * A fixed handle: the table's records for the endpoint (looked up once), with no opinion on health (the health
+   * snapshot decides) and no TTL limit.
+   */
+  @Override
+  public Target target(Endpoint endpoint, RecordType type, String recordName) {
+    ImmutableList<RecordData> records = resolve(endpoint, type, recordName);
+    String text = records.isEmpty() ? "not in the alias table (no " + type + " records)"
+        : "alias table: " + records.stream().map(RecordData::presentation).collect(joining(" "));
+    return new Target() {
+      @Override
+      public ImmutableList<RecordData> records() {
+        return records;
+      }
+
+      @Override
+      public HealthStatus health() {
+        return HealthStatus.UNKNOWN;
+      }
+
+      @Override
+      public Freshness freshness() {
+        return records.isEmpty() ? Freshness.MISSING : Freshness.STATIC;
+      }
+
+      @Override
+      public long maxAnswerTtl() {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public String describe() {
+        return text;
+      }
+    };
   }
 
   /** Every name the table knows, normalised (lower case, no trailing dot). */

@@ -2,18 +2,24 @@ package io.github.trafficpolicy.dns.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.Answer;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.ClientLatency;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.ClientSubnet;
+import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.DnsAliasResolver;
 import io.github.trafficpolicy.engine.EstimatedLatencyTable;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.GeoLocator;
@@ -32,10 +38,12 @@ import io.github.trafficpolicy.engine.StaticAliasResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,6 +130,11 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "A CSV table value,address of the addresses of alias endpoints (load balancers, CloudFront …).")
   Path aliasTable;
 
+  @Option(names = "--resolver", paramLabel = "HOST:PORT", converter = ResolverConverter.class,
+      description = "A recursive resolver to look alias targets up through (after --alias-table); repeatable, tried "
+          + "in order.")
+  List<InetSocketAddress> resolvers = new ArrayList<>();
+
   @Option(names = "--health", paramLabel = "ID=STATUS",
       description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
   Map<String, HealthStatus> health = new LinkedHashMap<>();
@@ -188,6 +201,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     MaxMindGeoLocator maxMind = null;
+    DnsAliasResolver dnsAliases = null;
     try {
       PolicyDocument document = PolicyDocumentJson.read(policy);
       EvaluatorSettings settings = seed == null
@@ -220,8 +234,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         evaluator.latencyTable(LatencyTables.chain(tables));
       }
 
-      if (aliasTable != null) {
-        evaluator.aliasResolver(load(aliasTable, StaticAliasResolver::load));
+      StaticAliasResolver table = aliasTable == null ? null : load(aliasTable, StaticAliasResolver::load);
+      if (!resolvers.isEmpty()) {
+        DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(resolvers);
+        if (table != null) {
+          b.overrides(table);
+        }
+        dnsAliases = b.build();
+        evaluator.aliasResolver(dnsAliases);
+      } else if (table != null) {
+        evaluator.aliasResolver(table);
       }
 
       HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
@@ -232,13 +254,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         query.location(location);
       }
 
-      Answer answer = evaluator.build()
-          .compile(document, PolicyBinding.standalone(recordName))
-          .evaluate(query.build());
+      PolicyEvaluator built = evaluator.build();
+      CompiledPolicy compiled = built.compile(document, PolicyBinding.standalone(recordName));
+      if (dnsAliases != null) {
+        // Each lookup ends on its own (every query has a time-out); the bound is only a backstop.
+        dnsAliases.awaitTargets(Duration.ofMinutes(1));
+      }
+      Answer answer = compiled.evaluate(query.build());
+      List<String> targets = aliasTargets(built.aliasResolver(), document, answer, recordName);
       if (json) {
-        out.println(JSON.writeValueAsString(toJson(answer)));
+        Map<String, Object> m = toJson(answer);
+        m.put("aliasTargets", targets);
+        out.println(JSON.writeValueAsString(m));
       } else {
-        print(out, answer);
+        print(out, answer, targets);
       }
       out.flush();
       return TrafficPolicyCommand.OK;
@@ -248,14 +277,34 @@ public final class EvaluateCommand implements Callable<Integer> {
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       err.println("traffic-policy evaluate: " + e.getMessage());
       return TrafficPolicyCommand.FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("traffic-policy evaluate: interrupted while resolving alias targets");
+      return TrafficPolicyCommand.FAILED;
     } finally {
       if (maxMind != null) {
         maxMind.close();
       }
+      if (dnsAliases != null) {
+        dnsAliases.close();
+      }
     }
   }
 
-  private void print(PrintWriter out, Answer answer) {
+  /** What the resolver says of each alias endpoint of the answer: its name, addresses and freshness, or why none. */
+  private static List<String> aliasTargets(AliasResolver resolver, PolicyDocument document, Answer answer,
+      String recordName) {
+    List<String> lines = new ArrayList<>();
+    for (EndpointId id : answer.endpoints()) {
+      Endpoint e = document.endpoints().get(id);
+      if (e != null && e.type().isAlias()) {
+        lines.add(id + ": " + resolver.target(e, document.recordType(), recordName).describe());
+      }
+    }
+    return lines;
+  }
+
+  private void print(PrintWriter out, Answer answer, List<String> targets) {
     out.println("outcome:   " + (answer.outcome() == Outcome.ANSWER ? "answer" : "no data"));
     out.println("rcode:     NOERROR");
     out.println("endpoints: " + (answer.endpoints().isEmpty() ? "-"
@@ -265,6 +314,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     String owner = recordName.endsWith(".") ? recordName : recordName + ".";
     for (RecordData r : answer.records()) {
       out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + r.presentation());
+    }
+    for (String t : targets) {
+      out.println("alias:     " + t);
     }
     if (explain) {
       out.println("trace:");
@@ -291,6 +343,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<Map.Entry<String, HealthStatus>> all = new ArrayList<>(a.entrySet());
     all.addAll(b.entrySet());
     return all;
+  }
+
+  /** Parses {@code IP:PORT} or {@code [IPv6]:PORT}; a plain IP means port 53. */
+  static final class ResolverConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+      try {
+        HostAndPort hp = HostAndPort.fromString(value).withDefaultPort(53);
+        if (!InetAddresses.isInetAddress(hp.getHost())) {
+          throw new CommandLine.TypeConversionException("'" + value + "' is not an IP address and port, e.g. "
+              + "127.0.0.1:53 or [::1]:53");
+        }
+        return new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT: " + e.getMessage());
+      }
+    }
   }
 
   /** Parses {@code IP} or {@code IP/PREFIX}. */

@@ -73,6 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "traffic-policy-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    server.startupWarnings().forEach(w -> err.println("traffic-policy serve: warning: " + w));
     out.println(startupLine(server));
     if (config == null) {
       int port = server.server().port();

@@ -18,9 +18,12 @@ import io.github.trafficpolicy.dns.QueryLog;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.dns.ZoneFileException;
+import io.github.trafficpolicy.engine.AliasResolver;
+import io.github.trafficpolicy.engine.AliasTargetCheck;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.DnsAliasResolver;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.GeoLocator;
 import io.github.trafficpolicy.engine.GeoLocators;
@@ -30,6 +33,7 @@ import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.StaticAliasResolver;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
 import java.io.FileOutputStream;
@@ -42,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -78,12 +83,16 @@ public final class ConfiguredServer implements AutoCloseable {
   private final Optional<Thread> healthWatcher;
   private final Optional<RegistryFollow> registry;
   private final Optional<HealthChecker> checker;
+  private final AliasResolver aliasResolver;
+  private final ImmutableList<String> warnings;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
-      Optional<HealthChecker> checker) {
+      Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings) {
     this.config = config;
+    this.aliasResolver = aliasResolver;
+    this.warnings = warnings;
     this.checker = checker;
     this.registry = registry;
     this.server = server;
@@ -191,8 +200,10 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
 
+    Optional<AliasResolver> aliases = aliasResolver(config, problems, resources);
     PolicyEvaluator.Builder evaluatorBuilder = PolicyEvaluator.builder();
     latency.forEach(evaluatorBuilder::latencyTable);
+    aliases.ifPresent(evaluatorBuilder::aliasResolver);
     PolicyEvaluator evaluator = evaluatorBuilder
         .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
             : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
@@ -263,12 +274,19 @@ public final class ConfiguredServer implements AutoCloseable {
         }
       }
     }
+    List<String> warnings = new ArrayList<>();
+    if (built != null) {
+      List<CompiledPolicy> served = new ArrayList<>(fixedPolicies);
+      registry.ifPresent(r -> served.addAll(r.serving().registryPolicies()));
+      warnings.addAll(aliasWarnings(config, evaluator, served));
+    }
     QueryHandler.Builder handler = null;
     if (built != null) {
-      // Answers depend on the client, the (fixed) geo and latency data and the health snapshot: remember them per
-      // client subnet until the health registry publishes a new snapshot.
+      // Answers depend on the client, the (fixed) geo and latency data, the health snapshot and the alias targets:
+      // remember them per client subnet until the health registry publishes a new snapshot or a target changes.
+      AliasResolver resolver = evaluator.aliasResolver();
       handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload())
-          .answerCache(health::current, ANSWER_CACHE_ENTRIES);
+          .answerCache(new InputsVersion(health::current, resolver::generation), ANSWER_CACHE_ENTRIES);
       if (config.queryLog().enabled()) {
         String file = config.queryLog().file();
         if (file.equals("-")) {
@@ -313,7 +331,73 @@ public final class ConfiguredServer implements AutoCloseable {
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }
-    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker);
+    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker,
+        evaluator.aliasResolver(), ImmutableList.copyOf(warnings));
+  }
+
+  /**
+   * The resolver of the {@code aliasTargets} member: the table alone, or resolvers with the table as overrides
+   * (empty when the member is absent: the evaluator's default knows no target).
+   */
+  private static Optional<AliasResolver> aliasResolver(ServeConfig config, List<String> problems,
+      List<AutoCloseable> resources) {
+    if (config.aliasTargets().isEmpty()) {
+      return Optional.empty();
+    }
+    ServeConfig.AliasTargets a = config.aliasTargets().get();
+    ConfigSource src = config.source();
+    StaticAliasResolver table = null;
+    if (a.table().isPresent()) {
+      String path = a.table().get();
+      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+          StandardCharsets.UTF_8)) {
+        table = StaticAliasResolver.read(src.describe(path), r);
+      } catch (IOException e) {
+        problems.add(config.name() + ": /aliasTargets/table: cannot read " + src.describe(path) + ": "
+            + IoMessages.describe(e));
+        return Optional.empty();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+        return Optional.empty();
+      }
+    }
+    if (a.resolvers().isEmpty()) {
+      return Optional.ofNullable(table);
+    }
+    DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(a.resolvers()).queryTimeout(a.queryTimeout())
+        .minTtl(a.minTtl()).maxTtl(a.maxTtl()).staleAnswerTtl(a.staleAnswerTtl()).maxStale(a.maxStale())
+        .retryInterval(a.retryInterval());
+    if (table != null) {
+      b.overrides(table);
+    }
+    DnsAliasResolver resolver = b.build();
+    resources.add(resolver);
+    return Optional.of(resolver);
+  }
+
+  /**
+   * Waits (at most the configured startup wait) for the first lookup of every alias target the served policies
+   * use, and returns one warning per alias endpoint left without addresses, with what to add when nothing is
+   * configured to resolve them.
+   */
+  private static List<String> aliasWarnings(ServeConfig config, PolicyEvaluator evaluator,
+      List<CompiledPolicy> served) {
+    Duration wait = config.aliasTargets().map(ServeConfig.AliasTargets::startupWait).orElse(Duration.ZERO);
+    ImmutableList<String> unresolved;
+    try {
+      unresolved = AliasTargetCheck.unresolved(evaluator.aliasResolver(), served, wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of("interrupted while waiting for alias targets to resolve");
+    }
+    List<String> out = new ArrayList<>(unresolved);
+    if (!unresolved.isEmpty() && config.aliasTargets().map(a -> a.resolvers().isEmpty()).orElse(true)) {
+      out.add("alias endpoints are answered only from what " + (config.aliasTargets().isEmpty()
+          ? "nothing: add \"aliasTargets\": { \"resolvers\": [\"HOST:PORT\"] } (recursive resolvers to look them "
+              + "up through) or a \"table\" of their addresses to " + config.name()
+          : "the alias table lists: add the missing names to it, or \"resolvers\" to /aliasTargets"));
+    }
+    return out;
   }
 
   /**
@@ -348,6 +432,22 @@ public final class ConfiguredServer implements AutoCloseable {
   /** The policy registry served beside the configuration's own records (the {@code registry} member), if any. */
   public Optional<RegistryServing> registry() {
     return registry.map(RegistryFollow::serving);
+  }
+
+  /**
+   * The resolver of alias endpoints (from the {@code aliasTargets} member; a {@link DnsAliasResolver} when it names
+   * resolvers, whose {@link DnsAliasResolver#refreshAll()} looks every target up again at once).
+   */
+  public AliasResolver aliasResolver() {
+    return aliasResolver;
+  }
+
+  /**
+   * What the server found worth saying at startup without refusing to start: one line per alias endpoint that has
+   * no addresses (naming the policy, endpoint and reason), and what to configure when nothing resolves them.
+   */
+  public ImmutableList<String> startupWarnings() {
+    return warnings;
   }
 
   /** The health registry the policies read (fed by the health checks and the health-status file). */

@@ -66,6 +66,7 @@ record RegistryFollow(RegistryServing serving, Duration interval) {
     try {
       RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed,
           message -> System.err.println("traffic-policy serve: " + message));
+      config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
       return Optional.of(new RegistryFollow(serving, Duration.ofMillis(poll)));
     } catch (IllegalArgumentException e) {
       for (String line : e.getMessage().split("\n")) {

@@ -35,6 +35,7 @@ import java.util.OptionalInt;
  * @param seed the seed of the weighted/multivalue hash
  * @param queryLog the query log settings
  * @param printCountersOnShutdown whether the counters are printed when the server stops
+ * @param aliasTargets how alias endpoints (load balancers, CloudFront …) are resolved, if configured
  * @param extensions top-level sections read by other components ({@code healthChecks}, {@code registry}), raw
  */
 public record ServeConfig(
@@ -56,7 +57,8 @@ public record ServeConfig(
     long seed,
     QueryLogSettings queryLog,
     boolean printCountersOnShutdown,
-    ImmutableMap<String, JsonNode> extensions) {
+    ImmutableMap<String, JsonNode> extensions,
+    Optional<AliasTargets> aliasTargets) {
 
   public ServeConfig {
     checkNotNull(name, "name");
@@ -75,6 +77,7 @@ public record ServeConfig(
     checkNotNull(healthStatus, "healthStatus (use Optional.empty())");
     checkNotNull(queryLog, "queryLog");
     extensions = ImmutableMap.copyOf(extensions);
+    checkNotNull(aliasTargets, "aliasTargets (use Optional.empty())");
   }
 
   /**
@@ -123,6 +126,37 @@ public record ServeConfig(
   public record HealthStatusFile(String file, boolean watch) {
     public HealthStatusFile {
       checkNotNull(file, "file");
+    }
+  }
+
+  /**
+   * The {@code aliasTargets} member: how alias endpoints are answered. The table answers first; the resolvers look
+   * up every target it does not know, in the background (see {@code DnsAliasResolver} for the timing rules).
+   *
+   * @param table a CSV alias table ({@code value,address}), if any
+   * @param resolvers recursive resolvers to look targets up through (none: the table only)
+   * @param queryTimeout how long one resolver is given for one query
+   * @param minTtl the shortest a looked-up target is kept
+   * @param maxTtl the longest a looked-up target is kept
+   * @param staleAnswerTtl the TTL of answers with stale records
+   * @param maxStale how long past their TTL the last good records are answered while lookups fail
+   * @param retryInterval how soon a failed lookup is tried again
+   * @param startupWait how long the server waits, before it opens its listeners (and before it serves a new
+   *     registry state), for the first lookup of every target
+   */
+  public record AliasTargets(Optional<String> table, ImmutableList<InetSocketAddress> resolvers,
+      Duration queryTimeout, Duration minTtl, Duration maxTtl, Duration staleAnswerTtl, Duration maxStale,
+      Duration retryInterval, Duration startupWait) {
+    public AliasTargets {
+      checkNotNull(table, "table (use Optional.empty())");
+      resolvers = ImmutableList.copyOf(resolvers);
+      checkNotNull(queryTimeout, "queryTimeout");
+      checkNotNull(minTtl, "minTtl");
+      checkNotNull(maxTtl, "maxTtl");
+      checkNotNull(staleAnswerTtl, "staleAnswerTtl");
+      checkNotNull(maxStale, "maxStale");
+      checkNotNull(retryInterval, "retryInterval");
+      checkNotNull(startupWait, "startupWait");
     }
   }
 

@@ -50,7 +50,11 @@ public final class ServeConfigReader {
       .build();
 
   private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "udpScheduling", "maxUdpPayload", "tcp",
-      "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown");
+      "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown",
+      "aliasTargets");
+  private static final Set<String> ALIAS_KEYS = ImmutableSet.of("table", "resolvers", "queryTimeoutMillis",
+      "minTtlSeconds", "maxTtlSeconds", "staleAnswerTtlSeconds", "maxStaleSeconds", "retrySeconds",
+      "startupWaitSeconds");
 
   private ServeConfigReader() {}
 
@@ -231,12 +235,51 @@ public final class ServeConfigReader {
             string(ql, "/queryLog", "file", false).orElse("-"));
       }
       boolean counters = bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true);
+      Optional<ServeConfig.AliasTargets> aliasTargets = root.has("aliasTargets")
+          ? aliasTargets(root.get("aliasTargets")) : Optional.empty();
       if (!problems.isEmpty()) {
         throw new ConfigException(ImmutableList.copyOf(problems));
       }
       return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions));
+          counters, ImmutableMap.copyOf(extensions), aliasTargets);
+    }
+
+    private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {
+      String p = "/aliasTargets";
+      if (!object(n, p, ALIAS_KEYS)) {
+        return Optional.empty();
+      }
+      Optional<String> table = string(n, p, "table", false);
+      List<InetSocketAddress> resolvers = new ArrayList<>();
+      JsonNode r = n.get("resolvers");
+      if (r != null && !r.isArray()) {
+        problem(p + "/resolvers", "must be an array of \"host:port\" strings");
+      } else if (r != null) {
+        for (int i = 0; i < r.size(); i++) {
+          address(r.get(i), p + "/resolvers/" + i).ifPresent(resolvers::add);
+        }
+      }
+      if (table.isEmpty() && (r == null || r.isEmpty())) {
+        problem(p, "needs a \"table\", \"resolvers\" or both");
+      }
+      Duration timeout = Duration.ofMillis(seconds(n, p, "queryTimeoutMillis", 1, 60_000, 2000));
+      Duration minTtl = Duration.ofSeconds(seconds(n, p, "minTtlSeconds", 0, 86_400, 5));
+      Duration maxTtl = Duration.ofSeconds(seconds(n, p, "maxTtlSeconds", 1, 604_800, 3600));
+      if (minTtl.compareTo(maxTtl) > 0) {
+        problem(p + "/minTtlSeconds", "must not be above maxTtlSeconds (" + maxTtl.toSeconds() + ")");
+      }
+      Duration staleTtl = Duration.ofSeconds(seconds(n, p, "staleAnswerTtlSeconds", 0, 86_400, 30));
+      Duration maxStale = Duration.ofSeconds(seconds(n, p, "maxStaleSeconds", 0, 604_800, 86_400));
+      Duration retry = Duration.ofSeconds(seconds(n, p, "retrySeconds", 1, 3600, 5));
+      Duration wait = Duration.ofSeconds(seconds(n, p, "startupWaitSeconds", 0, 600, 5));
+      return Optional.of(new ServeConfig.AliasTargets(table, ImmutableList.copyOf(resolvers), timeout, minTtl,
+          maxTtl, staleTtl, maxStale, retry, wait));
+    }
+
+    /** An optional integer member {@code key} of {@code n} in [min, max], else {@code fallback}. */
+    private int seconds(JsonNode n, String p, String key, int min, int max, int fallback) {
+      return n.has(key) ? integer(n.get(key), p + "/" + key, min, max, fallback) : fallback;
     }
 
     private void problem(String pointer, String message) {
