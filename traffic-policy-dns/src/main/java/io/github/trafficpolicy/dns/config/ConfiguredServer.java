@@ -392,10 +392,11 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     List<String> out = new ArrayList<>(unresolved);
     if (!unresolved.isEmpty() && config.aliasTargets().map(a -> a.resolvers().isEmpty()).orElse(true)) {
-      out.add("alias endpoints are answered only from what " + (config.aliasTargets().isEmpty()
-          ? "nothing: add \"aliasTargets\": { \"resolvers\": [\"HOST:PORT\"] } (recursive resolvers to look them "
-              + "up through) or a \"table\" of their addresses to " + config.name()
-          : "the alias table lists: add the missing names to it, or \"resolvers\" to /aliasTargets"));
+      out.add(config.aliasTargets().isEmpty()
+          ? "alias endpoints have nothing to answer with: add \"aliasTargets\": { \"resolvers\": [\"HOST:PORT\"] } "
+              + "(recursive resolvers to look them up through) or a \"table\" of their addresses to " + config.name()
+          : "alias endpoints missing from the alias table have nothing to answer with: add them to the table, or "
+              + "\"resolvers\" to /aliasTargets");
     }
     return out;
   }

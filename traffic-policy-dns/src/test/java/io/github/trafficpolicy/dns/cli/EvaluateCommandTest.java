@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.trafficpolicy.dns.AuthoritativeServer;
+import io.github.trafficpolicy.dns.Catalog;
+import io.github.trafficpolicy.dns.Zone;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +64,8 @@ final class EvaluateCommandTest {
     JsonNode json = new ObjectMapper().readTree(r.out());
     List<String> names = new ArrayList<>();
     json.fieldNames().forEachRemaining(names::add);
-    assertThat(names).containsExactly("outcome", "rcode", "endpoints", "answer", "ttl", "ecsScope", "trace");
+    assertThat(names).containsExactly("outcome", "rcode", "endpoints", "answer", "ttl", "ecsScope", "trace",
+        "aliasTargets");
     assertThat(json.get("outcome").asText()).isEqualTo("ANSWER");
     assertThat(json.get("rcode").asText()).isEqualTo("NOERROR");
     assertThat(json.get("endpoints").get(0).asText()).isEqualTo("backup-web");
@@ -193,5 +198,33 @@ final class EvaluateCommandTest {
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("--geoip-db", "--latency-table", "--target-health", "--explain", "--json");
+  }
+
+  @Test
+  void evaluate_resolver_answersWithTheLookedUpAddressesAndSaysWhereFrom() throws IOException {
+    String zone = new String(EvaluateCommandTest.class.getClassLoader()
+        .getResourceAsStream("aliases/amazonaws.com.zone").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try (AuthoritativeServer upstream = AuthoritativeServer.builder(Catalog.builder()
+        .zone(Zone.parse("amazonaws.com", zone)).build()).listen(new InetSocketAddress("127.0.0.1", 0)).build()
+        .start()) {
+      CliRun r = CliRun.run("evaluate", "--policy", geoLatencyFailover.toString(), "--explain",
+          "--resolver", "127.0.0.1:" + upstream.port(), "--continent", "NA", "--country", "US", "--subdivision", "WA");
+
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.out()).contains("endpoints: usw2-primary-elb",
+          "answer:    www.example.com. 60 IN A 192.0.2.101", "answer:    www.example.com. 60 IN A 192.0.2.102",
+          "alias:     usw2-primary-elb: dualstack.web-usw2-a-1111111111.us-west-2.elb.amazonaws.com A "
+              + "192.0.2.101 192.0.2.102 (fresh, TTL 60 s; dualstack.web-usw2-a-1111111111.us-west-2.elb.amazonaws.com"
+              + " from 127.0.0.1:" + upstream.port() + ")",
+          "endpoint usw2-primary-elb: elastic-load-balancer dualstack.web-usw2-a-1111111111.us-west-2.elb.amazonaws.com: "
+              + "alias, dualstack.web-usw2-a-1111111111.us-west-2.elb.amazonaws.com A 192.0.2.101 192.0.2.102 (fresh");
+    }
+  }
+
+  @Test
+  void evaluate_resolverNotAnAddress_usageError() {
+    CliRun r = CliRun.run("evaluate", "--policy", geoLatencyFailover.toString(), "--resolver", "dns.example:53");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("'dns.example:53' is not an IP address and port");
   }
 }
