@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.trafficpolicy.engine.DnsAliasResolver;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
@@ -233,5 +234,48 @@ final class RegistryServingTest {
 
     assertThatThrownBy(() -> serving(registry)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("www.example.org. A is not in any zone");
+  }
+
+  @Test
+  void recordAddedWithAliasEndpoints_targetsLookedUpBeforeItServes_missingOneLogged() throws Exception {
+    AuthoritativeServer upstream = AuthoritativeServer.builder(Catalog.builder().zone(Zone.parse("amazonaws.com",
+        "@ IN SOA ns1 h 1 7200 900 1209600 30\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+            + "web-1.us-east-1.elb IN A 192.0.2.61\n")).build())
+        .listen(new InetSocketAddress("127.0.0.1", 0)).build().start();
+    toClose.add(upstream);
+    DnsAliasResolver aliases = DnsAliasResolver.builder().resolver(new InetSocketAddress("127.0.0.1",
+        upstream.port())).build();
+    toClose.add(aliases);
+    TrafficPolicyRegistry registry = registry();
+    RegistryServing serving = RegistryServing.create(registry, PolicyEvaluator.builder().aliasResolver(aliases).build(),
+        List.of(Zone.parse("example.com", Dns.ZONE)), List.of(), serverLog::add);
+    serving.aliasTargetWait(Duration.ofSeconds(30));
+    AuthoritativeServer server = serve(serving);
+
+    String id = registry.createPolicy("www", failoverToValue("web-1.us-east-1.elb.amazonaws.com"), Optional.empty())
+        .id();
+    registry.createRecord("example.com", "www.example.com", 60, id, 1);
+    // The first query after the change already gets the load balancer: its lookup ended before the swap.
+    assertThat(answers(resolver(server.port()).send(Dns.query("www.example.com", Type.A))))
+        .containsExactly("192.0.2.61");
+
+    String other = registry.createPolicy("api", failoverToValue("web-2.us-east-1.elb.amazonaws.com"),
+        Optional.empty()).id();
+    registry.createRecord("example.com", "api.example.com", 60, other, 1);
+    assertThat(serverLog).anySatisfy(l -> assertThat(l).contains("policy " + other + " version 1 at api.example.com",
+        "endpoint lb (elastic-load-balancer web-2.us-east-1.elb.amazonaws.com) has no addresses",
+        "NXDOMAIN for web-2.us-east-1.elb.amazonaws.com"));
+    assertThat(answers(resolver(server.port()).send(Dns.query("api.example.com", Type.A))))
+        .containsExactly("198.51.100.99");
+  }
+
+  /** Failover from a load balancer (EvaluateTargetHealth) to a fixed address. */
+  private static String failoverToValue(String loadBalancer) {
+    return "{\"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\", \"StartRule\": \"fo\",\n"
+        + " \"Endpoints\": {\"lb\": {\"Type\": \"elastic-load-balancer\", \"Value\": \"" + loadBalancer + "\"},\n"
+        + "               \"backup\": {\"Type\": \"value\", \"Value\": \"198.51.100.99\"}},\n"
+        + " \"Rules\": {\"fo\": {\"RuleType\": \"failover\",\n"
+        + "   \"Primary\": {\"EndpointReference\": \"lb\", \"EvaluateTargetHealth\": true},\n"
+        + "   \"Secondary\": {\"EndpointReference\": \"backup\"}}}}\n";
   }
 }

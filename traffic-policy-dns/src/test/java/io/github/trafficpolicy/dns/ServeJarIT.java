@@ -1,5 +1,9 @@
 package io.github.trafficpolicy.dns;
 
+import static io.github.trafficpolicy.dns.Jar.answers;
+import static io.github.trafficpolicy.dns.Jar.builder;
+import static io.github.trafficpolicy.dns.Jar.flags;
+import static io.github.trafficpolicy.dns.Jar.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -53,7 +57,7 @@ final class ServeJarIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    tool = onPath("dig").or(() -> onPath("kdig")).orElse(null);
+    tool = Jar.digTool().orElse(null);
     assumeTrue(tool != null, "neither dig nor kdig is on PATH: install bind9-dnsutils or knot-dnsutils "
         + "(.ci/run does) to run the end-to-end tests");
     for (String f : new String[] {"example.com.zone", "www-policy.json", "geo.csv", "serve.json"}) {
@@ -70,16 +74,10 @@ final class ServeJarIT {
     // available); the SIGTERM test runs the plain `java -jar` command (java.nio) on the bundled configuration.
     server = builder(MMSG_HERE ? MMSG_FLAGS : List.of(), "serve", "--config", (MMSG_HERE ? batch : config).toString())
         .start();
-    BlockingQueue<String> lines = pump(server);
-    String line = lines.poll(60, TimeUnit.SECONDS);
-    while (line != null && !line.contains("listening on")) {
-      line = lines.poll(60, TimeUnit.SECONDS);
-    }
+    String line = Jar.startupLine(Jar.pump(server, stderr));
     assertThat(line).as("startup line; stderr: %s", stderr).isNotNull();
     startupLine = line;
-    Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
-    assertThat(m.find()).as(line).isTrue();
-    port = Integer.parseInt(m.group(1));
+    port = Jar.port(line);
   }
 
   @AfterAll
@@ -94,90 +92,9 @@ final class ServeJarIT {
     return builder(List.of(), args).start();
   }
 
-  private static ProcessBuilder builder(List<String> jvmFlags, String... args) {
-    String jar = System.getProperty("traffic-policy.jar", "target/traffic-policy.jar");
-    assertThat(Path.of(jar)).as("the built jar").exists();
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m"));
-    cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-jar", jar));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd);
-  }
-
-  /** Lines of the process's standard output, read by a thread; standard error is collected in {@link #stderr}. */
-  private static BlockingQueue<String> pump(Process p) {
-    BlockingQueue<String> q = new LinkedBlockingQueue<>();
-    Thread out = new Thread(() -> readLines(p.getInputStream(), q::add));
-    Thread err = new Thread(() -> readLines(p.getErrorStream(), l -> {
-      synchronized (stderr) {
-        stderr.add(l);
-      }
-    }));
-    out.setDaemon(true);
-    err.setDaemon(true);
-    out.start();
-    err.start();
-    return q;
-  }
-
-  private static void readLines(InputStream in, java.util.function.Consumer<String> sink) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String l;
-      while ((l = r.readLine()) != null) {
-        sink.accept(l);
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
-  }
-
-  private static Optional<String> onPath(String name) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      Path p = Path.of(d, name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p.toString());
-      }
-    }
-    return Optional.empty();
-  }
-
   /** Runs dig/kdig against the server; returns its output. */
   private static String dig(String... args) throws Exception {
-    return digAt(port, args);
-  }
-
-  private static String digAt(int port, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(tool, "@127.0.0.1", "-p", String.valueOf(port), "+timeout=5",
-        "+retry=1"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return out;
-  }
-
-  private static String status(String out) {
-    Matcher m = Pattern.compile("status: ([A-Z]+)").matcher(out);
-    assertThat(m.find()).as(out).isTrue();
-    return m.group(1);
-  }
-
-  private static String flags(String out) {
-    Matcher m = Pattern.compile("(?i)flags: ([a-z ]+)").matcher(out);
-    assertThat(m.find()).as(out).isTrue();
-    return m.group(1).toLowerCase(Locale.ROOT);
-  }
-
-  /** The data of answer lines of {@code type} ({@code www.example.com. 60 IN A 192.0.2.10}). */
-  private static List<String> answers(String out, String name, String type) {
-    List<String> data = new ArrayList<>();
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\s+\\d+\\s+IN\\s+" + type + "\\s+(.+)$")
-        .matcher(out);
-    while (m.find()) {
-      data.add(m.group(1).trim());
-    }
-    return data;
+    return Jar.dig(tool, port, args);
   }
 
   @Test
@@ -298,7 +215,7 @@ final class ServeJarIT {
     if (MMSG_HERE) {
       assertThat(line).contains("mmsg: start the JVM with --add-modules jdk.incubator.foreign");
     }
-    assertThat(answers(digAt(secondPort, "www.example.com", "+subnet=198.51.100.1/24"), "www.example.com.", "A"))
+    assertThat(answers(Jar.dig(tool, secondPort, "www.example.com", "+subnet=198.51.100.1/24"), "www.example.com.", "A"))
         .singleElement().isIn("198.51.100.10", "198.51.100.11");
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
