@@ -232,7 +232,8 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
     return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]));
   }
 
-  private void wake() {
+  /** Wakes the background refresher to look at the targets again (a new one, or one whose lookup ended). */
+  void wake() {
     synchronized (wake) {
       woken = true;
       wake.notifyAll();

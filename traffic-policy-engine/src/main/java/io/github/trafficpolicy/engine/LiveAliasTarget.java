@@ -179,6 +179,7 @@ final class LiveAliasTarget implements AliasResolver.Target {
       }
     } finally {
       firstLookup.complete(null);
+      owner.wake();
     }
   }
 

@@ -367,6 +367,26 @@ final class DnsAliasResolverTest {
   }
 
   @Test
+  void backgroundRefresher_refreshesOnItsOwnBeforeTheTtlRunsOut() throws Exception {
+    resolver.close();
+    upstream.put(ELB, "1 IN A 192.0.2.10");
+    try (DnsAliasResolver live = DnsAliasResolver.builder().resolver(upstream.address()).minTtl(Duration.ZERO)
+        .build()) {
+      Target t = live.target(ELB_ENDPOINT, RecordType.A, "www.example.com");
+      assertThat(live.awaitTargets(Duration.ofSeconds(30))).isTrue();
+      assertThat(addresses(t)).containsExactly("192.0.2.10");
+      upstream.put(ELB, "1 IN A 192.0.2.20");
+      // Waits for the refresher's next lookup (due one second after the first), not for a fixed time.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!addresses(t).equals(List.of("192.0.2.20")) && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+      assertThat(addresses(t)).containsExactly("192.0.2.20");
+      assertThat(t.freshness()).isEqualTo(Freshness.FRESH);
+    }
+  }
+
+  @Test
   void lookupName_s3Website_regionalWebsiteEndpoint() {
     assertThat(DnsAliasResolver.lookupName(s3("www.example.com", "us-east-1")))
         .isEqualTo("s3-website-us-east-1.amazonaws.com");
