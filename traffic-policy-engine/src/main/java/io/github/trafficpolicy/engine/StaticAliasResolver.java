@@ -138,32 +138,21 @@ public final class StaticAliasResolver implements AliasResolver {
     ImmutableList<RecordData> records = resolve(endpoint, type, recordName);
     String text = records.isEmpty() ? "not in the alias table (no " + type + " records)"
         : "alias table: " + records.stream().map(RecordData::presentation).collect(joining(" "));
-    return new Target() {
-      @Override
-      public ImmutableList<RecordData> records() {
-        return records;
-      }
+    return new FixedTarget(records, records.isEmpty() ? Freshness.MISSING : Freshness.STATIC, text);
+  }
 
-      @Override
-      public HealthStatus health() {
-        return HealthStatus.UNKNOWN;
-      }
+  /** A table row as a {@link Target}: fixed records, no opinion on health, no TTL limit. */
+  private record FixedTarget(ImmutableList<RecordData> records, Freshness freshness, String describe)
+      implements Target {
+    @Override
+    public HealthStatus health() {
+      return HealthStatus.UNKNOWN;
+    }
 
-      @Override
-      public Freshness freshness() {
-        return records.isEmpty() ? Freshness.MISSING : Freshness.STATIC;
-      }
-
-      @Override
-      public long maxAnswerTtl() {
-        return Long.MAX_VALUE;
-      }
-
-      @Override
-      public String describe() {
-        return text;
-      }
-    };
+    @Override
+    public long maxAnswerTtl() {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** Every name the table knows, normalised (lower case, no trailing dot). */
