@@ -57,6 +57,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   private static final List<String> S3_DASH_REGIONS = List.of("us-east-1", "us-west-1", "us-west-2",
       "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-west-1", "sa-east-1", "us-gov-west-1");
   private static final long NANOS = 1_000_000_000L;
+  private static final System.Logger LOG = System.getLogger(DnsAliasResolver.class.getName());
 
   final DnsLookup lookup;
   private final StaticAliasResolver overrides;
@@ -245,8 +246,13 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
       long now = ticker.read();
       long next = now + 60 * NANOS;
       for (LiveAliasTarget t : live()) {
-        t.advance(now, false);
-        next = Math.min(next, t.nextEvent());
+        try {
+          t.advance(now, false);
+          next = Math.min(next, t.nextEvent());
+        } catch (RuntimeException e) {
+          // One target's failure must not stop the others being refreshed; it is tried again at the next round.
+          LOG.log(System.Logger.Level.WARNING, "alias target " + t.name + ": refresh failed", e);
+        }
       }
       synchronized (wake) {
         long waitNanos = next - ticker.read();

@@ -107,7 +107,8 @@ final class DnsLookup {
     final List<Name> chain = new ArrayList<>();
     final Set<Name> seen = new HashSet<>();
     long ttl = Long.MAX_VALUE;
-    int queries;
+    /** Why each resolver asked for the current name failed. */
+    final List<String> failures = new ArrayList<>();
 
     Chase(Name start, int qtype) {
       this.qtype = qtype;
@@ -119,9 +120,14 @@ final class DnsLookup {
       if (resolver == clients.length) {
         return CompletableFuture.completedFuture(Result.of(Kind.FAILED, -1, String.join("; ", failures)));
       }
-      queries++;
       Message query = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
-      return clients[resolver].sendAsync(query).toCompletableFuture()
+      CompletableFuture<Message> sent;
+      try {
+        sent = clients[resolver].sendAsync(query).toCompletableFuture();
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      return sent
           .handle((reply, error) -> {
             String from = address(resolver);
             if (error != null) {
@@ -137,8 +143,6 @@ final class DnsLookup {
           })
           .thenCompose(reply -> reply == null ? ask(qname, resolver + 1) : read(qname, reply, address(resolver)));
     }
-
-    final List<String> failures = new ArrayList<>();
 
     /** Reads a NOERROR or NXDOMAIN reply to a question for {@code qname}. */
     private CompletableFuture<Result> read(Name qname, Message reply, String from) {
