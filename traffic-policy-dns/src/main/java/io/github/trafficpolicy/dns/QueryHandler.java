@@ -231,6 +231,13 @@ public final class QueryHandler {
       c.rcode = Rcode.FORMERR;
       return writeError(q, null, Rcode.FORMERR, out, off);
     }
+    if (q.tsigHead != null) {
+      // Signed with a key this server does not have (it has none): RFC 8945 section 5.2.2, NOTAUTH with an
+      // unsigned TSIG record whose error is BADKEY.
+      c.rcode = Rcode.NOTAUTH;
+      c.uncacheable = true;
+      return writeBadKey(q, out, off);
+    }
     State s = state;
     // Fast path: the policy's own type at a policy record.
     if (q.qclass == 1) {
@@ -550,7 +557,7 @@ public final class QueryHandler {
   private static int writeHeaderAndQuestion(WireQuery q, int rcode, boolean aa, byte[] out, int off) {
     put16(out, off, q.id);
     out[off + 2] = (byte) (0x80 | (q.opcode() << 3) | (aa ? 0x04 : 0) | (q.rd() ? 0x01 : 0));
-    out[off + 3] = (byte) (rcode & 0xf);
+    out[off + 3] = (byte) ((rcode & 0xf) | (q.cd() ? 0x10 : 0));
     Arrays.fill(out, off + 4, off + 12, (byte) 0);
     int pos = off + 12;
     if (q.qnameWire != null) {
@@ -643,12 +650,17 @@ public final class QueryHandler {
     } else {
       out[off + 2] &= ~0x01;
     }
+    if (q.cd()) {
+      out[off + 3] |= 0x10;
+    } else {
+      out[off + 3] &= ~0x10;
+    }
   }
 
   private int writeHeaderOnly(WireQuery q, int rcode, byte[] out, int off) {
     put16(out, off, q.id);
     out[off + 2] = (byte) (0x80 | (q.opcode() << 3) | (q.rd() ? 0x01 : 0));
-    out[off + 3] = (byte) rcode;
+    out[off + 3] = (byte) (rcode | (q.cd() ? 0x10 : 0));
     Arrays.fill(out, off + 4, off + 12, (byte) 0);
     return 12;
   }
@@ -662,7 +674,7 @@ public final class QueryHandler {
     if (q == null) {
       System.arraycopy(in, 0, out, off, 4);
       out[off + 2] = (byte) ((out[off + 2] & 0x79) | 0x80);
-      out[off + 3] = (byte) rcode;
+      out[off + 3] = (byte) ((in[3] & 0x10) | (rcode & 0xf));
       Arrays.fill(out, off + 4, off + 12, (byte) 0);
       return 12;
     }
@@ -672,6 +684,35 @@ public final class QueryHandler {
       out[off + 11] = 1;
     }
     return pos - off;
+  }
+
+  /** NOTAUTH with the question, the OPT record, and the query's TSIG record answered with BADKEY and no MAC. */
+  private int writeBadKey(WireQuery q, byte[] out, int off) {
+    int pos = writeError(q, null, Rcode.NOTAUTH, out, off);
+    byte[] head = q.tsigHead;
+    System.arraycopy(head, 0, out, pos, head.length);
+    // The head ends with RDLENGTH (10 bytes into the fixed fields), the algorithm name, time signed and fudge.
+    int fixed = pos + nameLength(head);
+    int rdataStart = fixed + 10;
+    int p = pos + head.length;
+    put16(out, p, 0);                       // MAC size: no MAC
+    put16(out, p + 2, q.id);                // original ID
+    put16(out, p + 4, Rcode.BADKEY);        // error
+    put16(out, p + 6, 0);                   // other length
+    p += 8;
+    put32(out, fixed + 4, 0);               // TTL 0
+    put16(out, fixed + 8, p - rdataStart);  // RDLENGTH
+    put16(out, off + 10, WireQuery.u16(out, off + 10) + 1);
+    return p - off;
+  }
+
+  /** The length of the uncompressed wire name at the start of {@code b}. */
+  private static int nameLength(byte[] b) {
+    int i = 0;
+    while (b[i] != 0) {
+      i += 1 + (b[i] & 0xff);
+    }
+    return i + 1;
   }
 
   static void put16(byte[] b, int off, int v) {

@@ -19,6 +19,7 @@ final class WireQuery {
 
   static final int TYPE_OPT = 41;
   static final int OPTION_ECS = 8;
+  static final int TYPE_TSIG = 250;
 
   Status status = Status.OK;
   String problem = "";
@@ -41,6 +42,11 @@ final class WireQuery {
   int ecsScopePrefix;
   /** The ECS address bytes as sent (ceil(source/8) bytes). */
   byte[] ecsAddress = new byte[0];
+  /**
+   * The TSIG record of a signed query (RFC 8945), from its owner name to the end of its fixed fields before the MAC
+   * (key name, type, class, TTL, RDLENGTH, algorithm name, time signed, fudge), or {@code null} when unsigned.
+   */
+  byte[] tsigHead;
 
   private WireQuery() {}
 
@@ -50,6 +56,11 @@ final class WireQuery {
 
   boolean rd() {
     return (flags & 0x0100) != 0;
+  }
+
+  /** Checking Disabled: copied to the reply (RFC 4035 section 3.1.6). */
+  boolean cd() {
+    return (flags & 0x0010) != 0;
   }
 
   /** Parses {@code len} bytes of {@code b}; the caller has checked that the 12-byte header is there. */
@@ -117,6 +128,20 @@ final class WireQuery {
         if (!q.readOptions(b, rdata, rdlen)) {
           return q;
         }
+      }
+      if (type == TYPE_TSIG) {
+        // RFC 8945 section 5.2: the TSIG record is the last of the additional section.
+        if (i != records - 1 || i < an + ns) {
+          return q.formerr("TSIG is not the last record of the additional section");
+        }
+        int alg = skipName(b, len, rdata);
+        if (alg < 0 || alg + 10 > rdata + rdlen) {
+          return q.formerr("TSIG record data is malformed");
+        }
+        if (compressed(b, start, pos) || compressed(b, rdata, alg)) {
+          return q.formerr("TSIG names are compressed (RFC 8945 section 4.2)");
+        }
+        q.tsigHead = java.util.Arrays.copyOfRange(b, start, alg + 8);
       }
       pos = rdata + rdlen;
     }
@@ -271,6 +296,18 @@ final class WireQuery {
   }
 
   /** Skips a (possibly compressed) name; returns the offset after it, or -1 when it is malformed. */
+  /** Whether the name at {@code [from, to)} (already checked by {@link #skipName}) ends with a pointer. */
+  private static boolean compressed(byte[] b, int from, int to) {
+    int pos = from;
+    while (pos < to && b[pos] != 0) {
+      if ((b[pos] & 0xc0) == 0xc0) {
+        return true;
+      }
+      pos += 1 + (b[pos] & 0xff);
+    }
+    return false;
+  }
+
   static int skipName(byte[] b, int len, int pos) {
     int total = 0;
     while (true) {

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.Flags;
@@ -27,6 +29,8 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
 
 final class QueryHandlerTest {
@@ -99,6 +103,70 @@ final class QueryHandlerTest {
     Message r2 = ask(q2);
     assertThat(r2.getHeader().getID()).isEqualTo(q2.getHeader().getID());
     assertThat(answers(r2)).isEqualTo(answers(r1));
+  }
+
+  @ParameterizedTest(name = "{0} {1}, CD {2}")
+  @CsvSource({
+      "static.example.com., A, true", "static.example.com., A, false", "www.example.com., A, true",
+      "www.example.com., A, false", "missing.example.com., A, true", "www.example.org., A, true"})
+  void handle_cdBit_copiedToTheReply(String name, String type, boolean cd) {
+    // With the answer cache and no query log, the second reply comes from the whole-reply cache.
+    QueryHandler cached = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    for (QueryHandler h : List.of(handler, cached)) {
+      for (int round = 0; round < 2; round++) {
+        Message q = query(name, Type.value(type));
+        if (cd) {
+          q.getHeader().setFlag(Flags.CD);
+        }
+        Message r = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).orElseThrow());
+        assertThat(r.getHeader().getFlag(Flags.CD)).as("round %s", round).isEqualTo(cd);
+      }
+    }
+  }
+
+  @Test
+  void handle_formerrWithCd_cdCopied() {
+    byte[] bad = query("static.example.com.", Type.A).toWire();
+    bad[3] |= 0x10;
+    bad[5] = 2;   // QDCOUNT 2 with one question: FORMERR
+    Message r = parse(raw(bad, Transport.UDP));
+    assertThat(r.getRcode()).isEqualTo(Rcode.FORMERR);
+    assertThat(r.getHeader().getFlag(Flags.CD)).isTrue();
+  }
+
+  @Test
+  void handle_tsigSignedQuery_notauthWithUnsignedBadKeyTsig() throws Exception {
+    Message q = withEdns(query("www.example.com.", Type.A), 1232);
+    TSIG key = new TSIG(TSIG.HMAC_SHA256, "transfer-key.example.", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=");
+    key.apply(q, null);
+    Message r = parse(raw(q.toWire(), Transport.UDP));
+    assertThat(r.getHeader().getRcode()).isEqualTo(Rcode.NOTAUTH);
+    assertThat(r.getSection(Section.ANSWER)).isEmpty();
+    assertThat(r.getOPT()).as("OPT kept").isNotNull();
+    TSIGRecord t = r.getTSIG();
+    assertThat(t).isNotNull();
+    assertThat(t.getName()).isEqualTo(Name.fromString("transfer-key.example."));
+    assertThat(t.getAlgorithm()).isEqualTo(TSIG.HMAC_SHA256);
+    assertThat(t.getError()).isEqualTo(Rcode.BADKEY);
+    assertThat(t.getSignature()).isEmpty();
+    assertThat(t.getOriginalID()).isEqualTo(q.getHeader().getID());
+    assertThat(t.getTTL()).isZero();
+    // What a client with the key sees: the reply is not signed.
+    assertThat(key.verify(r, raw(q.toWire(), Transport.UDP), q.getTSIG())).isNotEqualTo(Rcode.NOERROR);
+  }
+
+  @Test
+  void handle_tsigNotLast_formerr() throws Exception {
+    Message q = query("www.example.com.", Type.A);
+    new TSIG(TSIG.HMAC_SHA256, "k.example.", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=").apply(q, null);
+    byte[] signed = q.toWire();
+    // An OPT record after the TSIG record: append it and count it.
+    byte[] opt = {0, 0, 41, 4, (byte) 0xd0, 0, 0, 0, 0, 0, 0};
+    byte[] wire = Arrays.copyOf(signed, signed.length + opt.length);
+    System.arraycopy(opt, 0, wire, signed.length, opt.length);
+    wire[11]++;
+    Message r = parse(raw(wire, Transport.UDP));
+    assertThat(r.getRcode()).isEqualTo(Rcode.FORMERR);
   }
 
   // ---- REFUSED, NXDOMAIN, NODATA ---------------------------------------------------------------------------
