@@ -56,6 +56,10 @@ import org.xbill.DNS.Type;
 public final class QueryHandler {
   /** Replies never exceed this over TCP. */
   static final int MAX_MESSAGE = 65_535;
+  /** The largest {@link Builder#maxUdpPayload} allowed. */
+  public static final int MAX_UDP_PAYLOAD = 4096;
+  /** The {@link Builder#maxUdpPayload} above which replies risk IP fragmentation (DNS Flag Day 2020). */
+  public static final int SAFE_UDP_PAYLOAD = 1232;
   private static final int CACHE_LIMIT = 100_000;
   private static final int RCODES = 24;
 
@@ -881,10 +885,12 @@ public final class QueryHandler {
 
     /**
      * The largest UDP reply, whatever the client advertises (default 1,232, the DNS Flag Day 2020 value); also
-     * the payload size this server advertises in its OPT record.
+     * the payload size this server advertises in its OPT record. At most {@value #MAX_UDP_PAYLOAD}: a bigger
+     * reply to a spoofed source would make the server an amplifier, and fragments are lost on many paths.
      */
     public Builder maxUdpPayload(int bytes) {
-      checkArgument(bytes >= 512 && bytes <= 65_535, "maxUdpPayload must be in [512, 65535] but was %s", bytes);
+      checkArgument(bytes >= 512 && bytes <= MAX_UDP_PAYLOAD, "maxUdpPayload must be in [512, %s] but was %s",
+          MAX_UDP_PAYLOAD, bytes);
       this.maxUdpPayload = bytes;
       return this;
     }

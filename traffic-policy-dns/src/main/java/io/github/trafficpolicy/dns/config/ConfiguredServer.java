@@ -275,6 +275,11 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
     List<String> warnings = new ArrayList<>();
+    if (config.maxUdpPayload() > QueryHandler.SAFE_UDP_PAYLOAD) {
+      warnings.add(name + ": /maxUdpPayload: " + config.maxUdpPayload() + " is above "
+          + QueryHandler.SAFE_UDP_PAYLOAD + " bytes: replies that big are fragmented on many paths (fragments get "
+          + "lost or spoofed) and answer spoofed queries with more traffic (DNS Flag Day 2020 recommends 1232)");
+    }
     if (built != null) {
       List<CompiledPolicy> served = new ArrayList<>(fixedPolicies);
       registry.ifPresent(r -> served.addAll(r.serving().registryPolicies()));

@@ -13,6 +13,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
 import java.io.IOException;
@@ -147,8 +148,8 @@ public final class ServeConfigReader {
       UdpIo udpIo = named(root.get("udpIo"), "/udpIo", UdpIo.values(), UdpIo.AUTO);
       UdpScheduling udpScheduling = named(root.get("udpScheduling"), "/udpScheduling", UdpScheduling.values(),
           UdpScheduling.NORMAL);
-      int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512, 65535, 1232)
-          : 1232;
+      int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512,
+          QueryHandler.MAX_UDP_PAYLOAD, QueryHandler.SAFE_UDP_PAYLOAD) : QueryHandler.SAFE_UDP_PAYLOAD;
       int maxConnections = 256;
       Duration idle = Duration.ofSeconds(10);
       JsonNode tcp = root.get("tcp");

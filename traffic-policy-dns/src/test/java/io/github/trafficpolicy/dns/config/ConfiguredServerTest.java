@@ -199,4 +199,18 @@ final class ConfiguredServerTest {
       }
     }
   }
+
+  @Test
+  void maxUdpPayload_aboveTheSafeSize_startsWithAWarning_aboveTheCapRefused() throws IOException {
+    write("example.net.zone", ZONE);
+    try (ConfiguredServer s = ConfiguredServer.create(config("", ", \"maxUdpPayload\": 4096"))) {
+      assertThat(s.startupWarnings()).singleElement().asString().contains("/maxUdpPayload: 4096 is above 1232");
+    }
+    try (ConfiguredServer s = ConfiguredServer.create(config("", ", \"maxUdpPayload\": 1232"))) {
+      assertThat(s.startupWarnings()).isEmpty();
+    }
+    assertThatThrownBy(() -> config("", ", \"maxUdpPayload\": 65535")).isInstanceOfSatisfying(
+        ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .endsWith("/maxUdpPayload: must be an integer in [512, 4096] but was 65535"));
+  }
 }
