@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +61,11 @@ public final class Zone {
     checkNotNull(origin, "origin");
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = InputLimits.read(file, InputLimits.ZONE_FILE_BYTES, "a zone file");
     } catch (IOException e) {
       throw new ZoneFileException(file + ": cannot read: " + e.getMessage(), e);
     }
-    return read(file.toString(), origin, new ByteArrayInputStream(bytes));
+    return read(file.toString(), origin, bytes);
   }
 
   /**
@@ -79,7 +78,7 @@ public final class Zone {
   public static Zone parse(String origin, String text) {
     checkNotNull(origin, "origin");
     checkNotNull(text, "text");
-    return read("zone " + origin, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    return read("zone " + origin, origin, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -91,30 +90,98 @@ public final class Zone {
     checkNotNull(origin, "origin");
     checkNotNull(text, "text");
     checkNotNull(sourceName, "sourceName");
-    return read(sourceName, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    return read(sourceName, origin, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Zone read(String source, String originText, InputStream in) {
+  /**
+   * Parses a zone file's bytes (a master file is bytes: non-ASCII bytes in names and strings are kept as they are),
+   * naming it {@code sourceName} in messages.
+   *
+   * @throws ZoneFileException naming the source and line of the first problem
+   */
+  public static Zone parse(String origin, byte[] bytes, String sourceName) {
+    checkNotNull(origin, "origin");
+    checkNotNull(bytes, "bytes");
+    checkNotNull(sourceName, "sourceName");
+    return read(sourceName, origin, bytes);
+  }
+
+  private static Zone read(String source, String originText, byte[] bytes) {
     Name origin;
     try {
       origin = Name.fromString(originText.endsWith(".") ? originText : originText + ".");
     } catch (TextParseException e) {
       throw new ZoneFileException(source + ": invalid origin '" + originText + "': " + e.getMessage(), e);
     }
+    ZoneText text = ZoneText.scan(source, bytes);
     List<Record> list = new ArrayList<>();
-    try (Master master = new Master(in, origin, 3600)) {
+    try (Master master = new Master(new ByteArrayInputStream(text.bytes), origin, 3600)) {
       master.disableIncludes(true);
       Record r;
       while ((r = master.nextRecord()) != null) {
+        checkServable(source + ": " + at(text.line(list.size())), r);
         list.add(r);
       }
     } catch (IOException | RuntimeException e) {
+      if (e instanceof ZoneFileException z) {
+        throw z;
+      }
       // dnsjava's messages carry the line: "<none>:12: invalid address".
       String msg = String.valueOf(e.getMessage()).replaceFirst("^<none>:", "line ");
       throw new ZoneFileException(source + ": " + msg, e);
     }
     check(source, origin, list);
+    checkRRsetSizes(source, list, text);
     return new Zone(origin, ImmutableList.copyOf(list));
+  }
+
+  /** {@code "line N: "}, or nothing when the line is not known. */
+  private static String at(int line) {
+    return line > 0 ? "line " + line + ": " : "";
+  }
+
+  /**
+   * The largest record a reply can carry: a 12-byte header, a question for the longest name (255 bytes) with its
+   * type and class, and the record with its owner compressed to a 2-byte pointer and 10 bytes of type, class, TTL
+   * and length.
+   */
+  static final int MAX_RDATA = QueryHandler.MAX_MESSAGE - 12 - (255 + 4) - (2 + 10);
+
+  /** Refuses what the server cannot answer: DNAME (not applied) and record data no message can hold. */
+  private static void checkServable(String where, Record r) {
+    if (r.getType() == Type.DNAME) {
+      throw new ZoneFileException(where + r.getName() + " DNAME: DNAME is not supported (RFC 6672 redirection is "
+          + "not applied); use CNAME records for the names below it");
+    }
+    int rdata = r.rdataToWireCanonical().length;
+    if (rdata > MAX_RDATA) {
+      throw new ZoneFileException(where + r.getName() + " " + Type.string(r.getType()) + ": the record data is "
+          + rdata + " bytes; no DNS message can hold more than " + MAX_RDATA);
+    }
+  }
+
+  /** Refuses an RRset that no reply can hold whole, naming the line of its first record. */
+  private static void checkRRsetSizes(String source, List<Record> records, ZoneText text) {
+    Map<Name, Map<Integer, int[]>> sizes = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      Record r = records.get(i);
+      int[] acc = sizes.computeIfAbsent(r.getName(), k -> new HashMap<>())
+          .computeIfAbsent(r.getType(), k -> new int[] {0, 0, 0});
+      if (acc[2] == 0) {
+        acc[1] = i;
+      }
+      acc[0] += 12 + r.rdataToWireCanonical().length;
+      acc[2]++;
+    }
+    sizes.forEach((name, byType) -> byType.forEach((type, acc) -> {
+      int question = name.isWild() ? 255 : name.length();
+      int total = 12 + question + 4 + acc[0];
+      if (total > QueryHandler.MAX_MESSAGE) {
+        throw new ZoneFileException(source + ": " + at(text.line(acc[1])) + name + " " + Type.string(type) + ": "
+            + acc[2] + " records need a " + total + "-byte reply; no DNS message can hold more than "
+            + QueryHandler.MAX_MESSAGE + " bytes");
+      }
+    }));
   }
 
   private static void check(String source, Name origin, List<Record> records) {

@@ -45,4 +45,120 @@ final class ZoneTest {
     assertThat(zone.origin()).isEqualTo("example.com.");
     assertThat(zone.size()).isEqualTo(3);
   }
+
+  private static byte[] bytes(String... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (String p : parts) {
+      out.writeBytes(p.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] txtBytes(Zone zone, String name) {
+    for (org.xbill.DNS.Record r : zone.records()) {
+      if (r instanceof org.xbill.DNS.TXTRecord t && r.getName().toString().equals(name)) {
+        return t.getStringsAsByteArrays().get(0);
+      }
+    }
+    throw new AssertionError("no TXT at " + name);
+  }
+
+  @Test
+  void parse_rawUtf8AndInvalidBytesInTxt_keptAsTheBytesWritten() {
+    // ISO-8859-1 keeps each char as one byte: "caf\xc3\xa9" is café in UTF-8; \xff\xfe is not UTF-8 at all.
+    Zone zone = Zone.parse("example.com", bytes(HEAD, "t1 IN TXT \"caf\u00c3\u00a9\"\n",
+        "t2 IN TXT \"\u00ff\u00fe\"\n", "t3 IN TXT caf\u00c3\u00a9\n", "t4 IN TXT \"\\\u00c3\u00a9\"\n"), "z");
+    byte[] cafe = {'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9};
+    assertThat(txtBytes(zone, "t1.example.com.")).containsExactly(cafe);
+    assertThat(txtBytes(zone, "t2.example.com.")).containsExactly((byte) 0xff, (byte) 0xfe);
+    assertThat(txtBytes(zone, "t3.example.com.")).containsExactly(cafe);
+    assertThat(txtBytes(zone, "t4.example.com.")).containsExactly((byte) 0xc3, (byte) 0xa9);
+  }
+
+  @Test
+  void parse_rawUtf8Txt_servedAsTheSameBytes() throws Exception {
+    Zone zone = Zone.parse("example.com", bytes(HEAD, "t IN TXT \"caf\u00c3\u00a9\"\n"), "z");
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(zone).build()).build();
+    byte[] reply = h.handle(Dns.query("t.example.com.", org.xbill.DNS.Type.TXT).toWire(), Dns.ip("192.0.2.1"),
+        Transport.UDP).orElseThrow();
+    org.xbill.DNS.TXTRecord t = (org.xbill.DNS.TXTRecord) Dns.parse(reply).getSection(org.xbill.DNS.Section.ANSWER)
+        .get(0);
+    assertThat(t.getStringsAsByteArrays().get(0)).containsExactly('c', 'a', 'f', (byte) 0xc3, (byte) 0xa9);
+  }
+
+  @Test
+  void parse_dname_refusedWithItsLine() {
+    String zone = """
+        $TTL 300
+        @    IN SOA ns1 hostmaster (
+                    1 7200 900 1209600 60 )
+        @    IN NS  ns1
+        ns1  IN A   192.0.2.53
+        ; a comment line
+        $ORIGIN example.com.
+        d    IN DNAME example.net.
+        """;
+    assertThatThrownBy(() -> Zone.parse("example.com", zone, "z.zone")).isInstanceOf(ZoneFileException.class)
+        .hasMessageStartingWith("z.zone: line 8: d.example.com. DNAME: DNAME is not supported");
+  }
+
+  @Test
+  void parse_unbalancedParentheses_refusedWithTheLine() {
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "x IN TXT ( \"abc\"\ny IN A 192.0.2.1\n", "z"))
+        .isInstanceOf(ZoneFileException.class).hasMessage("z: line 5: '(' opened here is never closed");
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "x IN TXT \"abc\" )\n", "z"))
+        .isInstanceOf(ZoneFileException.class).hasMessage("z: line 5: ')' without an open '('");
+    // Parentheses in strings, comments and escapes do not count.
+    Zone ok = Zone.parse("example.com", HEAD + "x IN TXT \"(\" \\( ; (\n", "z");
+    assertThat(ok.size()).isEqualTo(4);
+  }
+
+  @Test
+  void parse_unterminatedString_refusedWithTheLine() {
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "x IN TXT \"abc\n", "z"))
+        .isInstanceOf(ZoneFileException.class).hasMessage("z: line 5: a quoted string starts here and is never closed");
+  }
+
+  @Test
+  void parse_generate_refusedWithTheLine() {
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "$GENERATE 1-10 host$ A 192.0.2.$\n", "z"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessage("z: line 5: $GENERATE is not supported; write the records out");
+  }
+
+  @Test
+  void parse_recordDataNoMessageCanHold_refusedWithTheLine() {
+    String big = ("\"" + "x".repeat(250) + "\" ").repeat(300);   // 75,300 bytes of TXT data
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "big IN TXT " + big + "\n", "z"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessageStartingWith("z: line 5: big.example.com. TXT: the record data is 75300 bytes");
+  }
+
+  @Test
+  void parse_rrsetNoMessageCanHold_refusedWithTheLineOfItsFirstRecord() {
+    StringBuilder z = new StringBuilder(HEAD).append("other IN A 192.0.2.1\n");
+    for (int i = 0; i < 300; i++) {
+      z.append("set IN TXT \"").append(i).append("x".repeat(240)).append("\"\n");
+    }
+    assertThatThrownBy(() -> Zone.parse("example.com", z.toString(), "z"))
+        .isInstanceOf(ZoneFileException.class)
+        .hasMessageStartingWith("z: line 6: set.example.com. TXT: 300 records need a")
+        .hasMessageContaining("no DNS message can hold more than 65535 bytes");
+    // The same RRset that fits is accepted.
+    StringBuilder fits = new StringBuilder(HEAD);
+    for (int i = 0; i < 200; i++) {
+      fits.append("set IN TXT \"").append(i).append("x".repeat(240)).append("\"\n");
+    }
+    assertThat(Zone.parse("example.com", fits.toString(), "z").size()).isEqualTo(203);
+  }
+
+  @Test
+  void fromFile_overTheSizeLimit_refusedBeforeReading(@TempDir Path dir) throws Exception {
+    Path huge = dir.resolve("huge.zone");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(InputLimits.ZONE_FILE_BYTES + 1);   // sparse: nothing is written
+    }
+    assertThatThrownBy(() -> Zone.fromFile(huge, "example.com")).isInstanceOf(ZoneFileException.class)
+        .hasMessageContaining("is 67,108,865 bytes, over the limit of 67,108,864 bytes for a zone file");
+  }
 }

@@ -72,6 +72,9 @@ public final class PolicyDocumentReader {
   /** Every problem of the document in {@code text}, and the document if it has no errors. */
   public PolicyCheck check(String text) {
     checkNotNull(text, "text");
+    if (text.length() > MAX_READ) {
+      return tooLarge();
+    }
     return checkText(text);
   }
 

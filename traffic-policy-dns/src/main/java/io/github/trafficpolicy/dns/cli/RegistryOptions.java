@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.ManagedRecord;
@@ -80,7 +81,9 @@ final class RegistryOptions {
   static String readDocument(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = InputLimits.read(file, InputLimits.POLICY_DOCUMENT_BYTES, "a policy document");
+    } catch (InputLimits.TooLargeException e) {
+      throw new RegistryException(RegistryError.INVALID_TRAFFIC_POLICY_DOCUMENT, file + " " + e.getMessage(), e);
     } catch (IOException e) {
       throw new RegistryException(RegistryError.INVALID_INPUT, "cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.dns.config;
 
+import io.github.trafficpolicy.dns.InputLimits;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.io.FileNotFoundException;
@@ -18,6 +19,17 @@ public interface ConfigSource {
   /** The bytes of {@code path}. */
   byte[] read(String path) throws IOException;
 
+  /**
+   * The bytes of {@code path}, refusing more than {@code maxBytes} before reading them all ({@code what} names the
+   * kind of file in the message). The default reads the whole file first; the built-in sources do not.
+   *
+   * @throws InputLimits.TooLargeException when it is larger
+   */
+  default byte[] read(String path, long maxBytes, String what) throws IOException {
+    byte[] b = read(path);
+    return InputLimits.read(new java.io.ByteArrayInputStream(b), maxBytes, what);
+  }
+
   /** How to name {@code path} in messages. */
   String describe(String path);
 
@@ -31,6 +43,11 @@ public interface ConfigSource {
       @Override
       public byte[] read(String path) throws IOException {
         return Files.readAllBytes(directory.resolve(path));
+      }
+
+      @Override
+      public byte[] read(String path, long maxBytes, String what) throws IOException {
+        return InputLimits.read(directory.resolve(path), maxBytes, what);
       }
 
       @Override
@@ -57,6 +74,16 @@ public interface ConfigSource {
             throw new FileNotFoundException("no resource " + prefix + path);
           }
           return in.readAllBytes();
+        }
+      }
+
+      @Override
+      public byte[] read(String path, long maxBytes, String what) throws IOException {
+        try (InputStream in = loader.getResourceAsStream(prefix + path)) {
+          if (in == null) {
+            throw new FileNotFoundException("no resource " + prefix + path);
+          }
+          return InputLimits.read(in, maxBytes, what);
         }
       }
 

@@ -13,6 +13,7 @@ import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.dns.AuthoritativeServer;
 import io.github.trafficpolicy.dns.Catalog;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.QueryLog;
 import io.github.trafficpolicy.dns.RegistryServing;
@@ -216,7 +217,7 @@ public final class ConfiguredServer implements AutoCloseable {
     List<CompiledPolicy> fixedPolicies = new ArrayList<>();
     for (ServeConfig.ZoneEntry z : config.zones()) {
       try {
-        Zone zone = Zone.parse(z.origin(), new String(src.read(z.file()), StandardCharsets.UTF_8),
+        Zone zone = Zone.parse(z.origin(), src.read(z.file(), InputLimits.ZONE_FILE_BYTES, "a zone file"),
             src.describe(z.file()));
         zones.add(zone);
         catalog.zone(zone);
@@ -236,7 +237,8 @@ public final class ConfiguredServer implements AutoCloseable {
       }
       PolicyDocument document;
       try {
-        document = PolicyDocumentJson.read(new String(src.read(p.document()), StandardCharsets.UTF_8));
+        document = PolicyDocumentJson.read(new java.io.ByteArrayInputStream(src.read(p.document(),
+            InputLimits.POLICY_DOCUMENT_BYTES, "a policy document")));
       } catch (IOException e) {
         problems.add(p.place() + "/document: cannot read " + src.describe(p.document()) + ": " + IoMessages.describe(e));
         continue;

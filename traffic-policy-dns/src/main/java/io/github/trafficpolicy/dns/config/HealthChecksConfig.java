@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.dns.config;
 
+import io.github.trafficpolicy.dns.InputLimits;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -97,7 +98,7 @@ public final class HealthChecksConfig {
     checkNotNull(configFile, "configFile");
     String text;
     try {
-      text = Files.readString(configFile, StandardCharsets.UTF_8);
+      text = InputLimits.readUtf8(configFile, InputLimits.CONFIGURATION_BYTES, "a configuration");
     } catch (IOException e) {
       throw new InvalidHealthChecksException(List.of(configFile + ": cannot read: " + IoMessages.describe(e)));
     }

@@ -13,6 +13,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
@@ -64,7 +65,7 @@ public final class ServeConfigReader {
     checkNotNull(file, "file");
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = InputLimits.readUtf8(file, InputLimits.CONFIGURATION_BYTES, "a configuration");
     } catch (IOException e) {
       throw new ConfigException(file.toString(), "cannot read: " + IoMessages.describe(e), e);
     }
