@@ -267,4 +267,12 @@ final class MutationFuzzTest {
       fail("a huge document cannot be valid");
     }
   }
+
+  @Test
+  void hugeText_farOverTheLimit_notParsedAtAll() {
+    // 40 times the limit of nested arrays: parsing would report nesting; refused before parsing, it reports size only.
+    String text = "[".repeat(40 * PolicyDocument.MAX_LENGTH);
+    assertThat(PolicyDocumentJson.check(text).errors()).extracting(Problem::code)
+        .containsExactly(ProblemCode.DOCUMENT_TOO_LARGE);
+  }
 }

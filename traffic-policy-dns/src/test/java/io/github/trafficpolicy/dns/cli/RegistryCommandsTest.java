@@ -98,6 +98,19 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void policyCreate_documentOverTheSizeLimit_refusedBeforeReading() throws IOException {
+    Path huge = geo.resolveSibling("huge.json");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(50L << 20);
+    }
+    Run r = run("policy", "create", "--name", "web", "--document", huge.toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("InvalidTrafficPolicyDocument", "is 52,428,800 bytes, over the limit of 409,600 "
+        + "bytes for a policy document");
+  }
+
+  @Test
   void policyShow_printsTheDocumentExactlyAsGiven() throws IOException {
     String id = createPolicy("web", failover);
 

@@ -213,4 +213,24 @@ final class ConfiguredServerTest {
         ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
             .endsWith("/maxUdpPayload: must be an integer in [512, 4096] but was 65535"));
   }
+
+  @Test
+  void inputsOverTheirLimits_refusedBeforeReading() throws IOException {
+    write("example.net.zone", ZONE);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("huge.json").toFile(), "rw")) {
+      f.setLength(50L << 20);
+    }
+    ConfigException e = createFails(config(
+        "{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"huge.json\" }", ""));
+    assertThat(e.problems()).singleElement().asString().contains("/policyRecords/0/document: cannot read",
+        "is 52,428,800 bytes, over the limit of 409,600 bytes for a policy document");
+
+    Path config = dir.resolve("huge-config.json");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(config.toFile(), "rw")) {
+      f.setLength(12L << 20);
+    }
+    assertThatThrownBy(() -> ServeConfigReader.read(config)).isInstanceOfSatisfying(ConfigException.class,
+        ce -> assertThat(ce.problems()).singleElement().asString().contains(
+            "is 12,582,912 bytes, over the limit of 4,194,304 bytes for a configuration"));
+  }
 }
