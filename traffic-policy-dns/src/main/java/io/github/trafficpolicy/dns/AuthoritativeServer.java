@@ -65,6 +65,7 @@ public final class AuthoritativeServer implements AutoCloseable {
   private final UdpIo udpIo;
   private final UdpScheduling udpScheduling;
   private final AtomicBoolean schedulingReported = new AtomicBoolean();
+  private final java.util.concurrent.atomic.LongAdder loopFailures = new java.util.concurrent.atomic.LongAdder();
   private CountDownLatch udpReady; // set before the threads start (Thread.start publishes it)
   private final List<UdpSocket> udpSockets = new ArrayList<>();
   private final List<AtomicBoolean> udpBusy = new ArrayList<>();
@@ -182,13 +183,18 @@ public final class AuthoritativeServer implements AutoCloseable {
         UdpSocket s = sockets.get(Math.min(i, sockets.size() - 1));
         AtomicBoolean busy = new AtomicBoolean();
         udpBusy.add(busy);
+        String name = "UDP receiver " + i + " on " + actual;
         threads.add(thread("dns-udp-" + actual.getPort() + "-" + i + " " + actual, () -> {
           scheduleCurrentThread();
           udpReady.countDown();
-          s.serve(handler, busy);
+          supervise(name, () -> s.serve(handler, busy), () -> {
+            busy.set(false);
+            return s.isOpen();
+          });
         }));
       }
-      threads.add(thread("dns-tcp-accept-" + actual, () -> acceptTcp(tcp)));
+      threads.add(thread("dns-tcp-accept-" + actual, () -> supervise("TCP acceptor on " + actual,
+          () -> acceptTcp(tcp), () -> !tcp.isClosed())));
     }
     return ImmutableList.copyOf(addresses);
   }
@@ -333,15 +339,50 @@ public final class AuthoritativeServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a receiver or acceptor loop, and runs it again when it ends by an error (out of memory, a bug) while the
+   * server is running and its socket open ({@code canResume}, which also resets what the failed run left): the
+   * failure is reported and counted ({@link #loopFailures()}), never a bound socket that nobody reads.
+   */
+  private void supervise(String name, Runnable loop, java.util.function.BooleanSupplier canResume) {
+    Backoff backoff = new Backoff();
+    while (true) {
+      try {
+        loop.run();
+        return;
+      } catch (Throwable t) {
+        loopFailures.increment();
+        if (!running || !canResume.getAsBoolean()) {
+          System.err.println("traffic-policy: " + name + " failed while stopping: " + t);
+          return;
+        }
+        System.err.println("traffic-policy: " + name + " failed and serves again: " + t);
+        backoff.pause();
+      }
+    }
+  }
+
+  /**
+   * How many times a UDP receiver or TCP acceptor loop ended by an error and was started again (each is reported on
+   * standard error). Zero on a healthy server.
+   */
+  public long loopFailures() {
+    return loopFailures.sum();
+  }
+
   private void acceptTcp(ServerSocket server) {
+    Backoff backoff = new Backoff();
     while (running) {
       Socket s;
       try {
         s = server.accept();
+        backoff.reset();
       } catch (IOException e) {
         if (!running || server.isClosed()) {
           return;
         }
+        // Out of file descriptors, say: wait a little rather than spin.
+        backoff.pause();
         continue;
       }
       if (!connectionSlots.tryAcquire()) {

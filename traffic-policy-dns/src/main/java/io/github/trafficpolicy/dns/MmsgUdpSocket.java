@@ -214,6 +214,11 @@ final class MmsgUdpSocket extends UdpSocket {
   }
 
   @Override
+  boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
   void serve(QueryHandler handler, AtomicBoolean busy) {
     synchronized (lock) {
       if (closed) {
@@ -222,17 +227,21 @@ final class MmsgUdpSocket extends UdpSocket {
       }
       serving = true;
     }
+    boolean failed = true;
     try {
       new Loop(handler, busy).run();
-    } catch (Throwable t) {
-      // Only the buffers' allocation can get here (the loop catches what a batch throws): say so, since this
-      // socket is no longer served.
-      System.err.println("traffic-policy: UDP receiver on " + local + " stopped: " + t);
+      failed = false;
     } finally {
+      // An Error (out of memory while allocating the buffers or answering a batch) leaves the socket open: the
+      // server reports it and serves the socket again. Otherwise the loop ended because the socket was closed.
       synchronized (lock) {
         serving = false;
-        closed = true;
-        release();
+        if (!failed) {
+          closed = true;
+        }
+        if (closed) {
+          release();
+        }
       }
     }
   }

@@ -59,15 +59,19 @@ final class NioUdpSocket extends UdpSocket {
     byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
     ByteBuffer request = ByteBuffer.wrap(in);
     ByteBuffer reply = ByteBuffer.wrap(out);
+    Backoff backoff = new Backoff();
     while (true) {
       request.clear();
       SocketAddress from;
       try {
         from = channel.receive(request);
+        backoff.reset();
       } catch (IOException e) {
         if (!channel.isOpen()) {
           return;
         }
+        // A persistent error (the kernel out of buffers, say) must not spin a core.
+        backoff.pause();
         continue;
       }
       busy.set(true);
@@ -87,6 +91,11 @@ final class NioUdpSocket extends UdpSocket {
         busy.set(false);
       }
     }
+  }
+
+  @Override
+  boolean isOpen() {
+    return channel.isOpen();
   }
 
   @Override

@@ -13,11 +13,18 @@ abstract class UdpSocket {
   abstract InetSocketAddress localAddress() throws IOException;
 
   /**
-   * Answers queries until the socket is closed; never throws. {@code busy} is true while received queries are
-   * being answered, so that {@link AuthoritativeServer#stop()} can let them finish before closing.
+   * Answers queries until the socket is closed. {@code busy} is true while received queries are being answered, so
+   * that {@link AuthoritativeServer#stop()} can let them finish before closing. Throws nothing but an {@link Error}
+   * (out of memory, say), after which the socket stays open and may be served again.
    */
   abstract void serve(QueryHandler handler, AtomicBoolean busy);
 
   /** Stops {@link #serve} (waking it if it waits for a datagram) and releases the socket. Idempotent. */
   abstract void close();
+
+  /**
+   * Whether the socket is still open: after {@link #serve} ended by an error (an {@link Error} it lets through, such
+   * as {@link OutOfMemoryError}), serving it again is possible exactly when it is.
+   */
+  abstract boolean isOpen();
 }
