@@ -29,10 +29,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -111,7 +113,10 @@ public final class HealthChecker implements AutoCloseable {
     this.scheduler = new ScheduledThreadPoolExecutor(b.schedulerThreads, threads("health-scheduler-%d"));
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.resolver = Executors.newFixedThreadPool(b.resolverThreads, threads("health-resolver-%d"));
+    // Host-name lookups: a bounded queue (a probe whose lookup cannot even be queued fails at once, saying so), and
+    // a queued lookup is taken out again when its probe's deadline passes (Prober).
+    this.resolver = new ThreadPoolExecutor(b.resolverThreads, b.resolverThreads, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(b.resolverQueue), threads("health-resolver-%d"), new ThreadPoolExecutor.AbortPolicy());
     try {
       this.group = AsynchronousChannelGroup.withFixedThreadPool(b.ioThreads, threads("health-io-%d"));
     } catch (IOException e) {
@@ -119,7 +124,7 @@ public final class HealthChecker implements AutoCloseable {
       resolver.shutdownNow();
       throw new UncheckedIOException("cannot create the I/O thread pool", e);
     }
-    this.prober = new Prober(group, scheduler, resolver, b.ticker, clock);
+    this.prober = new Prober(group, scheduler, resolver, b.hostResolver, b.ticker, clock);
     this.limiter = new ProbeLimiter(b.maxConcurrentProbes, scheduler);
   }
 
@@ -404,9 +409,11 @@ public final class HealthChecker implements AutoCloseable {
     private int schedulerThreads = 1;
     private int ioThreads = 2;
     private int resolverThreads = 2;
+    private int resolverQueue = 256;
     private int maxConcurrentProbes = 256;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
+    private HostResolver hostResolver = HostResolver.SYSTEM;
     private boolean logTransitions = true;
 
     private Builder(HealthRegistry registry) {
@@ -443,6 +450,22 @@ public final class HealthChecker implements AutoCloseable {
     public Builder resolverThreads(int threads) {
       checkArgument(threads >= 1 && threads <= 64, "resolverThreads must be 1..64 but was %s", threads);
       this.resolverThreads = threads;
+      return this;
+    }
+
+    /** How host-name targets are resolved (default {@link HostResolver#SYSTEM}). */
+    public Builder hostResolver(HostResolver resolver) {
+      this.hostResolver = checkNotNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * How many host-name lookups may wait for a resolver thread (default 256). A probe whose lookup finds the queue
+     * full fails at once ("host-name lookups backed up"); a queued lookup is dropped when its probe times out.
+     */
+    public Builder resolverQueue(int lookups) {
+      checkArgument(lookups >= 1 && lookups <= 100_000, "resolverQueue must be 1..100000 but was %s", lookups);
+      this.resolverQueue = lookups;
       return this;
     }
 

@@ -26,9 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SNIHostName;
@@ -51,6 +53,7 @@ final class Prober {
   private final AsynchronousChannelGroup group;
   private final ScheduledExecutorService timer;
   private final ExecutorService resolver;
+  private final HostResolver hosts;
   private final SSLContext tls;
   private final Ticker ticker;
   private final Clock clock;
@@ -58,11 +61,12 @@ final class Prober {
   private final AtomicInteger peakOpenChannels = new AtomicInteger();
   private final Set<Probe> active = ConcurrentHashMap.newKeySet();
 
-  Prober(AsynchronousChannelGroup group, ScheduledExecutorService timer, ExecutorService resolver, Ticker ticker,
-      Clock clock) {
+  Prober(AsynchronousChannelGroup group, ScheduledExecutorService timer, ExecutorService resolver,
+      HostResolver hosts, Ticker ticker, Clock clock) {
     this.group = group;
     this.timer = timer;
     this.resolver = resolver;
+    this.hosts = hosts;
     this.tls = trustAllContext();
     this.ticker = ticker;
     this.clock = clock;
@@ -100,6 +104,8 @@ final class Prober {
     final long startNanos = ticker.read();
     private AsynchronousSocketChannel channel;
     private ScheduledFuture<?> deadline;
+    /** The host-name lookup, queued or running, while it is; cancelled (and unqueued) when the probe ends. */
+    private FutureTask<Void> lookup;
     private boolean done;
 
     Probe(EndpointHealthCheck check) {
@@ -107,28 +113,42 @@ final class Prober {
     }
 
     void start() {
-      arm(check.connectTimeout(), "no connection within " + format(check.connectTimeout()));
       String target = check.target();
+      String noConnection = "no connection within " + format(check.connectTimeout());
+      // One deadline covers the host-name lookup and the connection; its reason says which was still under way.
+      arm(check.connectTimeout(), () -> lookupPending() ? "cannot resolve " + target + " within "
+          + format(check.connectTimeout()) : noConnection);
       if (InetAddresses.isInetAddress(target)) {
         connect(InetAddresses.forString(target));
         return;
       }
-      try {
-        resolver.execute(() -> {
-          InetAddress address;
-          try {
-            address = InetAddress.getByName(target);
-          } catch (UnknownHostException e) {
-            finish(false, "cannot resolve " + target);
-            return;
-          } catch (RuntimeException e) {
-            finish(false, "cannot resolve " + target + ": " + e);
+      FutureTask<Void> task = new FutureTask<>(() -> {
+        InetAddress address;
+        try {
+          address = hosts.resolve(target);
+        } catch (UnknownHostException e) {
+          finish(false, "cannot resolve " + target);
+          return;
+        } catch (RuntimeException e) {
+          finish(false, "cannot resolve " + target + ": " + e);
+          return;
+        }
+        synchronized (this) {
+          lookup = null;
+          if (done) {
             return;
           }
-          connect(address);
-        });
+        }
+        connect(address);
+      }, null);
+      synchronized (this) {
+        lookup = task;
+      }
+      try {
+        resolver.execute(task);
       } catch (RejectedExecutionException e) {
-        finish(false, "health checker closed");
+        finish(false, resolver.isShutdown() ? "health checker closed"
+            : "cannot resolve " + target + ": host-name lookups backed up (queue full)");
       }
     }
 
@@ -253,10 +273,18 @@ final class Prober {
     }
 
     /** Replaces the pending deadline: when it fires the probe fails with {@code reason}. */
+    private synchronized boolean lookupPending() {
+      return lookup != null;
+    }
+
     private void arm(Duration timeout, String reason) {
+      arm(timeout, () -> reason);
+    }
+
+    private void arm(Duration timeout, java.util.function.Supplier<String> reason) {
       ScheduledFuture<?> next;
       try {
-        next = timer.schedule(() -> finish(false, reason), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        next = timer.schedule(() -> finish(false, reason.get()), timeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         finish(false, "health checker closed");
         return;
@@ -291,6 +319,7 @@ final class Prober {
     private void finish(boolean success, String reason) {
       AsynchronousSocketChannel ch;
       ScheduledFuture<?> pending;
+      FutureTask<Void> resolving;
       synchronized (this) {
         if (done) {
           return;
@@ -300,9 +329,18 @@ final class Prober {
         channel = null;
         pending = deadline;
         deadline = null;
+        resolving = lookup;
+        lookup = null;
       }
       if (pending != null) {
         pending.cancel(false);
+      }
+      if (resolving != null && !resolving.isDone()) {
+        // A lookup still queued is taken out (it would run for nothing); one running is left to end on its own.
+        resolving.cancel(false);
+        if (resolver instanceof ThreadPoolExecutor pool) {
+          pool.remove(resolving);
+        }
       }
       if (ch != null) {
         close(ch);
