@@ -5,23 +5,15 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -57,6 +49,9 @@ public final class AuthoritativeServer implements AutoCloseable {
   private final int udpThreads;
   private final int tcpMaxConnections;
   private final Duration tcpIdleTimeout;
+  private final int tcpMaxConnectionsPerClient;
+  private final Duration tcpQueryTimeout;
+  private final Duration tcpWriteTimeout;
   private final Duration drainTimeout;
 
   private final Object lock = new Object();
@@ -69,11 +64,10 @@ public final class AuthoritativeServer implements AutoCloseable {
   private CountDownLatch udpReady; // set before the threads start (Thread.start publishes it)
   private final List<UdpSocket> udpSockets = new ArrayList<>();
   private final List<AtomicBoolean> udpBusy = new ArrayList<>();
-  private final List<ServerSocket> tcpSockets = new ArrayList<>();
+  private final List<ServerSocketChannel> tcpSockets = new ArrayList<>();
+  private final List<TcpListener> tcpListeners = new ArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder tcpClosedByLimits = new java.util.concurrent.atomic.LongAdder();
   private final List<Thread> threads = new ArrayList<>();
-  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
-  private final Semaphore connectionSlots;
   private ImmutableList<InetSocketAddress> bound = ImmutableList.of();
 
   private AuthoritativeServer(Builder b) {
@@ -84,8 +78,10 @@ public final class AuthoritativeServer implements AutoCloseable {
     this.udpScheduling = b.udpScheduling;
     this.tcpMaxConnections = b.tcpMaxConnections;
     this.tcpIdleTimeout = b.tcpIdleTimeout;
+    this.tcpMaxConnectionsPerClient = b.tcpMaxConnectionsPerClient;
+    this.tcpQueryTimeout = b.tcpQueryTimeout;
+    this.tcpWriteTimeout = b.tcpWriteTimeout;
     this.drainTimeout = b.drainTimeout;
-    this.connectionSlots = new Semaphore(b.tcpMaxConnections);
   }
 
   /** A builder for a server around {@code handler}. */
@@ -174,10 +170,15 @@ public final class AuthoritativeServer implements AutoCloseable {
       for (int i = 1; i < udpThreads && reuse; i++) {
         sockets.add(bindUdp(io, actual, true));
       }
-      ServerSocket tcp = new ServerSocket();
+      ServerSocketChannel tcp = ServerSocketChannel.open();
       tcpSockets.add(tcp);
-      tcp.setReuseAddress(true);
+      tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      // Inherited by accepted connections (set before bind, so that the window scale fits it).
+      tcp.setOption(StandardSocketOptions.SO_RCVBUF, TcpListener.SOCKET_BUFFER);
       tcp.bind(actual, 128);
+      TcpListener listener = new TcpListener(handler, tcp, tcpMaxConnections, tcpMaxConnectionsPerClient,
+          tcpIdleTimeout.toNanos(), tcpQueryTimeout.toNanos(), tcpWriteTimeout.toNanos(), tcpClosedByLimits);
+      tcpListeners.add(listener);
       addresses.add(actual);
       for (int i = 0; i < udpThreads; i++) {
         UdpSocket s = sockets.get(Math.min(i, sockets.size() - 1));
@@ -193,8 +194,8 @@ public final class AuthoritativeServer implements AutoCloseable {
           });
         }));
       }
-      threads.add(thread("dns-tcp-accept-" + actual, () -> supervise("TCP acceptor on " + actual,
-          () -> acceptTcp(tcp), () -> !tcp.isClosed())));
+      threads.add(thread("dns-tcp-" + actual, () -> supervise("TCP listener on " + actual, listener::run,
+          tcp::isOpen)));
     }
     return ImmutableList.copyOf(addresses);
   }
@@ -271,20 +272,13 @@ public final class AuthoritativeServer implements AutoCloseable {
         return;
       }
       running = false;
-      for (ServerSocket s : tcpSockets) {
-        closeQuietly(s);
-      }
-      for (Socket c : connections) {
-        try {
-          c.shutdownInput();
-        } catch (IOException e) {
-          closeQuietly(c);
-        }
-      }
       toJoin = new ArrayList<>(threads);
-      toJoin.addAll(connectionThreads);
     }
     long deadline = System.nanoTime() + drainTimeout.toNanos();
+    // TCP: no new connections or queries; replies owed are sent until the deadline.
+    for (TcpListener l : tcpListeners) {
+      l.stop(deadline);
+    }
     // UDP receivers wait for datagrams until their socket is closed: first let every query being answered
     // finish (its busy flag drops), then close the sockets, which ends the receivers.
     for (AtomicBoolean busy : udpBusy) {
@@ -322,13 +316,13 @@ public final class AuthoritativeServer implements AutoCloseable {
     udpSockets.clear();
     udpBusy.clear();
     tcpSockets.clear();
+    tcpListeners.clear();
     threads.clear();
   }
 
   private void closeAll() {
     udpSockets.forEach(UdpSocket::close);
     tcpSockets.forEach(AuthoritativeServer::closeQuietly);
-    connections.forEach(AuthoritativeServer::closeQuietly);
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -370,75 +364,12 @@ public final class AuthoritativeServer implements AutoCloseable {
     return loopFailures.sum();
   }
 
-  private void acceptTcp(ServerSocket server) {
-    Backoff backoff = new Backoff();
-    while (running) {
-      Socket s;
-      try {
-        s = server.accept();
-        backoff.reset();
-      } catch (IOException e) {
-        if (!running || server.isClosed()) {
-          return;
-        }
-        // Out of file descriptors, say: wait a little rather than spin.
-        backoff.pause();
-        continue;
-      }
-      if (!connectionSlots.tryAcquire()) {
-        closeQuietly(s);
-        continue;
-      }
-      synchronized (lock) {
-        if (!running) {
-          connectionSlots.release();
-          closeQuietly(s);
-          return;
-        }
-        connections.add(s);
-        Thread t = thread("dns-tcp-" + s.getRemoteSocketAddress(), () -> serveTcp(s));
-        connectionThreads.add(t);
-        t.start();
-      }
-    }
-  }
-
-  private void serveTcp(Socket s) {
-    try (s) {
-      s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, tcpIdleTimeout.toMillis()));
-      s.setTcpNoDelay(true);
-      DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
-      OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
-      byte[] query = new byte[65_535];
-      byte[] reply = new byte[QueryHandler.MAX_MESSAGE + 2];
-      while (running) {
-        int len;
-        try {
-          len = in.readUnsignedShort();
-          in.readFully(query, 0, len);
-        } catch (EOFException | SocketTimeoutException e) {
-          break;
-        }
-        int n = handler.handle(query, len, s.getInetAddress(), true, reply, 2);
-        if (n < 0) {
-          break;
-        }
-        QueryHandler.put16(reply, 0, n);
-        out.write(reply, 0, n + 2);
-        if (in.available() == 0) {
-          out.flush();
-        }
-      }
-      out.flush();
-    } catch (SocketException e) {
-      // reset by the client, or closed by stop()
-    } catch (IOException e) {
-      // a broken connection ends only itself
-    } finally {
-      connections.remove(s);
-      connectionThreads.remove(Thread.currentThread());
-      connectionSlots.release();
-    }
+  /**
+   * TCP connections closed by a limit: over the per-client limit, given up for a new one when a listener was full,
+   * or cut off by the query or write deadline.
+   */
+  public long tcpClosedByLimits() {
+    return tcpClosedByLimits.sum();
   }
 
   /** Builds an {@link AuthoritativeServer}. */
@@ -449,7 +380,10 @@ public final class AuthoritativeServer implements AutoCloseable {
     private UdpIo udpIo = UdpIo.AUTO;
     private UdpScheduling udpScheduling = UdpScheduling.NORMAL;
     private int tcpMaxConnections = 256;
+    private int tcpMaxConnectionsPerClient = 16;
     private Duration tcpIdleTimeout = Duration.ofSeconds(10);
+    private Duration tcpQueryTimeout = Duration.ofSeconds(2);
+    private Duration tcpWriteTimeout = Duration.ofSeconds(5);
     private Duration drainTimeout = Duration.ofSeconds(5);
 
     private Builder(QueryHandler handler) {
@@ -490,20 +424,52 @@ public final class AuthoritativeServer implements AutoCloseable {
       return this;
     }
 
-    /** Open TCP connections at most (default 256); more are closed at once. */
+    /**
+     * Open TCP connections at most per listen address (default 256). A new connection to a full listener takes the
+     * place of the worst open one: one whose replies are not being read, else one whose query arrives slowly, else
+     * the longest idle.
+     */
     public Builder tcpMaxConnections(int max) {
       checkArgument(max >= 1, "tcpMaxConnections must be at least 1 but was %s", max);
       this.tcpMaxConnections = max;
       return this;
     }
 
-    /** A TCP connection with no query for this long is closed (default 10 s). */
+    /** A TCP connection with no query under way for this long is closed (default 10 s). */
     public Builder tcpIdleTimeout(Duration timeout) {
-      checkNotNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "tcpIdleTimeout must be positive but was %s",
-          timeout);
-      this.tcpIdleTimeout = timeout;
+      this.tcpIdleTimeout = positive(timeout, "tcpIdleTimeout");
       return this;
+    }
+
+    /** Open TCP connections at most from one client address (default 16); more are closed at once. */
+    public Builder tcpMaxConnectionsPerClient(int max) {
+      checkArgument(max >= 1, "tcpMaxConnectionsPerClient must be at least 1 but was %s", max);
+      this.tcpMaxConnectionsPerClient = max;
+      return this;
+    }
+
+    /**
+     * A TCP query must arrive whole within this of its first byte, however its bytes are paced, or the connection
+     * is closed (default 2 s).
+     */
+    public Builder tcpQueryTimeout(Duration timeout) {
+      this.tcpQueryTimeout = positive(timeout, "tcpQueryTimeout");
+      return this;
+    }
+
+    /**
+     * A TCP reply must be taken by the client within this of its first byte being sent, or the connection is
+     * closed (default 5 s); a client that does not read stops being read once 64 KiB of replies wait for it.
+     */
+    public Builder tcpWriteTimeout(Duration timeout) {
+      this.tcpWriteTimeout = positive(timeout, "tcpWriteTimeout");
+      return this;
+    }
+
+    private static Duration positive(Duration timeout, String what) {
+      checkNotNull(timeout, what);
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "%s must be positive but was %s", what, timeout);
+      return timeout;
     }
 
     /** How long {@link #stop()} waits for queries being answered (default 5 s). */

@@ -331,7 +331,10 @@ public final class ConfiguredServer implements AutoCloseable {
     });
     AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
         .tcpMaxConnections(config.tcpMaxConnections())
-        .tcpIdleTimeout(config.tcpIdleTimeout());
+        .tcpIdleTimeout(config.tcpIdleTimeout())
+        .tcpMaxConnectionsPerClient(config.tcpLimits().maxConnectionsPerClient())
+        .tcpQueryTimeout(config.tcpLimits().queryTimeout())
+        .tcpWriteTimeout(config.tcpLimits().writeTimeout());
     config.udpThreads().ifPresent(server::udpThreads);
     server.udpIo(config.udpIo());
     server.udpScheduling(config.udpScheduling());

@@ -36,6 +36,7 @@ import java.util.OptionalInt;
  * @param queryLog the query log settings
  * @param printCountersOnShutdown whether the counters are printed when the server stops
  * @param aliasTargets how alias endpoints (load balancers, CloudFront …) are resolved, if configured
+ * @param tcpLimits the per-client and per-query limits of TCP connections
  * @param extensions top-level sections read by other components ({@code healthChecks}, {@code registry}), raw
  */
 public record ServeConfig(
@@ -58,7 +59,8 @@ public record ServeConfig(
     QueryLogSettings queryLog,
     boolean printCountersOnShutdown,
     ImmutableMap<String, JsonNode> extensions,
-    Optional<AliasTargets> aliasTargets) {
+    Optional<AliasTargets> aliasTargets,
+    TcpLimits tcpLimits) {
 
   public ServeConfig {
     checkNotNull(name, "name");
@@ -78,6 +80,25 @@ public record ServeConfig(
     checkNotNull(queryLog, "queryLog");
     extensions = ImmutableMap.copyOf(extensions);
     checkNotNull(aliasTargets, "aliasTargets (use Optional.empty())");
+    checkNotNull(tcpLimits, "tcpLimits");
+  }
+
+  /**
+   * TCP limits beside {@code maxConnections} and {@code idleTimeoutSeconds}.
+   *
+   * @param maxConnectionsPerClient open connections at most from one client address
+   * @param queryTimeout a query must arrive whole within this of its first byte
+   * @param writeTimeout a reply must be taken by the client within this
+   */
+  public record TcpLimits(int maxConnectionsPerClient, Duration queryTimeout, Duration writeTimeout) {
+    /** The defaults: 16 connections per client, 2 s per query, 5 s per reply. */
+    public static final TcpLimits DEFAULTS = new TcpLimits(16, Duration.ofSeconds(2), Duration.ofSeconds(5));
+
+    public TcpLimits {
+      checkArgument(maxConnectionsPerClient >= 1, "maxConnectionsPerClient must be at least 1");
+      checkNotNull(queryTimeout, "queryTimeout");
+      checkNotNull(writeTimeout, "writeTimeout");
+    }
   }
 
   /**

@@ -153,14 +153,23 @@ public final class ServeConfigReader {
           QueryHandler.MAX_UDP_PAYLOAD, QueryHandler.SAFE_UDP_PAYLOAD) : QueryHandler.SAFE_UDP_PAYLOAD;
       int maxConnections = 256;
       Duration idle = Duration.ofSeconds(10);
+      ServeConfig.TcpLimits tcpLimits = ServeConfig.TcpLimits.DEFAULTS;
       JsonNode tcp = root.get("tcp");
-      if (tcp != null && object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds"))) {
+      if (tcp != null && object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds",
+          "maxConnectionsPerClient", "queryTimeoutMillis", "writeTimeoutMillis"))) {
         if (tcp.has("maxConnections")) {
           maxConnections = integer(tcp.get("maxConnections"), "/tcp/maxConnections", 1, 100_000, 256);
         }
         if (tcp.has("idleTimeoutSeconds")) {
           idle = Duration.ofSeconds(integer(tcp.get("idleTimeoutSeconds"), "/tcp/idleTimeoutSeconds", 1, 3600, 10));
         }
+        ServeConfig.TcpLimits d = ServeConfig.TcpLimits.DEFAULTS;
+        tcpLimits = new ServeConfig.TcpLimits(
+            optionalInt(tcp, "/tcp", "maxConnectionsPerClient", 1, 100_000, d.maxConnectionsPerClient()),
+            Duration.ofMillis(optionalInt(tcp, "/tcp", "queryTimeoutMillis", 10, 600_000,
+                (int) d.queryTimeout().toMillis())),
+            Duration.ofMillis(optionalInt(tcp, "/tcp", "writeTimeoutMillis", 10, 600_000,
+                (int) d.writeTimeout().toMillis())));
       }
       List<ServeConfig.ZoneEntry> zones = new ArrayList<>();
       JsonNode z = root.get("zones");
@@ -244,7 +253,7 @@ public final class ServeConfigReader {
       }
       return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions), aliasTargets);
+          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits);
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {
@@ -265,22 +274,22 @@ public final class ServeConfigReader {
       if (table.isEmpty() && (r == null || r.isEmpty())) {
         problem(p, "needs a \"table\", \"resolvers\" or both");
       }
-      Duration timeout = Duration.ofMillis(seconds(n, p, "queryTimeoutMillis", 1, 60_000, 2000));
-      Duration minTtl = Duration.ofSeconds(seconds(n, p, "minTtlSeconds", 0, 86_400, 5));
-      Duration maxTtl = Duration.ofSeconds(seconds(n, p, "maxTtlSeconds", 1, 604_800, 3600));
+      Duration timeout = Duration.ofMillis(optionalInt(n, p, "queryTimeoutMillis", 1, 60_000, 2000));
+      Duration minTtl = Duration.ofSeconds(optionalInt(n, p, "minTtlSeconds", 0, 86_400, 5));
+      Duration maxTtl = Duration.ofSeconds(optionalInt(n, p, "maxTtlSeconds", 1, 604_800, 3600));
       if (minTtl.compareTo(maxTtl) > 0) {
         problem(p + "/minTtlSeconds", "must not be above maxTtlSeconds (" + maxTtl.toSeconds() + ")");
       }
-      Duration staleTtl = Duration.ofSeconds(seconds(n, p, "staleAnswerTtlSeconds", 0, 86_400, 30));
-      Duration maxStale = Duration.ofSeconds(seconds(n, p, "maxStaleSeconds", 0, 604_800, 86_400));
-      Duration retry = Duration.ofSeconds(seconds(n, p, "retrySeconds", 1, 3600, 5));
-      Duration wait = Duration.ofSeconds(seconds(n, p, "startupWaitSeconds", 0, 600, 5));
+      Duration staleTtl = Duration.ofSeconds(optionalInt(n, p, "staleAnswerTtlSeconds", 0, 86_400, 30));
+      Duration maxStale = Duration.ofSeconds(optionalInt(n, p, "maxStaleSeconds", 0, 604_800, 86_400));
+      Duration retry = Duration.ofSeconds(optionalInt(n, p, "retrySeconds", 1, 3600, 5));
+      Duration wait = Duration.ofSeconds(optionalInt(n, p, "startupWaitSeconds", 0, 600, 5));
       return Optional.of(new ServeConfig.AliasTargets(table, ImmutableList.copyOf(resolvers), timeout, minTtl,
           maxTtl, staleTtl, maxStale, retry, wait));
     }
 
     /** An optional integer member {@code key} of {@code n} in [min, max], else {@code fallback}. */
-    private int seconds(JsonNode n, String p, String key, int min, int max, int fallback) {
+    private int optionalInt(JsonNode n, String p, String key, int min, int max, int fallback) {
       return n.has(key) ? integer(n.get(key), p + "/" + key, min, max, fallback) : fallback;
     }
 
