@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       is cut off, whatever its pace), and a connection with no query under way is closed after the idle timeout;
  *   <li>replies must leave within the write timeout; a client that does not read stops being read
  *       (its unsent replies are bounded), then is closed;
- *   <li>each client address has at most {@code maxPerClient} connections (more are closed at once), and when the
- *       listener is full a new connection takes the place of the worst one: one whose replies are stuck, else one
- *       with a query arriving slowly, else the longest idle.
+ *   <li>each client address has at most {@code maxPerClient} connections and the listener at most
+ *       {@code maxConnections}: a new connection beyond either takes the place of the worst one (of that client's,
+ *       or of all): one whose replies are stuck, else one with a query arriving slowly, else the longest idle. So
+ *       connections held open by anyone cannot lock a new client out.
  * </ul>
  *
  * <p>Queries are answered in order. A frame that deserves no reply (shorter than a DNS header, or a response) is
@@ -172,13 +173,10 @@ final class TcpListener {
       InetAddress client = ((InetSocketAddress) remote(ch)).getAddress();
       if (perClient.getOrDefault(client, 0) >= maxPerClient) {
         closedByLimits.increment();
-        close(ch);
-        continue;
-      }
-      if (connections.size() >= maxConnections) {
-        Connection worst = worst(now);
+        worst(now, client).close();
+      } else if (connections.size() >= maxConnections) {
         closedByLimits.increment();
-        worst.close();
+        worst(now, null).close();
       }
       try {
         ch.configureBlocking(false);
@@ -204,11 +202,17 @@ final class TcpListener {
     }
   }
 
-  /** The connection to give up for a new one: stuck replies first, then a slow query, then the longest idle. */
-  private Connection worst(long now) {
+  /**
+   * The connection to give up for a new one (of {@code client}'s, or of anyone's when null): stuck replies first,
+   * then a slow query, then the longest idle.
+   */
+  private Connection worst(long now, InetAddress client) {
     Connection worst = null;
     long worstScore = Long.MIN_VALUE;
     for (Connection c : connections) {
+      if (client != null && !client.equals(c.client)) {
+        continue;
+      }
       long score;
       if (c.pending.size() > 0) {
         score = (3L << 60) + Math.min(now - c.writeSince, 1L << 59);

@@ -136,24 +136,30 @@ final class TcpHardeningTest {
   }
 
   @Test
-  void manyConnectionsFromOneAddress_beyondTheLimitClosedAtOnce() throws IOException {
+  void manyConnectionsFromOneAddress_atMostTheLimitOpen_theNewestServed() throws IOException {
     List<Socket> mine = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       mine.add(connectFrom(7));
+      // Each is accepted before the next is opened (an answer on it proves it), so the order is known.
+      assertThat(LoopbackServerContract.tcpAsk(mine.get(i)).getRcode()).isEqualTo(Rcode.NOERROR);
     }
-    int closed = 0;
-    int served = 0;
-    for (Socket s : mine) {
-      try {
-        if (LoopbackServerContract.tcpAsk(s).getRcode() == Rcode.NOERROR) {
-          served++;
-        }
-      } catch (IOException e) {
-        closed++;
-      }
+    // The limit is 4: the two longest idle gave their places to the two newest.
+    assertThat(readOrEnd(mine.get(0).getInputStream())).isEqualTo(-1);
+    assertThat(readOrEnd(mine.get(1).getInputStream())).isEqualTo(-1);
+    for (Socket s : mine.subList(2, 6)) {
+      assertThat(LoopbackServerContract.tcpAsk(s).getRcode()).isEqualTo(Rcode.NOERROR);
     }
-    assertThat(served).isEqualTo(4);
-    assertThat(closed).isEqualTo(2);
+    assertThat(server.tcpClosedByLimits()).isEqualTo(2);
+    normalClientAnswered();
+  }
+
+  @Test
+  void attackerOnTheSameAddressAsTheNormalClient_theNormalClientStillServed() throws IOException {
+    for (int i = 0; i < 4; i++) {
+      Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+      attackers.add(s);
+      s.getOutputStream().write(frame(query("static.example.com.", Type.A).toWire()), 0, 3);   // never finished
+    }
     normalClientAnswered();
   }
 
