@@ -74,6 +74,10 @@ public final class QueryHandler {
   /** Null when policy answers are not cached. */
   private final Supplier<?> inputsVersion;
   private final int answerCacheEntries;
+  /** Null when responses are not rate-limited. */
+  private final RateLimiter limiter;
+  private final LongAdder rateLimitDrops = new LongAdder();
+  private final LongAdder rateLimitSlips = new LongAdder();
 
   private QueryHandler(Builder b) {
     this.state = new State(b.catalog);
@@ -81,6 +85,7 @@ public final class QueryHandler {
     this.log = b.queryLog;
     this.inputsVersion = b.inputsVersion;
     this.answerCacheEntries = b.answerCacheEntries;
+    this.limiter = b.limiter;
     for (int i = 0; i < RCODES; i++) {
       rcodes[i] = new LongAdder();
     }
@@ -134,6 +139,16 @@ public final class QueryHandler {
         ImmutableMap.copyOf(byPolicy));
   }
 
+  /** UDP responses dropped by response-rate limiting. */
+  public long rateLimitDrops() {
+    return rateLimitDrops.sum();
+  }
+
+  /** UDP responses sent truncated (TC) in place of a rate-limited response ("slip"). */
+  public long rateLimitSlips() {
+    return rateLimitSlips.sum();
+  }
+
   /** The longest reply this handler writes over UDP. */
   int maxUdpReply() {
     return Math.max(512, maxUdpPayload);
@@ -169,11 +184,15 @@ public final class QueryHandler {
         System.arraycopy(r, 0, out, outOff, r.length);
         out[outOff] = in[0];
         out[outOff + 1] = in[1];
+        int n = limiter == null ? r.length : rateLimit(in, len, source, hit.rcode, out, outOff, r.length);
+        if (n < 0) {
+          return -1;
+        }
         rcodes[hit.rcode].increment();
         if (hit.policy != null) {
           hit.policy.answers.increment();
         }
-        return r.length;
+        return n;
       }
     }
     WireQuery q = null;
@@ -188,7 +207,6 @@ public final class QueryHandler {
       n = writeError(q, in, Rcode.SERVFAIL, out, outOff);
     }
     int rcode = Math.min(c.rcode, RCODES - 1);
-    rcodes[rcode].increment();
     if (log != null) {
       logQuery(q, source, c);
     }
@@ -199,7 +217,45 @@ public final class QueryHandler {
       s.replies.put(replyKey, new CachedReply(version, Arrays.copyOfRange(out, outOff, outOff + n), rcode,
           c.policyAnswer ? c.policy : null));
     }
+    if (!tcp && limiter != null && n > 0) {
+      n = rateLimit(in, len, source, rcode, out, outOff, n);
+      if (n < 0) {
+        return -1;
+      }
+    }
+    rcodes[rcode].increment();
     return n;
+  }
+
+  /**
+   * Response-rate limiting of the UDP reply in {@code out[off, off + n)}: returns {@code n} (send it), the length of
+   * the truncated reply written in its place (slip), or -1 (drop).
+   */
+  private int rateLimit(byte[] in, int len, InetAddress source, int rcode, byte[] out, int off, int n) {
+    switch (limiter.check(in, len, source, rcode, System.nanoTime())) {
+      case SEND:
+        return n;
+      case SLIP:
+        rateLimitSlips.increment();
+        return truncate(out, off, n);
+      default:
+        rateLimitDrops.increment();
+        return -1;
+    }
+  }
+
+  /** Cuts a reply down to its header and question with TC set (RFC 1035 4.1.1): "ask again over TCP". */
+  private static int truncate(byte[] out, int off, int n) {
+    int end = off + 12;
+    if (WireQuery.u16(out, off + 4) > 0) {
+      while (end < off + n && out[end] != 0) {
+        end += 1 + (out[end] & 0xff);
+      }
+      end = Math.min(off + n, end + 5);
+    }
+    out[off + 2] |= 0x02;
+    Arrays.fill(out, off + 6, off + 12, (byte) 0);
+    return end - off;
   }
 
   /** Queries longer than this are not remembered whole (real ones are far shorter). */
@@ -878,6 +934,7 @@ public final class QueryHandler {
     private QueryLog queryLog;
     private Supplier<?> inputsVersion;
     private int answerCacheEntries;
+    private RateLimiter limiter;
 
     private Builder(Catalog catalog) {
       this.catalog = checkNotNull(catalog, "catalog");
@@ -892,6 +949,17 @@ public final class QueryHandler {
       checkArgument(bytes >= 512 && bytes <= MAX_UDP_PAYLOAD, "maxUdpPayload must be in [512, %s] but was %s",
           MAX_UDP_PAYLOAD, bytes);
       this.maxUdpPayload = bytes;
+      return this;
+    }
+
+    /**
+     * Response-rate limiting over UDP ({@link RateLimiter}): at most {@code responsesPerSecond} identical responses
+     * per second to one client network (source address cut to {@code ipv4Prefix} / {@code ipv6Prefix} bits);
+     * over that, every {@code slip}-th response is sent truncated (TC) and the others are dropped ({@code slip} 0:
+     * all dropped). Default: off. TCP is never limited.
+     */
+    public Builder rateLimit(int responsesPerSecond, int slip, int ipv4Prefix, int ipv6Prefix) {
+      this.limiter = new RateLimiter(responsesPerSecond, slip, ipv4Prefix, ipv6Prefix);
       return this;
     }
 

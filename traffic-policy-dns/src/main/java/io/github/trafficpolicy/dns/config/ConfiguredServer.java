@@ -294,6 +294,10 @@ public final class ConfiguredServer implements AutoCloseable {
       AliasResolver resolver = evaluator.aliasResolver();
       handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload())
           .answerCache(new InputsVersion(health::current, resolver::generation), ANSWER_CACHE_ENTRIES);
+      if (config.rateLimit().isPresent()) {
+        ServeConfig.RateLimit rl = config.rateLimit().get();
+        handler.rateLimit(rl.responsesPerSecond(), rl.slip(), rl.ipv4PrefixLength(), rl.ipv6PrefixLength());
+      }
       if (config.queryLog().enabled()) {
         String file = config.queryLog().file();
         if (file.equals("-")) {

@@ -37,6 +37,7 @@ import java.util.OptionalInt;
  * @param printCountersOnShutdown whether the counters are printed when the server stops
  * @param aliasTargets how alias endpoints (load balancers, CloudFront …) are resolved, if configured
  * @param tcpLimits the per-client and per-query limits of TCP connections
+ * @param rateLimit response-rate limiting over UDP, if on
  * @param extensions top-level sections read by other components ({@code healthChecks}, {@code registry}), raw
  */
 public record ServeConfig(
@@ -60,7 +61,8 @@ public record ServeConfig(
     boolean printCountersOnShutdown,
     ImmutableMap<String, JsonNode> extensions,
     Optional<AliasTargets> aliasTargets,
-    TcpLimits tcpLimits) {
+    TcpLimits tcpLimits,
+    Optional<RateLimit> rateLimit) {
 
   public ServeConfig {
     checkNotNull(name, "name");
@@ -81,7 +83,18 @@ public record ServeConfig(
     extensions = ImmutableMap.copyOf(extensions);
     checkNotNull(aliasTargets, "aliasTargets (use Optional.empty())");
     checkNotNull(tcpLimits, "tcpLimits");
+    checkNotNull(rateLimit, "rateLimit (use Optional.empty())");
   }
+
+  /**
+   * Response-rate limiting over UDP (the {@code rateLimit} member).
+   *
+   * @param responsesPerSecond identical responses per second to one client network, at most
+   * @param slip every slip-th response over the rate is sent truncated, the others dropped (0: all dropped)
+   * @param ipv4PrefixLength the client network of an IPv4 source
+   * @param ipv6PrefixLength the client network of an IPv6 source
+   */
+  public record RateLimit(int responsesPerSecond, int slip, int ipv4PrefixLength, int ipv6PrefixLength) {}
 
   /**
    * TCP limits beside {@code maxConnections} and {@code idleTimeoutSeconds}.

@@ -53,7 +53,7 @@ public final class ServeConfigReader {
 
   private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "udpScheduling", "maxUdpPayload", "tcp",
       "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown",
-      "aliasTargets");
+      "aliasTargets", "rateLimit");
   private static final Set<String> ALIAS_KEYS = ImmutableSet.of("table", "resolvers", "queryTimeoutMillis",
       "minTtlSeconds", "maxTtlSeconds", "staleAnswerTtlSeconds", "maxStaleSeconds", "retrySeconds",
       "startupWaitSeconds");
@@ -248,12 +248,22 @@ public final class ServeConfigReader {
       boolean counters = bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true);
       Optional<ServeConfig.AliasTargets> aliasTargets = root.has("aliasTargets")
           ? aliasTargets(root.get("aliasTargets")) : Optional.empty();
+      Optional<ServeConfig.RateLimit> rateLimit = Optional.empty();
+      JsonNode rl = root.get("rateLimit");
+      if (rl != null && object(rl, "/rateLimit", ImmutableSet.of("responsesPerSecond", "slip", "ipv4PrefixLength",
+          "ipv6PrefixLength"))) {
+        rateLimit = Optional.of(new ServeConfig.RateLimit(
+            optionalInt(rl, "/rateLimit", "responsesPerSecond", 1, 1_000_000, 20),
+            optionalInt(rl, "/rateLimit", "slip", 0, 10, 2),
+            optionalInt(rl, "/rateLimit", "ipv4PrefixLength", 8, 32, 24),
+            optionalInt(rl, "/rateLimit", "ipv6PrefixLength", 16, 128, 56)));
+      }
       if (!problems.isEmpty()) {
         throw new ConfigException(ImmutableList.copyOf(problems));
       }
       return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits);
+          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit);
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {

@@ -233,4 +233,27 @@ final class ConfiguredServerTest {
         ce -> assertThat(ce.problems()).singleElement().asString().contains(
             "is 12,582,912 bytes, over the limit of 4,194,304 bytes for a configuration"));
   }
+
+  @Test
+  void rateLimit_member_limitsIdenticalUdpResponses_badValuesReportedWithPaths() throws IOException {
+    write("example.net.zone", ZONE);
+    try (ConfiguredServer s = ConfiguredServer.create(config("", ", \"rateLimit\": { \"responsesPerSecond\": 2, "
+        + "\"slip\": 0 }"))) {
+      QueryHandler h = s.server().handler();
+      byte[] q = Message.newQuery(Record.newRecord(Name.fromString("example.net."), Type.SOA, DClass.IN)).toWire();
+      int answered = 0;
+      for (int i = 0; i < 20; i++) {
+        if (h.handle(q, InetAddress.getByName("198.51.100.7"), Transport.UDP).isPresent()) {
+          answered++;
+        }
+      }
+      assertThat(answered).as("2 per second (3 if the loop straddled a refill)").isBetween(2, 3);
+    }
+    assertThatThrownBy(() -> config("", ", \"rateLimit\": { \"responsesPerSecond\": 0, \"slip\": 11, "
+        + "\"window\": 5 }")).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).endsWith("/rateLimit/responsesPerSecond: must be an integer in [1, "
+                + "1000000] but was 0"))
+            .anySatisfy(p -> assertThat(p).endsWith("/rateLimit/slip: must be an integer in [0, 10] but was 11"))
+            .anySatisfy(p -> assertThat(p).contains("/rateLimit/window: unknown key")));
+  }
 }
