@@ -74,6 +74,8 @@ public final class QueryHandler {
   /** Null when policy answers are not cached. */
   private final Supplier<?> inputsVersion;
   private final int answerCacheEntries;
+  /** Null when DNS cookies are off. */
+  private final ServerCookies cookies;
   /** Null when responses are not rate-limited. */
   private final RateLimiter limiter;
   private final LongAdder rateLimitDrops = new LongAdder();
@@ -86,6 +88,8 @@ public final class QueryHandler {
     this.inputsVersion = b.inputsVersion;
     this.answerCacheEntries = b.answerCacheEntries;
     this.limiter = b.limiter;
+    this.cookies = b.cookiesOff ? null : b.cookieSecret == null ? ServerCookies.random()
+        : new ServerCookies(b.cookieSecret);
     for (int i = 0; i < RCODES; i++) {
       rcodes[i] = new LongAdder();
     }
@@ -200,6 +204,12 @@ public final class QueryHandler {
     int n;
     try {
       q = WireQuery.parse(in, len);
+      if (cookies != null && q.cookieClient != null && q.status == WireQuery.Status.OK) {
+        long now = System.currentTimeMillis() / 1000;
+        q.cookieVerified = q.cookieServer.length > 0 && cookies.valid(q.cookieClient, q.cookieServer, source, now);
+        q.cookieOut = new byte[8 + ServerCookies.SERVER_COOKIE];
+        cookies.write(q.cookieClient, source, now, q.cookieOut, 0);
+      }
       n = respond(q, source, tcp, out, outOff, c);
     } catch (RuntimeException | StackOverflowError e) {
       c.rcode = Rcode.SERVFAIL;
@@ -210,14 +220,16 @@ public final class QueryHandler {
     if (log != null) {
       logQuery(q, source, c);
     }
-    if (replyKey != null && n > 0 && !c.uncacheable && (c.policy == null || c.policyAnswer)) {
+    // A reply carrying a server cookie is for that moment: not remembered whole.
+    if (replyKey != null && n > 0 && !c.uncacheable && (c.policy == null || c.policyAnswer)
+        && (q == null || q.cookieOut == null)) {
       if (s.replies.size() >= answerCacheEntries) {
         s.replies.clear();
       }
       s.replies.put(replyKey, new CachedReply(version, Arrays.copyOfRange(out, outOff, outOff + n), rcode,
           c.policyAnswer ? c.policy : null));
     }
-    if (!tcp && limiter != null && n > 0) {
+    if (!tcp && limiter != null && n > 0 && (q == null || !q.cookieVerified)) {
       n = rateLimit(in, len, source, rcode, out, outOff, n);
       if (n < 0) {
         return -1;
@@ -583,7 +595,8 @@ public final class QueryHandler {
   // Writing replies.
 
   private int optLength(WireQuery q) {
-    return q.edns ? 11 + (q.ecs ? 8 + q.ecsAddress.length : 0) : 0;
+    return q.edns ? 11 + (q.ecs ? 8 + q.ecsAddress.length : 0) + (q.cookieOut != null ? 4 + q.cookieOut.length : 0)
+        : 0;
   }
 
   /** Writes the OPT record (with the ECS echo) at {@code pos}; returns the new position. */
@@ -598,8 +611,15 @@ public final class QueryHandler {
     out[pos++] = (byte) (q.ednsDo ? 0x80 : 0);
     out[pos++] = 0;
     boolean ecs = withEcs && q.ecs;
-    put16(out, pos, ecs ? 8 + q.ecsAddress.length : 0);
+    byte[] cookie = q.cookieOut;
+    put16(out, pos, (ecs ? 8 + q.ecsAddress.length : 0) + (cookie != null ? 4 + cookie.length : 0));
     pos += 2;
+    if (cookie != null) {
+      put16(out, pos, ServerCookies.OPTION_COOKIE);
+      put16(out, pos + 2, cookie.length);
+      System.arraycopy(cookie, 0, out, pos + 4, cookie.length);
+      pos += 4 + cookie.length;
+    }
     if (ecs) {
       put16(out, pos, WireQuery.OPTION_ECS);
       put16(out, pos + 2, 4 + q.ecsAddress.length);
@@ -935,6 +955,8 @@ public final class QueryHandler {
     private Supplier<?> inputsVersion;
     private int answerCacheEntries;
     private RateLimiter limiter;
+    private byte[] cookieSecret;
+    private boolean cookiesOff;
 
     private Builder(Catalog catalog) {
       this.catalog = checkNotNull(catalog, "catalog");
@@ -960,6 +982,26 @@ public final class QueryHandler {
      */
     public Builder rateLimit(int responsesPerSecond, int slip, int ipv4Prefix, int ipv6Prefix) {
       this.limiter = new RateLimiter(responsesPerSecond, slip, ipv4Prefix, ipv6Prefix);
+      return this;
+    }
+
+    /**
+     * The 16-byte secret of DNS server cookies (RFC 7873, RFC 9018), shared by the servers of one address (anycast)
+     * so that each accepts the others' cookies. Default: a random secret per handler. Cookies are on by default: a
+     * query with a COOKIE option gets the client cookie and a server cookie back, and a client that returns a
+     * valid server cookie is not rate-limited (it cannot be a spoofed source).
+     */
+    public Builder cookieSecret(byte[] secret) {
+      checkNotNull(secret, "secret");
+      checkArgument(secret.length == 16, "the cookie secret must be 16 bytes but was %s", secret.length);
+      this.cookieSecret = secret.clone();
+      this.cookiesOff = false;
+      return this;
+    }
+
+    /** Turns DNS cookies off: COOKIE options are ignored (still checked for form). */
+    public Builder noCookies() {
+      this.cookiesOff = true;
       return this;
     }
 

@@ -47,6 +47,14 @@ final class WireQuery {
    * (key name, type, class, TTL, RDLENGTH, algorithm name, time signed, fudge), or {@code null} when unsigned.
    */
   byte[] tsigHead;
+  /** The client cookie of a COOKIE option (8 bytes), or {@code null} without one. */
+  byte[] cookieClient;
+  /** The server cookie the client sent back (empty when it sent none). */
+  byte[] cookieServer;
+  /** Set by the handler: the client cookie and the new server cookie to send back (24 bytes), or {@code null}. */
+  byte[] cookieOut;
+  /** Set by the handler: whether the client sent back a valid server cookie (it is not a spoofed source). */
+  boolean cookieVerified;
 
   private WireQuery() {}
 
@@ -242,6 +250,15 @@ final class WireQuery {
         if (!readEcs(b, data, olen)) {
           return false;
         }
+      }
+      if (code == ServerCookies.OPTION_COOKIE) {
+        // RFC 7873 section 5.2.2: a client cookie alone (8 bytes), or with a server cookie of 8 to 32 bytes.
+        if (cookieClient != null || olen != 8 && (olen < 16 || olen > 40)) {
+          formerr(cookieClient != null ? "more than one COOKIE option" : "COOKIE option of " + olen + " bytes");
+          return false;
+        }
+        cookieClient = java.util.Arrays.copyOfRange(b, data, data + 8);
+        cookieServer = java.util.Arrays.copyOfRange(b, data + 8, data + olen);
       }
       pos = data + olen;
     }

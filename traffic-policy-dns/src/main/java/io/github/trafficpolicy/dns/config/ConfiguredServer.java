@@ -294,6 +294,12 @@ public final class ConfiguredServer implements AutoCloseable {
       AliasResolver resolver = evaluator.aliasResolver();
       handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload())
           .answerCache(new InputsVersion(health::current, resolver::generation), ANSWER_CACHE_ENTRIES);
+      if (!config.cookies().enabled()) {
+        handler.noCookies();
+      } else if (config.cookies().secret().isPresent()) {
+        handler.cookieSecret(com.google.common.io.BaseEncoding.base16().decode(
+            config.cookies().secret().get().toUpperCase(java.util.Locale.ROOT)));
+      }
       if (config.rateLimit().isPresent()) {
         ServeConfig.RateLimit rl = config.rateLimit().get();
         handler.rateLimit(rl.responsesPerSecond(), rl.slip(), rl.ipv4PrefixLength(), rl.ipv6PrefixLength());

@@ -38,6 +38,7 @@ import java.util.OptionalInt;
  * @param aliasTargets how alias endpoints (load balancers, CloudFront …) are resolved, if configured
  * @param tcpLimits the per-client and per-query limits of TCP connections
  * @param rateLimit response-rate limiting over UDP, if on
+ * @param cookies DNS cookies
  * @param extensions top-level sections read by other components ({@code healthChecks}, {@code registry}), raw
  */
 public record ServeConfig(
@@ -62,7 +63,8 @@ public record ServeConfig(
     ImmutableMap<String, JsonNode> extensions,
     Optional<AliasTargets> aliasTargets,
     TcpLimits tcpLimits,
-    Optional<RateLimit> rateLimit) {
+    Optional<RateLimit> rateLimit,
+    Cookies cookies) {
 
   public ServeConfig {
     checkNotNull(name, "name");
@@ -84,6 +86,22 @@ public record ServeConfig(
     checkNotNull(aliasTargets, "aliasTargets (use Optional.empty())");
     checkNotNull(tcpLimits, "tcpLimits");
     checkNotNull(rateLimit, "rateLimit (use Optional.empty())");
+    checkNotNull(cookies, "cookies");
+  }
+
+  /**
+   * DNS cookies (the {@code cookies} member).
+   *
+   * @param enabled whether COOKIE options are answered
+   * @param secret the server secret, 32 hexadecimal digits (empty: a random one at each start)
+   */
+  public record Cookies(boolean enabled, Optional<String> secret) {
+    /** On, with a random secret. */
+    public static final Cookies DEFAULT = new Cookies(true, Optional.empty());
+
+    public Cookies {
+      checkNotNull(secret, "secret (use Optional.empty())");
+    }
   }
 
   /**

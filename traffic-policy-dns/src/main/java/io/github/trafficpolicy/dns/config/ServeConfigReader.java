@@ -53,7 +53,7 @@ public final class ServeConfigReader {
 
   private static final Set<String> TOP = ImmutableSet.of("listen", "udpThreads", "udpIo", "udpScheduling", "maxUdpPayload", "tcp",
       "zones", "policyRecords", "geo", "latencyTable", "healthStatus", "seed", "queryLog", "printCountersOnShutdown",
-      "aliasTargets", "rateLimit");
+      "aliasTargets", "rateLimit", "cookies");
   private static final Set<String> ALIAS_KEYS = ImmutableSet.of("table", "resolvers", "queryTimeoutMillis",
       "minTtlSeconds", "maxTtlSeconds", "staleAnswerTtlSeconds", "maxStaleSeconds", "retrySeconds",
       "startupWaitSeconds");
@@ -246,6 +246,7 @@ public final class ServeConfigReader {
             string(ql, "/queryLog", "file", false).orElse("-"));
       }
       boolean counters = bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true);
+      ServeConfig.Cookies cookies = cookies(root.get("cookies"));
       Optional<ServeConfig.AliasTargets> aliasTargets = root.has("aliasTargets")
           ? aliasTargets(root.get("aliasTargets")) : Optional.empty();
       Optional<ServeConfig.RateLimit> rateLimit = Optional.empty();
@@ -263,7 +264,7 @@ public final class ServeConfigReader {
       }
       return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit);
+          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit, cookies);
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {
@@ -296,6 +297,24 @@ public final class ServeConfigReader {
       Duration wait = Duration.ofSeconds(optionalInt(n, p, "startupWaitSeconds", 0, 600, 5));
       return Optional.of(new ServeConfig.AliasTargets(table, ImmutableList.copyOf(resolvers), timeout, minTtl,
           maxTtl, staleTtl, maxStale, retry, wait));
+    }
+
+    /** The {@code cookies} member: {@code false}, {@code true}, or {@code {"secret": "32 hex digits"}}. */
+    private ServeConfig.Cookies cookies(JsonNode n) {
+      if (n == null) {
+        return ServeConfig.Cookies.DEFAULT;
+      }
+      if (n.isBoolean()) {
+        return new ServeConfig.Cookies(n.booleanValue(), Optional.empty());
+      }
+      if (!object(n, "/cookies", ImmutableSet.of("secret"))) {
+        return ServeConfig.Cookies.DEFAULT;
+      }
+      Optional<String> secret = string(n, "/cookies", "secret", false);
+      if (secret.isPresent() && !secret.get().matches("[0-9a-fA-F]{32}")) {
+        problem("/cookies/secret", "must be 32 hexadecimal digits (16 bytes) but was \"" + secret.get() + "\"");
+      }
+      return new ServeConfig.Cookies(true, secret);
     }
 
     /** An optional integer member {@code key} of {@code n} in [min, max], else {@code fallback}. */

@@ -256,4 +256,42 @@ final class ConfiguredServerTest {
             .anySatisfy(p -> assertThat(p).endsWith("/rateLimit/slip: must be an integer in [0, 10] but was 11"))
             .anySatisfy(p -> assertThat(p).contains("/rateLimit/window: unknown key")));
   }
+
+  @Test
+  void cookies_member_secretSharedByServers_badSecretReported() throws IOException {
+    write("example.net.zone", ZONE);
+    String member = ", \"cookies\": { \"secret\": \"e5e973e5a6b2a43f48e7dc849e37bfcf\" }";
+    byte[] client = {1, 2, 3, 4, 5, 6, 7, 8};
+    byte[] server;
+    try (ConfiguredServer a = ConfiguredServer.create(config("", member))) {
+      server = cookieOf(a, client, null);
+    }
+    // Another server with the same secret accepts that cookie: its reply's rate limit is not applied ...
+    try (ConfiguredServer b = ConfiguredServer.create(config("", member + ", \"rateLimit\": { "
+        + "\"responsesPerSecond\": 1, \"slip\": 0 }"))) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(cookieOf(b, client, server)).isNotNull();
+      }
+    }
+    try (ConfiguredServer off = ConfiguredServer.create(config("", ", \"cookies\": false"))) {
+      assertThat(cookieOf(off, client, null)).isNull();
+    }
+    assertThatThrownBy(() -> config("", ", \"cookies\": { \"secret\": \"abc\" }")).isInstanceOfSatisfying(
+        ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .endsWith("/cookies/secret: must be 32 hexadecimal digits (16 bytes) but was \"abc\""));
+  }
+
+  /** The server cookie of the reply to a query with {@code client} (and {@code server}) cookies; null if none. */
+  private static byte[] cookieOf(ConfiguredServer s, byte[] client, byte[] server) throws IOException {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString("example.net."), Type.SOA, DClass.IN));
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(server == null ? new org.xbill.DNS.CookieOption(client)
+        : new org.xbill.DNS.CookieOption(client, server))), Section.ADDITIONAL);
+    java.util.Optional<byte[]> r = s.server().handler().handle(q.toWire(), InetAddress.getByName("198.51.100.7"),
+        Transport.UDP);
+    if (r.isEmpty()) {
+      return null;
+    }
+    List<org.xbill.DNS.EDNSOption> o = new Message(r.get()).getOPT().getOptions(org.xbill.DNS.EDNSOption.Code.COOKIE);
+    return o.isEmpty() ? null : ((org.xbill.DNS.CookieOption) o.get(0)).getServerCookie().orElseThrow();
+  }
 }

@@ -162,7 +162,7 @@ final class ServeHealthChecksTest {
         valid.policyRecords(), valid.cidrTable(), valid.maxmind(), valid.latencyTable(), valid.healthStatus(),
         valid.seed(), valid.queryLog(), valid.printCountersOnShutdown(), com.google.common.collect.ImmutableMap.of(
             "healthChecks", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                "[ { \"id\": \"hc-a\", \"type\": \"PING\" } ]")), valid.aliasTargets(), valid.tcpLimits(), valid.rateLimit());
+                "[ { \"id\": \"hc-a\", \"type\": \"PING\" } ]")), valid.aliasTargets(), valid.tcpLimits(), valid.rateLimit(), valid.cookies());
     Set<Thread> before = healthThreads();
     assertThatThrownBy(() -> ConfiguredServer.create(bad))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
