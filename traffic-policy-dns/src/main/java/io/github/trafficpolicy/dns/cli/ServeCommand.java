@@ -53,6 +53,13 @@ public final class ServeCommand implements Callable<Integer> {
       e.problems().forEach(p -> err.println("  " + p));
       err.flush();
       return TrafficPolicyCommand.FAILED;
+    } catch (OutOfMemoryError e) {
+      // Nothing was started; what was loaded is unreachable now. Say what to do rather than print a stack trace.
+      err.println("traffic-policy serve: not enough memory to load the configuration (the JVM's maximum heap is "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; zone data takes about 600 bytes per record): "
+          + "start the JVM with a larger -Xmx");
+      err.flush();
+      return TrafficPolicyCommand.FAILED;
     }
     try {
       server.start();
