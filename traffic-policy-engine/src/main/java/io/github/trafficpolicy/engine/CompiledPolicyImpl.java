@@ -41,8 +41,12 @@ import java.util.function.Supplier;
  * the document into arrays ({@link CompiledRule}), parses every {@code value} endpoint's record data, indexes health
  * checks and alias targets, and precomputes the answer lists of single-endpoint answers and the rendezvous keys of
  * weighted and multivalue entries.
+ *
+ * <p>It is also the {@link PolicyProgram} of its policy version: other records bound to the version answer from it
+ * through {@link BoundPolicy}, which passes its own binding (name, TTL) to {@link #evaluate(Query, PolicyBinding)}.
+ * Nothing compiled depends on the record name or TTL.
  */
-final class CompiledPolicyImpl implements CompiledPolicy {
+final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   static final int NO_DATA = -1;
   static final int MULTI = -2;
 
@@ -417,6 +421,26 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   }
 
   @Override
+  public Optional<PolicyProgram> program() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public String policyId() {
+    return binding.policyId();
+  }
+
+  @Override
+  public int policyVersion() {
+    return binding.policyVersion();
+  }
+
+  @Override
+  public CompiledPolicy bind(String recordName, long ttl) {
+    return new BoundPolicy(this, new PolicyBinding(binding.policyId(), binding.policyVersion(), recordName, ttl));
+  }
+
+  @Override
   public String toString() {
     return "CompiledPolicy{" + binding.policyId() + " v" + binding.policyVersion() + " at " + binding.recordName()
         + ", " + endpoints.length + " endpoints, " + rules.length + " rules}";
@@ -443,6 +467,11 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   @Override
   public Answer evaluate(Query query) {
+    return evaluate(query, binding);
+  }
+
+  /** The answer for {@code query} at the record {@code binding} (this version's; its name and TTL answer). */
+  Answer evaluate(Query query, PolicyBinding binding) {
     checkNotNull(query, "query");
     Optional<HealthSnapshot> given = query.health();
     HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
@@ -454,14 +483,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     try {
       ev.begin(query, hv);
       int result = resolveTarget(ev, start, 0);
-      return answer(ev, result);
+      return answer(ev, result, binding);
     } finally {
       ev.end();
       ev.busy = false;
     }
   }
 
-  private Answer answer(Evaluation ev, int result) {
+  private Answer answer(Evaluation ev, int result, PolicyBinding binding) {
     int scope = Math.min(ev.scope, ev.query.client().prefixLength());
     Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
     if (result == NO_DATA) {
@@ -469,8 +498,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           binding.policyId(), binding.policyVersion(), trace);
     }
     if (result >= 0) {
-      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result), binding.ttl(), scope,
-          binding.policyId(), binding.policyVersion(), trace);
+      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result, binding), binding.ttl(),
+          scope, binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
     boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
@@ -483,13 +512,13 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     for (int k = 0; k < ev.selectionCount; k++) {
       int e = ~m.child[ev.selection[k]];
       ids.add(endpointIds[e]);
-      data.addAll(records(e));
+      data.addAll(records(e, binding));
     }
     return new Answer(Outcome.ANSWER, recordType, everyItem ? m.allEndpoints : ids.build(), data.build(),
         binding.ttl(), scope, binding.policyId(), binding.policyVersion(), trace);
   }
 
-  private ImmutableList<RecordData> records(int e) {
+  private ImmutableList<RecordData> records(int e, PolicyBinding binding) {
     ImmutableList<RecordData> v = valueData[e];
     return v != null ? v : aliasResolver.resolve(endpoints[e], recordType, binding.recordName());
   }
