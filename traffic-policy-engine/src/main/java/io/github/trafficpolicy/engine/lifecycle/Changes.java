@@ -7,12 +7,15 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.TrafficPolicy;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -161,6 +164,70 @@ final class Changes {
       records.put(r.name(), r.moveTo(to, r.ttl()));
     }
     return new RegistryState(s.generation(), s.policyMap(), records);
+  }
+
+  /**
+   * Why each of {@code records} cannot be put (created, or bound to its version with its TTL): by index in
+   * {@code records}, in order; empty when all can.
+   */
+  static Map<Integer, RegistryException> checkPut(RegistryState s, List<PolicyRecord> records) {
+    Map<Integer, RegistryException> problems = new TreeMap<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      PolicyRecord r = records.get(i);
+      Integer first = seen.putIfAbsent(r.name(), i);
+      try {
+        if (first != null) {
+          throw new RegistryException(RegistryError.INVALID_INPUT,
+              r.name() + " is given twice (first as record " + (first + 1) + ")");
+        }
+        put(s, r);
+      } catch (RegistryException e) {
+        problems.put(i, e);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Puts every record: a new name is created, an existing one bound to the given version with the given TTL (its
+   * zone stays; its old version joins its history). All of them change or none: the exception lists every record
+   * that cannot be put with its position (1-based) in {@code records}.
+   */
+  static RegistryState putRecords(RegistryState s, List<PolicyRecord> records) {
+    Map<Integer, RegistryException> problems = checkPut(s, records);
+    if (!problems.isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      b.append(problems.size()).append(" of ").append(records.size()).append(" records cannot be put, none changed:");
+      problems.forEach((i, e) -> b.append("\n  record ").append(i + 1).append(" (").append(records.get(i).name())
+          .append("): ").append(e.getMessage()));
+      RegistryError error = problems.size() == 1 ? problems.values().iterator().next().error()
+          : RegistryError.INVALID_INPUT;
+      throw new RegistryException(error, b.toString());
+    }
+    Map<String, ManagedRecord> next = new LinkedHashMap<>(s.recordMap());
+    for (PolicyRecord r : records) {
+      ManagedRecord m = put(s, r);
+      next.put(m.name(), m);
+    }
+    return new RegistryState(s.generation(), s.policyMap(), next);
+  }
+
+  /** {@code r} as it would be after a put into {@code s}. */
+  private static ManagedRecord put(RegistryState s, PolicyRecord r) {
+    PolicyRef ref = ref(r.policyId(), r.policyVersion());
+    PolicyVersion v = version(s, ref);
+    Optional<ManagedRecord> existing = s.record(r.name());
+    if (existing.isEmpty()) {
+      return new ManagedRecord(r, v.type(), ImmutableList.of());
+    }
+    ManagedRecord m = existing.get();
+    if (!m.zone().equals(r.hostedZone())) {
+      throw new RegistryException(RegistryError.INVALID_INPUT, "policy record " + m.name() + " is in zone "
+          + m.zone() + ", not " + r.hostedZone() + " (delete it to move it to another zone)");
+    }
+    checkType(m, v);
+    return m.moveTo(ref, r.ttl());
   }
 
   static RegistryState rollback(RegistryState s, String name) {
