@@ -201,6 +201,9 @@ public final class Catalog {
           if (type == Type.CNAME) {
             n.cname = (CNAMERecord) list.get(0);
           } else {
+            if (n.rrsets.isEmpty()) {
+              n.rrsets = new LinkedHashMap<>();
+            }
             n.rrsets.put(type, set);
           }
         });
@@ -261,7 +264,8 @@ public final class Catalog {
     static final class Node {
       final Name name;
       final String key;
-      final Map<Integer, RRset> rrsets = new LinkedHashMap<>();
+      /** Empty and shared until the node has static records (most policy record names have none). */
+      Map<Integer, RRset> rrsets = Map.of();
       CNAMERecord cname;
       PolicyEntry policy;
       boolean delegation;

@@ -6,6 +6,7 @@ import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.TrafficPolicy;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -135,9 +136,7 @@ final class Changes {
       throw new RegistryException(RegistryError.TRAFFIC_POLICY_INSTANCE_ALREADY_EXISTS,
           "a policy record named " + record.name() + " exists");
     }
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.put(record.name(), new ManagedRecord(record, v.type(), ImmutableList.of()));
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(new ManagedRecord(record, v.type(), ImmutableList.of())), Set.of());
   }
 
   /** Binds one record to {@code to} (its own version when empty) with {@code ttl} (its own when empty). */
@@ -157,13 +156,13 @@ final class Changes {
     for (String n : names) {
       unique.add(absoluteName(n));
     }
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
+    List<ManagedRecord> moved = new ArrayList<>();
     for (String n : unique) {
       ManagedRecord r = record(s, n);
       checkType(r, v);
-      records.put(r.name(), r.moveTo(to, r.ttl()));
+      moved.add(r.moveTo(to, r.ttl()));
     }
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(moved, Set.of());
   }
 
   /**
@@ -205,12 +204,11 @@ final class Changes {
           : RegistryError.INVALID_INPUT;
       throw new RegistryException(error, b.toString());
     }
-    Map<String, ManagedRecord> next = new LinkedHashMap<>(s.recordMap());
+    List<ManagedRecord> put = new ArrayList<>(records.size());
     for (PolicyRecord r : records) {
-      ManagedRecord m = put(s, r);
-      next.put(m.name(), m);
+      put.add(put(s, r));
     }
-    return new RegistryState(s.generation(), s.policyMap(), next);
+    return s.withRecordChanges(put, Set.of());
   }
 
   /** {@code r} as it would be after a put into {@code s}. */
@@ -242,9 +240,7 @@ final class Changes {
 
   static RegistryState deleteRecord(RegistryState s, String name) {
     ManagedRecord r = record(s, name);
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.remove(r.name());
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(), Set.of(r.name()));
   }
 
   static ManagedPolicy policy(RegistryState s, String id) {
@@ -315,9 +311,7 @@ final class Changes {
   }
 
   private static RegistryState withRecord(RegistryState s, ManagedRecord r) {
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.put(r.name(), r);
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(r), Set.of());
   }
 
   private static String names(Collection<ManagedRecord> records) {

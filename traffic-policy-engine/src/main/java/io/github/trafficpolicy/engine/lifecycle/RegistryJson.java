@@ -17,6 +17,7 @@ import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.TrafficPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,8 +152,9 @@ final class RegistryJson {
       require(d.isTextual(), where + ": 'delete' holds a non-string");
       require(records.remove(d.textValue()) != null, where + ": deletes " + d.textValue() + ", which does not exist");
     }
+    Map<Object, Object> strings = new HashMap<>();
     for (JsonNode rn : array(n, "put", where)) {
-      ManagedRecord r = readRecord(rn);
+      ManagedRecord r = readRecord(rn, strings);
       records.put(r.name(), r);
     }
     return generation;
@@ -222,28 +224,40 @@ final class RegistryJson {
       policies.put(id, new ManagedPolicy(id, name, lastVersion, versions.buildOrThrow()));
     }
     Map<String, ManagedRecord> records = new LinkedHashMap<>();
+    Map<Object, Object> strings = new HashMap<>();
     for (JsonNode rn : array(root, "records", "registry.json")) {
-      ManagedRecord r = readRecord(rn);
+      ManagedRecord r = readRecord(rn, strings);
       require(!records.containsKey(r.name()), "record " + r.name() + " appears twice");
       records.put(r.name(), r);
     }
     return new RegistryState(generation, policies, records);
   }
 
-  private static ManagedRecord readRecord(JsonNode rn) {
+  /**
+   * One record. Zones, policy IDs and history entries repeat across many records: {@code strings} keeps one copy
+   * of each (a large registry's records then cost about their names).
+   */
+  private static ManagedRecord readRecord(JsonNode rn, Map<Object, Object> strings) {
     require(rn.isObject(), "a record is not an object");
     String name = text(rn, "name", "a record");
     String where = "record " + name;
-    PolicyRecord record = new PolicyRecord(text(rn, "zone", where), name, longField(rn, "ttl", where),
-        text(rn, "policy", where), intField(rn, "version", where));
+    PolicyRecord record = new PolicyRecord(shared(strings, text(rn, "zone", where)), name,
+        longField(rn, "ttl", where), shared(strings, text(rn, "policy", where)), intField(rn, "version", where));
     String type = text(rn, "type", where);
     RecordType recordType = RecordType.fromText(type)
         .orElseThrow(() -> new IllegalArgumentException(where + ": unknown type " + type));
     ImmutableList.Builder<PolicyRef> history = ImmutableList.builder();
     for (JsonNode hn : array(rn, "history", where)) {
-      history.add(PolicyRef.of(text(hn, "policy", where + " history"), intField(hn, "version", where + " history")));
+      history.add(shared(strings, PolicyRef.of(shared(strings, text(hn, "policy", where + " history")),
+          intField(hn, "version", where + " history"))));
     }
     return new ManagedRecord(record, recordType, history.build());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T shared(Map<Object, Object> pool, T value) {
+    Object kept = pool.putIfAbsent(value, value);
+    return kept == null ? value : (T) kept;
   }
 
   private static void require(boolean condition, String message) {
