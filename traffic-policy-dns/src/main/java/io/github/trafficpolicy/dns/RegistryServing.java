@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  * Serves every policy record of a {@link TrafficPolicyRegistry} from a {@link QueryHandler}, following the registry.
  *
  * <p>For each registry state the records' policy versions are compiled (reusing the compiled policies of records
- * whose binding and document did not change, and compiling each policy version once: every record bound to it shares
- * its {@link io.github.trafficpolicy.engine.PolicyProgram}) into a new {@link Catalog} together with the fixed zones and policy
- * records, and the handler {@linkplain QueryHandler#replaceCatalog switches} to it atomically: every query is
+ * whose binding and document did not change, and compiling each policy version once: every record bound to it
+ * shares its {@link io.github.trafficpolicy.engine.PolicyProgram}) into a new {@link Catalog} together with the
+ * fixed zones and policy records, and the handler {@linkplain QueryHandler#replaceCatalog switches} to it atomically: every query is
  * answered entirely from the old catalog or entirely from the new one, and none fails while switching. A state that
  * cannot be served (a record outside every zone, beside a static record of its type, a document that does not
  * compile) is refused: the handler keeps the last catalog that could be served, and the refusal is logged. Changes

@@ -230,7 +230,7 @@ public final class ConfiguredServer implements AutoCloseable {
         continue;
       }
       Outcome<PolicyDocument> document =
-          documents.computeIfAbsent(src.describe(p.document()), place -> readDocument(src, p.document()));
+          documents.computeIfAbsent(src.describe(p.document()), file -> readDocument(src, p.document()));
       if (document.value() == null) {
         problems.addAll(document.problemsAt().apply(p.place()));
         continue;

@@ -162,7 +162,8 @@ final class DirectoryStore {
    */
   Optional<Stamp> stamp() throws IOException {
     Optional<FileStamp> metadata = fileStamp(dir.resolve(METADATA));
-    return metadata.isEmpty() ? Optional.empty() : Optional.of(new Stamp(metadata.get(), fileStamp(dir.resolve(JOURNAL))));
+    return metadata.isEmpty() ? Optional.empty()
+        : Optional.of(new Stamp(metadata.get(), fileStamp(dir.resolve(JOURNAL))));
   }
 
   private static Optional<FileStamp> fileStamp(Path file) throws IOException {

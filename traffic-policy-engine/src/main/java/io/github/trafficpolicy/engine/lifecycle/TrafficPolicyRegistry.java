@@ -358,9 +358,9 @@ public final class TrafficPolicyRegistry {
 
   /**
    * Loads the directory again if another writer changed it since this registry last read or wrote it. Checking is
-   * cheap (a {@code stat} of {@code registry.json} and of the journal) when nothing changed. A changed directory whose content is
-   * invalid is {@linkplain ReloadResult.Status#REFUSED refused}: the state stays, and the same content is reported
-   * only once. In memory, always {@code UNCHANGED}.
+   * cheap (a {@code stat} of {@code registry.json} and of the journal) when nothing changed. A changed directory
+   * whose content is invalid is {@linkplain ReloadResult.Status#REFUSED refused}: the state stays, and the same
+   * content is reported only once. In memory, always {@code UNCHANGED}.
    */
   public ReloadResult reloadIfChanged() {
     if (store.isEmpty()) {
