@@ -78,6 +78,12 @@ final class DirectoryStore {
   private final Faults faults;
   private final long journalFloor;
   private final ReentrantLock jvmLock;
+  /**
+   * The journal the last load or commit went up to: its file key (null: none) and how many of its bytes (complete
+   * lines) the state includes, so that lines appended by another writer can be read alone. Guarded by the lock.
+   */
+  private Object journalKey;
+  private long journalRead;
 
   /** Test hook: called after each step of a commit; throwing there simulates a crash at that point. */
   interface Faults {
@@ -204,6 +210,8 @@ final class DirectoryStore {
    * (the caller holds the lock).
    */
   private RegistryState replayJournal(RegistryState base) throws IOException {
+    journalKey = null;
+    journalRead = 0;
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(dir.resolve(JOURNAL));
@@ -219,6 +227,9 @@ final class DirectoryStore {
       Files.deleteIfExists(dir.resolve(JOURNAL));
       return base;
     }
+    Optional<FileStamp> journal = fileStamp(dir.resolve(JOURNAL));
+    journalKey = journal.map(FileStamp::fileKey).filter(k -> !"".equals(k)).orElse(null);
+    journalRead = completeEnd(bytes);
     if (continues > base.generation()) {
       throw new IllegalArgumentException(JOURNAL + " continues generation " + continues + " but " + METADATA
           + " is generation " + base.generation());
@@ -235,13 +246,55 @@ final class DirectoryStore {
     }
   }
 
-  /** The journal's lines that end with a newline (a last line without one was cut short by a crash). */
-  private static List<String> completeLines(byte[] bytes) throws CharacterCodingException {
+  /**
+   * {@code current} (the state this store last loaded or committed, {@code seen} its stamp) with the lines another
+   * writer appended to the journal since, read alone; empty when anything else changed ({@code registry.json}
+   * replaced, the journal replaced or cut): then load in full. The caller holds the lock.
+   */
+  Optional<Loaded> loadAppended(RegistryState current, Optional<Stamp> seen, Optional<Stamp> now) throws IOException {
+    if (seen.isEmpty() || now.isEmpty() || !seen.get().metadata().equals(now.get().metadata()) || journalKey == null
+        || now.get().journal().isEmpty() || !now.get().journal().get().fileKey().equals(journalKey)
+        || now.get().journal().get().size() < journalRead) {
+      return Optional.empty();
+    }
+    byte[] bytes;
+    try (FileChannel ch = FileChannel.open(dir.resolve(JOURNAL), READ)) {
+      ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(ch.size() - journalRead));
+      while (b.hasRemaining() && ch.read(b, journalRead + b.position()) >= 0) {
+        // reading to the end
+      }
+      bytes = Arrays.copyOf(b.array(), b.position());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    Map<String, ManagedRecord> records = new LinkedHashMap<>(current.recordMap());
+    long generation = current.generation();
+    for (String line : completeLines(bytes)) {
+      generation = RegistryJson.applyJournalEntry(line, generation + 1, records,
+          JOURNAL + " line of generation " + (generation + 1));
+    }
+    RegistryState state;
+    try {
+      state = new RegistryState(generation, current.policyMap(), records);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(JOURNAL + ": " + e.getMessage(), e);
+    }
+    journalRead += completeEnd(bytes);
+    return Optional.of(new Loaded(state, now));
+  }
+
+  /** How many of {@code bytes} are complete lines: up to and including the last newline. */
+  private static int completeEnd(byte[] bytes) {
     int end = bytes.length;
     while (end > 0 && bytes[end - 1] != '\n') {
       end--;
     }
-    String text = decode(ByteBuffer.wrap(bytes, 0, end));
+    return end;
+  }
+
+  /** The journal's lines that end with a newline (a last line without one was cut short by a crash). */
+  private static List<String> completeLines(byte[] bytes) throws CharacterCodingException {
+    String text = decode(ByteBuffer.wrap(bytes, 0, completeEnd(bytes)));
     List<String> lines = new ArrayList<>();
     int from = 0;
     for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
@@ -305,6 +358,7 @@ final class DirectoryStore {
       byte[] both = Arrays.copyOf(header, header.length + entry.length);
       System.arraycopy(entry, 0, both, header.length, entry.length);
       writeAtomically(journal, both, Step.JOURNAL_TEMP_WRITTEN);
+      journalRead(journal, both.length);
       return true;
     }
     try (FileChannel ch = FileChannel.open(journal, WRITE)) {
@@ -316,7 +370,13 @@ final class DirectoryStore {
       }
       ch.force(true);
     }
+    journalRead(journal, validLength + entry.length);
     return true;
+  }
+
+  private void journalRead(Path journal, long read) throws IOException {
+    journalKey = fileStamp(journal).map(FileStamp::fileKey).filter(k -> !"".equals(k)).orElse(null);
+    journalRead = read;
   }
 
   /**
@@ -356,6 +416,8 @@ final class DirectoryStore {
     writeAtomically(dir.resolve(METADATA), RegistryJson.write(next), Step.METADATA_TEMP_WRITTEN);
     faults.after(Step.METADATA_RENAMED);
     Files.deleteIfExists(dir.resolve(JOURNAL));
+    journalKey = null;
+    journalRead = 0;
     Optional<Stamp> stamp = stamp();
     for (ManagedPolicy p : previous.policies()) {
       for (PolicyVersion v : p.versions().values()) {

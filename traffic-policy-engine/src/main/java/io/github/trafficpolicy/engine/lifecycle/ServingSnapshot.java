@@ -10,6 +10,7 @@ import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.PolicyProgram;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,13 +89,14 @@ public final class ServingSnapshot {
       old.program().ifPresent(p -> reusable.putIfAbsent(PolicyRef.of(p.policyId(), p.policyVersion()), p));
     }
     Map<PolicyRef, PolicyProgram> programs = new HashMap<>();
+    SameDocuments same = new SameDocuments();
     ImmutableMap.Builder<String, CompiledPolicy> out = ImmutableMap.builderWithExpectedSize(records.size());
     for (Map.Entry<String, Served> e : records.entrySet()) {
       Served s = e.getValue();
       PolicyBinding binding = s.binding();
       PolicyDocument document = s.version().document();
       CompiledPolicy old = previous.get(e.getKey());
-      if (old != null && old.binding().equals(binding) && same(old.document(), document)) {
+      if (old != null && old.binding().equals(binding) && same.test(old.document(), document)) {
         out.put(e.getKey(), old);
         continue;
       }
@@ -102,7 +104,7 @@ public final class ServingSnapshot {
       PolicyProgram program = programs.get(ref);
       if (program == null) {
         PolicyProgram candidate = reusable.get(ref);
-        if (candidate != null && same(candidate.document(), document)) {
+        if (candidate != null && same.test(candidate.document(), document)) {
           program = candidate;
           programs.put(ref, program);
         }
@@ -118,8 +120,16 @@ public final class ServingSnapshot {
     return out.buildOrThrow();
   }
 
-  private static boolean same(PolicyDocument a, PolicyDocument b) {
-    return a == b || a.equals(b);
+  /**
+   * Document equality, remembered per pair of instances: after a registry is reloaded from disk every version's
+   * document is a new (equal) instance, and all the records of a version share it, so each pair is compared once.
+   */
+  private static final class SameDocuments {
+    private final Map<PolicyDocument, Map<PolicyDocument, Boolean>> known = new IdentityHashMap<>();
+
+    boolean test(PolicyDocument a, PolicyDocument b) {
+      return a == b || known.computeIfAbsent(a, k -> new IdentityHashMap<>()).computeIfAbsent(b, a::equals);
+    }
   }
 
   @Override

@@ -383,7 +383,7 @@ public final class TrafficPolicyRegistry {
           if (now.isEmpty()) {
             throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
           }
-          loaded = s.load(codec);
+          loaded = load(s, now);
         } catch (IllegalArgumentException | IOException | RegistryException e) {
           if (refused.equals(Optional.of(now))) {
             return ReloadResult.unchanged(state());
@@ -457,7 +457,7 @@ public final class TrafficPolicyRegistry {
             if (now.isEmpty()) {
               throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
             }
-            DirectoryStore.Loaded loaded = s.load(codec);
+            DirectoryStore.Loaded loaded = load(s, now);
             base = loaded.state();
             seen = loaded.stamp();
             refused = Optional.empty();
@@ -479,6 +479,16 @@ public final class TrafficPolicyRegistry {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * The directory's state now (stamp {@code now}; the caller holds both locks): when another writer only appended
+   * to the journal since {@link #seen}, its new lines applied to the current state; else loaded in full.
+   */
+  private DirectoryStore.Loaded load(DirectoryStore s, Optional<DirectoryStore.Stamp> now) throws IOException {
+    Optional<DirectoryStore.Loaded> appended = refused.isEmpty() ? s.loadAppended(state(), seen, now)
+        : Optional.empty();
+    return appended.isPresent() ? appended.get() : s.load(codec);
   }
 
   private void publish(RegistryState next) {

@@ -144,6 +144,47 @@ final class RegistryJournalTest {
   }
 
   @Test
+  void reloadAfterAnotherWriterAppended_readsOnlyTheNewLines() throws IOException {
+    TrafficPolicyRegistry server = open(dir, 0);
+    populate(server, 50);
+    server.updateRecord("r000001.example.com", Optional.of(2), OptionalLong.empty());
+    TrafficPolicyRegistry cli = open(dir, 0);
+    cli.updateRecord("r000002.example.com", Optional.of(2), OptionalLong.of(5));
+    // registry.json is not read again: spoil its content in place, keeping its size, inode and time.
+    Path metadata = dir.resolve(DirectoryStore.METADATA);
+    java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(metadata);
+    byte[] spoiled = new byte[(int) Files.size(metadata)];
+    java.util.Arrays.fill(spoiled, (byte) ' ');
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(metadata, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(spoiled));
+    }
+    Files.setLastModifiedTime(metadata, time);
+
+    ReloadResult reload = server.reloadIfChanged();
+
+    assertThat(reload.status()).isEqualTo(ReloadResult.Status.RELOADED);
+    assertThat(server.state()).isEqualTo(cli.state());
+    assertThat(server.getRecord("r000002.example.com").ttl()).isEqualTo(5);
+  }
+
+  @Test
+  void reloadAcrossACutShortLine_thatTheNextWriterCutsOff() throws IOException {
+    TrafficPolicyRegistry server = open(dir, 0);
+    populate(server, 50);
+    server.updateRecord("r000001.example.com", Optional.of(2), OptionalLong.empty());
+    Files.writeString(dir.resolve(DirectoryStore.JOURNAL), "{\"generation\": 99, \"pu",
+        StandardOpenOption.APPEND);
+    assertThat(server.reloadIfChanged().status()).isEqualTo(ReloadResult.Status.UNCHANGED);
+
+    TrafficPolicyRegistry cli = open(dir, 0);
+    cli.updateRecord("r000002.example.com", Optional.of(2), OptionalLong.empty());
+    cli.updateRecord("r000003.example.com", Optional.of(2), OptionalLong.empty());
+
+    assertThat(server.reloadIfChanged().status()).isEqualTo(ReloadResult.Status.RELOADED);
+    assertThat(server.state()).isEqualTo(cli.state()).isEqualTo(open(dir, 0).state());
+  }
+
+  @Test
   void lineCutShortByACrash_isIgnored_andCutOffBeforeTheNextAppend() throws IOException {
     TrafficPolicyRegistry r = open(dir, 0);
     populate(r, 50);
