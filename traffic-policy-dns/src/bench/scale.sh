@@ -4,7 +4,8 @@
 #   * creating the 100,000 records with `traffic-policy record import` (one command, one atomic write);
 #   * `serve` on that registry: ready time (launch to the startup line), RSS, live heap after a full GC
 #     (jcmd GC.run; GC.heap_info), and the same for a registry of one record per version (100): the difference per
-#     record is the heap a record costs beyond the first binding of its version;
+#     record is the heap a record costs beyond the first binding of its version; then, with the 100,000, how long
+#     a `record update --ttl` takes to show in answers (from the command's exit; the server polls every 100 ms);
 #   * one-record update in the registry of 100,000: through the command (JVM start and registry load included,
 #     median of UPDATES runs) and through the library (RegistryScale.java: median of 300 updates in one process);
 #   * bulk moves: every record to its next version with one `record import`, and `record update --all` of a policy.
@@ -39,12 +40,13 @@ $TTL 300
 ns1 IN A 127.0.0.53
 ZONE
 
-# serve DIR LABEL: starts serve on registry DIR, reports ready time, RSS and live heap, checks answers, stops it.
+# serve DIR LABEL [follow]: starts serve on registry DIR, reports ready time, RSS and live heap, checks answers,
+# (follow: times changes by the command until they are answered), stops it.
 serve() {
-  local dir=$1 label=$2
+  local dir=$1 label=$2 follow=${3:-}
   cat > "serve-$dir.json" <<CONF
 { "listen": ["127.0.0.1:$PORT"], "zones": [ { "origin": "scale.test", "file": "scale.test.zone" } ],
-  "registry": "$dir", "queryLog": { "enabled": false } }
+  "registry": { "directory": "$dir", "pollMillis": 100 }, "queryLog": { "enabled": false } }
 CONF
   local start pid
   start=$(now)
@@ -64,12 +66,25 @@ CONF
   local answers
   answers=$(for n in n000000 n012345 n099999; do dig @127.0.0.1 -p "$PORT" "$n.scale.test" A +norecurse \
     +noall +answer 2>/dev/null | head -1; done | tr '\n' ';')
+  if [[ -n "$follow" ]]; then
+    local shown=() t0 ttl
+    for ttl in 11 12 13 14 15; do
+      TP record update --name n000777.scale.test --ttl "$ttl" --registry "$dir" > /dev/null
+      t0=$(now)
+      until dig @127.0.0.1 -p "$PORT" n000777.scale.test A +norecurse +noall +answer | grep -q "	$ttl	"; do
+        sleep 0.01
+      done
+      shown+=("$(ms "$t0" "$(now)")")
+    done
+    echo "RESULT serve $label: a one-record change by the command answered after (ms, 5 changes):" \
+      "$(printf '%s\n' "${shown[@]}" | sort -n | tr '\n' ' ')"
+  fi
   kill "$pid"
   wait "$pid" || true
   echo "RESULT serve $label: ready $ready ms, RSS $((rss / 1024)) MiB, live heap after full GC $((used / 1024)) MiB ($used KiB); answers: $answers"
   eval "HEAP_$dir=$used"
 }
-serve registry "100,000 records"
+serve registry "100,000 records" follow
 serve baseline "100 records (one per version)"
 echo "RESULT heap per record beyond the first binding of its version: $(( (HEAP_registry - HEAP_baseline) * 1024 / 99900 )) bytes"
 

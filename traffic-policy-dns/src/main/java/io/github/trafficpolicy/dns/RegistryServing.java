@@ -61,7 +61,7 @@ public final class RegistryServing implements AutoCloseable {
     this.fixed = ImmutableList.copyOf(fixed);
     this.log = log;
     RegistryState state = registry.state();
-    this.current = build(state, ImmutableMap.of());
+    this.current = build(state, ImmutableMap.of(), null);
   }
 
   /**
@@ -142,7 +142,7 @@ public final class RegistryServing implements AutoCloseable {
       }
       Served next;
       try {
-        next = build(state, current.compiled());
+        next = build(state, current.compiled(), current.catalog());
       } catch (IllegalArgumentException e) {
         log.accept("registry generation " + state.generation() + " refused, still serving generation "
             + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
@@ -157,7 +157,7 @@ public final class RegistryServing implements AutoCloseable {
   }
 
   /** The catalog for {@code state}; throws {@link IllegalArgumentException} listing why it cannot be served. */
-  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous) {
+  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous, Catalog replaced) {
     ServingSnapshot snapshot = state.servingSnapshot();
     ImmutableMap<String, CompiledPolicy> compiled;
     try {
@@ -166,6 +166,9 @@ public final class RegistryServing implements AutoCloseable {
       throw new IllegalArgumentException("cannot compile a policy record: " + e.getMessage(), e);
     }
     Catalog.Builder b = Catalog.builder();
+    if (replaced != null) {
+      b.reusingNamesOf(replaced);
+    }
     zones.forEach(b::zone);
     fixed.forEach(b::policyRecord);
     compiled.values().forEach(b::policyRecord);
