@@ -19,7 +19,7 @@ WARMUP="${WARMUP:-10}"
 SUBNETS="${SUBNETS:-4520}"
 OPTS="${TP_JAVA_OPTS:---add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC}"
 [[ -s "$MMDB" ]] || { echo "no GeoLite2 City database at $MMDB (the shared bench's get-geolite.sh)" >&2; exit 1; }
-[[ -d "$WORK/registry" ]] || { echo "run scale.sh $WORK first" >&2; exit 1; }
+[[ -d "$WORK/registry" && -f "$WORK/scale.test.zone" ]] || { echo "run scale.sh $WORK first" >&2; exit 1; }
 cd "$WORK"
 # The one-record registry: www.scale.test on scale-0 version 1 (a copy of the baseline's policies).
 rm -rf single && cp -r baseline single && rm -f single/registry.journal
@@ -51,12 +51,6 @@ for label, pick in (("one", lambda: "www.scale.test"),
             m = query(i, pick(), rng.choice(nets))
             f.write(struct.pack(">H", len(m)) + m)
 PY
-cat > scale.test.zone <<'ZONE'
-$TTL 300
-@ IN SOA ns1 hostmaster 1 7200 900 1209600 60
-@ IN NS ns1
-ns1 IN A 127.0.0.53
-ZONE
 # run LABEL REGISTRY QUERIES: one server, a warm-up, one measured run; prints the QPS.
 run() {
   local label=$1 dir=$2 queries=$3
