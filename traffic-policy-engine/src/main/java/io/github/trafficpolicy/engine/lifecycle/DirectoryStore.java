@@ -326,7 +326,11 @@ final class DirectoryStore {
   private static byte[] journalEntry(RegistryState previous, RegistryState next) {
     Map<String, ManagedRecord> before = previous.recordMap();
     Map<String, ManagedRecord> after = next.recordMap();
-    List<ManagedRecord> put = new ArrayList<>();
+    List<ManagedRecord> put = inPlace(previous.records(), next.records());
+    if (put != null) {
+      return RegistryJson.journalEntry(next.generation(), put, List.of());
+    }
+    put = new ArrayList<>();
     for (ManagedRecord r : after.values()) {
       ManagedRecord old = before.get(r.name());
       if (old != r && !r.equals(old)) {
@@ -340,6 +344,31 @@ final class DirectoryStore {
       }
     }
     return RegistryJson.journalEntry(next.generation(), put, deleted);
+  }
+
+  /**
+   * The records of {@code after} that differ from {@code before} when both hold the same names in the same order
+   * (a change that replaced records in place, the usual one), found by comparing instances position by position;
+   * null otherwise.
+   */
+  private static List<ManagedRecord> inPlace(List<ManagedRecord> before, List<ManagedRecord> after) {
+    if (before.size() != after.size()) {
+      return null;
+    }
+    List<ManagedRecord> put = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      ManagedRecord a = before.get(i);
+      ManagedRecord b = after.get(i);
+      if (a != b) {
+        if (!a.name().equals(b.name())) {
+          return null;
+        }
+        if (!a.equals(b)) {
+          put.add(b);
+        }
+      }
+    }
+    return put;
   }
 
   /**

@@ -73,10 +73,10 @@ public final class RegistryState {
     put.forEach(r -> replacing.put(r.name(), r));
     ImmutableMap.Builder<String, ManagedRecord> b = ImmutableMap.builderWithExpectedSize(records.size() + put.size());
     for (Map.Entry<String, ManagedRecord> e : records.entrySet()) {
-      if (deleted.contains(e.getKey())) {
+      if (!deleted.isEmpty() && deleted.contains(e.getKey())) {
         continue;
       }
-      ManagedRecord r = replacing.remove(e.getKey());
+      ManagedRecord r = replacing.isEmpty() ? null : replacing.remove(e.getKey());
       b.put(e.getKey(), r != null ? r : e.getValue());
     }
     for (ManagedRecord r : put) {
