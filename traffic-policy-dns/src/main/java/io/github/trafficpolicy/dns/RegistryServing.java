@@ -23,8 +23,9 @@ import java.util.function.Consumer;
  * Serves every policy record of a {@link TrafficPolicyRegistry} from a {@link QueryHandler}, following the registry.
  *
  * <p>For each registry state the records' policy versions are compiled (reusing the compiled policies of records
- * whose binding and document did not change) into a new {@link Catalog} together with the fixed zones and policy
- * records, and the handler {@linkplain QueryHandler#replaceCatalog switches} to it atomically: every query is
+ * whose binding and document did not change, and compiling each policy version once: every record bound to it
+ * shares its {@link io.github.trafficpolicy.engine.PolicyProgram}) into a new {@link Catalog} together with the
+ * fixed zones and policy records, and the handler {@linkplain QueryHandler#replaceCatalog switches} to it atomically: every query is
  * answered entirely from the old catalog or entirely from the new one, and none fails while switching. A state that
  * cannot be served (a record outside every zone, beside a static record of its type, a document that does not
  * compile) is refused: the handler keeps the last catalog that could be served, and the refusal is logged. Changes
@@ -62,7 +63,7 @@ public final class RegistryServing implements AutoCloseable {
     this.fixed = ImmutableList.copyOf(fixed);
     this.log = log;
     RegistryState state = registry.state();
-    this.current = build(state, ImmutableMap.of());
+    this.current = build(state, ImmutableMap.of(), null);
   }
 
   /**
@@ -160,7 +161,7 @@ public final class RegistryServing implements AutoCloseable {
       }
       Served next;
       try {
-        next = build(state, current.compiled());
+        next = build(state, current.compiled(), current.catalog());
       } catch (IllegalArgumentException e) {
         log.accept("registry generation " + state.generation() + " refused, still serving generation "
             + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
@@ -198,7 +199,7 @@ public final class RegistryServing implements AutoCloseable {
   }
 
   /** The catalog for {@code state}; throws {@link IllegalArgumentException} listing why it cannot be served. */
-  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous) {
+  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous, Catalog replaced) {
     ServingSnapshot snapshot = state.servingSnapshot();
     ImmutableMap<String, CompiledPolicy> compiled;
     try {
@@ -207,6 +208,9 @@ public final class RegistryServing implements AutoCloseable {
       throw new IllegalArgumentException("cannot compile a policy record: " + e.getMessage(), e);
     }
     Catalog.Builder b = Catalog.builder();
+    if (replaced != null) {
+      b.reusingNamesOf(replaced);
+    }
     zones.forEach(b::zone);
     fixed.forEach(b::policyRecord);
     compiled.values().forEach(b::policyRecord);

@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.dns;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.trafficpolicy.api.RecordType;
@@ -27,5 +28,23 @@ final class CatalogTest {
         + ".com"));
     assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("policy record example.com. CNAME");
+  }
+
+  @Test
+  void reusingNamesOf_takesTheParsedNamesOfTheReplacedCatalog_forTheSameNamesOnly() {
+    Catalog first = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(FakePolicy.constant("www.example.com", "192.0.2.1", 0))
+        .policyRecord(FakePolicy.constant("api.example.com", "192.0.2.2", 0)).build();
+
+    Catalog second = Catalog.builder().reusingNamesOf(first).zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(FakePolicy.constant("WWW.example.com.", "192.0.2.3", 0))
+        .policyRecord(FakePolicy.constant("new.example.com", "192.0.2.4", 0)).build();
+
+    PolicyEntry www = second.policyEntries().get("www.example.com.");
+    assertThat(www.name).isSameAs(first.policyEntries().get("www.example.com.").name);
+    assertThat(www.key).isEqualTo("www.example.com.");
+    assertThat(second.policyEntries().get("new.example.com.").name.toString()).isEqualTo("new.example.com.");
+    assertThat(second.policyEntries()).doesNotContainKey("api.example.com.");
+    assertThat(second.findZone("www.example.com.").nodes.get("www.example.com.").policy).isSameAs(www);
   }
 }

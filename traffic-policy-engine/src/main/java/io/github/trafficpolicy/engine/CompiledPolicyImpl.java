@@ -41,8 +41,12 @@ import java.util.function.Supplier;
  * the document into arrays ({@link CompiledRule}), parses every {@code value} endpoint's record data, indexes health
  * checks and alias targets, and precomputes the answer lists of single-endpoint answers and the rendezvous keys of
  * weighted and multivalue entries.
+ *
+ * <p>It is also the {@link PolicyProgram} of its policy version: other records bound to the version answer from it
+ * through {@link BoundPolicy}, which passes its own binding (name, TTL) to {@link #evaluate(Query, PolicyBinding)}.
+ * Nothing compiled depends on the record name or TTL.
  */
-final class CompiledPolicyImpl implements CompiledPolicy {
+final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   static final int NO_DATA = -1;
   static final int MULTI = -2;
 
@@ -425,6 +429,26 @@ final class CompiledPolicyImpl implements CompiledPolicy {
   }
 
   @Override
+  public Optional<PolicyProgram> program() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public String policyId() {
+    return binding.policyId();
+  }
+
+  @Override
+  public int policyVersion() {
+    return binding.policyVersion();
+  }
+
+  @Override
+  public CompiledPolicy bind(String recordName, long ttl) {
+    return new BoundPolicy(this, new PolicyBinding(binding.policyId(), binding.policyVersion(), recordName, ttl));
+  }
+
+  @Override
   public String toString() {
     return "CompiledPolicy{" + binding.policyId() + " v" + binding.policyVersion() + " at " + binding.recordName()
         + ", " + endpoints.length + " endpoints, " + rules.length + " rules}";
@@ -452,6 +476,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   @Override
   public Answer evaluate(Query query) {
+    return evaluate(query, binding, aliasTargets);
+  }
+
+  /**
+   * The answer for {@code query} at the record {@code binding} (this version's; its name and TTL answer), with that
+   * record's alias targets ({@link #aliasTargetsFor}).
+   */
+  Answer evaluate(Query query, PolicyBinding binding, AliasResolver.Target[] recordTargets) {
     checkNotNull(query, "query");
     Optional<HealthSnapshot> given = query.health();
     HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
@@ -462,15 +494,16 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     ev.busy = true;
     try {
       ev.begin(query, hv);
+      ev.aliasTargets = recordTargets;
       int result = resolveTarget(ev, start, 0);
-      return answer(ev, result);
+      return answer(ev, result, binding);
     } finally {
       ev.end();
       ev.busy = false;
     }
   }
 
-  private Answer answer(Evaluation ev, int result) {
+  private Answer answer(Evaluation ev, int result, PolicyBinding binding) {
     int scope = Math.min(ev.scope, ev.query.client().prefixLength());
     Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
     if (result == NO_DATA) {
@@ -478,8 +511,8 @@ final class CompiledPolicyImpl implements CompiledPolicy {
           binding.policyId(), binding.policyVersion(), trace);
     }
     if (result >= 0) {
-      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(result), ttl(result), scope,
-          binding.policyId(), binding.policyVersion(), trace);
+      return new Answer(Outcome.ANSWER, recordType, singleEndpoint[result], records(ev, result),
+          ttl(ev, result, binding), scope, binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
     boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
@@ -492,43 +525,66 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     for (int k = 0; k < ev.selectionCount; k++) {
       int e = ~m.child[ev.selection[k]];
       ids.add(endpointIds[e]);
-      data.addAll(records(e));
+      data.addAll(records(ev, e));
     }
     return new Answer(Outcome.ANSWER, recordType, everyItem ? m.allEndpoints : ids.build(), data.build(),
         binding.ttl(), scope, binding.policyId(), binding.policyVersion(), trace);
   }
 
-  private ImmutableList<RecordData> records(int e) {
+  private ImmutableList<RecordData> records(Evaluation ev, int e) {
     ImmutableList<RecordData> v = valueData[e];
-    return v != null ? v : aliasTargets[targetIndex[e]].records();
+    return v != null ? v : ev.aliasTargets[targetIndex[e]].records();
   }
 
   /**
    * The TTL of an answer with endpoint {@code e}: the record's, or for an alias target the smaller of it and the
    * target's own ({@link AliasResolver.Target#maxAnswerTtl()}).
    */
-  private long ttl(int e) {
-    return valueData[e] != null ? binding.ttl() : Math.min(binding.ttl(), aliasTargets[targetIndex[e]].maxAnswerTtl());
+  private long ttl(Evaluation ev, int e, PolicyBinding binding) {
+    return valueData[e] != null ? binding.ttl()
+        : Math.min(binding.ttl(), ev.aliasTargets[targetIndex[e]].maxAnswerTtl());
+  }
+
+  /**
+   * The alias targets of a record named {@code recordName} bound to this program: the resolver's targets for that
+   * name, which may depend on it ({@link AliasResolver#target}); this program's own array when they equal its own
+   * (a resolver that keeps one target per name, such as {@link DnsAliasResolver}, or a static table's equal rows),
+   * so records sharing a program usually share it too.
+   */
+  AliasResolver.Target[] aliasTargetsFor(String recordName) {
+    if (recordName.equals(binding.recordName()) || aliasTargets.length == 0) {
+      return aliasTargets;
+    }
+    AliasResolver.Target[] own = new AliasResolver.Target[aliasTargets.length];
+    boolean same = true;
+    for (int e = 0; e < endpoints.length; e++) {
+      int t = targetIndex[e];
+      if (t >= 0) {
+        own[t] = aliasResolver.target(endpoints[e], recordType, recordName);
+        same &= own[t].equals(aliasTargets[t]);
+      }
+    }
+    return same ? aliasTargets : own;
   }
 
   private int resolveTarget(Evaluation ev, int target, int depth) {
     if (target < 0) {
       int e = ~target;
       if (ev.tracing()) {
-        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e));
+        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(ev, e));
       }
       return e;
     }
     return resolveRule(ev, target, depth);
   }
 
-  private String endpointText(int e) {
+  private String endpointText(Evaluation ev, int e) {
     Endpoint ep = endpoints[e];
     if (valueData[e] != null) {
       return "value " + valueData[e].get(0).presentation();
     }
     return ep.type().text() + " " + ep.value() + ep.region().map(r -> " (" + r + ")").orElse("")
-        + ": alias, " + aliasTargets[targetIndex[e]].describe();
+        + ": alias, " + ev.aliasTargets[targetIndex[e]].describe();
   }
 
   private int resolveRule(Evaluation ev, int r, int depth) {
@@ -712,7 +768,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       for (int k = 0; k < count; k++) {
         int i = ev.selection[k];
         int e = ~rule.child[i];
-        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(e), rule.id, i);
+        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(ev, e), rule.id, i);
       }
     }
     return MULTI;
@@ -883,7 +939,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
         HealthStatus s = ev.health.targetStatus[ti];
         return eth + ": alias target " + endpointIds[~t] + " " + s
             + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "")
-            + (ev.health.targetResolverStatus[ti] == HealthStatus.UNHEALTHY ? " (" + aliasTargets[ti].describe() + ")"
+            + (ev.health.targetResolverStatus[ti] == HealthStatus.UNHEALTHY ? " (" + ev.aliasTargets[ti].describe() + ")"
             : "");
       }
       case BRANCH_UNHEALTHY:

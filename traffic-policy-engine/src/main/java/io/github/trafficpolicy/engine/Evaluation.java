@@ -50,6 +50,8 @@ final class Evaluation {
 
   Query query;
   HealthView health;
+  /** The alias targets of the record being answered (set by the compiled policy for each evaluation). */
+  AliasResolver.Target[] aliasTargets;
   int scope;
   List<TraceStep> trace;
 

@@ -30,6 +30,14 @@ import java.util.function.Supplier;
  * <p>Compiling checks what the document model cannot: that every {@code value} endpoint's value is valid record
  * data for the record type, that references resolve and that the rules form no cycle (an
  * {@link IllegalArgumentException} naming the endpoint or rule).
+ *
+ * <p>Many records bound to one policy version compile it once: compile for the first record, then
+ * {@linkplain PolicyProgram#bind bind} the others to its {@linkplain CompiledPolicy#program() program}:
+ *
+ * <pre>{@code
+ * CompiledPolicy www = evaluator.compile(document, new PolicyBinding("web", 3, "www.example.com.", 60));
+ * CompiledPolicy api = www.program().orElseThrow().bind("api.example.com.", 300);
+ * }</pre>
  */
 public final class PolicyEvaluator {
   private final GeoLocator geoLocator;

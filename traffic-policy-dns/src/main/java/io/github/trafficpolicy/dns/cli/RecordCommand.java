@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       RecordCommand.Create.class,
       RecordCommand.Update.class,
+      RecordImport.class,
       RecordCommand.Rollback.class,
       RecordCommand.ListRecords.class,
       RecordCommand.Show.class,

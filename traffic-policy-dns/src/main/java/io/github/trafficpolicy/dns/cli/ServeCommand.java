@@ -7,10 +7,12 @@ import io.github.trafficpolicy.dns.config.ConfigException;
 import io.github.trafficpolicy.dns.config.ConfiguredServer;
 import io.github.trafficpolicy.dns.config.ServeConfig;
 import io.github.trafficpolicy.dns.config.ServeConfigReader;
+import io.github.trafficpolicy.engine.CompiledPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -100,13 +102,24 @@ public final class ServeCommand implements Callable<Integer> {
     return TrafficPolicyCommand.OK;
   }
 
+  /** The startup line lists this many policy records; beyond that it counts them. */
+  private static final int LISTED_RECORDS = 10;
+
   static String startupLine(ConfiguredServer server) {
     String listen = server.server().addresses().stream().map(ServeCommand::format)
         .collect(Collectors.joining(", "));
-    String records = server.server().handler().catalog().policyRecords().entrySet().stream()
+    Map<String, CompiledPolicy> policies = server.server().handler().catalog().policyRecords();
+    String records = policies.entrySet().stream()
+        .limit(LISTED_RECORDS)
         .map(e -> e.getKey() + " " + e.getValue().document().recordType() + " (" + e.getValue().binding().policyId()
             + " v" + e.getValue().binding().policyVersion() + ")")
         .collect(Collectors.joining(", "));
+    if (policies.size() > LISTED_RECORDS) {
+      long versions = policies.values().stream()
+          .map(p -> p.binding().policyId() + " v" + p.binding().policyVersion()).distinct().count();
+      records = policies.size() + " (" + versions + " policy versions), the first " + LISTED_RECORDS + ": " + records
+          + ", …";
+    }
     return "traffic-policy serve: " + server.config().name() + ": zones "
         + String.join(", ", server.server().handler().catalog().zones()) + "; policy records "
         + (records.isEmpty() ? "(none)" : records)

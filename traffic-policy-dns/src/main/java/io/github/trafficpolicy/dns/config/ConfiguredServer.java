@@ -49,6 +49,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
@@ -56,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
@@ -227,6 +229,10 @@ public final class ConfiguredServer implements AutoCloseable {
         problems.add(e.getMessage() + " (" + z.place() + ")");
       }
     }
+    // Each document file is read and parsed once, and each (policy, version, document) compiled once: the records
+    // bound to it share its program. A failure is reported at every record that names the document.
+    Map<String, Outcome<PolicyDocument>> documents = new HashMap<>();
+    Map<ProgramKey, Outcome<CompiledPolicy>> programs = new HashMap<>();
     for (ServeConfig.PolicyRecordEntry p : config.policyRecords()) {
       PolicyRecord record;
       try {
@@ -235,30 +241,32 @@ public final class ConfiguredServer implements AutoCloseable {
         problems.add(p.place() + ": " + IoMessages.describe(e));
         continue;
       }
-      PolicyDocument document;
-      try {
-        document = PolicyDocumentJson.read(new java.io.ByteArrayInputStream(src.read(p.document(),
-            InputLimits.POLICY_DOCUMENT_BYTES, "a policy document")));
-      } catch (IOException e) {
-        problems.add(p.place() + "/document: cannot read " + src.describe(p.document()) + ": " + IoMessages.describe(e));
-        continue;
-      } catch (InvalidPolicyException e) {
-        for (String line : e.getMessage().split("\n")) {
-          problems.add(src.describe(p.document()) + ": " + line + " (" + p.place() + ")");
-        }
-        continue;
-      } catch (RuntimeException e) {
-        problems.add(src.describe(p.document()) + ": " + e.getMessage() + " (" + p.place() + ")");
+      Outcome<PolicyDocument> document =
+          documents.computeIfAbsent(src.describe(p.document()), file -> readDocument(src, p.document()));
+      if (document.value() == null) {
+        problems.addAll(document.problemsAt().apply(p.place()));
         continue;
       }
-      try {
-        CompiledPolicy compiled = evaluator.compile(document,
-            new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl()));
-        catalog.policyRecord(compiled);
-        fixedPolicies.add(compiled);
-      } catch (RuntimeException e) {
-        problems.add(p.place() + ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e));
+      PolicyBinding binding =
+          new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl());
+      Outcome<CompiledPolicy> compiled = programs.computeIfAbsent(
+          new ProgramKey(record.policyId(), record.policyVersion(), src.describe(p.document())), k -> {
+            try {
+              return Outcome.of(evaluator.compile(document.value(), binding));
+            } catch (RuntimeException e) {
+              String why = ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e);
+              return Outcome.failed(place -> List.of(place + why));
+            }
+          });
+      if (compiled.value() == null) {
+        problems.addAll(compiled.problemsAt().apply(p.place()));
+        continue;
       }
+      CompiledPolicy first = compiled.value();
+      CompiledPolicy policy = first.binding().equals(binding) ? first
+          : first.program().orElseThrow().bind(record.name(), record.ttl());
+      catalog.policyRecord(policy);
+      fixedPolicies.add(policy);
     }
     Optional<RegistryFollow> registry = Optional.empty();
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
@@ -498,6 +506,38 @@ public final class ConfiguredServer implements AutoCloseable {
     healthWatcher.ifPresent(Thread::interrupt);
     server.stop();
     closeAll(resources);
+  }
+
+  /** A value read or compiled once for several records, or its problems, given the place of a record. */
+  private record Outcome<T>(T value, Function<String, List<String>> problemsAt) {
+    static <T> Outcome<T> of(T value) {
+      return new Outcome<>(value, place -> List.of());
+    }
+
+    static <T> Outcome<T> failed(Function<String, List<String>> problemsAt) {
+      return new Outcome<>(null, problemsAt);
+    }
+  }
+
+  /** What one compiled program is shared by: the policy ID, version and document file. */
+  private record ProgramKey(String policyId, int version, String document) {}
+
+  /** The parsed document at {@code file}, or why it cannot be read. */
+  private static Outcome<PolicyDocument> readDocument(ConfigSource src, String file) {
+    String where = src.describe(file);
+    try {
+      return Outcome.of(PolicyDocumentJson.read(new java.io.ByteArrayInputStream(src.read(file,
+          InputLimits.POLICY_DOCUMENT_BYTES, "a policy document"))));
+    } catch (IOException e) {
+      String why = "/document: cannot read " + where + ": " + IoMessages.describe(e);
+      return Outcome.failed(place -> List.of(place + why));
+    } catch (InvalidPolicyException e) {
+      List<String> lines = List.of(e.getMessage().split("\n"));
+      return Outcome.failed(place -> lines.stream().map(line -> where + ": " + line + " (" + place + ")").toList());
+    } catch (RuntimeException e) {
+      String why = e.getMessage();
+      return Outcome.failed(place -> List.of(where + ": " + why + " (" + place + ")"));
+    }
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

@@ -294,6 +294,91 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void recordImport_csv_createsNewAndMovesExistingRecords() throws IOException {
+    String id = createPolicy("web", geo);
+    run("policy", "version", "--id", id, "--document", failover.toString());
+    run("record", "create", "--zone", "example.com", "--name", "a.example.com", "--ttl", "60", "--policy", id,
+        "--version", "1");
+    Path csv = tmp.resolve("records.csv");
+    Files.writeString(csv, "zone,name,ttl,policy,version\n# moved by name of the policy\n"
+        + "example.com, a.example.com, 30, web, 2\n\nexample.com,b.example.com,60," + id + ",1\n");
+
+    Run dry = run("record", "import", csv.toString(), "--dry-run");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    assertThat(dry.out()).startsWith("would import 2 records from " + csv + ": 1 created, 1 updated (dry run");
+    assertThat(run("record", "list", "--json").json()).hasSize(1);
+    Run imported = run("record", "import", csv.toString(), "--json");
+
+    assertThat(imported.exit()).as(imported.err()).isZero();
+    assertThat(imported.json().get("created").intValue()).isEqualTo(1);
+    assertThat(imported.json().get("updated").intValue()).isEqualTo(1);
+    JsonNode list = run("record", "list", "--json").json();
+    assertThat(list).hasSize(2);
+    assertThat(list.get(0).get("version").intValue()).isEqualTo(2);
+    assertThat(list.get(0).get("ttl").intValue()).isEqualTo(30);
+    assertThat(list.get(0).get("history").get(0).get("version").intValue()).isEqualTo(1);
+    assertThat(list.get(1).get("name").textValue()).isEqualTo("b.example.com.");
+  }
+
+  @Test
+  void recordImport_badRows_nothingWritten_everyBadRowReportedWithItsLine() throws IOException {
+    String id = createPolicy("web", geo);
+    run("policy", "version", "--id", id, "--document", aaaa.toString());
+    run("record", "create", "--zone", "example.com", "--name", "a.example.com", "--ttl", "60", "--policy", id,
+        "--version", "1");
+    byte[] metadata = Files.readAllBytes(registry.resolve("registry.json"));
+    Path csv = tmp.resolve("records.csv");
+    Files.writeString(csv, String.join("\n",
+        "example.com,ok.example.com,60,web,1",
+        "example.com,ttl.example.com,soon,web,1",
+        "example.com,short.example.com,60,web",
+        "example.com,x.example.com,60,nope,1",
+        "example.com,www.example.org,60,web,1",
+        "example.com,ok.example.com,60,web,1",
+        "example.com,a.example.com,60,web,2",
+        "example.com,fine.example.com,60,web,1", ""));
+
+    Run r = run("record", "import", csv.toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("InvalidInput: 6 of 8 rows of " + csv + " cannot be imported; nothing was changed")
+        .contains(csv + ":2: ttl must be a whole number but was 'soon'")
+        .contains(csv + ":3: expected 5 fields")
+        .contains(csv + ":4: NoSuchTrafficPolicy")
+        .contains(csv + ":5: ").contains("is not in hosted zone example.com.")
+        .contains(csv + ":6: InvalidInput: ok.example.com. is given twice (first as record 1)")
+        .contains(csv + ":7: ConflictingTypes");
+    assertThat(r.err().indexOf(csv + ":2:")).isLessThan(r.err().indexOf(csv + ":7:"));
+    assertThat(r.err()).doesNotContain(csv + ":1:").doesNotContain(csv + ":8:");
+    assertThat(Files.readAllBytes(registry.resolve("registry.json"))).isEqualTo(metadata);
+    assertThat(registry.resolve("registry.journal")).doesNotExist();
+  }
+
+  @Test
+  void recordImport_json_badElementsReportedWithLineAndIndex() throws IOException {
+    String id = createPolicy("web", geo);
+    Path json = tmp.resolve("records.json");
+    Files.writeString(json, "[\n  {\"zone\": \"example.com\", \"name\": \"a.example.com\", \"ttl\": 60,"
+        + " \"policy\": \"" + id + "\", \"version\": 1},\n"
+        + "  {\"zone\": \"example.com\", \"name\": \"b.example.com\", \"ttl\": 60, \"policy\": \"web\"},\n"
+        + "  {\"zone\": \"example.com\", \"name\": \"c.example.com\", \"ttl\": 60, \"policy\": \"web\","
+        + " \"version\": 1, \"color\": \"red\"}\n]\n");
+
+    Run bad = run("record", "import", json.toString());
+
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("2 of 3 rows")
+        .contains(json + ":3 /1: missing or not a string or number: version")
+        .contains(json + ":4 /2: unknown members: color");
+    assertThat(run("record", "list", "--json").json()).isEmpty();
+    Files.writeString(json, Files.readString(json).replace(", \"policy\": \"web\"},",
+        ", \"policy\": \"web\", \"version\": 1},").replace(", \"color\": \"red\"", ""));
+    Run good = run("record", "import", json.toString());
+    assertThat(good.exit()).as(good.err()).isZero();
+    assertThat(run("record", "list", "--json").json()).hasSize(3);
+  }
+
+  @Test
   void recordUpdate_badOptionCombinations_areUsageErrors() throws IOException {
     String id = createPolicy("web", geo);
 

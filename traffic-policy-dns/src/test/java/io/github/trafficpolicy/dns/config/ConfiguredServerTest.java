@@ -3,8 +3,11 @@ package io.github.trafficpolicy.dns.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.trafficpolicy.dns.Catalog;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.Transport;
+import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.PolicyBinding;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -140,6 +143,46 @@ final class ConfiguredServerTest {
     try (ConfiguredServer s = ConfiguredServer.create(c)) {
       assertThat(answer(s.server().handler(), "www.example.net.", null, 0)).isEqualTo("192.0.2.1");
     }
+  }
+
+  @Test
+  void recordsOfOneVersionAndDocument_shareOneProgram_answerWithTheirOwnNameAndTtl() throws IOException {
+    write("example.net.zone", ZONE);
+    write("fo.json", FAILOVER);
+    ServeConfig c = config("{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"ttl\": 60,"
+        + " \"document\": \"fo.json\", \"policyId\": \"fo\", \"policyVersion\": 1 },"
+        + " { \"zone\": \"example.net\", \"name\": \"api.example.net\", \"ttl\": 30,"
+        + " \"document\": \"fo.json\", \"policyId\": \"fo\", \"policyVersion\": 1 },"
+        + " { \"zone\": \"example.net\", \"name\": \"img.example.net\", \"ttl\": 60,"
+        + " \"document\": \"fo.json\", \"policyId\": \"fo\", \"policyVersion\": 2 }", "");
+    try (ConfiguredServer s = ConfiguredServer.create(c)) {
+      Catalog catalog = s.server().handler().catalog();
+      CompiledPolicy www = catalog.policyRecord("www.example.net").orElseThrow();
+      CompiledPolicy api = catalog.policyRecord("api.example.net").orElseThrow();
+      CompiledPolicy img = catalog.policyRecord("img.example.net").orElseThrow();
+      assertThat(api.program()).containsSame(www.program().orElseThrow());
+      assertThat(img.program().orElseThrow()).isNotSameAs(www.program().orElseThrow());
+      assertThat(api.binding()).isEqualTo(new PolicyBinding("fo", 1, "api.example.net.", 30));
+
+      Message q = Message.newQuery(Record.newRecord(Name.fromString("api.example.net."), Type.A, DClass.IN));
+      Message r = new Message(s.server().handler().handle(q.toWire(), InetAddress.getByName("127.0.0.1"),
+          Transport.UDP).get());
+      Record a = r.getSection(Section.ANSWER).get(0);
+      assertThat(a.getName()).isEqualTo(Name.fromString("api.example.net."));
+      assertThat(a.getTTL()).isEqualTo(30);
+      assertThat(a.rdataToString()).isEqualTo("192.0.2.1");
+    }
+  }
+
+  @Test
+  void badDocumentNamedByTwoRecords_reportedAtEach() throws IOException {
+    write("example.net.zone", ZONE);
+    write("bad.json", "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\" }");
+    ConfigException e = createFails(config(
+        "{ \"zone\": \"example.net\", \"name\": \"www.example.net\", \"document\": \"bad.json\" },"
+        + " { \"zone\": \"example.net\", \"name\": \"api.example.net\", \"document\": \"bad.json\" }", ""));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("bad.json", "/policyRecords/0"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("bad.json", "/policyRecords/1"));
   }
 
   @Test

@@ -6,13 +6,17 @@ import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.TrafficPolicy;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -132,9 +136,7 @@ final class Changes {
       throw new RegistryException(RegistryError.TRAFFIC_POLICY_INSTANCE_ALREADY_EXISTS,
           "a policy record named " + record.name() + " exists");
     }
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.put(record.name(), new ManagedRecord(record, v.type(), ImmutableList.of()));
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(new ManagedRecord(record, v.type(), ImmutableList.of())), Set.of());
   }
 
   /** Binds one record to {@code to} (its own version when empty) with {@code ttl} (its own when empty). */
@@ -154,13 +156,76 @@ final class Changes {
     for (String n : names) {
       unique.add(absoluteName(n));
     }
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
+    List<ManagedRecord> moved = new ArrayList<>();
     for (String n : unique) {
       ManagedRecord r = record(s, n);
       checkType(r, v);
-      records.put(r.name(), r.moveTo(to, r.ttl()));
+      moved.add(r.moveTo(to, r.ttl()));
     }
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(moved, Set.of());
+  }
+
+  /**
+   * Why each of {@code records} cannot be put (created, or bound to its version with its TTL): by index in
+   * {@code records}, in order; empty when all can.
+   */
+  static Map<Integer, RegistryException> checkPut(RegistryState s, List<PolicyRecord> records) {
+    Map<Integer, RegistryException> problems = new TreeMap<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      PolicyRecord r = records.get(i);
+      Integer first = seen.putIfAbsent(r.name(), i);
+      try {
+        if (first != null) {
+          throw new RegistryException(RegistryError.INVALID_INPUT,
+              r.name() + " is given twice (first as record " + (first + 1) + ")");
+        }
+        put(s, r);
+      } catch (RegistryException e) {
+        problems.put(i, e);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Puts every record: a new name is created, an existing one bound to the given version with the given TTL (its
+   * zone stays; its old version joins its history). All of them change or none: the exception lists every record
+   * that cannot be put with its position (1-based) in {@code records}.
+   */
+  static RegistryState putRecords(RegistryState s, List<PolicyRecord> records) {
+    Map<Integer, RegistryException> problems = checkPut(s, records);
+    if (!problems.isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      b.append(problems.size()).append(" of ").append(records.size()).append(" records cannot be put, none changed:");
+      problems.forEach((i, e) -> b.append("\n  record ").append(i + 1).append(" (").append(records.get(i).name())
+          .append("): ").append(e.getMessage()));
+      RegistryError error = problems.size() == 1 ? problems.values().iterator().next().error()
+          : RegistryError.INVALID_INPUT;
+      throw new RegistryException(error, b.toString());
+    }
+    List<ManagedRecord> put = new ArrayList<>(records.size());
+    for (PolicyRecord r : records) {
+      put.add(put(s, r));
+    }
+    return s.withRecordChanges(put, Set.of());
+  }
+
+  /** {@code r} as it would be after a put into {@code s}. */
+  private static ManagedRecord put(RegistryState s, PolicyRecord r) {
+    PolicyRef ref = ref(r.policyId(), r.policyVersion());
+    PolicyVersion v = version(s, ref);
+    Optional<ManagedRecord> existing = s.record(r.name());
+    if (existing.isEmpty()) {
+      return new ManagedRecord(r, v.type(), ImmutableList.of());
+    }
+    ManagedRecord m = existing.get();
+    if (!m.zone().equals(r.hostedZone())) {
+      throw new RegistryException(RegistryError.INVALID_INPUT, "policy record " + m.name() + " is in zone "
+          + m.zone() + ", not " + r.hostedZone() + " (delete it to move it to another zone)");
+    }
+    checkType(m, v);
+    return m.moveTo(ref, r.ttl());
   }
 
   static RegistryState rollback(RegistryState s, String name) {
@@ -175,9 +240,7 @@ final class Changes {
 
   static RegistryState deleteRecord(RegistryState s, String name) {
     ManagedRecord r = record(s, name);
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.remove(r.name());
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(), Set.of(r.name()));
   }
 
   static ManagedPolicy policy(RegistryState s, String id) {
@@ -248,9 +311,7 @@ final class Changes {
   }
 
   private static RegistryState withRecord(RegistryState s, ManagedRecord r) {
-    Map<String, ManagedRecord> records = new LinkedHashMap<>(s.recordMap());
-    records.put(r.name(), r);
-    return new RegistryState(s.generation(), s.policyMap(), records);
+    return s.withRecordChanges(List.of(r), Set.of());
   }
 
   private static String names(Collection<ManagedRecord> records) {

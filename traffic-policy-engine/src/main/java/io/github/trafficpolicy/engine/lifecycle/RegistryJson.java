@@ -17,14 +17,17 @@ import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.TrafficPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The registry's metadata file ({@code registry.json}): pretty-printed JSON, members in a fixed order, so that it
  * reads well and diffs line by line. Documents are not in it; it names each version's document file and its
- * SHA-256, so a document edited or damaged on disk is detected.
+ * SHA-256, so a document edited or damaged on disk is detected. Also the lines of the journal
+ * ({@code registry.journal}, see {@link DirectoryStore}): compact JSON, one change per line.
  */
 final class RegistryJson {
   static final int FORMAT = 1;
@@ -70,19 +73,7 @@ final class RegistryJson {
     }
     ArrayNode records = root.putArray("records");
     for (ManagedRecord r : state.records()) {
-      ObjectNode rn = records.addObject();
-      rn.put("name", r.name());
-      rn.put("zone", r.zone());
-      rn.put("ttl", r.ttl());
-      rn.put("type", r.type().name());
-      rn.put("policy", r.current().policyId());
-      rn.put("version", r.current().version());
-      ArrayNode history = rn.putArray("history");
-      for (PolicyRef h : r.history()) {
-        ObjectNode hn = history.addObject();
-        hn.put("policy", h.policyId());
-        hn.put("version", h.version());
-      }
+      writeRecord(records.addObject(), r);
     }
     DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
         .withObjectIndenter(new DefaultIndenter("  ", "\n"))
@@ -93,6 +84,91 @@ final class RegistryJson {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write registry metadata", e);
     }
+  }
+
+  private static void writeRecord(ObjectNode rn, ManagedRecord r) {
+    rn.put("name", r.name());
+    rn.put("zone", r.zone());
+    rn.put("ttl", r.ttl());
+    rn.put("type", r.type().name());
+    rn.put("policy", r.current().policyId());
+    rn.put("version", r.current().version());
+    ArrayNode history = rn.putArray("history");
+    for (PolicyRef h : r.history()) {
+      ObjectNode hn = history.addObject();
+      hn.put("policy", h.policyId());
+      hn.put("version", h.version());
+    }
+  }
+
+  /** The first line of a journal: its format and the generation of the {@code registry.json} it continues. */
+  static byte[] journalHeader(long base) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("journal", FORMAT);
+    n.put("base", base);
+    return line(n);
+  }
+
+  /**
+   * One journal line: the change that made {@code generation}, as the records it created or replaced ({@code put},
+   * in the state's order) and the names it deleted.
+   */
+  static byte[] journalEntry(long generation, List<ManagedRecord> put, List<String> deleted) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("generation", generation);
+    ArrayNode puts = n.putArray("put");
+    put.forEach(r -> writeRecord(puts.addObject(), r));
+    ArrayNode deletes = n.putArray("delete");
+    deleted.forEach(deletes::add);
+    return line(n);
+  }
+
+  private static byte[] line(ObjectNode n) {
+    try {
+      return (MAPPER.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a registry journal line", e);
+    }
+  }
+
+  /** The generation a journal header continues; throws {@link IllegalArgumentException} if it is not a header. */
+  static long journalBase(String header) {
+    JsonNode n = tree(header, DirectoryStore.JOURNAL + " line 1");
+    require(n.path("journal").isInt() && n.get("journal").intValue() == FORMAT,
+        DirectoryStore.JOURNAL + " line 1: not a journal header of format " + FORMAT);
+    return longField(n, "base", DirectoryStore.JOURNAL + " line 1");
+  }
+
+  /**
+   * Applies one journal line to {@code records} (name to record, in order: a put of a new name goes last) and
+   * returns the generation it made; it must be {@code expected}. Throws {@link IllegalArgumentException} naming
+   * {@code where}.
+   */
+  static long applyJournalEntry(String line, long expected, Map<String, ManagedRecord> records, String where) {
+    JsonNode n = tree(line, where);
+    long generation = longField(n, "generation", where);
+    require(generation == expected, where + ": generation " + generation + " does not follow " + (expected - 1));
+    for (JsonNode d : array(n, "delete", where)) {
+      require(d.isTextual(), where + ": 'delete' holds a non-string");
+      require(records.remove(d.textValue()) != null, where + ": deletes " + d.textValue() + ", which does not exist");
+    }
+    Map<Object, Object> strings = new HashMap<>();
+    for (JsonNode rn : array(n, "put", where)) {
+      ManagedRecord r = readRecord(rn, strings);
+      records.put(r.name(), r);
+    }
+    return generation;
+  }
+
+  private static JsonNode tree(String text, String where) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    require(n != null && n.isObject(), where + " is not an object");
+    return n;
   }
 
   /**
@@ -148,22 +224,40 @@ final class RegistryJson {
       policies.put(id, new ManagedPolicy(id, name, lastVersion, versions.buildOrThrow()));
     }
     Map<String, ManagedRecord> records = new LinkedHashMap<>();
+    Map<Object, Object> strings = new HashMap<>();
     for (JsonNode rn : array(root, "records", "registry.json")) {
-      String name = text(rn, "name", "a record");
-      String where = "record " + name;
-      PolicyRecord record = new PolicyRecord(text(rn, "zone", where), name, longField(rn, "ttl", where),
-          text(rn, "policy", where), intField(rn, "version", where));
-      require(!records.containsKey(record.name()), where + " appears twice");
-      String type = text(rn, "type", where);
-      RecordType recordType = RecordType.fromText(type)
-          .orElseThrow(() -> new IllegalArgumentException(where + ": unknown type " + type));
-      ImmutableList.Builder<PolicyRef> history = ImmutableList.builder();
-      for (JsonNode hn : array(rn, "history", where)) {
-        history.add(PolicyRef.of(text(hn, "policy", where + " history"), intField(hn, "version", where + " history")));
-      }
-      records.put(record.name(), new ManagedRecord(record, recordType, history.build()));
+      ManagedRecord r = readRecord(rn, strings);
+      require(!records.containsKey(r.name()), "record " + r.name() + " appears twice");
+      records.put(r.name(), r);
     }
     return new RegistryState(generation, policies, records);
+  }
+
+  /**
+   * One record. Zones, policy IDs and history entries repeat across many records: {@code strings} keeps one copy
+   * of each (a large registry's records then cost about their names).
+   */
+  private static ManagedRecord readRecord(JsonNode rn, Map<Object, Object> strings) {
+    require(rn.isObject(), "a record is not an object");
+    String name = text(rn, "name", "a record");
+    String where = "record " + name;
+    PolicyRecord record = new PolicyRecord(shared(strings, text(rn, "zone", where)), name,
+        longField(rn, "ttl", where), shared(strings, text(rn, "policy", where)), intField(rn, "version", where));
+    String type = text(rn, "type", where);
+    RecordType recordType = RecordType.fromText(type)
+        .orElseThrow(() -> new IllegalArgumentException(where + ": unknown type " + type));
+    ImmutableList.Builder<PolicyRef> history = ImmutableList.builder();
+    for (JsonNode hn : array(rn, "history", where)) {
+      history.add(shared(strings, PolicyRef.of(shared(strings, text(hn, "policy", where + " history")),
+          intField(hn, "version", where + " history"))));
+    }
+    return new ManagedRecord(record, recordType, history.build());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T shared(Map<Object, Object> pool, T value) {
+    Object kept = pool.putIfAbsent(value, value);
+    return kept == null ? value : (T) kept;
   }
 
   private static void require(boolean condition, String message) {

@@ -6,9 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.PolicyRecord;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An immutable snapshot of a registry: every traffic policy with its versions (in creation order) and every policy
@@ -26,21 +30,61 @@ public final class RegistryState {
   private final ImmutableMap<String, ManagedRecord> records;
 
   RegistryState(long generation, Map<String, ManagedPolicy> policies, Map<String, ManagedRecord> records) {
+    this(generation, ImmutableMap.copyOf(checkNotNull(policies, "policies")),
+        ImmutableMap.copyOf(checkNotNull(records, "records")), null);
+  }
+
+  /** Checks {@code checked} records, or every policy and record when null. */
+  private RegistryState(long generation, ImmutableMap<String, ManagedPolicy> policies,
+                        ImmutableMap<String, ManagedRecord> records, Collection<ManagedRecord> checked) {
     checkArgument(generation >= 0, "generation must not be negative but was %s", generation);
     this.generation = generation;
-    this.policies = ImmutableMap.copyOf(checkNotNull(policies, "policies"));
-    this.records = ImmutableMap.copyOf(checkNotNull(records, "records"));
-    for (Map.Entry<String, ManagedPolicy> e : this.policies.entrySet()) {
-      checkArgument(e.getKey().equals(e.getValue().id()), "policy %s is keyed as %s", e.getValue().id(), e.getKey());
+    this.policies = policies;
+    this.records = records;
+    if (checked == null) {
+      for (Map.Entry<String, ManagedPolicy> e : this.policies.entrySet()) {
+        checkArgument(e.getKey().equals(e.getValue().id()), "policy %s is keyed as %s", e.getValue().id(),
+            e.getKey());
+      }
+      for (Map.Entry<String, ManagedRecord> e : this.records.entrySet()) {
+        checkArgument(e.getKey().equals(e.getValue().name()), "record %s is keyed as %s", e.getValue().name(),
+            e.getKey());
+        check(e.getValue());
+      }
+    } else {
+      checked.forEach(this::check);
     }
-    for (Map.Entry<String, ManagedRecord> e : this.records.entrySet()) {
-      ManagedRecord r = e.getValue();
-      checkArgument(e.getKey().equals(r.name()), "record %s is keyed as %s", r.name(), e.getKey());
-      PolicyVersion v = version(r.current()).orElseThrow(() -> new IllegalArgumentException(
-          "record " + r.name() + " is bound to " + r.current() + ", which does not exist"));
-      checkArgument(v.type() == r.type(), "record %s has type %s but %s has type %s", r.name(), r.type(),
-          r.current(), v.type());
+  }
+
+  private void check(ManagedRecord r) {
+    PolicyVersion v = version(r.current()).orElseThrow(() -> new IllegalArgumentException(
+        "record " + r.name() + " is bound to " + r.current() + ", which does not exist"));
+    checkArgument(v.type() == r.type(), "record %s has type %s but %s has type %s", r.name(), r.type(),
+        r.current(), v.type());
+  }
+
+  /**
+   * This state with {@code put} records replacing those of their names in place (or added last, in order) and the
+   * {@code deleted} names removed; policies unchanged. One pass over the records; only the put records are
+   * checked (the others were checked when they entered).
+   */
+  RegistryState withRecordChanges(Collection<ManagedRecord> put, Set<String> deleted) {
+    Map<String, ManagedRecord> replacing = new HashMap<>();
+    put.forEach(r -> replacing.put(r.name(), r));
+    ImmutableMap.Builder<String, ManagedRecord> b = ImmutableMap.builderWithExpectedSize(records.size() + put.size());
+    for (Map.Entry<String, ManagedRecord> e : records.entrySet()) {
+      if (!deleted.isEmpty() && deleted.contains(e.getKey())) {
+        continue;
+      }
+      ManagedRecord r = replacing.isEmpty() ? null : replacing.remove(e.getKey());
+      b.put(e.getKey(), r != null ? r : e.getValue());
     }
+    for (ManagedRecord r : put) {
+      if (replacing.remove(r.name()) != null) {
+        b.put(r.name(), r);
+      }
+    }
+    return new RegistryState(generation, policies, b.buildOrThrow(), put);
   }
 
   /** The empty registry (generation 0). */
@@ -115,7 +159,7 @@ public final class RegistryState {
 
   /** Same content, another generation. */
   RegistryState withGeneration(long newGeneration) {
-    return new RegistryState(newGeneration, policies, records);
+    return new RegistryState(newGeneration, policies, records, List.of());
   }
 
   /** Whether two states hold the same policies and records (ignores the generation). */

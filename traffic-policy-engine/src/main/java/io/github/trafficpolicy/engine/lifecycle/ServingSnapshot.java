@@ -3,11 +3,14 @@ package io.github.trafficpolicy.engine.lifecycle;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
-import java.util.LinkedHashMap;
+import io.github.trafficpolicy.engine.PolicyProgram;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,24 +75,61 @@ public final class ServingSnapshot {
 
   /**
    * Compiles every record with {@code evaluator}, reusing a policy of {@code previous} (the table being replaced)
-   * when its binding and document are unchanged, so a swap only compiles what changed.
+   * when its binding and document are unchanged, so a swap only compiles what changed. Each policy version is
+   * compiled at most once: every record bound to it shares one {@link PolicyProgram} (taken from {@code previous}
+   * when a record there was bound to the same version and document), so the table costs one compiled program per
+   * version plus a small binding per record.
    */
   public ImmutableMap<String, CompiledPolicy> compile(PolicyEvaluator evaluator,
                                                       Map<String, CompiledPolicy> previous) {
     checkNotNull(evaluator, "evaluator");
     checkNotNull(previous, "previous");
-    Map<String, CompiledPolicy> out = new LinkedHashMap<>();
+    Map<PolicyRef, PolicyProgram> reusable = new HashMap<>();
+    for (CompiledPolicy old : previous.values()) {
+      old.program().ifPresent(p -> reusable.putIfAbsent(PolicyRef.of(p.policyId(), p.policyVersion()), p));
+    }
+    Map<PolicyRef, PolicyProgram> programs = new HashMap<>();
+    SameDocuments same = new SameDocuments();
+    ImmutableMap.Builder<String, CompiledPolicy> out = ImmutableMap.builderWithExpectedSize(records.size());
     for (Map.Entry<String, Served> e : records.entrySet()) {
       Served s = e.getValue();
       PolicyBinding binding = s.binding();
+      PolicyDocument document = s.version().document();
       CompiledPolicy old = previous.get(e.getKey());
-      if (old != null && old.binding().equals(binding) && old.document().equals(s.version().document())) {
+      if (old != null && old.binding().equals(binding) && same.test(old.document(), document)) {
         out.put(e.getKey(), old);
-      } else {
-        out.put(e.getKey(), evaluator.compile(s.version().document(), binding));
+        continue;
       }
+      PolicyRef ref = s.record().current();
+      PolicyProgram program = programs.get(ref);
+      if (program == null) {
+        PolicyProgram candidate = reusable.get(ref);
+        if (candidate != null && same.test(candidate.document(), document)) {
+          program = candidate;
+          programs.put(ref, program);
+        }
+      }
+      if (program != null) {
+        out.put(e.getKey(), program.bind(binding.recordName(), binding.ttl()));
+        continue;
+      }
+      CompiledPolicy compiled = evaluator.compile(document, binding);
+      compiled.program().ifPresent(p -> programs.put(ref, p));
+      out.put(e.getKey(), compiled);
     }
-    return ImmutableMap.copyOf(out);
+    return out.buildOrThrow();
+  }
+
+  /**
+   * Document equality, remembered per pair of instances: after a registry is reloaded from disk every version's
+   * document is a new (equal) instance, and all the records of a version share it, so each pair is compared once.
+   */
+  private static final class SameDocuments {
+    private final Map<PolicyDocument, Map<PolicyDocument, Boolean>> known = new IdentityHashMap<>();
+
+    boolean test(PolicyDocument a, PolicyDocument b) {
+      return a == b || known.computeIfAbsent(a, k -> new IdentityHashMap<>()).computeIfAbsent(b, a::equals);
+    }
   }
 
   @Override

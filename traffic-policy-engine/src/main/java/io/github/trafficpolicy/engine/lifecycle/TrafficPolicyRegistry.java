@@ -4,7 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.PolicyRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -70,7 +72,7 @@ public final class TrafficPolicyRegistry {
       this.state = new AtomicReference<>(RegistryState.empty());
       return;
     }
-    DirectoryStore s = new DirectoryStore(b.directory, b.faults);
+    DirectoryStore s = new DirectoryStore(b.directory, b.faults, b.journalFloor);
     this.store = Optional.of(s);
     try (DirectoryStore.Lock lock = s.lock()) {
       DirectoryStore.Loaded loaded;
@@ -265,6 +267,27 @@ public final class TrafficPolicyRegistry {
   }
 
   /**
+   * Creates or updates many policy records in one atomic change (one write to disk): a record whose name is new is
+   * created; an existing one is bound to the given version with the given TTL (the zone must stay; the old version
+   * joins its history). Every record is checked before anything changes: if any cannot be put, none is, and the
+   * {@link RegistryException} lists each failing record with its position (1-based) and Route 53 error
+   * ({@link #checkRecords} gives them one by one). Returns the records as stored, in the given order.
+   */
+  public ImmutableList<ManagedRecord> putRecords(List<PolicyRecord> records) {
+    ImmutableList<PolicyRecord> given = ImmutableList.copyOf(checkNotNull(records, "records"));
+    RegistryState next = change(s -> Changes.putRecords(s, given));
+    return given.stream().map(r -> next.record(r.name()).orElseThrow()).collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * Why {@link #putRecords} would refuse each of {@code records} against the current state, by index in
+   * {@code records} (in order); empty when all of them can be put now.
+   */
+  public ImmutableMap<Integer, RegistryException> checkRecords(List<PolicyRecord> records) {
+    return ImmutableMap.copyOf(Changes.checkPut(state(), ImmutableList.copyOf(checkNotNull(records, "records"))));
+  }
+
+  /**
    * Binds a record back to the version it had before its last version change (repeatable, up to
    * {@link ManagedRecord#MAX_HISTORY} steps). Errors: {@code NoSuchTrafficPolicyInstance}, {@code InvalidInput}
    * (no earlier version), {@code NoSuchTrafficPolicy} (that version has been deleted).
@@ -335,9 +358,9 @@ public final class TrafficPolicyRegistry {
 
   /**
    * Loads the directory again if another writer changed it since this registry last read or wrote it. Checking is
-   * cheap (one {@code stat} of {@code registry.json}) when nothing changed. A changed directory whose content is
-   * invalid is {@linkplain ReloadResult.Status#REFUSED refused}: the state stays, and the same content is reported
-   * only once. In memory, always {@code UNCHANGED}.
+   * cheap (a {@code stat} of {@code registry.json} and of the journal) when nothing changed. A changed directory
+   * whose content is invalid is {@linkplain ReloadResult.Status#REFUSED refused}: the state stays, and the same
+   * content is reported only once. In memory, always {@code UNCHANGED}.
    */
   public ReloadResult reloadIfChanged() {
     if (store.isEmpty()) {
@@ -360,7 +383,7 @@ public final class TrafficPolicyRegistry {
           if (now.isEmpty()) {
             throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
           }
-          loaded = s.load(codec);
+          loaded = load(s, now);
         } catch (IllegalArgumentException | IOException | RegistryException e) {
           if (refused.equals(Optional.of(now))) {
             return ReloadResult.unchanged(state());
@@ -434,7 +457,7 @@ public final class TrafficPolicyRegistry {
             if (now.isEmpty()) {
               throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
             }
-            DirectoryStore.Loaded loaded = s.load(codec);
+            DirectoryStore.Loaded loaded = load(s, now);
             base = loaded.state();
             seen = loaded.stamp();
             refused = Optional.empty();
@@ -456,6 +479,16 @@ public final class TrafficPolicyRegistry {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * The directory's state now (stamp {@code now}; the caller holds both locks): when another writer only appended
+   * to the journal since {@link #seen}, its new lines applied to the current state; else loaded in full.
+   */
+  private DirectoryStore.Loaded load(DirectoryStore s, Optional<DirectoryStore.Stamp> now) throws IOException {
+    Optional<DirectoryStore.Loaded> appended = refused.isEmpty() ? s.loadAppended(state(), seen, now)
+        : Optional.empty();
+    return appended.isPresent() ? appended.get() : s.load(codec);
   }
 
   private void publish(RegistryState next) {
@@ -485,6 +518,7 @@ public final class TrafficPolicyRegistry {
     private Path directory;
     private Supplier<String> ids = () -> UUID.randomUUID().toString();
     private DirectoryStore.Faults faults = DirectoryStore.Faults.NONE;
+    private long journalFloor = DirectoryStore.JOURNAL_FLOOR;
 
     private Builder() {}
 
@@ -506,6 +540,13 @@ public final class TrafficPolicyRegistry {
      */
     public Builder idGenerator(Supplier<String> ids) {
       this.ids = checkNotNull(ids, "ids");
+      return this;
+    }
+
+    /** Test hook: the size of {@code registry.json} from which record changes go to the journal. */
+    Builder journalFloor(long bytes) {
+      checkArgument(bytes >= 0, "bytes must not be negative");
+      this.journalFloor = bytes;
       return this;
     }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.engine.Answer;
+import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.PolicyProgram;
 import io.github.trafficpolicy.engine.Query;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +64,35 @@ final class ServingSnapshotTest {
 
     assertThat(compiled.get("www.example.com.")).isSameAs(previous.get("www.example.com."));
     assertThat(compiled.get("api.example.com.")).isSameAs(previous.get("api.example.com."));
+  }
+
+  @Test
+  void compile_recordsOfOneVersionShareOneProgram_aTtlChangeCompilesNothing() {
+    String id = registry.createPolicy("web", TestDocuments.singleA("192.0.2.1"), Optional.empty()).id();
+    registry.createPolicyVersion(id, TestDocuments.singleA("192.0.2.2"), Optional.empty());
+    registry.createRecord("example.com", "www.example.com", 60, id, 1);
+    registry.createRecord("example.com", "api.example.com", 30, id, 1);
+    registry.createRecord("example.com", "img.example.com", 60, id, 2);
+    PolicyEvaluator evaluator = PolicyEvaluator.builder().build();
+    ImmutableMap<String, CompiledPolicy> before = registry.state().servingSnapshot().compile(evaluator);
+
+    PolicyProgram v1 = before.get("www.example.com.").program().orElseThrow();
+    assertThat(before.get("api.example.com.").program()).containsSame(v1);
+    assertThat(before.get("img.example.com.").program().orElseThrow()).isNotSameAs(v1);
+    Answer www = before.get("www.example.com.").evaluate(Query.of(ClientSubnet.parse("192.0.2.0/24")));
+    Answer api = before.get("api.example.com.").evaluate(Query.of(ClientSubnet.parse("192.0.2.0/24")));
+    assertThat(www.ttl()).isEqualTo(60);
+    assertThat(api.ttl()).isEqualTo(30);
+    assertThat(api.records()).isEqualTo(www.records());
+
+    registry.updateRecord("api.example.com", Optional.empty(), OptionalLong.of(300));
+    registry.updateRecord("img.example.com", Optional.of(1), OptionalLong.empty());
+    ImmutableMap<String, CompiledPolicy> after = registry.state().servingSnapshot().compile(evaluator, before);
+
+    assertThat(after.get("www.example.com.")).isSameAs(before.get("www.example.com."));
+    assertThat(after.get("api.example.com.").binding()).isEqualTo(new PolicyBinding(id, 1, "api.example.com.", 300));
+    assertThat(after.get("api.example.com.").program()).containsSame(v1);
+    assertThat(after.get("img.example.com.").program()).containsSame(v1);
   }
 
   @Test
