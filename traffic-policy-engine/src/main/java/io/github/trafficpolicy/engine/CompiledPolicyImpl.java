@@ -443,6 +443,14 @@ final class CompiledPolicyImpl implements CompiledPolicy {
 
   @Override
   public Answer evaluate(Query query) {
+    return evaluate(query, null);
+  }
+
+  /**
+   * {@link #evaluate(Query)} with forced weighted choices and whole multivalue pools ({@link Choices}), or without
+   * when {@code choices} is null.
+   */
+  Answer evaluate(Query query, Choices choices) {
     checkNotNull(query, "query");
     Optional<HealthSnapshot> given = query.health();
     HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
@@ -453,6 +461,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     ev.busy = true;
     try {
       ev.begin(query, hv);
+      ev.choices = choices;
       int result = resolveTarget(ev, start, 0);
       return answer(ev, result);
     } finally {
@@ -529,6 +538,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
     double[] input = ev.input[depth];
     int count = ev.order(rule, r, keys, tiers, pending, input);
+    if (ev.choices != null) {
+      ev.choices.force(rule, r, keys, tiers, pending);
+    }
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -574,6 +586,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       }
       int res = resolveTarget(ev, rule.child[i], depth + 1);
       if (res != NO_DATA) {
+        if (ev.choices != null) {
+          ev.choices.chose(rule, r, i);
+        }
         return res;
       }
       if (tracing) {
@@ -611,6 +626,9 @@ final class CompiledPolicyImpl implements CompiledPolicy {
       }
       int res = resolveTarget(ev, c, depth + 1);
       if (res != NO_DATA) {
+        if (ev.choices != null) {
+          ev.choices.chose(rule, r, i);
+        }
         return res;
       }
     }
@@ -651,7 +669,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     int pool = failOpen ? rule.n : healthy;
     int max = settings.multivalueMaximum();
     int count = 0;
-    if (pool <= max) {
+    if (pool <= max || ev.choices != null) {
       for (int i = 0; i < rule.n; i++) {
         if (failOpen || tiers[i] == 0) {
           ev.selection[count++] = i;

@@ -50,6 +50,8 @@ final class Evaluation {
 
   Query query;
   HealthView health;
+  /** Forced weighted choices and whole multivalue pools ({@link AnswerDistribution}); null in ordinary evaluation. */
+  Choices choices;
   int scope;
   List<TraceStep> trace;
 
@@ -186,6 +188,7 @@ final class Evaluation {
 
   void end() {
     query = null;
+    choices = null;
     health = null;
     trace = null;
     latency = null;

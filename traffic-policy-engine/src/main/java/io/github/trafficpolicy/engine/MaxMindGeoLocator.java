@@ -20,7 +20,9 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -202,6 +204,24 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
   }
 
   /**
+   * Visits every network of the database that holds data, each exactly once, with its location: the IPv4 networks
+   * (as {@link java.net.Inet4Address}es, also in an IPv6 database), then the IPv6 ones; the aliases of the IPv4
+   * space inside an IPv6 database ({@code ::ffff:0:0/96}, 6to4, Teredo) are not visited again. Locations are
+   * decoded once per data record and the same instance is passed for every network of a record.
+   *
+   * @throws IllegalStateException for a locator {@linkplain #using(DatabaseReader) using} a GeoIP2 reader or
+   *     provider, whose networks cannot be listed
+   * @throws IOException when the database cannot be read
+   */
+  public void forEachNetwork(NetworkVisitor visitor) throws IOException {
+    checkNotNull(visitor, "visitor");
+    if (!(source instanceof FileSource file)) {
+      throw new IllegalStateException("the networks of " + description + " cannot be listed; open the file");
+    }
+    file.forEachNetwork(visitor);
+  }
+
+  /**
    * Closes the database file of a locator {@linkplain #open opened} from a path; later lookups answer unknown (and
    * count as failed). Does nothing for a locator {@linkplain #using(DatabaseReader) using} a caller's reader.
    */
@@ -306,6 +326,22 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
         }
       }
       return new GeoLookup(location, prefix);
+    }
+
+    void forEachNetwork(NetworkVisitor visitor) throws IOException {
+      if (closed) {
+        throw new IOException("the database is closed");
+      }
+      Map<Long, ClientLocation> decoded = new HashMap<>();
+      tree.forEachNetwork((bytes, prefix, record) -> {
+        InetAddress address = InetAddress.getByAddress(bytes);
+        ClientLocation location = decoded.get(record);
+        if (location == null) {
+          location = decode(address, prefix);
+          decoded.put(record, location);
+        }
+        visitor.network(address, prefix, location);
+      });
     }
 
     /** The location of the record {@code address} falls in, decoded by the MaxMind DB reader. */
