@@ -484,6 +484,9 @@ public final class Simulation {
     ImmutableMap.Builder<String, Shares> out = ImmutableMap.builder();
     for (String k : keys) {
       double w = weights.get(k);
+      if (w <= 0) {
+        continue; // no client there (a population file that gives it none)
+      }
       double[] s = sums.get(k);
       double[] scaled = new double[s.length];
       for (int e = 0; e < s.length; e++) {
