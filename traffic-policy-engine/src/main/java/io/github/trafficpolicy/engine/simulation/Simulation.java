@@ -100,6 +100,8 @@ public final class Simulation {
   private final ImmutableMap<String, Double> capacity;
   private final ImmutableList<ImmutableList<String>> failures;
   private final int top;
+  private final String policyName;
+  private final String againstName;
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
 
@@ -112,6 +114,8 @@ public final class Simulation {
     this.health = b.health;
     this.capacity = ImmutableMap.copyOf(b.capacity);
     this.top = b.top;
+    this.policyName = b.policyName != null ? b.policyName : describe(policy);
+    this.againstName = b.againstName != null ? b.againstName : against == null ? null : describe(against);
     Set<String> regions = new LinkedHashSet<>();
     Map<String, Integer> index = new LinkedHashMap<>();
     for (CompiledPolicy p : against == null ? List.of(policy) : List.of(policy, against)) {
@@ -310,8 +314,9 @@ public final class Simulation {
     Distribution distribution = aggregate(groups, base);
     Optional<Distribution> againstDistribution = Optional.empty();
     Optional<Comparison> diff = Optional.empty();
+    double[][] before = null;
     if (against != null) {
-      double[][] before = evaluate(against, health, groups);
+      before = evaluate(against, health, groups);
       againstDistribution = Optional.of(aggregate(groups, before));
       diff = Optional.of(compare(groups, before, base));
     }
@@ -321,15 +326,54 @@ public final class Simulation {
       Distribution d = aggregate(groups, failed);
       cases.add(new FailureCase(f, d, compare(groups, base, failed), overloads(d)));
     }
+    ImmutableList<MapCell> map = mapCells(groups, base, before);
     double ipv4 = 0;
     double ipv6 = 0;
     for (Group g : groups) {
       ipv4 += g.addresses[0];
       ipv6 += g.addresses[1];
     }
-    return new SimulationReport(describe(policy), against == null ? Optional.empty() : Optional.of(describe(against)),
+    return new SimulationReport(policyName, against == null ? Optional.empty() : Optional.of(againstName),
         pieces[0], groups.length, ipv4, ipv6, weighting, distribution, againstDistribution, diff,
-        overloads(distribution), ImmutableMap.copyOf(capacity), ImmutableList.copyOf(cases));
+        overloads(distribution), ImmutableMap.copyOf(capacity), ImmutableList.copyOf(cases), map);
+  }
+
+  /**
+   * One-degree cells of the locations with coordinates: their weight, main endpoint and, with {@code before}, the
+   * fraction of their clients that moves.
+   */
+  private ImmutableList<MapCell> mapCells(Group[] groups, double[][] after, double[][] before) {
+    int n = endpointIndex.size();
+    Map<Integer, double[]> cells = new java.util.TreeMap<>();
+    for (int i = 0; i < groups.length; i++) {
+      Group g = groups[i];
+      if (g.location.coordinates().isEmpty() || g.weight <= 0) {
+        continue;
+      }
+      int lat = (int) Math.floor(Math.min(89.999, g.location.coordinates().get().latitude()));
+      int lon = (int) Math.floor(Math.min(179.999, g.location.coordinates().get().longitude()));
+      double[] c = cells.computeIfAbsent((lat + 90) * 360 + lon + 180, k -> new double[n + 2]);
+      c[0] += g.weight;
+      for (int e = 0; e < n; e++) {
+        c[1 + e] += g.weight * after[i][e];
+        if (before != null) {
+          c[n + 1] += g.weight * Math.max(0, before[i][e] - after[i][e]);
+        }
+      }
+    }
+    List<String> names = new ArrayList<>(endpointIndex.keySet());
+    ImmutableList.Builder<MapCell> out = ImmutableList.builder();
+    cells.forEach((key, c) -> {
+      int best = 0;
+      for (int e = 1; e < n; e++) {
+        if (c[1 + e] > c[1 + best]) {
+          best = e;
+        }
+      }
+      out.add(new MapCell(key / 360 - 90, key % 360 - 180, c[0], names.get(best), c[1 + best] / c[0],
+          c[n + 1] / c[0]));
+    });
+    return out.build();
   }
 
   private static String describe(CompiledPolicy p) {
@@ -657,6 +701,16 @@ public final class Simulation {
   public record Comparison(double changedShare, ImmutableList<Move> moves, ImmutableList<CountryChange> countries,
       ImmutableList<ChangedLocation> locations, int changedLocations) {}
 
+  /**
+   * A one-degree cell of the map: the locations with coordinates in [lat, lat + 1) × [lon, lon + 1).
+   *
+   * @param weight the share of all clients there
+   * @param endpoint the endpoint with the largest share there
+   * @param endpointShare that endpoint's share of the cell's clients
+   * @param moved the fraction of the cell's clients that move in the comparison (0 without one)
+   */
+  public record MapCell(int lat, int lon, double weight, String endpoint, double endpointShare, double moved) {}
+
   /** An endpoint above its capacity. */
   public record Overload(String endpoint, double share, double capacity) {}
 
@@ -684,6 +738,8 @@ public final class Simulation {
     private boolean failEach;
     private boolean failPairs;
     private int top = 20;
+    private String policyName;
+    private String againstName;
 
     private Builder(CompiledPolicy policy) {
       this.policy = checkNotNull(policy, "policy");
@@ -742,6 +798,16 @@ public final class Simulation {
     /** Rehearses every pair of health checks and alias endpoints of the policy failing together. */
     public Builder failPairs() {
       this.failPairs = true;
+      return this;
+    }
+
+    /**
+     * What the report calls the policy and the compared version (default: {@code id vN} from their bindings); a
+     * null name keeps the default.
+     */
+    public Builder names(String policyName, String againstName) {
+      this.policyName = policyName;
+      this.againstName = againstName;
       return this;
     }
 

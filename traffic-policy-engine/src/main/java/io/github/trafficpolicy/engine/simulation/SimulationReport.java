@@ -35,6 +35,7 @@ import java.util.Optional;
  * @param overloads endpoints above their capacity with the baseline health
  * @param capacity the capacity of each endpoint given one (share of all clients)
  * @param failures the failure cases rehearsed
+ * @param map one-degree cells of the locations with coordinates (empty for a Country database)
  */
 public record SimulationReport(
     String policy,
@@ -49,7 +50,8 @@ public record SimulationReport(
     Optional<Comparison> diff,
     ImmutableList<Overload> overloads,
     ImmutableMap<String, Double> capacity,
-    ImmutableList<FailureCase> failures) {
+    ImmutableList<FailureCase> failures,
+    ImmutableList<Simulation.MapCell> map) {
 
   /** How many continents' and countries' rows the text report shows. */
   private static final int TEXT_ROWS = 20;
