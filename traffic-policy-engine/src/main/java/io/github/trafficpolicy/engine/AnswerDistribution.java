@@ -40,7 +40,7 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
   /**
    * One answer and its probability.
    *
-   * @param answer the answer (without a trace)
+   * @param answer the answer
    * @param probability in (0, 1]
    */
   public record Share(Answer answer, double probability) {
@@ -52,20 +52,19 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
   }
 
   /**
-   * The distribution of {@code policy}'s answer to {@code query} (a trace, if asked for, is left out). A policy
-   * compiled by a {@link PolicyEvaluator} is explored exactly; any other implementation is evaluated once.
+   * The distribution of {@code policy}'s answer to {@code query}. A policy compiled by a {@link PolicyEvaluator}
+   * is explored exactly; any other implementation is evaluated once. With a trace asked for, each answer carries
+   * the trace of the evaluation that produced it (a forced weighted pick shows the rendezvous score −∞).
    *
    * @throws IllegalStateException when the nested weighted rules need more than 65 536 evaluations
    */
   public static AnswerDistribution of(CompiledPolicy policy, Query query) {
     checkNotNull(policy, "policy");
     checkNotNull(query, "query");
-    Query plain = query.trace() ? new Query(query.client(), query.location(), query.latency(), query.health(), false)
-        : query;
     if (!(policy instanceof CompiledPolicyImpl impl)) {
-      return new AnswerDistribution(ImmutableList.of(new Share(policy.evaluate(plain), 1)));
+      return new AnswerDistribution(ImmutableList.of(new Share(policy.evaluate(query), 1)));
     }
-    Explorer explorer = new Explorer(impl, plain);
+    Explorer explorer = new Explorer(impl, query);
     List<Share> found = explorer.explore();
     Map<List<Object>, Share> merged = new LinkedHashMap<>();
     for (Share s : found) {
@@ -143,15 +142,21 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
       List<Answer> answers = new ArrayList<>();
       List<Double> mass = new ArrayList<>();
       double total = 0;
-      for (int i = 0; i < rule.n; i++) {
-        choices.forced[open] = i;
-        List<Share> sub = explore();
-        if (sub != null) {
-          double w = rule.allZero || rule.weight[i] == 0 ? 1 : rule.weight[i];
-          total += w;
-          for (Share s : sub) {
-            answers.add(s.answer);
-            mass.add(s.probability * w);
+      // Zero-weight standbys (tier 1) can answer only when no weighted entry (tier 0) can: try them only then.
+      for (int tier = 0; tier <= 1 && total == 0; tier++) {
+        for (int i = 0; i < rule.n; i++) {
+          if (rule.tier(i) != tier) {
+            continue;
+          }
+          choices.forced[open] = i;
+          List<Share> sub = explore();
+          if (sub != null) {
+            double w = tier == 1 || rule.allZero ? 1 : rule.weight[i];
+            total += w;
+            for (Share s : sub) {
+              answers.add(s.answer);
+              mass.add(s.probability * w);
+            }
           }
         }
       }

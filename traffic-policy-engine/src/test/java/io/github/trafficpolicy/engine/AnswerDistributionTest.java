@@ -137,11 +137,12 @@ final class AnswerDistributionTest {
   }
 
   @Test
-  void of_leavesTheTraceOutAndEvaluatesOtherImplementationsOnce() {
+  void of_tracesEachAnswerAndEvaluatesOtherImplementationsOnce() {
     CompiledPolicy p = Fixtures.compile(Fixtures.single(WeightedRule.of(item("a", 1, false), item("b", 1, false))));
     AnswerDistribution d = AnswerDistribution.of(p,
         Query.builder(Fixtures.CLIENT).location(ClientLocation.UNKNOWN).trace(true).build());
-    assertThat(d.shares()).hasSize(2).allSatisfy(s -> assertThat(s.answer().trace().lines()).isEmpty());
+    assertThat(d.shares()).hasSize(2).allSatisfy(s -> assertThat(String.join("\n", s.answer().trace().lines()))
+        .contains("-> endpoint " + s.answer().endpoints().get(0)));
 
     CompiledPolicy other = new CompiledPolicy() {
       @Override

@@ -21,6 +21,7 @@ import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.PolicyVersion;
 import io.github.trafficpolicy.engine.lifecycle.RegistryException;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import io.github.trafficpolicy.engine.simulation.Invariant;
 import io.github.trafficpolicy.engine.simulation.Population;
 import io.github.trafficpolicy.engine.simulation.Simulation;
 import io.github.trafficpolicy.engine.simulation.SimulationHtml;
@@ -62,8 +63,9 @@ import picocli.CommandLine.Option;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:the report was written and no endpoint is over its capacity",
-      "1:an endpoint is over its capacity (in any case), or an input is invalid or cannot be read",
+      "0:the report was written, no endpoint is over its capacity and every invariant holds",
+      "1:an endpoint is over its capacity (in any case), an invariant fails, or an input is invalid or cannot be "
+          + "read",
       "2:usage error"
     })
 public final class SimulateCommand implements Callable<Integer> {
@@ -127,6 +129,11 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--capacity", paramLabel = "FILE",
       description = "A CSV table endpoint,share: the share of all clients each endpoint can take (0.6 or 60%%).")
   Path capacity;
+
+  @Option(names = "--invariants", paramLabel = "FILE",
+      description = "A policy test file whose \"invariants\" are checked over every network, in the baseline and "
+          + "in the failure cases each covers; repeatable.")
+  List<Path> invariants = new ArrayList<>();
 
   @Option(names = "--top", paramLabel = "N", defaultValue = "20",
       description = "How many changed countries and locations to list. Default: ${DEFAULT-VALUE}.")
@@ -212,6 +219,9 @@ public final class SimulateCommand implements Callable<Integer> {
       for (String f : fail) {
         simulation.fail(List.of(f.split(",")));
       }
+      for (Path f : invariants) {
+        simulation.invariants(EvaluateCommand.load(f, Invariant::read));
+      }
       if (failEach) {
         simulation.failEach();
       }
@@ -236,7 +246,7 @@ public final class SimulateCommand implements Callable<Integer> {
       out.flush();
       boolean over = !report.overloads().isEmpty()
           || report.failures().stream().anyMatch(c -> !c.overloads().isEmpty());
-      return over ? TrafficPolicyCommand.FAILED : TrafficPolicyCommand.OK;
+      return over || !report.invariantsHold() ? TrafficPolicyCommand.FAILED : TrafficPolicyCommand.OK;
     } catch (InvalidPolicyException | InvalidTableException e) {
       err.println(e.getMessage());
       return TrafficPolicyCommand.FAILED;

@@ -123,6 +123,30 @@ final class SimulateCommandTest {
   }
 
   @Test
+  void simulate_invariants_exit1WithTheCounterexample() throws IOException {
+    Path holds = Files.writeString(dir.resolve("holds.expect.json"), """
+        {"policy": "v1.json", "cases": [],
+         "invariants": [{"id": "eu-stays", "where": {"continent": "EU"}, "only": ["eu"], "failing": "pairs"}]}
+        """);
+    Path fails = Files.writeString(dir.resolve("fails.expect.json"), """
+        {"policy": "v1.json", "cases": [],
+         "invariants": [{"id": "us-always-east", "where": {"country": "US"}, "only": ["us-east"],
+                         "failing": "each"}]}
+        """);
+
+    CliRun ok = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
+        "--invariants", holds.toString());
+    CliRun bad = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
+        "--invariants", holds.toString(), "--invariants", fails.toString());
+
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("Invariants: 1 hold, 0 fail", "holds eu-stays (4 cases checked)");
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.out()).contains("FAILS us-always-east", "counterexample: baseline health",
+        "network:  10.128.0.0/9", "answered by us-west (25.0 % of its clients)", "trace:");
+  }
+
+  @Test
   void simulate_badInputs() throws IOException {
     assertThat(CliRun.run("simulate", "--policy", v1.toString()).exitCode()).isEqualTo(2);
     CliRun unknown = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),

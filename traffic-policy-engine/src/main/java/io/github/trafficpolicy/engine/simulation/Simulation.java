@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,6 +100,7 @@ public final class Simulation {
   private final HealthSnapshot health;
   private final ImmutableMap<String, Double> capacity;
   private final ImmutableList<ImmutableList<String>> failures;
+  private final ImmutableList<Invariant> invariants;
   private final int top;
   private final String policyName;
   private final String againstName;
@@ -137,14 +139,17 @@ public final class Simulation {
     for (List<String> f : b.failures) {
       cases.add(ImmutableList.copyOf(f));
     }
-    if (b.failEach || b.failPairs) {
-      List<String> each = failableIds(policy.document());
-      for (int i = 0; i < each.size(); i++) {
-        if (b.failEach) {
-          cases.add(ImmutableList.of(each.get(i)));
+    this.invariants = ImmutableList.copyOf(b.invariants);
+    boolean pairs = b.failPairs || invariants.stream().anyMatch(i -> i.failing() == Invariant.Failing.PAIRS);
+    boolean each = b.failEach || pairs || invariants.stream().anyMatch(i -> i.failing() == Invariant.Failing.EACH);
+    if (each || pairs) {
+      List<String> failable = failableIds(policy.document());
+      for (int i = 0; i < failable.size(); i++) {
+        if (each && !cases.contains(List.of(failable.get(i)))) {
+          cases.add(ImmutableList.of(failable.get(i)));
         }
-        for (int j = i + 1; b.failPairs && j < each.size(); j++) {
-          cases.add(ImmutableList.of(each.get(i), each.get(j)));
+        for (int j = i + 1; pairs && j < failable.size(); j++) {
+          cases.add(ImmutableList.of(failable.get(i), failable.get(j)));
         }
       }
     }
@@ -301,17 +306,22 @@ public final class Simulation {
    */
   public SimulationReport run() throws IOException {
     Map<Key, Group> byKey = new LinkedHashMap<>();
+    // Sources pass the same location instance for every network of a database record: look that up first.
+    Map<ClientLocation, Group> byInstance = new IdentityHashMap<>();
     long[] pieces = new long[1];
     source.forEachNetwork((address, prefix, location) -> split(address.getAddress(), prefix,
         a -> holdsFor(a, location), (a, p) -> {
           pieces[0]++;
-          add(byKey, a, p, location);
+          add(byKey, byInstance, a, p, location);
         }));
     Group[] groups = byKey.values().toArray(new Group[0]);
     String weighting = weigh(groups);
 
     double[][] base = evaluate(policy, health, groups);
     Distribution distribution = aggregate(groups, base);
+    Counterexample[] found = new Counterexample[invariants.size()];
+    int[] checked = new int[invariants.size()];
+    checkInvariants(ImmutableList.of(), health, groups, base, distribution, found, checked);
     Optional<Distribution> againstDistribution = Optional.empty();
     Optional<Comparison> diff = Optional.empty();
     double[][] before = null;
@@ -322,8 +332,10 @@ public final class Simulation {
     }
     List<FailureCase> cases = new ArrayList<>();
     for (ImmutableList<String> f : failures) {
-      double[][] failed = evaluate(policy, failedHealth(f), groups);
+      HealthSnapshot h = failedHealth(f);
+      double[][] failed = evaluate(policy, h, groups);
       Distribution d = aggregate(groups, failed);
+      checkInvariants(f, h, groups, failed, d, found, checked);
       cases.add(new FailureCase(f, d, compare(groups, base, failed), overloads(d)));
     }
     ImmutableList<MapCell> map = mapCells(groups, base, before);
@@ -335,7 +347,85 @@ public final class Simulation {
     }
     return new SimulationReport(policyName, against == null ? Optional.empty() : Optional.of(againstName),
         pieces[0], groups.length, ipv4, ipv6, weighting, distribution, againstDistribution, diff,
-        overloads(distribution), ImmutableMap.copyOf(capacity), ImmutableList.copyOf(cases), map);
+        overloads(distribution), ImmutableMap.copyOf(capacity), ImmutableList.copyOf(cases), map,
+        invariantResults(found, checked));
+  }
+
+  private ImmutableList<InvariantResult> invariantResults(Counterexample[] found, int[] checked) {
+    ImmutableList.Builder<InvariantResult> out = ImmutableList.builder();
+    for (int k = 0; k < invariants.size(); k++) {
+      out.add(new InvariantResult(invariants.get(k), checked[k], Optional.ofNullable(found[k])));
+    }
+    return out.build();
+  }
+
+  /** Checks every invariant that covers the case failing {@code failed} and has no counterexample yet. */
+  private void checkInvariants(ImmutableList<String> failed, HealthSnapshot h, Group[] groups, double[][] shares,
+      Distribution d, Counterexample[] found, int[] checked) {
+    List<String> names = new ArrayList<>(endpointIndex.keySet());
+    for (int k = 0; k < invariants.size(); k++) {
+      Invariant inv = invariants.get(k);
+      if (found[k] != null || !inv.failing().covers(failed.size())) {
+        continue;
+      }
+      checked[k]++;
+      for (Map.Entry<String, Double> e : inv.maxShare().entrySet()) {
+        for (Map.Entry<String, Double> s : d.overall().endpoints().entrySet()) {
+          if (found[k] == null && Invariant.glob(e.getKey(), s.getKey()) && s.getValue() > e.getValue() + 1e-12) {
+            found[k] = new Counterexample(failed, Optional.empty(), Optional.empty(),
+                s.getKey() + " takes " + SimulationReport.percent(s.getValue()) + " of all clients, more than "
+                    + SimulationReport.percent(e.getValue()) + " (" + e.getKey() + ")", ImmutableList.of());
+          }
+        }
+      }
+      if (found[k] != null || (inv.only().isEmpty() && inv.never().isEmpty())) {
+        continue;
+      }
+      int worst = -1;
+      int worstEndpoint = -1;
+      double violating = 0;
+      for (int i = 0; i < groups.length; i++) {
+        if (groups[i].weight <= 0 || !inv.covers(groups[i].location)) {
+          continue;
+        }
+        for (int e = 0; e < names.size(); e++) {
+          if (shares[i][e] > 1e-12 && !inv.allows(names.get(e))) {
+            violating += groups[i].weight * shares[i][e];
+            if (worst < 0 || groups[i].weight > groups[worst].weight) {
+              worst = i;
+              worstEndpoint = e;
+            }
+          }
+        }
+      }
+      if (worst >= 0) {
+        Group g = groups[worst];
+        String endpoint = names.get(worstEndpoint);
+        found[k] = new Counterexample(failed, Optional.of(g.example()),
+            Optional.of(SimulationReport.describe(g.location)),
+            "answered by " + endpoint + " (" + SimulationReport.percent(shares[worst][worstEndpoint])
+                + " of its clients), which the invariant does not allow; "
+                + SimulationReport.percent(violating) + " of all clients are in violation",
+            trace(g, h, endpoint));
+      }
+    }
+  }
+
+  /** The trace of an evaluation for group {@code g} under {@code h} that answers with {@code endpoint}. */
+  private ImmutableList<String> trace(Group g, HealthSnapshot h, String endpoint) {
+    Query.Builder q = Query.builder(new ClientSubnet(g.example, g.examplePrefix)).location(g.location).health(h)
+        .trace(true);
+    if (g.latency != null) {
+      q.latency(g.latency);
+    }
+    for (AnswerDistribution.Share s : AnswerDistribution.of(policy, q.build()).shares()) {
+      boolean noData = s.answer().outcome() == Outcome.NO_DATA || s.answer().endpoints().isEmpty();
+      if (noData ? endpoint.equals(NO_ANSWER)
+          : s.answer().endpoints().stream().anyMatch(e -> e.value().equals(endpoint))) {
+        return ImmutableList.copyOf(s.answer().trace().lines());
+      }
+    }
+    return ImmutableList.of();
   }
 
   /**
@@ -392,7 +482,34 @@ public final class Simulation {
     return need;
   }
 
-  private void add(Map<Key, Group> byKey, InetAddress a, int prefix, ClientLocation location) {
+  private void add(Map<Key, Group> byKey, Map<ClientLocation, Group> byInstance, InetAddress a, int prefix,
+      ClientLocation location) {
+    Group g = latencyTable == null ? byInstance.get(location) : null;
+    if (g == null) {
+      g = group(byKey, a, location);
+      if (latencyTable == null) {
+        byInstance.put(location, g);
+      }
+    }
+    int bits = a.getAddress().length * 8;
+    int family = bits == 32 ? 0 : 1;
+    double addresses = Math.pow(2, bits - prefix);
+    g.addresses[family] += addresses;
+    g.networks++;
+    if (prefix < g.examplePrefix) {
+      g.example = a;
+      g.examplePrefix = prefix;
+    }
+    int entry = population != null && population.hasNetworks() ? population.entryFor(a, prefix) : -1;
+    if (entry >= 0) {
+      g.entryShare += population.sharePerAddress(entry) * addresses;
+    } else {
+      g.free[family] += addresses;
+    }
+  }
+
+  /** The group of the piece at {@code a} located at {@code location}: same location and latency data. */
+  private Group group(Map<Key, Group> byKey, InetAddress a, ClientLocation location) {
     ClientLatency latency = null;
     List<Double> signature = List.of();
     if (latencyTable != null) {
@@ -410,22 +527,7 @@ public final class Simulation {
       latency = ClientLatency.of(ms, 0);
     }
     ClientLatency lat = latency;
-    Group g = byKey.computeIfAbsent(new Key(location, signature), k -> new Group(location, lat));
-    int bits = a.getAddress().length * 8;
-    int family = bits == 32 ? 0 : 1;
-    double addresses = Math.pow(2, bits - prefix);
-    g.addresses[family] += addresses;
-    g.networks++;
-    if (prefix < g.examplePrefix) {
-      g.example = a;
-      g.examplePrefix = prefix;
-    }
-    int entry = population != null && population.hasNetworks() ? population.entryFor(a, prefix) : -1;
-    if (entry >= 0) {
-      g.entryShare += population.sharePerAddress(entry) * addresses;
-    } else {
-      g.free[family] += addresses;
-    }
+    return byKey.computeIfAbsent(new Key(location, signature), k -> new Group(location, lat));
   }
 
   /** Sets every group's weight (summing to 1) and says how. */
@@ -711,6 +813,31 @@ public final class Simulation {
    */
   public record MapCell(int lat, int lon, double weight, String endpoint, double endpointShare, double moved) {}
 
+  /**
+   * What an invariant found.
+   *
+   * @param casesChecked the cases (baseline included) it was checked in, up to its counterexample
+   * @param counterexample the first violation found, if any
+   */
+  public record InvariantResult(Invariant invariant, int casesChecked, Optional<Counterexample> counterexample) {
+    /** Whether it held in every case checked. */
+    public boolean holds() {
+      return counterexample.isEmpty();
+    }
+  }
+
+  /**
+   * A violation of an invariant.
+   *
+   * @param failed what failed in that case (empty: the baseline)
+   * @param network the (largest) network of the violating location, for statements about clients
+   * @param location that location in words
+   * @param detail what is wrong
+   * @param trace the evaluation that answers with the forbidden endpoint
+   */
+  public record Counterexample(ImmutableList<String> failed, Optional<String> network, Optional<String> location,
+      String detail, ImmutableList<String> trace) {}
+
   /** An endpoint above its capacity. */
   public record Overload(String endpoint, double share, double capacity) {}
 
@@ -737,6 +864,7 @@ public final class Simulation {
     private final List<List<String>> failures = new ArrayList<>();
     private boolean failEach;
     private boolean failPairs;
+    private final List<Invariant> invariants = new ArrayList<>();
     private int top = 20;
     private String policyName;
     private String againstName;
@@ -786,6 +914,15 @@ public final class Simulation {
     public Builder fail(List<String> ids) {
       checkArgument(!ids.isEmpty(), "a failure case needs at least one health check or endpoint");
       failures.add(ImmutableList.copyOf(ids));
+      return this;
+    }
+
+    /**
+     * Checks these invariants for every network in the baseline and in the failure cases each covers (the
+     * single-failure cases, and the pairs, are rehearsed when an invariant asks for them).
+     */
+    public Builder invariants(List<Invariant> invariants) {
+      this.invariants.addAll(invariants);
       return this;
     }
 

@@ -100,6 +100,19 @@ public final class SimulationHtml {
       }
       b.append("</table>\n");
     }
+    if (!r.invariants().isEmpty()) {
+      b.append("<h2>Invariants</h2>\n<table><tr><th>invariant</th><th>result</th><th>cases</th>"
+          + "<th>counterexample</th></tr>\n");
+      for (Simulation.InvariantResult i : r.invariants()) {
+        b.append("<tr><td>").append(esc(i.invariant().id())).append("</td><td").append(i.holds() ? ">holds"
+            : " class=\"over\">fails").append("</td><td>").append(i.casesChecked()).append("</td><td>");
+        i.counterexample().ifPresent(c -> b.append(esc((c.failed().isEmpty() ? "baseline" : "failing "
+            + String.join(" + ", c.failed())) + c.network().map(n -> ", " + n).orElse("")
+            + c.location().map(l -> " (" + l + ")").orElse("") + ": " + c.detail())));
+        b.append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
     scopes(b, "By continent", "continent", r.distribution().continents(), colours);
     scopes(b, "By country", "country", r.distribution().countries(), colours);
     b.append("</body></html>\n");

@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param capacity the capacity of each endpoint given one (share of all clients)
  * @param failures the failure cases rehearsed
  * @param map one-degree cells of the locations with coordinates (empty for a Country database)
+ * @param invariants what each invariant found
  */
 public record SimulationReport(
     String policy,
@@ -51,7 +52,8 @@ public record SimulationReport(
     ImmutableList<Overload> overloads,
     ImmutableMap<String, Double> capacity,
     ImmutableList<FailureCase> failures,
-    ImmutableList<Simulation.MapCell> map) {
+    ImmutableList<Simulation.MapCell> map,
+    ImmutableList<Simulation.InvariantResult> invariants) {
 
   /** How many continents' and countries' rows the text report shows. */
   private static final int TEXT_ROWS = 20;
@@ -133,7 +135,39 @@ public record SimulationReport(
         }
       }
     }
+    invariantsText(b, invariants);
     return b.toString();
+  }
+
+  /** Whether every invariant held. */
+  public boolean invariantsHold() {
+    return invariants.stream().allMatch(Simulation.InvariantResult::holds);
+  }
+
+  private static void invariantsText(StringBuilder b, List<Simulation.InvariantResult> invariants) {
+    if (invariants.isEmpty()) {
+      return;
+    }
+    long failed = invariants.stream().filter(i -> !i.holds()).count();
+    b.append("\nInvariants: ").append(invariants.size() - failed).append(" hold, ").append(failed)
+        .append(failed == 1 ? " fails" : " fail").append('\n');
+    for (Simulation.InvariantResult r : invariants) {
+      b.append("  ").append(r.holds() ? "holds " : "FAILS ").append(r.invariant().id()).append(" (")
+          .append(r.casesChecked()).append(r.casesChecked() == 1 ? " case" : " cases").append(" checked)\n");
+      r.counterexample().ifPresent(c -> {
+        b.append("    counterexample: ").append(c.failed().isEmpty() ? "baseline health"
+            : "with " + String.join(" + ", c.failed()) + " failing").append('\n');
+        c.network().ifPresent(n -> b.append("    network:  ").append(n).append('\n'));
+        c.location().ifPresent(l -> b.append("    location: ").append(l).append('\n'));
+        b.append("    ").append(c.detail()).append('\n');
+        if (!c.trace().isEmpty()) {
+          b.append("    trace:\n");
+          for (String line : c.trace()) {
+            b.append("      ").append(line).append('\n');
+          }
+        }
+      });
+    }
   }
 
   private static void locationsText(StringBuilder b, Comparison d) {
@@ -227,6 +261,24 @@ public record SimulationReport(
       cases.add(c);
     }
     m.put("failures", cases);
+    List<Object> checks = new ArrayList<>();
+    for (Simulation.InvariantResult r : invariants) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("id", r.invariant().id());
+      c.put("holds", r.holds());
+      c.put("casesChecked", r.casesChecked());
+      r.counterexample().ifPresent(x -> {
+        Map<String, Object> ce = new LinkedHashMap<>();
+        ce.put("failed", x.failed());
+        ce.put("network", x.network().orElse(null));
+        ce.put("location", x.location().orElse(null));
+        ce.put("detail", x.detail());
+        ce.put("trace", x.trace());
+        c.put("counterexample", ce);
+      });
+      checks.add(c);
+    }
+    m.put("invariants", checks);
     return m;
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.GeolocationEntry;
 import io.github.trafficpolicy.api.GeolocationRule;
@@ -184,6 +185,60 @@ final class SimulationTest {
         seen.add(a.getHostAddress() + "/" + p + " " + l.country().orElse("-")));
 
     assertThat(seen).startsWith("10.0.0.0/10 US", "10.64.0.0/10 DE", "10.128.0.0/9 US");
+  }
+
+  private static List<Invariant> invariants(String json) throws IOException {
+    return Invariant.parse("test", new ObjectMapper().readTree(json));
+  }
+
+  @Test
+  void run_invariantThatHoldsIsCheckedInEveryCaseItCovers() throws IOException {
+    SimulationReport r = Simulation.builder(policy(1)).networks(geo::forEachNetwork)
+        .invariants(invariants("[{\"id\": \"eu-stays\", \"where\": {\"continent\": \"EU\"}, "
+            + "\"only\": [\"eu*\"], \"failing\": \"each\"}]"))
+        .build().run();
+
+    assertThat(r.invariants()).singleElement().satisfies(i -> {
+      assertThat(i.holds()).isTrue();
+      assertThat(i.casesChecked()).isEqualTo(3); // the baseline, hc-us-east failing, hc-us-west failing
+    });
+    assertThat(r.invariantsHold()).isTrue();
+    assertThat(r.failures()).hasSize(2); // the rehearsal the invariant asked for
+  }
+
+  @Test
+  void run_failingInvariantsGiveTheirCounterexample() throws IOException {
+    SimulationReport r = Simulation.builder(policy(1)).networks(geo::forEachNetwork)
+        .invariants(invariants("[{\"id\": \"no-west-for-us\", \"where\": {\"country\": \"US\"}, "
+            + "\"never\": [\"us-west\"]},"
+            + "{\"id\": \"west-capacity\", \"maxShare\": {\"us-w*\": 0.3}, \"failing\": \"each\"}]"))
+        .build().run();
+
+    assertThat(r.invariantsHold()).isFalse();
+    Simulation.Counterexample west = r.invariants().get(0).counterexample().orElseThrow();
+    assertThat(west.failed()).isEmpty();
+    assertThat(west.network()).contains("10.128.0.0/9");
+    assertThat(west.location()).contains("NA US/WA 47.61,-122.33");
+    assertThat(west.detail()).startsWith("answered by us-west (25.0 % of its clients)")
+        .contains("12.5 % of all clients are in violation");
+    assertThat(String.join("\n", west.trace())).contains("endpoint us-west").doesNotContain("endpoint us-east");
+    Simulation.Counterexample capacity = r.invariants().get(1).counterexample().orElseThrow();
+    assertThat(capacity.failed()).containsExactly("hc-us-east");
+    assertThat(capacity.detail()).isEqualTo("us-west takes 50.0 % of all clients, more than 30.0 % (us-w*)");
+    assertThat(r.invariants().get(1).casesChecked()).isEqualTo(2);
+    assertThat(r.text()).contains("Invariants: 0 hold, 2 fail", "FAILS no-west-for-us", "network:  10.128.0.0/9");
+  }
+
+  @Test
+  void parse_reportsEveryProblemWithItsPath() {
+    assertThatThrownBy(() -> invariants("[{\"id\": \"x\"}, {\"only\": [], \"failing\": \"always\", "
+        + "\"colour\": 1}, {\"maxShare\": {\"a\": 2}}]"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/invariants/0: states nothing")
+        .hasMessageContaining("/invariants/1/colour: unknown member")
+        .hasMessageContaining("/invariants/1/only: must be a non-empty array")
+        .hasMessageContaining("/invariants/1/failing: must be none, each or pairs but was 'always'")
+        .hasMessageContaining("/invariants/2/maxShare/a: must be a number from 0 to 1");
   }
 
   @Test
