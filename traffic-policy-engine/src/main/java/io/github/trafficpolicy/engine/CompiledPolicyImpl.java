@@ -701,7 +701,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     ev.selectionCount = count;
     ev.selectionRule = r;
     if (tracing) {
-      String why = pool <= max
+      String why = pool <= max || ev.choices != null
           ? (failOpen ? "all " + pool + " items (none healthy)" : "all " + pool + " healthy items")
           : max + " of " + pool + (failOpen ? " items (none healthy)" : " healthy items")
               + " with the best rendezvous scores for client key " + ev.clientKeyText();

@@ -106,6 +106,8 @@ public final class Simulation {
   private final String againstName;
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
+  /** The group of the previous piece ({@link #add}; {@link #run} is not reentrant). */
+  private Group last;
 
   private Simulation(Builder b) {
     this.policy = b.policy;
@@ -304,7 +306,8 @@ public final class Simulation {
    *
    * @throws IOException when the network source cannot be read
    */
-  public SimulationReport run() throws IOException {
+  public synchronized SimulationReport run() throws IOException {
+    last = null;
     Map<Key, Group> byKey = new LinkedHashMap<>();
     // Sources pass the same location instance for every network of a database record: look that up first.
     Map<ClientLocation, Group> byInstance = new IdentityHashMap<>();
@@ -484,13 +487,18 @@ public final class Simulation {
 
   private void add(Map<Key, Group> byKey, Map<ClientLocation, Group> byInstance, InetAddress a, int prefix,
       ClientLocation location) {
-    Group g = latencyTable == null ? byInstance.get(location) : null;
+    Group g = null;
+    if (latencyTable == null) {
+      // Neighbouring networks often share a location: try the last one before the map.
+      g = last != null && last.location == location ? last : byInstance.get(location);
+    }
     if (g == null) {
       g = group(byKey, a, location);
       if (latencyTable == null) {
         byInstance.put(location, g);
       }
     }
+    last = g;
     int bits = a.getAddress().length * 8;
     int family = bits == 32 ? 0 : 1;
     double addresses = Math.pow(2, bits - prefix);
