@@ -9,6 +9,8 @@ import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.GeolocationEntry;
 import io.github.trafficpolicy.api.GeolocationRule;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.api.LatencyEntry;
+import io.github.trafficpolicy.api.LatencyRule;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.api.Target;
@@ -17,6 +19,10 @@ import io.github.trafficpolicy.api.WeightedRule;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.LatencyTable;
+import io.github.trafficpolicy.engine.LatencyTables;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
@@ -239,6 +245,27 @@ final class SimulationTest {
         .hasMessageContaining("/invariants/1/only: must be a non-empty array")
         .hasMessageContaining("/invariants/1/failing: must be none, each or pairs but was 'always'")
         .hasMessageContaining("/invariants/2/maxShare/a: must be a number from 0 to 1");
+  }
+
+  @Test
+  void run_latencyTableRowsSplitNetworks() throws IOException {
+    PolicyDocument d = PolicyDocument.builder().recordType(RecordType.A)
+        .endpoint("east", Endpoint.value("192.0.2.1"))
+        .endpoint("ireland", Endpoint.value("192.0.2.2"))
+        .rule("root", LatencyRule.of(LatencyEntry.of("us-east-1", Target.endpoint("east")),
+            LatencyEntry.of("eu-west-1", Target.endpoint("ireland"))))
+        .startRule("root").build();
+    CompiledPolicy p = PolicyEvaluator.builder().build().compile(d, "www.example.com");
+    LatencyTable measured = LatencyTables.chain(
+        CsvLatencyTable.parse("10.0.0.0/10,us-east-1,5\n10.0.0.0/10,eu-west-1,50\n"),
+        EstimatedLatencyTable.builtIn());
+
+    SimulationReport r = Simulation.builder(p).networks(geo::forEachNetwork).latencyTable(measured).build().run();
+
+    // Half of Germany (10.0.0.0/10) measures us-east-1 nearer; the other half and France are estimated: Ireland.
+    assertThat(r.networks()).isEqualTo(5);
+    assertThat(r.distribution().countries().get("DE").endpoints().get("east")).isCloseTo(0.5, within(1e-12));
+    assertThat(r.distribution().countries().get("FR").endpoints()).containsOnlyKeys("ireland");
   }
 
   @Test
