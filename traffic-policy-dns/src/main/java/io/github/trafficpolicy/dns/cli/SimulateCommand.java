@@ -26,6 +26,7 @@ import io.github.trafficpolicy.engine.simulation.Population;
 import io.github.trafficpolicy.engine.simulation.Simulation;
 import io.github.trafficpolicy.engine.simulation.SimulationHtml;
 import io.github.trafficpolicy.engine.simulation.SimulationReport;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -123,12 +124,18 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--fail-each", description = "Rehearse every health check and alias endpoint failing alone.")
   boolean failEach;
 
-  @Option(names = "--fail-pairs", description = "Rehearse every pair of health checks and alias endpoints failing.")
+  @Option(names = "--fail-pairs",
+      description = "Rehearse every health check and alias endpoint failing alone, then every pair.")
   boolean failPairs;
 
   @Option(names = "--capacity", paramLabel = "FILE",
       description = "A CSV table endpoint,share: the share of all clients each endpoint can take (0.6 or 60%%).")
   Path capacity;
+
+  @Option(names = "--changed-networks", paramLabel = "FILE",
+      description = "With --against or --against-version: write every network whose answer changes as CSV "
+          + "network,location,share,from,to (share: of all clients).")
+  Path changedNetworks;
 
   @Option(names = "--invariants", paramLabel = "FILE",
       description = "A policy test file whose \"invariants\" are checked over every network, in the baseline and "
@@ -164,6 +171,10 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     if (json && csv) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give --json or --csv, not both");
+    }
+    if (changedNetworks != null && against == null && againstVersion == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--changed-networks needs --against or --against-version");
     }
     if (top < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--top must not be negative");
@@ -229,7 +240,23 @@ public final class SimulateCommand implements Callable<Integer> {
         simulation.failPairs();
       }
 
-      SimulationReport report = simulation.build().run();
+      SimulationReport report;
+      if (changedNetworks != null) {
+        try (BufferedWriter w = Files.newBufferedWriter(changedNetworks, StandardCharsets.UTF_8)) {
+          w.write("network,location,share,from,to\n");
+          simulation.changedNetworks(c -> {
+            try {
+              w.write(c.network() + "," + csv(c.location()) + "," + String.format(Locale.ROOT, "%.9f", c.share())
+                  + "," + csv(c.from()) + "," + csv(c.to()) + "\n");
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+          report = simulation.build().run();
+        }
+      } else {
+        report = simulation.build().run();
+      }
       if (json) {
         out.println(JSON.writeValueAsString(report.json()));
       } else if (csv) {
@@ -259,6 +286,10 @@ public final class SimulateCommand implements Callable<Integer> {
         maxMind.close();
       }
     }
+  }
+
+  private static String csv(String s) {
+    return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
   }
 
   private CompiledPolicy fromRegistry(PolicyEvaluator evaluator) {

@@ -80,6 +80,18 @@ final class SimulateCommandTest {
   }
 
   @Test
+  void simulate_changedNetworks_listsEveryNetworkThatMoves() throws IOException {
+    Path changed = dir.resolve("changed.csv");
+
+    CliRun r = CliRun.run("simulate", "--policy", v2.toString(), "--against", v1.toString(),
+        "--geo-table", table.toString(), "--changed-networks", changed.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.readAllLines(changed)).containsExactly("network,location,share,from,to",
+        "10.0.0.0/9,\"EU DE 52.52,13.40\",0.500000000,eu,us-east");
+  }
+
+  @Test
   void simulate_againstVersion_readsTheRegistry() {
     Path registry = dir.resolve("registry");
     CliRun created = CliRun.run("policy", "create", "--name", "web", "--document", v1.toString(), "--registry",

@@ -98,7 +98,8 @@ public final class Population {
       }
       String[] f = text.split(",", -1);
       if (f.length != 2) {
-        problems.add(new InvalidTableException.LineProblem(line, "expected 2 fields (key,share) but found " + f.length));
+        problems.add(new InvalidTableException.LineProblem(line,
+            "expected 2 fields (key,share) but found " + f.length));
         continue;
       }
       String key = f[0].strip();

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -106,8 +107,15 @@ public final class Simulation {
   private final String againstName;
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
+  private final Consumer<ChangedNetwork> changedNetworkSink;
   /** The group of the previous piece ({@link #add}; {@link #run} is not reentrant). */
   private Group last;
+  /** What {@link #weigh} found, for {@link #pieceWeight}: weight per address of each family … */
+  private double[] perAddress;
+  /** … the default weight of each country's networks outside population network entries … */
+  private Map<String, Double> countryFree;
+  /** … and the sum the raw population weights were divided by. */
+  private double weightSum;
 
   private Simulation(Builder b) {
     this.policy = b.policy;
@@ -118,6 +126,9 @@ public final class Simulation {
     this.health = b.health;
     this.capacity = ImmutableMap.copyOf(b.capacity);
     this.top = b.top;
+    this.changedNetworkSink = b.changedNetworks;
+    checkArgument(changedNetworkSink == null || against != null, "listing changed networks needs a version to "
+        + "compare with (against)");
     this.policyName = b.policyName != null ? b.policyName : describe(policy);
     this.againstName = b.againstName != null ? b.againstName : against == null ? null : describe(against);
     Set<String> regions = new LinkedHashSet<>();
@@ -146,11 +157,13 @@ public final class Simulation {
     boolean each = b.failEach || pairs || invariants.stream().anyMatch(i -> i.failing() == Invariant.Failing.EACH);
     if (each || pairs) {
       List<String> failable = failableIds(policy.document());
-      for (int i = 0; i < failable.size(); i++) {
-        if (each && !cases.contains(List.of(failable.get(i)))) {
-          cases.add(ImmutableList.of(failable.get(i)));
+      for (String id : failable) {
+        if (!cases.contains(List.of(id))) {
+          cases.add(ImmutableList.of(id));
         }
-        for (int j = i + 1; pairs && j < failable.size(); j++) {
+      }
+      for (int i = 0; pairs && i < failable.size(); i++) {
+        for (int j = i + 1; j < failable.size(); j++) {
           cases.add(ImmutableList.of(failable.get(i), failable.get(j)));
         }
       }
@@ -275,6 +288,8 @@ public final class Simulation {
   static final class Group {
     final ClientLocation location;
     final ClientLatency latency;
+    /** Its position in the run's group array. */
+    final int index;
     final double[] addresses = new double[2];
     final double[] free = new double[2];
     double entryShare;
@@ -283,9 +298,10 @@ public final class Simulation {
     int examplePrefix = Integer.MAX_VALUE;
     double weight;
 
-    Group(ClientLocation location, ClientLatency latency) {
+    Group(ClientLocation location, ClientLatency latency, int index) {
       this.location = location;
       this.latency = latency;
+      this.index = index;
     }
 
     String country() {
@@ -332,6 +348,9 @@ public final class Simulation {
       before = evaluate(against, health, groups);
       againstDistribution = Optional.of(aggregate(groups, before));
       diff = Optional.of(compare(groups, before, base));
+      if (changedNetworkSink != null) {
+        changedNetworks(byKey, byInstance, before, base);
+      }
     }
     List<FailureCase> cases = new ArrayList<>();
     for (ImmutableList<String> f : failures) {
@@ -518,24 +537,36 @@ public final class Simulation {
 
   /** The group of the piece at {@code a} located at {@code location}: same location and latency data. */
   private Group group(Map<Key, Group> byKey, InetAddress a, ClientLocation location) {
-    ClientLatency latency = null;
-    List<Double> signature = List.of();
-    if (latencyTable != null) {
-      ClientLatency l = latencyTable.forClient(a, location);
-      Map<String, Double> ms = new LinkedHashMap<>();
-      List<Double> sig = new ArrayList<>(latencyRegions.size());
-      for (String region : latencyRegions) {
-        OptionalDouble v = l.millis(region);
-        sig.add(v.isPresent() ? v.getAsDouble() : Double.NaN);
-        if (v.isPresent()) {
-          ms.put(region, v.getAsDouble());
-        }
-      }
-      signature = sig;
-      latency = ClientLatency.of(ms, 0);
+    Key key = key(a, location);
+    return byKey.computeIfAbsent(key, k -> new Group(location, latency(k), byKey.size()));
+  }
+
+  /** The group key of the piece at {@code a}: its location and its latency to every region the policies name. */
+  private Key key(InetAddress a, ClientLocation location) {
+    if (latencyTable == null) {
+      return new Key(location, List.of());
     }
-    ClientLatency lat = latency;
-    return byKey.computeIfAbsent(new Key(location, signature), k -> new Group(location, lat));
+    ClientLatency l = latencyTable.forClient(a, location);
+    List<Double> signature = new ArrayList<>(latencyRegions.size());
+    for (String region : latencyRegions) {
+      OptionalDouble v = l.millis(region);
+      signature.add(v.isPresent() ? v.getAsDouble() : Double.NaN);
+    }
+    return new Key(location, signature);
+  }
+
+  /** The latency data of a group key (null without a latency table). */
+  private ClientLatency latency(Key k) {
+    if (latencyTable == null) {
+      return null;
+    }
+    Map<String, Double> ms = new LinkedHashMap<>();
+    for (int i = 0; i < latencyRegions.size(); i++) {
+      if (!Double.isNaN(k.latency().get(i))) {
+        ms.put(latencyRegions.get(i), k.latency().get(i));
+      }
+    }
+    return ClientLatency.of(ms, 0);
   }
 
   /** Sets every group's weight (summing to 1) and says how. */
@@ -547,7 +578,8 @@ public final class Simulation {
     }
     int families = (total[0] > 0 ? 1 : 0) + (total[1] > 0 ? 1 : 0);
     checkState(families > 0, "the geo source lists no network");
-    double[] perAddress = new double[2];
+    perAddress = new double[2];
+    weightSum = 1;
     for (int f = 0; f < 2; f++) {
       perAddress[f] = total[f] > 0 ? 1.0 / families / total[f] : 0;
     }
@@ -558,7 +590,7 @@ public final class Simulation {
       }
       return "equal per address within each address family, " + split + " (no population file)";
     }
-    Map<String, Double> countryFree = new LinkedHashMap<>();
+    countryFree = new LinkedHashMap<>();
     for (Group g : groups) {
       double free = g.free[0] * perAddress[0] + g.free[1] * perAddress[1];
       countryFree.merge(g.country(), free, Double::sum);
@@ -572,6 +604,7 @@ public final class Simulation {
       sum += g.weight;
     }
     checkState(sum > 0, "no network of the geo source is in the population file");
+    weightSum = sum;
     for (Group g : groups) {
       g.weight /= sum;
     }
@@ -579,6 +612,46 @@ public final class Simulation {
     return String.format(java.util.Locale.ROOT, "population file (%d countries, %d networks; %.1f %% of its share "
         + "falls on the simulated networks); within a country or network entry, equal per address, %s",
         population.countries().size(), population.networkCount(), 100 * matched, split);
+  }
+
+  /** The weight of one piece of group {@code g}, as {@link #weigh} counted it. */
+  private double pieceWeight(InetAddress a, int prefix, Group g) {
+    int bits = a.getAddress().length * 8;
+    double addresses = Math.pow(2, bits - prefix);
+    double byAddress = perAddress[bits == 32 ? 0 : 1] * addresses;
+    if (population == null) {
+      return byAddress;
+    }
+    int entry = population.hasNetworks() ? population.entryFor(a, prefix) : -1;
+    if (entry >= 0) {
+      return population.sharePerAddress(entry) * addresses / weightSum;
+    }
+    Double share = population.countries().get(g.country());
+    double cf = countryFree.getOrDefault(g.country(), 0.0);
+    return share != null && cf > 0 ? share * byAddress / cf / weightSum : 0;
+  }
+
+  /** Lists every network whose endpoints change from {@code before} to {@code after}, to the sink. */
+  private void changedNetworks(Map<Key, Group> byKey, Map<ClientLocation, Group> byInstance, double[][] before,
+      double[][] after) throws IOException {
+    List<String> names = new ArrayList<>(endpointIndex.keySet());
+    source.forEachNetwork((address, prefix, location) -> split(address.getAddress(), prefix,
+        a -> holdsFor(a, location), (a, p) -> {
+          // A second listing may bring new location instances: fall back to the value.
+          Group g = latencyTable == null ? byInstance.get(location) : null;
+          if (g == null) {
+            g = byKey.get(key(a, location));
+          }
+          double moved = 0;
+          for (int e = 0; e < names.size(); e++) {
+            moved += Math.max(0, before[g.index][e] - after[g.index][e]);
+          }
+          if (moved > 1e-12) {
+            changedNetworkSink.accept(new ChangedNetwork(InetAddresses.toAddrString(a) + "/" + p,
+                SimulationReport.describe(location), pieceWeight(a, p, g) * moved, mix(names, before[g.index]),
+                mix(names, after[g.index])));
+          }
+        }));
   }
 
   /** Per group, the expected share of each endpoint (by {@link #endpointIndex}). */
@@ -846,6 +919,15 @@ public final class Simulation {
   public record Counterexample(ImmutableList<String> failed, Optional<String> network, Optional<String> location,
       String detail, ImmutableList<String> trace) {}
 
+  /**
+   * A network whose answer changes.
+   *
+   * @param share the share of all clients that moves there
+   * @param from the endpoint mix before
+   * @param to the endpoint mix after
+   */
+  public record ChangedNetwork(String network, String location, double share, String from, String to) {}
+
   /** An endpoint above its capacity. */
   public record Overload(String endpoint, double share, double capacity) {}
 
@@ -873,6 +955,7 @@ public final class Simulation {
     private boolean failEach;
     private boolean failPairs;
     private final List<Invariant> invariants = new ArrayList<>();
+    private Consumer<ChangedNetwork> changedNetworks;
     private int top = 20;
     private String policyName;
     private String againstName;
@@ -934,13 +1017,22 @@ public final class Simulation {
       return this;
     }
 
+    /**
+     * Also lists every network (piece) whose endpoints change from the {@link #against} version, in source order,
+     * to {@code sink} (a second pass over the networks, after the comparison).
+     */
+    public Builder changedNetworks(Consumer<ChangedNetwork> sink) {
+      this.changedNetworks = checkNotNull(sink, "sink");
+      return this;
+    }
+
     /** Rehearses every health check and alias endpoint of the policy failing alone. */
     public Builder failEach() {
       this.failEach = true;
       return this;
     }
 
-    /** Rehearses every pair of health checks and alias endpoints of the policy failing together. */
+    /** Rehearses every health check and alias endpoint of the policy failing alone, then every pair of them. */
     public Builder failPairs() {
       this.failPairs = true;
       return this;

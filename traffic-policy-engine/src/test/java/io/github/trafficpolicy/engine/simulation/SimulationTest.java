@@ -141,6 +141,24 @@ final class SimulationTest {
   }
 
   @Test
+  void run_changedNetworksCarryTheirOwnWeights() throws IOException {
+    List<Simulation.ChangedNetwork> changed = new ArrayList<>();
+    SimulationReport r = Simulation.builder(policy(2)).against(policy(1)).networks(geo::forEachNetwork)
+        .population(Population.parse("pop.csv", "DE,3\n10.0.0.0/10,1\n"))
+        .changedNetworks(changed::add)
+        .build().run();
+
+    assertThat(r.diff().orElseThrow().changedShare()).isCloseTo(1, within(1e-12));
+    assertThat(changed).extracting(Simulation.ChangedNetwork::network).containsExactly("10.0.0.0/10", "10.64.0.0/10");
+    assertThat(changed.get(0).share()).isCloseTo(0.25, within(1e-12));
+    assertThat(changed.get(1).share()).isCloseTo(0.75, within(1e-12));
+    assertThat(changed).allSatisfy(c -> {
+      assertThat(c.from()).isEqualTo("eu");
+      assertThat(c.to()).isEqualTo("us-east");
+    });
+  }
+
+  @Test
   void run_failureSendsTheFailedEndpointsClientsToTheSurvivorAndFlagsItsCapacity() throws IOException {
     SimulationReport r = Simulation.builder(policy(1)).networks(geo::forEachNetwork)
         .capacity("us-west", 0.3)
@@ -266,6 +284,23 @@ final class SimulationTest {
     assertThat(r.networks()).isEqualTo(5);
     assertThat(r.distribution().countries().get("DE").endpoints().get("east")).isCloseTo(0.5, within(1e-12));
     assertThat(r.distribution().countries().get("FR").endpoints()).containsOnlyKeys("ireland");
+  }
+
+  @Test
+  void cidrForEachNetwork_nestedRowsAreVisitedOnceEach() {
+    ClientLocation outer = ClientLocation.ofCodes("EU", "DE", null, null);
+    ClientLocation inner = ClientLocation.ofCodes("EU", "FR", null, null);
+    CidrGeoLocator table = CidrGeoLocator.builder().add("10.0.0.0/8", outer).add("10.1.0.0/16", inner).build();
+    List<String> seen = new ArrayList<>();
+    double[] addresses = new double[1];
+    table.forEachNetwork((a, p, l) -> {
+      seen.add(a.getHostAddress() + "/" + p + " " + l.country().orElseThrow());
+      addresses[0] += Math.pow(2, 32 - p);
+    });
+
+    assertThat(seen).containsExactly("10.0.0.0/16 DE", "10.2.0.0/15 DE", "10.4.0.0/14 DE", "10.8.0.0/13 DE",
+        "10.16.0.0/12 DE", "10.32.0.0/11 DE", "10.64.0.0/10 DE", "10.128.0.0/9 DE", "10.1.0.0/16 FR");
+    assertThat(addresses[0]).isEqualTo(Math.pow(2, 24));
   }
 
   @Test
