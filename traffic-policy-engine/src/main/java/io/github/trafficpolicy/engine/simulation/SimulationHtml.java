@@ -127,7 +127,7 @@ public final class SimulationHtml {
       String fill;
       double opacity;
       if (moves) {
-        fill = c.moved() > 0 ? "#c00" : "#bbb";
+        fill = c.moved() > 0 ? "#cc0000" : "#bbbbbb";
         opacity = c.moved() > 0 ? 0.25 + 0.75 * c.moved() : 0.6;
       } else {
         fill = colours.get(c.endpoint());

@@ -58,9 +58,13 @@ public record SimulationReport(
   /** How many continents' and countries' rows the text report shows. */
   private static final int TEXT_ROWS = 20;
 
-  /** {@code 12.4 %}. */
+  /** {@code 12.4 %}; small shares with more digits ({@code 0.04 %}, {@code <0.01 %}) rather than {@code 0.0 %}. */
   static String percent(double share) {
-    return String.format(Locale.ROOT, "%.1f %%", 100 * share);
+    double p = 100 * share;
+    if (p == 0 || Math.abs(p) >= 0.095) {
+      return String.format(Locale.ROOT, "%.1f %%", p);
+    }
+    return Math.abs(p) >= 0.0095 ? String.format(Locale.ROOT, "%.2f %%", p) : "<0.01 %";
   }
 
   /** A location in words: {@code NA US/WA 47.61,-122.33}, {@code unknown}. */
@@ -174,11 +178,12 @@ public record SimulationReport(
     if (d.locations().isEmpty()) {
       return;
     }
-    b.append("  changed locations (").append(d.locations().size()).append(" largest of ")
-        .append(d.changedLocations()).append("):\n");
+    b.append(String.format(Locale.ROOT, "  changed locations (%,d largest of %,d):%n", d.locations().size(),
+        d.changedLocations()));
     for (Simulation.ChangedLocation l : d.locations()) {
       b.append(String.format(Locale.ROOT, "    %8s  %-22s %-28s %s → %s%s%n", percent(l.share()), l.network(),
-          l.location(), l.from(), l.to(), l.networks() > 1 ? "  (" + l.networks() + " networks)" : ""));
+          l.location(), l.from(), l.to(), l.networks() > 1 ? String.format(Locale.ROOT, "  (%,d networks)", l.networks())
+          : ""));
     }
   }
 
