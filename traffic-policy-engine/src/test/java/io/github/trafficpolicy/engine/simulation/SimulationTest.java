@@ -304,6 +304,14 @@ final class SimulationTest {
   }
 
   @Test
+  void percent_smallSharesKeepTheirDigits() {
+    assertThat(SimulationReport.percent(0.124)).isEqualTo("12.4 %");
+    assertThat(SimulationReport.percent(0.0004)).isEqualTo("0.04 %");
+    assertThat(SimulationReport.percent(0.00000004)).isEqualTo("<0.01 %");
+    assertThat(SimulationReport.percent(0)).isEqualTo("0.0 %");
+  }
+
+  @Test
   void build_refusesUnknownFailuresAndCapacities() {
     assertThatThrownBy(() -> Simulation.builder(policy(1)).networks(geo::forEachNetwork).fail(List.of("nope"))
         .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
