@@ -66,6 +66,9 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
     }
     Explorer explorer = new Explorer(impl, query);
     List<Share> found = explorer.explore();
+    if (found.size() == 1) {
+      return new AnswerDistribution(ImmutableList.of(found.get(0)));
+    }
     Map<List<Object>, Share> merged = new LinkedHashMap<>();
     for (Share s : found) {
       merged.merge(List.of(s.answer.outcome(), s.answer.endpoints()), s,

@@ -146,9 +146,6 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "How many changed countries and locations to list. Default: ${DEFAULT-VALUE}.")
   int top;
 
-  @Option(names = "--seed", paramLabel = "N", description = "The seed of weighted and multivalue choices. Default: 0.")
-  Long seed;
-
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
@@ -187,9 +184,8 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     MaxMindGeoLocator maxMind = null;
     try {
-      EvaluatorSettings settings = seed == null
-          ? EvaluatorSettings.defaults()
-          : EvaluatorSettings.defaults().toBuilder().seed(seed).build();
+      // No --seed: weighted and multivalue rules count with their exact shares, whatever the hash seed.
+      EvaluatorSettings settings = EvaluatorSettings.defaults();
       PolicyEvaluator evaluator = PolicyEvaluator.builder().settings(settings).build();
       PolicyDocument document = PolicyDocumentJson.read(policy);
       CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));

@@ -57,6 +57,10 @@ public record SimulationReport(
 
   /** How many continents' and countries' rows the text report shows. */
   private static final int TEXT_ROWS = 20;
+  /** How many endpoints' columns (and shares in a mix) the text report shows. */
+  private static final int TEXT_COLUMNS = 8;
+  /** The widest endpoint column of the text report. */
+  private static final int MAX_COLUMN = 21;
 
   /** {@code 12.4 %}; small shares with more digits ({@code 0.04 %}, {@code <0.01 %}) rather than {@code 0.0 %}. */
   static String percent(double share) {
@@ -84,7 +88,7 @@ public record SimulationReport(
 
   /**
    * The verdict line of a comparison: {@code 12.4 % of clients change endpoint: 9.1 % us-east → eu-west, …} (the
-   * five largest moves), or {@code no client changes endpoint}.
+   * five largest moves, then how many there are), or {@code no client changes endpoint}.
    */
   public static String verdict(Comparison c) {
     if (c.moves().isEmpty()) {
@@ -96,7 +100,7 @@ public record SimulationReport(
       parts.add(percent(m.share()) + " " + m.from() + " → " + m.to());
     }
     return percent(c.changedShare()) + " of clients change endpoint: " + String.join(", ", parts)
-        + (c.moves().size() > 5 ? ", …" : "");
+        + (c.moves().size() > 5 ? String.format(Locale.ROOT, ", … (%,d moves in all)", c.moves().size()) : "");
   }
 
   /** The report for people. */
@@ -195,9 +199,20 @@ public record SimulationReport(
     return String.join(", ", parts);
   }
 
+  /** The largest {@value #TEXT_COLUMNS} shares, then how many more and their total. */
   private static String mixText(Map<String, Double> endpoints) {
     List<String> parts = new ArrayList<>();
-    endpoints.forEach((e, s) -> parts.add(e + " " + percent(s)));
+    double rest = 0;
+    for (Map.Entry<String, Double> e : endpoints.entrySet()) {
+      if (parts.size() < TEXT_COLUMNS) {
+        parts.add(e.getKey() + " " + percent(e.getValue()));
+      } else {
+        rest += e.getValue();
+      }
+    }
+    if (endpoints.size() > TEXT_COLUMNS) {
+      parts.add((endpoints.size() - TEXT_COLUMNS) + " more " + percent(rest));
+    }
     return String.join(", ", parts);
   }
 
@@ -211,15 +226,29 @@ public record SimulationReport(
     scopeTable(b, "country", d.countries(), endpoints);
   }
 
-  private static void scopeTable(StringBuilder b, String what, Map<String, Shares> scopes, List<String> endpoints) {
+  /**
+   * One row per scope (the {@value #TEXT_ROWS} largest), one column per endpoint (the {@value #TEXT_COLUMNS}
+   * largest overall, then the others together).
+   */
+  private static void scopeTable(StringBuilder b, String what, Map<String, Shares> scopes, List<String> all) {
+    List<String> endpoints = all.size() > TEXT_COLUMNS ? all.subList(0, TEXT_COLUMNS) : all;
+    boolean others = all.size() > TEXT_COLUMNS;
     b.append("\nBy ").append(what);
     if (scopes.size() > TEXT_ROWS) {
       b.append(" (").append(TEXT_ROWS).append(" largest of ").append(scopes.size()).append(")");
     }
     b.append('\n');
+    int width = 10;
+    for (String e : endpoints) {
+      width = Math.max(width, Math.min(MAX_COLUMN, e.length()));
+    }
+    String cell = " %" + width + "s";
     StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-9s %8s", what, "clients"));
     for (String e : endpoints) {
-      head.append(String.format(Locale.ROOT, " %10s", abbreviate(e)));
+      head.append(String.format(Locale.ROOT, cell, abbreviate(e)));
+    }
+    if (others) {
+      head.append(String.format(Locale.ROOT, cell, (all.size() - TEXT_COLUMNS) + " more"));
     }
     b.append(head).append('\n');
     int rows = 0;
@@ -228,16 +257,24 @@ public record SimulationReport(
         break;
       }
       b.append(String.format(Locale.ROOT, "  %-9s %8s", s.getKey(), percent(s.getValue().weight())));
+      double shown = 0;
       for (String e : endpoints) {
         Double v = s.getValue().endpoints().get(e);
-        b.append(String.format(Locale.ROOT, " %10s", v == null ? "-" : percent(v)));
+        shown += v == null ? 0 : v;
+        b.append(String.format(Locale.ROOT, cell, v == null ? "-" : percent(v)));
+      }
+      if (others) {
+        double rest = Math.max(0, 1 - shown);
+        b.append(String.format(Locale.ROOT, cell, rest < 1e-12 ? "-" : percent(rest)));
       }
       b.append('\n');
     }
   }
 
+  /** At most {@value #MAX_COLUMN} characters, keeping both ends (ids differ at either end). */
   private static String abbreviate(String s) {
-    return s.length() <= 10 ? s : s.substring(0, 9) + "…";
+    int half = (MAX_COLUMN - 1) / 2;
+    return s.length() <= MAX_COLUMN ? s : s.substring(0, half) + "…" + s.substring(s.length() - half);
   }
 
   /** The report as a tree of maps and lists (for a JSON writer). */
