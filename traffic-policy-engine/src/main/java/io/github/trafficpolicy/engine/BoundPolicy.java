@@ -36,7 +36,7 @@ final class BoundPolicy implements CompiledPolicy {
 
   @Override
   public Answer evaluate(Query query) {
-    return program.evaluate(query, binding, aliasTargets);
+    return program.evaluate(query, binding, aliasTargets, null);
   }
 
   @Override

@@ -3,10 +3,14 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.ImmutableList;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Client locations from a table of networks: for overrides in front of a GeoIP database, and for small setups that
@@ -40,9 +44,12 @@ public final class CidrGeoLocator implements GeoLocator {
   private static final String HEADER = "network";
 
   private final PrefixTrie<ClientLocation> trie;
+  /** The rows' networks, by trie value index. */
+  private final ImmutableList<Cidr> networks;
 
-  private CidrGeoLocator(PrefixTrie<ClientLocation> trie) {
+  private CidrGeoLocator(PrefixTrie<ClientLocation> trie, List<Cidr> networks) {
     this.trie = trie;
+    this.networks = ImmutableList.copyOf(networks);
   }
 
   /**
@@ -92,6 +99,44 @@ public final class CidrGeoLocator implements GeoLocator {
     return new GeoLookup(index < 0 ? ClientLocation.UNKNOWN : trie.value(index), PrefixTrie.prefix(r));
   }
 
+  /**
+   * Visits the addresses of the table as disjoint networks, each with the location {@link #locate} gives every
+   * address in it: a row's network, or, where more specific rows lie inside a row, the largest blocks of the row
+   * outside them (so no address is visited twice), in row order.
+   */
+  public void forEachNetwork(NetworkVisitor visitor) {
+    checkNotNull(visitor, "visitor");
+    for (int i = 0; i < networks.size(); i++) {
+      Cidr row = networks.get(i);
+      byte[] bytes = row.address().getAddress();
+      visitRow(i, bytes, row.prefixLength(), visitor);
+    }
+  }
+
+  /** Visits the part of the block {@code bytes/prefix} that row {@code row} answers for, splitting where needed. */
+  private void visitRow(int row, byte[] bytes, int prefix, NetworkVisitor visitor) {
+    InetAddress address = address(bytes);
+    long r = trie.find(address);
+    if (PrefixTrie.prefix(r) <= prefix) {
+      if (PrefixTrie.index(r) == row) {
+        visitor.network(address, prefix, trie.value(row));
+      }
+      return;
+    }
+    visitRow(row, bytes.clone(), prefix + 1, visitor);
+    byte[] upper = bytes.clone();
+    upper[prefix >> 3] |= (byte) (0x80 >>> (prefix & 7));
+    visitRow(row, upper, prefix + 1, visitor);
+  }
+
+  private static InetAddress address(byte[] bytes) {
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Override
   public String toString() {
     return "CidrGeoLocator{" + trie.size() + " networks}";
@@ -99,6 +144,7 @@ public final class CidrGeoLocator implements GeoLocator {
 
   private static CidrGeoLocator fromCsv(CsvTable table) {
     PrefixTrie.Builder<ClientLocation> trie = PrefixTrie.builder();
+    List<Cidr> networks = new ArrayList<>();
     for (CsvTable.Row row : table.rows()) {
       if (row.fields().size() > 6) {
         table.problem(row.line(), "expected at most 6 fields (network,continent,country,subdivision,latitude,"
@@ -115,12 +161,14 @@ public final class CidrGeoLocator implements GeoLocator {
         table.problem(row.line(), e.getMessage());
         continue;
       }
-      if (!trie.put(network, location)) {
+      if (trie.put(network, location)) {
+        networks.add(network);
+      } else {
         table.problem(row.line(), "network " + network + " is listed more than once");
       }
     }
     table.throwIfProblems();
-    return new CidrGeoLocator(trie.build());
+    return new CidrGeoLocator(trie.build(), networks);
   }
 
   /** Parses an optional latitude/longitude pair (both empty = no coordinates). */
@@ -146,6 +194,7 @@ public final class CidrGeoLocator implements GeoLocator {
   /** Builds a {@link CidrGeoLocator}. */
   public static final class Builder {
     private final PrefixTrie.Builder<ClientLocation> trie = PrefixTrie.builder();
+    private final List<Cidr> networks = new ArrayList<>();
 
     private Builder() {}
 
@@ -158,11 +207,12 @@ public final class CidrGeoLocator implements GeoLocator {
       checkNotNull(location, "location");
       Cidr cidr = Cidr.parse(checkNotNull(network, "network"));
       checkArgument(trie.put(cidr, location), "network %s is added more than once", cidr);
+      networks.add(cidr);
       return this;
     }
 
     public CidrGeoLocator build() {
-      return new CidrGeoLocator(trie.build());
+      return new CidrGeoLocator(trie.build(), networks);
     }
   }
 }

@@ -476,14 +476,22 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
 
   @Override
   public Answer evaluate(Query query) {
-    return evaluate(query, binding, aliasTargets);
+    return evaluate(query, binding, aliasTargets, null);
+  }
+
+  /**
+   * {@link #evaluate(Query)} with forced weighted choices and whole multivalue pools ({@link Choices}), or without
+   * when {@code choices} is null.
+   */
+  Answer evaluate(Query query, Choices choices) {
+    return evaluate(query, binding, aliasTargets, choices);
   }
 
   /**
    * The answer for {@code query} at the record {@code binding} (this version's; its name and TTL answer), with that
-   * record's alias targets ({@link #aliasTargetsFor}).
+   * record's alias targets ({@link #aliasTargetsFor}) and, unless null, forced choices ({@link Choices}).
    */
-  Answer evaluate(Query query, PolicyBinding binding, AliasResolver.Target[] recordTargets) {
+  Answer evaluate(Query query, PolicyBinding binding, AliasResolver.Target[] recordTargets, Choices choices) {
     checkNotNull(query, "query");
     Optional<HealthSnapshot> given = query.health();
     HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
@@ -495,6 +503,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     try {
       ev.begin(query, hv);
       ev.aliasTargets = recordTargets;
+      ev.choices = choices;
       int result = resolveTarget(ev, start, 0);
       return answer(ev, result, binding);
     } finally {
@@ -602,6 +611,9 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
     double[] input = ev.input[depth];
     int count = ev.order(rule, r, keys, tiers, pending, input);
+    if (ev.choices != null) {
+      ev.choices.force(rule, r, keys, tiers, pending);
+    }
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
@@ -647,6 +659,9 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       }
       int res = resolveTarget(ev, rule.child[i], depth + 1);
       if (res != NO_DATA) {
+        if (ev.choices != null) {
+          ev.choices.chose(rule, r, i);
+        }
         return res;
       }
       if (tracing) {
@@ -684,6 +699,9 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       }
       int res = resolveTarget(ev, c, depth + 1);
       if (res != NO_DATA) {
+        if (ev.choices != null) {
+          ev.choices.chose(rule, r, i);
+        }
         return res;
       }
     }
@@ -724,7 +742,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     int pool = failOpen ? rule.n : healthy;
     int max = settings.multivalueMaximum();
     int count = 0;
-    if (pool <= max) {
+    if (pool <= max || ev.choices != null) {
       for (int i = 0; i < rule.n; i++) {
         if (failOpen || tiers[i] == 0) {
           ev.selection[count++] = i;
@@ -756,7 +774,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     ev.selectionCount = count;
     ev.selectionRule = r;
     if (tracing) {
-      String why = pool <= max
+      String why = pool <= max || ev.choices != null
           ? (failOpen ? "all " + pool + " items (none healthy)" : "all " + pool + " healthy items")
           : max + " of " + pool + (failOpen ? " items (none healthy)" : " healthy items")
               + " with the best rendezvous scores for client key " + ev.clientKeyText();

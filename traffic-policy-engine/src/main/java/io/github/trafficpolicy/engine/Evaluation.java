@@ -52,6 +52,8 @@ final class Evaluation {
   HealthView health;
   /** The alias targets of the record being answered (set by the compiled policy for each evaluation). */
   AliasResolver.Target[] aliasTargets;
+  /** Forced weighted choices and whole multivalue pools ({@link AnswerDistribution}); null in ordinary evaluation. */
+  Choices choices;
   int scope;
   List<TraceStep> trace;
 
@@ -188,6 +190,8 @@ final class Evaluation {
 
   void end() {
     query = null;
+    choices = null;
+    aliasTargets = null;
     health = null;
     trace = null;
     latency = null;

@@ -17,12 +17,17 @@ import com.maxmind.geoip2.record.Subdivision;
 import io.github.trafficpolicy.engine.internal.MmdbLocation;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
 
 /**
  * Client locations from a MaxMind GeoIP2 or GeoLite2 <em>City</em> or <em>Country</em> database (also other
@@ -202,6 +207,24 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
   }
 
   /**
+   * Visits every network of the database that holds data, each exactly once, with its location: the IPv4 networks
+   * (as {@link java.net.Inet4Address}es, also in an IPv6 database), then the IPv6 ones; the aliases of the IPv4
+   * space inside an IPv6 database ({@code ::ffff:0:0/96}, 6to4, Teredo) are not visited again. Locations are
+   * decoded once per data record (in parallel) and equal locations are passed as one instance.
+   *
+   * @throws IllegalStateException for a locator {@linkplain #using(DatabaseReader) using} a GeoIP2 reader or
+   *     provider, whose networks cannot be listed
+   * @throws IOException when the database cannot be read
+   */
+  public void forEachNetwork(NetworkVisitor visitor) throws IOException {
+    checkNotNull(visitor, "visitor");
+    if (!(source instanceof FileSource file)) {
+      throw new IllegalStateException("the networks of " + description + " cannot be listed; open the file");
+    }
+    file.forEachNetwork(visitor);
+  }
+
+  /**
    * Closes the database file of a locator {@linkplain #open opened} from a path; later lookups answer unknown (and
    * count as failed). Does nothing for a locator {@linkplain #using(DatabaseReader) using} a caller's reader.
    */
@@ -306,6 +329,43 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
         }
       }
       return new GeoLookup(location, prefix);
+    }
+
+    /**
+     * Two walks of the tree: the first finds each distinct data record and one network of it, the records are then
+     * decoded in parallel (the reader is thread-safe) and equal locations made one instance, the second walk visits.
+     */
+    void forEachNetwork(NetworkVisitor visitor) throws IOException {
+      if (closed) {
+        throw new IOException("the database is closed");
+      }
+      Map<Long, Integer> index = new HashMap<>();
+      List<byte[]> firstAddress = new ArrayList<>();
+      List<Integer> firstPrefix = new ArrayList<>();
+      tree.forEachNetwork((bytes, prefix, record) -> {
+        if (index.putIfAbsent(record, firstAddress.size()) == null) {
+          firstAddress.add(bytes.clone());
+          firstPrefix.add(prefix);
+        }
+      });
+      ClientLocation[] locations = new ClientLocation[firstAddress.size()];
+      try {
+        IntStream.range(0, locations.length).parallel().forEach(i -> {
+          try {
+            locations[i] = decode(InetAddress.getByAddress(firstAddress.get(i)), firstPrefix.get(i));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      Map<ClientLocation, ClientLocation> interned = new HashMap<>();
+      for (int i = 0; i < locations.length; i++) {
+        locations[i] = interned.computeIfAbsent(locations[i], l -> l);
+      }
+      tree.forEachNetwork((bytes, prefix, record) ->
+          visitor.network(InetAddress.getByAddress(bytes), prefix, locations[index.get(record)]));
     }
 
     /** The location of the record {@code address} falls in, decoded by the MaxMind DB reader. */

@@ -65,6 +65,51 @@ final class MmdbTree {
     return node << 8 | i;
   }
 
+  /** Receives the networks of the tree that hold data ({@link #forEachNetwork}). */
+  @FunctionalInterface
+  interface RecordVisitor {
+    /** {@code address} (4 or 16 bytes, reused between calls) with its prefix length and its data record. */
+    void network(byte[] address, int prefixLength, long record) throws IOException;
+  }
+
+  /**
+   * Every network that holds data, each exactly once, in address order: the IPv4 networks (from the IPv4 subtree,
+   * as 4-byte addresses), then the IPv6 networks of an IPv6 tree. The IPv4 subtree ({@code ::/96}) and its aliases
+   * elsewhere in an IPv6 tree ({@code ::ffff:0:0/96}, {@code 2002::/16} …, which point at the same node) are not
+   * visited as IPv6 networks, so no address is counted twice.
+   */
+  void forEachNetwork(RecordVisitor visitor) throws IOException {
+    if (ipv4Start >= nodeCount) {
+      if (!isEmpty(ipv4Start)) {
+        visitor.network(new byte[4], 0, ipv4Start);
+      }
+    } else {
+      walk(ipv4Start, 0, new byte[4], visitor, false);
+    }
+    if (ipv4Start != 0) {
+      walk(0, 0, new byte[16], visitor, true);
+    }
+  }
+
+  private void walk(long node, int depth, byte[] address, RecordVisitor visitor, boolean skipIpv4) throws IOException {
+    if (node >= nodeCount) {
+      if (!isEmpty(node)) {
+        visitor.network(address, depth, node);
+      }
+      return;
+    }
+    if (skipIpv4 && node == ipv4Start) {
+      return;
+    }
+    if (depth == address.length * 8) {
+      return; // a malformed tree deeper than the address: nothing to report
+    }
+    walk(read(node, 0), depth + 1, address, visitor, skipIpv4);
+    address[depth >> 3] |= (byte) (0x80 >>> (depth & 7));
+    walk(read(node, 1), depth + 1, address, visitor, skipIpv4);
+    address[depth >> 3] &= (byte) ~(0x80 >>> (depth & 7));
+  }
+
   static long record(long found) {
     return found >>> 8;
   }

@@ -154,7 +154,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   boolean json;
 
   /** Reads an input file; an unreadable one is an {@link IOException} naming it and saying why. */
-  private static <T> T load(Path file, Loader<T> loader) throws IOException {
+  static <T> T load(Path file, Loader<T> loader) throws IOException {
     try {
       return loader.load(file);
     } catch (NoSuchFileException e) {
@@ -169,7 +169,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   /** Reads one kind of input file. */
   @FunctionalInterface
-  private interface Loader<T> {
+  interface Loader<T> {
     T load(Path file) throws IOException;
   }
 
@@ -338,7 +338,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     return m;
   }
 
-  private static List<Map.Entry<String, HealthStatus>> concat(Map<String, HealthStatus> a,
+  static List<Map.Entry<String, HealthStatus>> concat(Map<String, HealthStatus> a,
       Map<String, HealthStatus> b) {
     List<Map.Entry<String, HealthStatus>> all = new ArrayList<>(a.entrySet());
     all.addAll(b.entrySet());

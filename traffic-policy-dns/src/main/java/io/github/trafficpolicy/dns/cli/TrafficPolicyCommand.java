@@ -23,6 +23,7 @@ import picocli.CommandLine;
       RecordCommand.class,
       UsageCommand.class,
       RenderCommand.class,
+      SimulateCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */

@@ -1,0 +1,347 @@
+package io.github.trafficpolicy.dns.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.trafficpolicy.api.InvalidPolicyException;
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.engine.CidrGeoLocator;
+import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.CsvLatencyTable;
+import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorSettings;
+import io.github.trafficpolicy.engine.HealthSnapshot;
+import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.InvalidTableException;
+import io.github.trafficpolicy.engine.LatencyTables;
+import io.github.trafficpolicy.engine.MaxMindGeoLocator;
+import io.github.trafficpolicy.engine.PolicyBinding;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
+import io.github.trafficpolicy.engine.lifecycle.PolicyVersion;
+import io.github.trafficpolicy.engine.lifecycle.RegistryException;
+import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import io.github.trafficpolicy.engine.simulation.Invariant;
+import io.github.trafficpolicy.engine.simulation.Population;
+import io.github.trafficpolicy.engine.simulation.Simulation;
+import io.github.trafficpolicy.engine.simulation.SimulationHtml;
+import io.github.trafficpolicy.engine.simulation.SimulationReport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code traffic-policy simulate}: a policy evaluated for every network of a geo source — who goes where, who moves
+ * from another version, where clients land when checks fail.
+ */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Evaluate a policy for every network of the geo source (each IPv4 and IPv6 network of --geoip-db, the rows "
+          + "of --geo-table in front of it) and report the share of clients per endpoint, overall and per "
+          + "continent and country; with --against or --against-version, who moves from that version to this one; "
+          + "with --fail, --fail-each or --fail-pairs, where clients land when health checks or endpoints fail, and "
+          + "with --capacity, which endpoints are then over capacity.",
+      "",
+      "Clients weigh equally per address within each address family, IPv4 and IPv6 half each, unless "
+          + "--population says otherwise. Weighted and multivalue rules count with their exact expected shares. "
+          + "Health checks and alias targets not listed are healthy."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the report was written, no endpoint is over its capacity and every invariant holds",
+      "1:an endpoint is over its capacity (in any case), an invariant fails, or an input is invalid or cannot be "
+          + "read",
+      "2:usage error"
+    })
+public final class SimulateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy document (JSON).")
+  Path policy;
+
+  @Option(names = "--against", paramLabel = "FILE", description = "The version to compare with (serving now).")
+  Path against;
+
+  @Option(names = "--against-version", paramLabel = "ID:N",
+      description = "The version to compare with, from the registry (--registry).")
+  String againstVersion;
+
+  @Option(names = "--registry", paramLabel = "DIR",
+      description = "The registry directory for --against-version (default: $" + RegistryOptions.ENV + ", else ./"
+          + RegistryOptions.DEFAULT_DIR + ").")
+  Path registry;
+
+  @Option(names = "--record-name", paramLabel = "NAME", defaultValue = "www.example.com",
+      description = "The DNS name of the policy record. Default: ${DEFAULT-VALUE}.")
+  String recordName;
+
+  @Option(names = "--geoip-db", paramLabel = "FILE",
+      description = "A MaxMind GeoIP2/GeoLite2 City or Country database (.mmdb): its networks are the clients.")
+  Path geoipDb;
+
+  @Option(names = "--geo-table", paramLabel = "FILE",
+      description = "A CSV table network,continent,country,subdivision,latitude,longitude: its rows are clients "
+          + "too, and replace the database where they lie.")
+  Path geoTable;
+
+  @Option(names = "--latency-table", paramLabel = "FILE", description = "A CSV table network,region,milliseconds.")
+  Path latencyTable;
+
+  @Option(names = "--population", paramLabel = "FILE",
+      description = "A CSV table key,share of where queries come from: key a network or a country.")
+  Path population;
+
+  @Option(names = "--health", paramLabel = "ID=STATUS",
+      description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
+  Map<String, HealthStatus> health = new LinkedHashMap<>();
+
+  @Option(names = "--target-health", paramLabel = "ENDPOINT=STATUS",
+      description = "An alias endpoint's target health, HEALTHY or UNHEALTHY; repeatable.")
+  Map<String, HealthStatus> targetHealth = new LinkedHashMap<>();
+
+  @Option(names = "--fail", paramLabel = "ID[,ID...]",
+      description = "Rehearse these health checks and endpoints failing together; repeatable (one case each).")
+  List<String> fail = new ArrayList<>();
+
+  @Option(names = "--fail-each", description = "Rehearse every health check and alias endpoint failing alone.")
+  boolean failEach;
+
+  @Option(names = "--fail-pairs",
+      description = "Rehearse every health check and alias endpoint failing alone, then every pair.")
+  boolean failPairs;
+
+  @Option(names = "--capacity", paramLabel = "FILE",
+      description = "A CSV table endpoint,share: the share of all clients each endpoint can take (0.6 or 60%%).")
+  Path capacity;
+
+  @Option(names = "--changed-networks", paramLabel = "FILE",
+      description = "With --against or --against-version: write every network whose answer changes as CSV "
+          + "network,location,share,from,to (share: of all clients).")
+  Path changedNetworks;
+
+  @Option(names = "--invariants", paramLabel = "FILE",
+      description = "A policy test file whose \"invariants\" are checked over every network, in the baseline and "
+          + "in the failure cases each covers; repeatable.")
+  List<Path> invariants = new ArrayList<>();
+
+  @Option(names = "--top", paramLabel = "N", defaultValue = "20",
+      description = "How many changed countries and locations to list. Default: ${DEFAULT-VALUE}.")
+  int top;
+
+  @Option(names = "--json", description = "Print the report as JSON.")
+  boolean json;
+
+  @Option(names = "--csv", description = "Print the shares and moves as CSV rows.")
+  boolean csv;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "Also write the report as one self-contained HTML page (tables and a country map).")
+  Path html;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (geoipDb == null && geoTable == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give --geoip-db or --geo-table (or both)");
+    }
+    if (against != null && againstVersion != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give --against or --against-version, not both");
+    }
+    if (json && csv) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give --json or --csv, not both");
+    }
+    if (changedNetworks != null && against == null && againstVersion == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--changed-networks needs --against or --against-version");
+    }
+    if (top < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--top must not be negative");
+    }
+    for (Map.Entry<String, HealthStatus> e : EvaluateCommand.concat(health, targetHealth)) {
+      if (e.getValue() == HealthStatus.UNKNOWN) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
+      }
+    }
+    MaxMindGeoLocator maxMind = null;
+    try {
+      // No --seed: weighted and multivalue rules count with their exact shares, whatever the hash seed.
+      EvaluatorSettings settings = EvaluatorSettings.defaults();
+      PolicyEvaluator evaluator = PolicyEvaluator.builder().settings(settings).build();
+      PolicyDocument document = PolicyDocumentJson.read(policy);
+      CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));
+      Simulation.Builder simulation = Simulation.builder(compiled).top(top);
+      String againstName = null;
+      if (against != null) {
+        simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)));
+        againstName = against.toString();
+      } else if (againstVersion != null) {
+        simulation.against(fromRegistry(evaluator));
+      }
+      simulation.names(policy.toString(), againstName);
+
+      Simulation.NetworkSource source = null;
+      if (geoipDb != null) {
+        maxMind = EvaluateCommand.load(geoipDb, MaxMindGeoLocator::open);
+        source = maxMind::forEachNetwork;
+      }
+      if (geoTable != null) {
+        CidrGeoLocator table = EvaluateCommand.load(geoTable, CidrGeoLocator::load);
+        source = source == null ? table::forEachNetwork : Simulation.overlay(table, source);
+      }
+      simulation.networks(source);
+      if (latencyTable != null) {
+        simulation.latencyTable(LatencyTables.chain(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load),
+            EstimatedLatencyTable.using(settings.regionCoordinates()))));
+      }
+      if (population != null) {
+        simulation.population(EvaluateCommand.load(population, Population::load));
+      }
+      HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
+      health.forEach(snapshot::check);
+      targetHealth.forEach(snapshot::target);
+      simulation.health(snapshot.build());
+      if (capacity != null) {
+        EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
+      }
+      for (String f : fail) {
+        simulation.fail(List.of(f.split(",")));
+      }
+      for (Path f : invariants) {
+        simulation.invariants(EvaluateCommand.load(f, Invariant::read));
+      }
+      if (failEach) {
+        simulation.failEach();
+      }
+      if (failPairs) {
+        simulation.failPairs();
+      }
+
+      SimulationReport report;
+      if (changedNetworks != null) {
+        try (BufferedWriter w = Files.newBufferedWriter(changedNetworks, StandardCharsets.UTF_8)) {
+          w.write("network,location,share,from,to\n");
+          simulation.changedNetworks(c -> {
+            try {
+              w.write(c.network() + "," + csv(c.location()) + "," + String.format(Locale.ROOT, "%.9f", c.share())
+                  + "," + csv(c.from()) + "," + csv(c.to()) + "\n");
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+          report = simulation.build().run();
+        }
+      } else {
+        report = simulation.build().run();
+      }
+      if (json) {
+        out.println(JSON.writeValueAsString(report.json()));
+      } else if (csv) {
+        out.print(report.csv());
+      } else {
+        out.print(report.text());
+      }
+      if (html != null) {
+        Files.writeString(html, SimulationHtml.render(report), StandardCharsets.UTF_8);
+        if (!json && !csv) {
+          out.println("\nHTML report: " + html);
+        }
+      }
+      out.flush();
+      boolean over = !report.overloads().isEmpty()
+          || report.failures().stream().anyMatch(c -> !c.overloads().isEmpty());
+      return over || !report.invariantsHold() ? TrafficPolicyCommand.FAILED : TrafficPolicyCommand.OK;
+    } catch (InvalidPolicyException | InvalidTableException e) {
+      err.println(e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
+        | RegistryException e) {
+      err.println("traffic-policy simulate: " + e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } finally {
+      if (maxMind != null) {
+        maxMind.close();
+      }
+    }
+  }
+
+  private static String csv(String s) {
+    return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  private CompiledPolicy fromRegistry(PolicyEvaluator evaluator) {
+    int colon = againstVersion.lastIndexOf(':');
+    if (colon <= 0 || !againstVersion.substring(colon + 1).matches("[0-9]{1,9}")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--against-version must be ID:N (e.g. my-policy:3) but was '" + againstVersion + "'");
+    }
+    String id = againstVersion.substring(0, colon);
+    int n = Integer.parseInt(againstVersion.substring(colon + 1));
+    Path dir = registry;
+    if (dir == null) {
+      String env = System.getenv(RegistryOptions.ENV);
+      dir = Path.of(env == null || env.isBlank() ? RegistryOptions.DEFAULT_DIR : env);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("registry " + dir + " is not a directory");
+    }
+    PolicyVersion v = TrafficPolicyRegistry.builder().codec(DocumentCodec.json()).directory(dir).build()
+        .getPolicy(id, n);
+    return evaluator.compile(v.document(), new PolicyBinding(v.id(), v.version(), recordName, 60));
+  }
+
+  /** Reads {@code endpoint,share} lines: a fraction ({@code 0.6}) or a percentage ({@code 60%}). */
+  static Map<String, Double> readCapacity(Path file) throws IOException {
+    Map<String, Double> out = new LinkedHashMap<>();
+    List<InvalidTableException.LineProblem> problems = new ArrayList<>();
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#") || line.toLowerCase(Locale.ROOT).startsWith("endpoint,")) {
+        continue;
+      }
+      String[] f = line.split(",", -1);
+      if (f.length != 2 || f[0].isBlank()) {
+        problems.add(new InvalidTableException.LineProblem(i + 1, "expected endpoint,share"));
+        continue;
+      }
+      String v = f[1].strip();
+      boolean percent = v.endsWith("%");
+      try {
+        double share = Double.parseDouble(percent ? v.substring(0, v.length() - 1).strip() : v) / (percent ? 100 : 1);
+        if (!(share > 0 && share <= 1)) {
+          throw new NumberFormatException();
+        }
+        if (out.put(f[0].strip(), share) != null) {
+          problems.add(new InvalidTableException.LineProblem(i + 1, f[0].strip() + " is listed more than once"));
+        }
+      } catch (NumberFormatException e) {
+        problems.add(new InvalidTableException.LineProblem(i + 1,
+            "share must be a fraction in (0, 1] or a percentage in (0%, 100%] but was '" + v + "'"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTableException(file.toString(), problems);
+    }
+    return out;
+  }
+}
