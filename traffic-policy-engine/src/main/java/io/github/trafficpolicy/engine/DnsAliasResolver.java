@@ -97,6 +97,10 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * The target's records as last looked up; empty before the first lookup. A one-off question: the target is kept
+   * (and refreshed) only while someone holds its {@link #target} handle, as compiled policies do.
+   */
   @Override
   public ImmutableList<RecordData> resolve(Endpoint endpoint, RecordType type, String recordName) {
     return target(endpoint, type, recordName).records();
