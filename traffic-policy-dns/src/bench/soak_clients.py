@@ -5,9 +5,10 @@
       writes a dnsperf -B input: N queries for www.example.com A, each with its own EDNS Client Subnet
       (half IPv4 /24, half IPv6 /56, all distinct)
   soak_clients.py run HOST PORT SECONDS OUT_JSON
-      for SECONDS: a normal client (one UDP and one TCP query a second, each must be answered), 40 slowloris
-      connections (one byte a second, reconnecting when closed) and 40 connections that pipeline queries for a big
-      TXT record and never read (reconnecting when closed); writes the counts to OUT_JSON
+      for SECONDS: a normal client on 127.0.0.1 (one UDP and one TCP query a second, each must be answered), 40
+      slowloris connections (one byte a second, reconnecting when closed, from 127.0.1.x) and 40 connections that
+      pipeline queries for a big TXT record and never read (reconnecting when closed, from 127.0.2.x); writes the
+      counts to OUT_JSON
 """
 import json
 import random
@@ -117,7 +118,9 @@ def slowloris(host, port, end, counts, n=40):
         for i in range(n):
             try:
                 if socks[i] is None:
-                    socks[i] = socket.create_connection((host, port), timeout=3)
+                    # attackers come from other loopback addresses than the normal client (127.0.0.1)
+                    socks[i] = socket.create_connection((host, port), timeout=3,
+                                                        source_address=("127.0.1.%d" % (1 + i), 0))
                     sent[i] = 0
                     counts.add("slowloris_connections")
                 socks[i].sendall(frame[sent[i]:sent[i] + 1])
@@ -158,6 +161,7 @@ def non_readers(host, port, end, counts, n=40):
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
                 s.settimeout(3)
+                s.bind(("127.0.2.%d" % (1 + i), 0))
                 s.connect((host, port))
                 s.setblocking(False)
                 try:
