@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -848,7 +849,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
    * subtree through {@link #hasHealthy}, an alias endpoint's target) and by multivalue rules (every item's check):
    * an evaluation under another snapshot runs identically up to its first differing read, which is one of these.
    */
-  void healthInputs(boolean[] entered, boolean[][] examined, java.util.Set<String> into) {
+  void healthInputs(boolean[] entered, boolean[][] examined, Set<String> into) {
     for (int r = 0; r < rules.length; r++) {
       CompiledRule rule = rules[r];
       boolean all = entered[r] && rule instanceof CompiledRule.Multivalue;
@@ -869,7 +870,7 @@ final class CompiledPolicyImpl implements CompiledPolicy {
     }
   }
 
-  private void subtreeHealthInputs(int r, java.util.Set<String> into, boolean[] seen) {
+  private void subtreeHealthInputs(int r, Set<String> into, boolean[] seen) {
     if (seen[r]) {
       return;
     }

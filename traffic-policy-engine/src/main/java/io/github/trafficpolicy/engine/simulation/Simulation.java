@@ -33,14 +33,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -461,7 +465,7 @@ public final class Simulation {
    */
   private ImmutableList<MapCell> mapCells(Group[] groups, double[][] after, double[][] before) {
     int n = endpointIndex.size();
-    Map<Integer, double[]> cells = new java.util.TreeMap<>();
+    Map<Integer, double[]> cells = new TreeMap<>();
     for (int i = 0; i < groups.length; i++) {
       Group g = groups[i];
       if (g.location.coordinates().isEmpty() || g.weight <= 0) {
@@ -614,7 +618,7 @@ public final class Simulation {
       g.weight /= sum;
     }
     double matched = population.totalShare() > 0 ? sum / population.totalShare() : 0;
-    return String.format(java.util.Locale.ROOT, "population file (%d countries, %d networks; %.1f %% of its share "
+    return String.format(Locale.ROOT, "population file (%d countries, %d networks; %.1f %% of its share "
         + "falls on the simulated networks); within a country or network entry, equal per address, %s",
         population.countries().size(), population.networkCount(), 100 * matched, split);
   }
@@ -676,7 +680,7 @@ public final class Simulation {
     int n = endpointIndex.size();
     int none = endpointIndex.get(NO_ANSWER);
     IntStream.range(0, groups.length).parallel().forEach(i -> {
-      if (base != null && java.util.Collections.disjoint(baseInputs[i], changed)) {
+      if (base != null && Collections.disjoint(baseInputs[i], changed)) {
         out[i] = base[i];
         return;
       }
@@ -706,7 +710,7 @@ public final class Simulation {
 
   /** The health inputs ({@code check:ID}, {@code target:ID}) whose status differs between two snapshots. */
   private static Set<String> changed(HealthSnapshot from, HealthSnapshot to) {
-    Set<String> out = new java.util.HashSet<>();
+    Set<String> out = new HashSet<>();
     Set<HealthCheckId> checks = new LinkedHashSet<>(from.checks().keySet());
     checks.addAll(to.checks().keySet());
     for (HealthCheckId c : checks) {
