@@ -225,7 +225,11 @@ public final class SimulateCommand implements Callable<Integer> {
         simulation.fail(List.of(f.split(",")));
       }
       for (Path f : invariants) {
-        simulation.invariants(EvaluateCommand.load(f, Invariant::read));
+        List<Invariant> read = EvaluateCommand.load(f, Invariant::read);
+        if (read.isEmpty()) {
+          throw new IllegalArgumentException(f + ": no \"invariants\" to check");
+        }
+        simulation.invariants(read);
       }
       if (failEach) {
         simulation.failEach();
