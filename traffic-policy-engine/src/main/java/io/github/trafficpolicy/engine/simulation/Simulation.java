@@ -80,7 +80,9 @@ import java.util.stream.IntStream;
  *       answer's share split evenly over its endpoints. No answer counts as the endpoint {@value #NO_ANSWER}.
  *   <li>Health: the baseline snapshot given ({@link Builder#health}; what it does not list counts as the
  *       evaluators' settings say). A failure case marks its health checks and alias targets unhealthy on top of it;
- *       failing an endpoint fails its alias target and every health check of an entry that points at it.
+ *       failing an endpoint fails its alias target and every health check of an entry that points at it. A case
+ *       re-evaluates only the locations whose baseline answers read a health input it changes
+ *       ({@link AnswerDistribution#healthInputs}); the others cannot change and keep their answers.
  *   <li>Latency: a {@link Builder#latencyTable latency table} given here is asked for every piece; without one, the
  *       compiled policy's own latency source answers from the location (an evaluator latency table that depends on
  *       the address is then asked for one address per location — give it here to be exact).
