@@ -4,11 +4,18 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.EndpointType;
+import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.Rule;
+import io.github.trafficpolicy.api.RuleEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every answer a policy may give one query, with its exact probability over the weighted and multivalue choices —
@@ -27,13 +34,18 @@ import java.util.Map;
  *
  * @param shares the distinct answers (by outcome and endpoints) with their probabilities, summing to 1, most likely
  *     first
+ * @param healthInputs what the distribution may depend on: {@code check:ID} for a health check, {@code target:ID}
+ *     for an alias endpoint's target health — everything the evaluations read of health (the checks of the entries
+ *     they examined, the subtrees those entries' EvaluateTargetHealth looked into, every item of a multivalue
+ *     rule); a status change of anything else leaves the distribution as it is.
  */
-public record AnswerDistribution(ImmutableList<Share> shares) {
+public record AnswerDistribution(ImmutableList<Share> shares, ImmutableSet<String> healthInputs) {
   /** More evaluations than this for one query means a policy with runaway nested weighted rules. */
   private static final int MAX_EVALUATIONS = 1 << 16;
 
   public AnswerDistribution {
     shares = ImmutableList.copyOf(shares);
+    healthInputs = ImmutableSet.copyOf(healthInputs);
     checkArgument(!shares.isEmpty(), "a distribution needs at least one answer");
   }
 
@@ -62,12 +74,16 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
     checkNotNull(policy, "policy");
     checkNotNull(query, "query");
     if (!(policy instanceof CompiledPolicyImpl impl)) {
-      return new AnswerDistribution(ImmutableList.of(new Share(policy.evaluate(query), 1)));
+      return new AnswerDistribution(ImmutableList.of(new Share(policy.evaluate(query), 1)),
+          everyHealthInput(policy.document()));
     }
     Explorer explorer = new Explorer(impl, query);
     List<Share> found = explorer.explore();
+    Set<String> inputs = new TreeSet<>();
+    impl.healthInputs(explorer.choices.entered, explorer.choices.examined, inputs);
+    ImmutableSet<String> healthInputs = ImmutableSet.copyOf(inputs);
     if (found.size() == 1) {
-      return new AnswerDistribution(ImmutableList.of(found.get(0)));
+      return new AnswerDistribution(ImmutableList.of(found.get(0)), healthInputs);
     }
     Map<List<Object>, Share> merged = new LinkedHashMap<>();
     for (Share s : found) {
@@ -76,7 +92,23 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
     }
     List<Share> sorted = new ArrayList<>(merged.values());
     sorted.sort((a, b) -> Double.compare(b.probability, a.probability));
-    return new AnswerDistribution(ImmutableList.copyOf(sorted));
+    return new AnswerDistribution(ImmutableList.copyOf(sorted), healthInputs);
+  }
+
+  /** Every health check and alias endpoint of a document (for a policy that cannot say what it read). */
+  private static ImmutableSet<String> everyHealthInput(PolicyDocument d) {
+    Set<String> out = new TreeSet<>();
+    for (Rule r : d.rules().values()) {
+      for (RuleEntry e : r.entries()) {
+        e.healthCheck().ifPresent(h -> out.add("check:" + h.value()));
+      }
+    }
+    d.endpoints().forEach((id, e) -> {
+      if (e.type() != EndpointType.VALUE) {
+        out.add("target:" + id.value());
+      }
+    });
+    return ImmutableSet.copyOf(out);
   }
 
   /**
@@ -110,7 +142,7 @@ public record AnswerDistribution(ImmutableList<Share> shares) {
   private static final class Explorer {
     private final CompiledPolicyImpl policy;
     private final Query query;
-    private final Choices choices;
+    final Choices choices;
     private int evaluations;
 
     Explorer(CompiledPolicyImpl policy, Query query) {

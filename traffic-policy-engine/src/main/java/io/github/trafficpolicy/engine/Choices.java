@@ -17,11 +17,17 @@ final class Choices {
   /** The weighted rules that chose in the last evaluation, in the order they first chose. */
   final int[] decided;
   int decidedCount;
+  /** Per rule: whether any evaluation since this was made entered it. */
+  final boolean[] entered;
+  /** Per rule and entry: whether any evaluation since this was made examined it (null: no entry yet). */
+  final boolean[][] examined;
 
   Choices(int rules) {
     forced = new int[rules];
     chosen = new int[rules];
     decided = new int[rules];
+    entered = new boolean[rules];
+    examined = new boolean[rules][];
     Arrays.fill(forced, -1);
     Arrays.fill(chosen, -1);
   }
@@ -43,6 +49,14 @@ final class Choices {
         pending[f] = false;
       }
     }
+  }
+
+  /** Entry {@code i} of rule {@code r} (of {@code n} entries) is examined for health. */
+  void examine(int r, int i, int n) {
+    if (examined[r] == null) {
+      examined[r] = new boolean[n];
+    }
+    examined[r][i] = true;
   }
 
   /** Rule {@code r} answered with entry {@code i}. */

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -598,6 +599,9 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
 
   private int resolveRule(Evaluation ev, int r, int depth) {
     CompiledRule rule = rules[r];
+    if (ev.choices != null) {
+      ev.choices.entered[r] = true;
+    }
     boolean tracing = ev.tracing();
     if (tracing) {
       ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
@@ -638,6 +642,9 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
         i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) {
       pt = tiers[i];
       pi = i;
+      if (ev.choices != null) {
+        ev.choices.examine(r, i, rule.n);
+      }
       int reason = unusable(ev, rule, i);
       if (reason != OK) {
         if (tracing) {
@@ -906,6 +913,53 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     }
     ev.end();
     return out;
+  }
+
+  /**
+   * Adds to {@code into} what an evaluation that entered the rules {@code entered} and examined the entries
+   * {@code examined} may have read of health, as {@code check:ID} and {@code target:ENDPOINT}. Health is read only
+   * when an entry is examined ({@link #unusable}: its health check; with EvaluateTargetHealth, a child rule's whole
+   * subtree through {@link #hasHealthy}, an alias endpoint's target) and by multivalue rules (every item's check):
+   * an evaluation under another snapshot runs identically up to its first differing read, which is one of these.
+   */
+  void healthInputs(boolean[] entered, boolean[][] examined, Set<String> into) {
+    for (int r = 0; r < rules.length; r++) {
+      CompiledRule rule = rules[r];
+      boolean all = entered[r] && rule instanceof CompiledRule.Multivalue;
+      for (int i = 0; i < rule.n; i++) {
+        if (!all && (examined[r] == null || !examined[r][i])) {
+          continue;
+        }
+        if (rule.check[i] >= 0) {
+          into.add("check:" + checks[rule.check[i]].value());
+        }
+        int t = rule.child[i];
+        if (rule.eth[i] && t >= 0) {
+          subtreeHealthInputs(t, into, new boolean[rules.length]);
+        } else if (rule.eth[i] && targetIndex[~t] >= 0) {
+          into.add("target:" + endpointIds[~t].value());
+        }
+      }
+    }
+  }
+
+  private void subtreeHealthInputs(int r, Set<String> into, boolean[] seen) {
+    if (seen[r]) {
+      return;
+    }
+    seen[r] = true;
+    CompiledRule rule = rules[r];
+    for (int i = 0; i < rule.n; i++) {
+      if (rule.check[i] >= 0) {
+        into.add("check:" + checks[rule.check[i]].value());
+      }
+      int t = rule.child[i];
+      if (t >= 0) {
+        subtreeHealthInputs(t, into, seen);
+      } else if (targetIndex[~t] >= 0) {
+        into.add("target:" + endpointIds[~t].value());
+      }
+    }
   }
 
   // ----- trace text ---------------------------------------------------------------------------------------------

@@ -6,17 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.MultivalueAnswerRule;
 import io.github.trafficpolicy.api.MultivalueEntry;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Target;
 import io.github.trafficpolicy.api.WeightedEntry;
 import io.github.trafficpolicy.api.WeightedRule;
+import io.github.trafficpolicy.testing.PolicyGenerator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 final class AnswerDistributionTest {
@@ -114,6 +117,58 @@ final class AnswerDistributionTest {
       exact.forEach((e, s) -> assertThat(sampled.get(e)).as("%s under %s", e, h).isCloseTo(s, within(0.012)));
       assertThat(exact.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1, within(1e-12));
     }
+  }
+
+  /** The answers of a distribution in words, for comparing two. */
+  private static List<String> described(AnswerDistribution d) {
+    List<String> out = new ArrayList<>();
+    for (AnswerDistribution.Share s : d.shares()) {
+      out.add(PolicyEvaluatorProperties.describe(s.answer()) + " @ " + String.format("%.12f", s.probability()));
+    }
+    return out;
+  }
+
+  @Test
+  void healthInputs_aStatusOutsideThemNeverChangesTheDistribution() {
+    SplittableRandom seeds = new SplittableRandom(0x5EED_2026L + 18);
+    int outside = 0;
+    for (int t = 0; t < 400; t++) {
+      long seed = seeds.nextLong();
+      SplittableRandom r = new SplittableRandom(seed);
+      PolicyGenerator g = new PolicyGenerator(r);
+      PolicyDocument d = g.document();
+      CompiledPolicy p = Fixtures.compile(d);
+      List<String> inputs = new ArrayList<>();
+      d.rules().values().forEach(rule -> rule.entries().forEach(e -> e.healthCheck()
+          .ifPresent(h -> inputs.add("check:" + h.value()))));
+      d.endpoints().forEach((id, e) -> inputs.add("target:" + id.value()));
+      for (int q = 0; q < 6; q++) {
+        HealthSnapshot health = PolicyEvaluatorProperties.randomHealth(g, d, r);
+        Query query = PolicyEvaluatorProperties.randomQuery(r, health, false);
+        AnswerDistribution before = AnswerDistribution.of(p, query);
+        assertThat(before.shares().stream().mapToDouble(AnswerDistribution.Share::probability).sum())
+            .as("seed %s", seed).isCloseTo(1, within(1e-9));
+        for (String input : inputs) {
+          String id = input.substring(input.indexOf(':') + 1);
+          HealthSnapshot.Builder flipped = health.toBuilder();
+          if (input.startsWith("check:")) {
+            flipped.check(id, health.check(HealthCheckId.of(id)) == HealthStatus.UNHEALTHY
+                ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY);
+          } else {
+            flipped.target(id, health.target(EndpointId.of(id)) == HealthStatus.UNHEALTHY
+                ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY);
+          }
+          AnswerDistribution after = AnswerDistribution.of(p, new Query(query.client(), query.location(),
+              query.latency(), Optional.of(flipped.build()), false));
+          if (!before.healthInputs().contains(input)) {
+            outside++;
+            assertThat(described(after)).as("seed %s, %s flipped outside %s, query %s, document %s", seed, input,
+                before.healthInputs(), query, d.rules()).isEqualTo(described(before));
+          }
+        }
+      }
+    }
+    assertThat(outside).as("flips outside the inputs (the property is exercised)").isGreaterThan(1000);
   }
 
   @Test

@@ -17,10 +17,8 @@ import io.github.trafficpolicy.engine.LatencyTables;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
-import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.PolicyVersion;
 import io.github.trafficpolicy.engine.lifecycle.RegistryException;
-import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import io.github.trafficpolicy.engine.simulation.Invariant;
 import io.github.trafficpolicy.engine.simulation.Population;
 import io.github.trafficpolicy.engine.simulation.Simulation;
@@ -227,7 +225,11 @@ public final class SimulateCommand implements Callable<Integer> {
         simulation.fail(List.of(f.split(",")));
       }
       for (Path f : invariants) {
-        simulation.invariants(EvaluateCommand.load(f, Invariant::read));
+        List<Invariant> read = EvaluateCommand.load(f, Invariant::read);
+        if (read.isEmpty()) {
+          throw new IllegalArgumentException(f + ": no \"invariants\" to check");
+        }
+        simulation.invariants(read);
       }
       if (failEach) {
         simulation.failEach();
@@ -296,16 +298,12 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     String id = againstVersion.substring(0, colon);
     int n = Integer.parseInt(againstVersion.substring(colon + 1));
-    Path dir = registry;
-    if (dir == null) {
-      String env = System.getenv(RegistryOptions.ENV);
-      dir = Path.of(env == null || env.isBlank() ? RegistryOptions.DEFAULT_DIR : env);
+    RegistryOptions options = new RegistryOptions();
+    options.registry = registry;
+    if (!Files.isDirectory(options.directory())) {
+      throw new IllegalArgumentException("registry " + options.directory() + " is not a directory");
     }
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("registry " + dir + " is not a directory");
-    }
-    PolicyVersion v = TrafficPolicyRegistry.builder().codec(DocumentCodec.json()).directory(dir).build()
-        .getPolicy(id, n);
+    PolicyVersion v = options.open().getPolicy(id, n);
     return evaluator.compile(v.document(), new PolicyBinding(v.id(), v.version(), recordName, 60));
   }
 

@@ -165,6 +165,10 @@ final class SimulateCommandTest {
         "--fail", "nope");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).contains("'nope' is neither a health check nor an endpoint");
+    CliRun none = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
+        "--invariants", v1.toString());
+    assertThat(none.exitCode()).isEqualTo(1);
+    assertThat(none.err()).contains("no \"invariants\" to check");
     Path badCapacity = Files.writeString(dir.resolve("bad.csv"), "us-west,150%\n");
     CliRun capacity = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
         "--capacity", badCapacity.toString());

@@ -33,14 +33,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -76,7 +80,9 @@ import java.util.stream.IntStream;
  *       answer's share split evenly over its endpoints. No answer counts as the endpoint {@value #NO_ANSWER}.
  *   <li>Health: the baseline snapshot given ({@link Builder#health}; what it does not list counts as the
  *       evaluators' settings say). A failure case marks its health checks and alias targets unhealthy on top of it;
- *       failing an endpoint fails its alias target and every health check of an entry that points at it.
+ *       failing an endpoint fails its alias target and every health check of an entry that points at it. A case
+ *       re-evaluates only the locations whose baseline answers read a health input it changes
+ *       ({@link AnswerDistribution#healthInputs}); the others cannot change and keep their answers.
  *   <li>Latency: a {@link Builder#latencyTable latency table} given here is asked for every piece; without one, the
  *       compiled policy's own latency source answers from the location (an evaluator latency table that depends on
  *       the address is then asked for one address per location — give it here to be exact).
@@ -108,6 +114,8 @@ public final class Simulation {
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
   private final Consumer<ChangedNetwork> changedNetworkSink;
+  /** Per group, the health inputs of its baseline answers (see {@link #evaluate}). */
+  private Set<String>[] baseInputs;
   /** The group of the previous piece ({@link #add}; {@link #run} is not reentrant). */
   private Group last;
   /** What {@link #weigh} found, for {@link #pieceWeight}: weight per address of each family … */
@@ -336,7 +344,10 @@ public final class Simulation {
     Group[] groups = byKey.values().toArray(new Group[0]);
     String weighting = weigh(groups);
 
-    double[][] base = evaluate(policy, health, groups);
+    @SuppressWarnings("unchecked")
+    Set<String>[] inputs = new Set[groups.length];
+    double[][] base = evaluate(policy, health, groups, inputs, null, null);
+    baseInputs = inputs;
     Distribution distribution = aggregate(groups, base);
     Counterexample[] found = new Counterexample[invariants.size()];
     int[] checked = new int[invariants.size()];
@@ -355,7 +366,7 @@ public final class Simulation {
     List<FailureCase> cases = new ArrayList<>();
     for (ImmutableList<String> f : failures) {
       HealthSnapshot h = failedHealth(f);
-      double[][] failed = evaluate(policy, h, groups);
+      double[][] failed = evaluate(policy, h, groups, null, base, changed(health, h));
       Distribution d = aggregate(groups, failed);
       checkInvariants(f, h, groups, failed, d, found, checked);
       cases.add(new FailureCase(f, d, compare(groups, base, failed), overloads(d)));
@@ -456,7 +467,7 @@ public final class Simulation {
    */
   private ImmutableList<MapCell> mapCells(Group[] groups, double[][] after, double[][] before) {
     int n = endpointIndex.size();
-    Map<Integer, double[]> cells = new java.util.TreeMap<>();
+    Map<Integer, double[]> cells = new TreeMap<>();
     for (int i = 0; i < groups.length; i++) {
       Group g = groups[i];
       if (g.location.coordinates().isEmpty() || g.weight <= 0) {
@@ -609,7 +620,7 @@ public final class Simulation {
       g.weight /= sum;
     }
     double matched = population.totalShare() > 0 ? sum / population.totalShare() : 0;
-    return String.format(java.util.Locale.ROOT, "population file (%d countries, %d networks; %.1f %% of its share "
+    return String.format(Locale.ROOT, "population file (%d countries, %d networks; %.1f %% of its share "
         + "falls on the simulated networks); within a country or network entry, equal per address, %s",
         population.countries().size(), population.networkCount(), 100 * matched, split);
   }
@@ -656,16 +667,34 @@ public final class Simulation {
 
   /** Per group, the expected share of each endpoint (by {@link #endpointIndex}). */
   private double[][] evaluate(CompiledPolicy p, HealthSnapshot h, Group[] groups) {
+    return evaluate(p, h, groups, null, null, null);
+  }
+
+  /**
+   * Per group, the expected share of each endpoint (by {@link #endpointIndex}). With {@code inputs}, each group's
+   * {@link AnswerDistribution#healthInputs} are kept there; with {@code base} and {@code changed} (the health inputs
+   * this snapshot changes from the one {@code base} was evaluated under), a group whose inputs miss every changed one
+   * keeps its {@code base} shares without being evaluated again — its answers cannot differ.
+   */
+  private double[][] evaluate(CompiledPolicy p, HealthSnapshot h, Group[] groups, Set<String>[] inputs,
+      double[][] base, Set<String> changed) {
     double[][] out = new double[groups.length][];
     int n = endpointIndex.size();
     int none = endpointIndex.get(NO_ANSWER);
     IntStream.range(0, groups.length).parallel().forEach(i -> {
+      if (base != null && Collections.disjoint(baseInputs[i], changed)) {
+        out[i] = base[i];
+        return;
+      }
       Group g = groups[i];
       Query.Builder q = Query.builder(new ClientSubnet(g.example, g.examplePrefix)).location(g.location).health(h);
       if (g.latency != null) {
         q.latency(g.latency);
       }
       AnswerDistribution d = AnswerDistribution.of(p, q.build());
+      if (inputs != null) {
+        inputs[i] = d.healthInputs();
+      }
       double[] shares = new double[n];
       for (AnswerDistribution.Share s : d.shares()) {
         if (s.answer().outcome() == Outcome.NO_DATA || s.answer().endpoints().isEmpty()) {
@@ -678,6 +707,26 @@ public final class Simulation {
       }
       out[i] = shares;
     });
+    return out;
+  }
+
+  /** The health inputs ({@code check:ID}, {@code target:ID}) whose status differs between two snapshots. */
+  private static Set<String> changed(HealthSnapshot from, HealthSnapshot to) {
+    Set<String> out = new HashSet<>();
+    Set<HealthCheckId> checks = new LinkedHashSet<>(from.checks().keySet());
+    checks.addAll(to.checks().keySet());
+    for (HealthCheckId c : checks) {
+      if (from.check(c) != to.check(c)) {
+        out.add("check:" + c.value());
+      }
+    }
+    Set<EndpointId> targets = new LinkedHashSet<>(from.targets().keySet());
+    targets.addAll(to.targets().keySet());
+    for (EndpointId t : targets) {
+      if (from.target(t) != to.target(t)) {
+        out.add("target:" + t.value());
+      }
+    }
     return out;
   }
 
