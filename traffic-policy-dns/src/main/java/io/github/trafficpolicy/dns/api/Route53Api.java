@@ -504,7 +504,7 @@ public final class Route53Api {
       int maxMask = subnet.getAddress().length * 8;
       int mask = optional(q, "edns0clientsubnetmask").map(s -> integer(s, "EDNS0ClientSubnetMask", 0, maxMask))
           .orElse(maxMask == 32 ? 24 : 64);
-      options.add(new ClientSubnetOption(mask, subnet));
+      options.add(new ClientSubnetOption(mask, masked(subnet, mask)));
     } else if (optional(q, "edns0clientsubnetmask").isPresent()) {
       throw ApiException.invalidInput("EDNS0ClientSubnetMask requires EDNS0ClientSubnetIP");
     }
@@ -527,6 +527,20 @@ public final class Route53Api {
   }
 
   // ---------------------------------------------------------------- parameters and errors
+
+  /** {@code address} with every bit past {@code prefix} cleared (as an ECS option must carry it). */
+  private static InetAddress masked(InetAddress address, int prefix) {
+    byte[] b = address.getAddress();
+    for (int i = 0; i < b.length; i++) {
+      int keep = Math.max(0, Math.min(8, prefix - i * 8));
+      b[i] &= (byte) (0xff << (8 - keep));
+    }
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   private static ObjectNode version(PolicyVersion v) {
     ObjectNode o = AuditLog.object();
