@@ -47,6 +47,8 @@ import javax.net.ssl.SSLContext;
 public final class ApiServer implements AutoCloseable {
   /** The largest request body accepted (Route 53 documents are at most 100 KiB; their XML escaping adds some). */
   public static final int MAX_BODY = 1 << 20;
+  /** How much of a too-large body is read and discarded before the error is sent. */
+  private static final long DRAIN_LIMIT = 64L << 20;
   private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
 
   private final HttpServer http;
@@ -188,20 +190,24 @@ public final class ApiServer implements AutoCloseable {
 
   private static byte[] readBody(HttpExchange ex, ImmutableListMultimap<String, String> h) throws IOException {
     List<String> length = h.get("content-length");
+    long declared = -1;
     if (!length.isEmpty()) {
-      long declared;
       try {
         declared = Long.parseLong(length.get(0).strip());
       } catch (NumberFormatException e) {
         throw ApiException.invalidInput("Invalid Content-Length: " + length.get(0));
       }
-      if (declared > MAX_BODY) {
-        throw tooLarge();
-      }
     }
     try (InputStream in = ex.getRequestBody()) {
-      byte[] body = in.readNBytes(MAX_BODY + 1);
+      byte[] body = declared > MAX_BODY ? new byte[MAX_BODY + 1] : in.readNBytes(MAX_BODY + 1);
       if (body.length > MAX_BODY) {
+        // Read what the client still sends (up to a bound) so it sees the error rather than a reset connection.
+        byte[] sink = new byte[1 << 16];
+        long left = DRAIN_LIMIT;
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
+          left -= n;
+        }
+        ex.getResponseHeaders().set("Connection", "close");
         throw tooLarge();
       }
       return body;

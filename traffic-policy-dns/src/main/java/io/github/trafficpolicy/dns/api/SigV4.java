@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies AWS Signature Version 4 ({@code Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/route53/aws4_request,
- * SignedHeaders=..., Signature=...}) as AWS documents it: the canonical request (method; the path URI-encoded once
+ * SignedHeaders=..., Signature=...}) as AWS documents it: the canonical request (method; the path with dot segments removed and URI-encoded once
  * more, as every service but S3 signs it; the query parameters encoded and sorted; the signed headers with trimmed
  * values; the SHA-256 of the body), the string to sign, the HMAC chain of the signing key, and a constant-time
  * comparison. The time ({@code X-Amz-Date}, else {@code Date}) must be within 15 minutes of the server's clock; the
@@ -119,8 +119,7 @@ public final class SigV4 {
   static String canonicalRequest(ApiRequest request, List<String> signedHeaders, String bodyHash) {
     StringBuilder b = new StringBuilder();
     b.append(request.method()).append('\n');
-    String path = request.rawPath().isEmpty() ? "/" : request.rawPath();
-    b.append(uriEncode(path, false)).append('\n');
+    b.append(uriEncode(normalizedPath(request.rawPath()), false)).append('\n');
     b.append(canonicalQuery(request.rawQuery())).append('\n');
     for (String h : signedHeaders) {
       List<String> values = request.headers(h);
@@ -132,6 +131,21 @@ public final class SigV4 {
     }
     b.append('\n').append(String.join(";", signedHeaders)).append('\n').append(bodyHash);
     return b.toString();
+  }
+
+  /** The path with its dot segments removed (as AWS signers normalize it); {@code /} for an empty one. */
+  static String normalizedPath(String rawPath) {
+    if (rawPath.isEmpty()) {
+      return "/";
+    }
+    try {
+      String p = new java.net.URI(null, null, rawPath, null).normalize().getRawPath();
+      // The URI constructor quoted the path once more: back to the form that was sent.
+      p = decode(p);
+      return p.isEmpty() ? "/" : p;
+    } catch (java.net.URISyntaxException e) {
+      return rawPath;
+    }
   }
 
   /** The query's parameters, each decoded and then encoded strictly, sorted by name then value. */

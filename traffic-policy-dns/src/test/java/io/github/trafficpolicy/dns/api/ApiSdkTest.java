@@ -294,7 +294,10 @@ final class ApiSdkTest {
   }
 
   @Test
-  void the1001stVersion_isTooManyTrafficPolicyVersionsForCurrentPolicy() {
+  void the1001stVersion_isTooManyTrafficPolicyVersionsForCurrentPolicy() throws Exception {
+    api.close();
+    api = ApiFixture.inMemory();
+    r53 = api.admin();
     String id = r53.createTrafficPolicy(b -> b.name("busy").document(single("A", "192.0.2.1"))).trafficPolicy()
         .id();
     for (int v = 2; v <= 1000; v++) {
