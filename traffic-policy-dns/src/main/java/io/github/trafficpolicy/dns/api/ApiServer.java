@@ -55,12 +55,14 @@ public final class ApiServer implements AutoCloseable {
   private final ExecutorService executor;
   private final Route53Api api;
   private final SigV4 sigV4;
+  private final AccessKeys keys;
   private final String scheme;
   private final AtomicInteger requests = new AtomicInteger();
 
   private ApiServer(Builder b) throws IOException {
     this.api = new Route53Api(b.registry, b.dns, b.audit);
     this.sigV4 = new SigV4(b.keys, b.clock);
+    this.keys = b.keys;
     if (b.tls != null) {
       HttpsServer s = HttpsServer.create(b.listen, 64);
       s.setHttpsConfigurator(new HttpsConfigurator(b.tls));
@@ -78,6 +80,26 @@ public final class ApiServer implements AutoCloseable {
     });
     http.setExecutor(executor);
     http.createContext("/", this::exchange);
+  }
+
+  /**
+   * Parses {@code HOST:PORT} (an IP address, IPv6 in brackets: {@code [::1]:8053}).
+   *
+   * @throws IllegalArgumentException when it is not one
+   */
+  public static InetSocketAddress parseListen(String hostPort) {
+    checkNotNull(hostPort, "hostPort");
+    com.google.common.net.HostAndPort hp;
+    try {
+      hp = com.google.common.net.HostAndPort.fromString(hostPort);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + hostPort + "\" is not HOST:PORT: " + e.getMessage(), e);
+    }
+    if (!hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
+      throw new IllegalArgumentException("must be an IP address and a port, e.g. \"127.0.0.1:8053\" or "
+          + "\"[::1]:8053\", but was \"" + hostPort + "\"");
+    }
+    return new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort());
   }
 
   /** A builder. */
@@ -101,6 +123,11 @@ public final class ApiServer implements AutoCloseable {
     InetSocketAddress a = address();
     String host = InetAddresses.toUriString(a.getAddress());
     return scheme + "://" + host + ":" + a.getPort();
+  }
+
+  /** The access keys it accepts. */
+  public AccessKeys keys() {
+    return keys;
   }
 
   /** How many requests were answered (any status). */
