@@ -53,6 +53,10 @@ import org.xbill.DNS.Type;
  * it). A policy record (traffic policy instance) is applied at once, so its {@code State} is always
  * {@code Applied}. Every write is appended to the {@link AuditLog}.
  *
+ * <p>Extensions beside the compatible surface (paths Route 53 does not have; no Route 53 operation changes):
+ * {@code POST /2013-04-01/trafficpolicyinstances/update} binds many instances to one version atomically, and
+ * {@code POST /2013-04-01/trafficpolicyinstance/{Id}/rollback} returns an instance to its previous version.
+ *
  * <p>Thread-safe: the registry serializes writes and each read sees one complete registry state.
  */
 public final class Route53Api {
@@ -139,10 +143,14 @@ public final class Route53Api {
             return updateTrafficPolicyInstance(instanceId(seg.get(1)), request, caller);
           } else if (n == 2 && m.equals("DELETE")) {
             return deleteTrafficPolicyInstance(instanceId(seg.get(1)), caller);
+          } else if (n == 3 && m.equals("POST") && seg.get(2).equals("rollback")) {
+            return rollbackTrafficPolicyInstance(instanceId(seg.get(1)), caller);
           }
           break;
         case "trafficpolicyinstances":
-          if (n == 1 && m.equals("GET")) {
+          if (n == 2 && m.equals("POST") && seg.get(1).equals("update")) {
+            return updateTrafficPolicyInstances(request, caller);
+          } else if (n == 1 && m.equals("GET")) {
             return listInstances("ListTrafficPolicyInstancesResponse", q, i -> true, true);
           } else if (n == 2 && m.equals("GET") && seg.get(1).equals("hostedzone")) {
             String zone = zoneName(required(q, "id"));
@@ -332,6 +340,49 @@ public final class Route53Api {
     registry.deleteRecord(before.name());
     audit.write(caller.requestId(), caller.key(), "DeleteTrafficPolicyInstance", id, record(before), null);
     return ApiResponse.ok(new Xml.Writer("DeleteTrafficPolicyInstanceResponse").finish());
+  }
+
+  /**
+   * Extension {@code POST /2013-04-01/trafficpolicyinstances/update}: binds every listed instance to one policy
+   * version atomically (each is checked first; if any fails, none changes).
+   */
+  private ApiResponse updateTrafficPolicyInstances(ApiRequest request, Caller caller) {
+    Element root = Xml.parse(request.body(), "UpdateTrafficPolicyInstancesRequest");
+    PolicyRef ref = ref(policyId(Xml.required(root, "TrafficPolicyId")),
+        version(Xml.required(root, "TrafficPolicyVersion"), "TrafficPolicyVersion"));
+    List<Element> lists = Xml.children(root, "TrafficPolicyInstanceIds");
+    if (lists.size() != 1) {
+      throw ApiException.invalidInput("Exactly one TrafficPolicyInstanceIds element is required");
+    }
+    RegistryState state = registry.state();
+    List<ManagedRecord> before = new ArrayList<>();
+    for (Element e : Xml.children(lists.get(0), "TrafficPolicyInstanceId")) {
+      before.add(instance(state, instanceId(e.getTextContent().strip())));
+    }
+    if (before.isEmpty() || before.size() > MAX_ITEMS) {
+      throw ApiException.invalidInput("TrafficPolicyInstanceIds must list 1 to " + MAX_ITEMS + " IDs");
+    }
+    ImmutableList<ManagedRecord> after = registry.updateRecords(before.stream().map(ManagedRecord::name).toList(),
+        ref);
+    for (ManagedRecord now : after) {
+      ManagedRecord was = before.stream().filter(r -> r.name().equals(now.name())).findFirst().orElseThrow();
+      audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyInstances",
+          HostedZones.instanceId(was.name()), record(was), record(now));
+    }
+    Xml.Writer w = new Xml.Writer("UpdateTrafficPolicyInstancesResponse").start("TrafficPolicyInstances");
+    after.forEach(r -> instanceElement(w, r));
+    return ApiResponse.ok(w.end().finish());
+  }
+
+  /**
+   * Extension {@code POST /2013-04-01/trafficpolicyinstance/{Id}/rollback}: binds the instance back to the version
+   * it had before its last version change.
+   */
+  private ApiResponse rollbackTrafficPolicyInstance(String id, Caller caller) {
+    ManagedRecord before = instance(registry.state(), id);
+    ManagedRecord r = registry.rollbackRecord(before.name());
+    audit.write(caller.requestId(), caller.key(), "RollbackTrafficPolicyInstance", id, record(before), record(r));
+    return ApiResponse.ok(instance(new Xml.Writer("RollbackTrafficPolicyInstanceResponse"), r).finish());
   }
 
   /** Instances sorted by (hosted zone ID, name, type); the markers name the first of the next page. */
