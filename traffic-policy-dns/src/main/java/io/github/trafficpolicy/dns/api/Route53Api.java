@@ -211,7 +211,7 @@ public final class Route53Api {
     audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicy", v.id() + "/" + v.version(), null,
         version(v));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicy/" + v.id() + "/" + v.version(),
-        trafficPolicy(new Xml.Writer("CreateTrafficPolicyResponse"), v).finish());
+        trafficPolicyElement(new Xml.Writer("CreateTrafficPolicyResponse"), v).finish());
   }
 
   private ApiResponse createTrafficPolicyVersion(String id, ApiRequest request, Caller caller) {
@@ -222,11 +222,11 @@ public final class Route53Api {
     audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicyVersion", v.id() + "/" + v.version(), null,
         version(v));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicy/" + v.id() + "/" + v.version(),
-        trafficPolicy(new Xml.Writer("CreateTrafficPolicyVersionResponse"), v).finish());
+        trafficPolicyElement(new Xml.Writer("CreateTrafficPolicyVersionResponse"), v).finish());
   }
 
   private ApiResponse getTrafficPolicy(String id, int version) {
-    return ApiResponse.ok(trafficPolicy(new Xml.Writer("GetTrafficPolicyResponse"),
+    return ApiResponse.ok(trafficPolicyElement(new Xml.Writer("GetTrafficPolicyResponse"),
         registry.getPolicy(id, version)).finish());
   }
 
@@ -237,7 +237,7 @@ public final class Route53Api {
     PolicyVersion v = registry.updatePolicyComment(id, version, comment.filter(c -> !c.isEmpty()));
     audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyComment", id + "/" + version,
         version(before), version(v));
-    return ApiResponse.ok(trafficPolicy(new Xml.Writer("UpdateTrafficPolicyCommentResponse"), v).finish());
+    return ApiResponse.ok(trafficPolicyElement(new Xml.Writer("UpdateTrafficPolicyCommentResponse"), v).finish());
   }
 
   private ApiResponse deleteTrafficPolicy(String id, int version, Caller caller) {
@@ -294,10 +294,6 @@ public final class Route53Api {
     return ApiResponse.ok(w.element("MaxItems", max).finish());
   }
 
-  private static Xml.Writer trafficPolicy(Xml.Writer w, PolicyVersion v) {
-    return trafficPolicyElement(w, v);
-  }
-
   private static Xml.Writer trafficPolicyElement(Xml.Writer w, PolicyVersion v) {
     return w.start("TrafficPolicy").element("Id", v.id()).element("Version", v.version()).element("Name", v.name())
         .element("Type", v.type()).element("Document", v.documentText()).element("Comment", v.comment()).end();
@@ -316,12 +312,12 @@ public final class Route53Api {
     String id = HostedZones.instanceId(r.name());
     audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicyInstance", id, null, record(r));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicyinstance/" + id,
-        instance(new Xml.Writer("CreateTrafficPolicyInstanceResponse"), r).finish());
+        instanceElement(new Xml.Writer("CreateTrafficPolicyInstanceResponse"), r).finish());
   }
 
   private ApiResponse getTrafficPolicyInstance(String id) {
     ManagedRecord r = instance(registry.state(), id);
-    return ApiResponse.ok(instance(new Xml.Writer("GetTrafficPolicyInstanceResponse"), r).finish());
+    return ApiResponse.ok(instanceElement(new Xml.Writer("GetTrafficPolicyInstanceResponse"), r).finish());
   }
 
   private ApiResponse updateTrafficPolicyInstance(String id, ApiRequest request, Caller caller) {
@@ -332,7 +328,7 @@ public final class Route53Api {
     ManagedRecord before = instance(registry.state(), id);
     ManagedRecord r = registry.updateRecord(before.name(), ref, OptionalLong.of(ttl));
     audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyInstance", id, record(before), record(r));
-    return ApiResponse.ok(instance(new Xml.Writer("UpdateTrafficPolicyInstanceResponse"), r).finish());
+    return ApiResponse.ok(instanceElement(new Xml.Writer("UpdateTrafficPolicyInstanceResponse"), r).finish());
   }
 
   private ApiResponse deleteTrafficPolicyInstance(String id, Caller caller) {
@@ -382,7 +378,7 @@ public final class Route53Api {
     ManagedRecord before = instance(registry.state(), id);
     ManagedRecord r = registry.rollbackRecord(before.name());
     audit.write(caller.requestId(), caller.key(), "RollbackTrafficPolicyInstance", id, record(before), record(r));
-    return ApiResponse.ok(instance(new Xml.Writer("RollbackTrafficPolicyInstanceResponse"), r).finish());
+    return ApiResponse.ok(instanceElement(new Xml.Writer("RollbackTrafficPolicyInstanceResponse"), r).finish());
   }
 
   /** Instances sorted by (hosted zone ID, name, type); the markers name the first of the next page. */
@@ -425,10 +421,6 @@ public final class Route53Api {
     return state.records().stream().filter(r -> HostedZones.instanceId(r.name()).equals(id)).findFirst()
         .orElseThrow(() -> new ApiException(404, "NoSuchTrafficPolicyInstance",
             "No traffic policy instance exists with the specified ID: " + id));
-  }
-
-  private static Xml.Writer instance(Xml.Writer w, ManagedRecord r) {
-    return instanceElement(w, r);
   }
 
   private static Xml.Writer instanceElement(Xml.Writer w, ManagedRecord r) {

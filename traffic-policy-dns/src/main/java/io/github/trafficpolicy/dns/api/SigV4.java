@@ -24,8 +24,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies AWS Signature Version 4 ({@code Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/route53/aws4_request,
- * SignedHeaders=..., Signature=...}) as AWS documents it: the canonical request (method; the path with dot segments removed and URI-encoded once
+ * Verifies AWS Signature Version 4 ({@code Authorization: AWS4-HMAC-SHA256
+ * Credential=KEY/DATE/REGION/route53/aws4_request, SignedHeaders=..., Signature=...}) as AWS documents it: the
+ * canonical request (method; the path with dot segments removed and URI-encoded once
  * more, as every service but S3 signs it; the query parameters encoded and sorted; the signed headers with trimmed
  * values; the SHA-256 of the body), the string to sign, the HMAC chain of the signing key, and a constant-time
  * comparison. The time ({@code X-Amz-Date}, else {@code Date}) must be within 15 minutes of the server's clock; the
@@ -71,8 +72,8 @@ public final class SigV4 {
     Instant time = requestTime(request);
     Instant now = clock.instant();
     if (Duration.between(time, now).abs().compareTo(WINDOW) > 0) {
-      throw new ApiException(400, "RequestExpired", "Request timestamp " + AMZ_DATE.format(time.atOffset(ZoneOffset.UTC))
-          + " is more than " + WINDOW.toMinutes() + " minutes from the server time "
+      throw new ApiException(400, "RequestExpired", "Request timestamp "
+          + AMZ_DATE.format(time.atOffset(ZoneOffset.UTC)) + " is more than " + WINDOW.toMinutes() + " minutes from the server time "
           + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)));
     }
     String amzDate = AMZ_DATE.format(time.atOffset(ZoneOffset.UTC));

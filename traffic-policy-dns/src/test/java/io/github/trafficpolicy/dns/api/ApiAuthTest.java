@@ -33,15 +33,6 @@ final class ApiAuthTest {
     api.close();
   }
 
-  private static Route53Exception refused(Runnable call) {
-    try {
-      call.run();
-    } catch (Route53Exception e) {
-      return e;
-    }
-    throw new AssertionError("the request was accepted");
-  }
-
   private static void assertError(SignedHttp.Response r, int status, String code) {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     assertThat(r.body()).contains("<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">")
@@ -65,14 +56,16 @@ final class ApiAuthTest {
 
   @Test
   void wrongSecret_isSignatureDoesNotMatch() {
-    Route53Exception e = refused(() -> api.client(ApiFixture.ADMIN_ID, "not-the-secret").listTrafficPolicies());
+    Route53Exception e = ApiFixture.refused(() -> api.client(ApiFixture.ADMIN_ID, "not-the-secret")
+        .listTrafficPolicies());
     assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
     assertThat(e.statusCode()).isEqualTo(403);
   }
 
   @Test
   void unknownKey_isInvalidClientTokenId() {
-    Route53Exception e = refused(() -> api.client("AKIDUNKNOWN00000000", "whatever").listTrafficPolicies());
+    Route53Exception e = ApiFixture.refused(() -> api.client("AKIDUNKNOWN00000000", "whatever")
+        .listTrafficPolicies());
     assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidClientTokenId");
     assertThat(e.statusCode()).isEqualTo(403);
   }
@@ -138,7 +131,7 @@ final class ApiAuthTest {
         () -> reader.createTrafficPolicyVersion(b -> b.id(id).document(ApiSdkTest.single("A", "192.0.2.2"))),
         () -> reader.updateTrafficPolicyComment(b -> b.id(id).version(1).comment("x")),
         () -> reader.deleteTrafficPolicy(b -> b.id(id).version(1)))) {
-      Route53Exception e = refused(write);
+      Route53Exception e = ApiFixture.refused(write);
       assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
       assertThat(e.statusCode()).isEqualTo(403);
     }
@@ -157,8 +150,8 @@ final class ApiAuthTest {
     admin.updateTrafficPolicyInstance(b -> b.id(instance).ttl(30L).trafficPolicyId(id).trafficPolicyVersion(2));
     admin.listTrafficPolicies();
     admin.getTrafficPolicyInstance(b -> b.id(instance));
-    refused(() -> admin.deleteTrafficPolicy(b -> b.id(id).version(2)));
-    refused(() -> api.client(ApiFixture.READER_ID, ApiFixture.READER_SECRET).deleteTrafficPolicyInstance(
+    ApiFixture.refused(() -> admin.deleteTrafficPolicy(b -> b.id(id).version(2)));
+    ApiFixture.refused(() -> api.client(ApiFixture.READER_ID, ApiFixture.READER_SECRET).deleteTrafficPolicyInstance(
         b -> b.id(instance)));
     admin.deleteTrafficPolicyInstance(b -> b.id(instance));
     admin.deleteTrafficPolicy(b -> b.id(id).version(1));

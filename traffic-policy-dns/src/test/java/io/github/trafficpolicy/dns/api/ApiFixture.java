@@ -92,6 +92,16 @@ final class ApiFixture implements AutoCloseable {
         Clock.systemUTC());
   }
 
+  /** The Route 53 error {@code call} fails with; an assertion error when it succeeds. */
+  static software.amazon.awssdk.services.route53.model.Route53Exception refused(Runnable call) {
+    try {
+      call.run();
+    } catch (software.amazon.awssdk.services.route53.model.Route53Exception e) {
+      return e;
+    }
+    throw new AssertionError("the request was accepted");
+  }
+
   /** An SDK client signing with the admin key, without retries. */
   Route53Client admin() {
     return client(ADMIN_ID, ADMIN_SECRET);

@@ -67,15 +67,6 @@ final class ApiSdkTest {
     api.close();
   }
 
-  private static Route53Exception error(Runnable call) {
-    try {
-      call.run();
-    } catch (Route53Exception e) {
-      return e;
-    }
-    throw new AssertionError("expected a Route53Exception");
-  }
-
   @Test
   void createTrafficPolicy_roundTripsTheDocumentByteForByte_andGetReturnsIt() {
     String comment = "first <version> & \"ünïcode\" comment";
@@ -181,7 +172,7 @@ final class ApiSdkTest {
     assertThat(first.nextDNSName()).isEqualTo("example.org.");
     assertThat(first.nextHostedZoneId()).isEqualTo(HostedZones.zoneId("example.org"));
 
-    Route53Exception missing = error(() -> r53.getHostedZone(b -> b.id("ZNOSUCHZONE")));
+    Route53Exception missing = ApiFixture.refused(() -> r53.getHostedZone(b -> b.id("ZNOSUCHZONE")));
     assertThat(missing.awsErrorDetails().errorCode()).isEqualTo("NoSuchHostedZone");
     assertThat(missing.statusCode()).isEqualTo(404);
   }
@@ -280,7 +271,7 @@ final class ApiSdkTest {
         400, "InvalidInput");
     expect(() -> r53.getHealthCheck(b -> b.healthCheckId("abc")), 501, "NotImplemented");
 
-    Route53Exception invalid = error(() -> r53.createTrafficPolicyVersion(b -> b.id(id).document(
+    Route53Exception invalid = ApiFixture.refused(() -> r53.createTrafficPolicyVersion(b -> b.id(id).document(
         "{\"AWSPolicyFormatVersion\":\"2015-10-01\",\"RecordType\":\"A\",\"StartEndpoint\":\"missing\","
             + "\"Endpoints\":{\"e\":{\"Type\":\"value\",\"Value\":\"not-an-address\"}}}")));
     assertThat(invalid.awsErrorDetails().errorCode()).isEqualTo("InvalidTrafficPolicyDocument");
