@@ -27,10 +27,15 @@ final class SignedHttp {
   private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
   private final String endpoint;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   SignedHttp(String endpoint) {
+    this(endpoint, HttpClient.newHttpClient());
+  }
+
+  SignedHttp(String endpoint, HttpClient http) {
     this.endpoint = endpoint;
+    this.http = http;
   }
 
   /** A response: status, body, request ID header. */
