@@ -162,7 +162,9 @@ public final class SigV4 {
       int eq = part.indexOf('=');
       String name = eq < 0 ? part : part.substring(0, eq);
       String value = eq < 0 ? "" : part.substring(eq + 1);
-      list.add(new String[] {uriEncode(decode(name), true), uriEncode(decode(value), true)});
+      // A raw '+' is a space (as the AWS SDKs read a query); a plus sign is sent as %2B.
+      list.add(new String[] {uriEncode(decode(name.replace('+', ' ')), true),
+          uriEncode(decode(value.replace('+', ' ')), true)});
     }
     list.sort((x, y) -> x[0].equals(y[0]) ? x[1].compareTo(y[1]) : x[0].compareTo(y[0]));
     StringBuilder b = new StringBuilder();
@@ -175,7 +177,7 @@ public final class SigV4 {
     return b.toString();
   }
 
-  /** Percent-decodes ({@code +} stays a plus, as AWS signs it); a malformed escape is refused. */
+  /** Percent-decodes ({@code +} is left as it is); a malformed escape is refused. */
   static String decode(String s) {
     if (s.indexOf('%') < 0) {
       return s;

@@ -88,6 +88,15 @@ final class ApiAuthTest {
   }
 
   @Test
+  void signaturesOverEncodedQueries_repeatedAndEmptyParameters_verify() throws Exception {
+    for (String query : List.of("?dnsname=%2A.example.com&maxitems=1", "?maxitems=2&dnsname=ex%C3%A4mple.org",
+        "?dnsname=a+b.example.com", "?dnsname=", "?maxitems=1&hostedzoneid=&dnsname=example.com")) {
+      SignedHttp.Response r = http.send("GET", "/2013-04-01/hostedzonesbyname" + query, null, new byte[0]);
+      assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aChangedRequest_afterSigning_isSignatureDoesNotMatch() throws Exception {
     byte[] body = create("p").getBytes(StandardCharsets.UTF_8);
     software.amazon.awssdk.http.SdkHttpRequest signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner
