@@ -126,7 +126,8 @@ public final class ServeCommand implements Callable<Integer> {
         + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
         + "; listening on udp+tcp " + listen + " (UDP I/O " + udpIo(server.server().udpIo())
         + (server.server().udpScheduling() == UdpScheduling.NORMAL ? ""
-            : ", scheduling " + server.server().udpScheduling()) + ")";
+            : ", scheduling " + server.server().udpScheduling()) + ")"
+        + server.api().map(a -> "; Route 53 API on " + a.endpoint()).orElse("");
   }
 
   /** The UDP I/O in use, and why it is not the batched one when it could have been with other JVM flags. */

@@ -11,7 +11,8 @@ import picocli.CommandLine;
     name = "traffic-policy",
     mixinStandardHelpOptions = true,
     versionProvider = TrafficPolicyCommand.Version.class,
-    description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions.",
+    description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions, "
+        + "serve the Route 53 API.",
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,
@@ -24,6 +25,7 @@ import picocli.CommandLine;
       UsageCommand.class,
       RenderCommand.class,
       SimulateCommand.class,
+      ApiCommand.class,
     })
 public final class TrafficPolicyCommand implements Runnable {
   /** Exit code: success. */

@@ -88,12 +88,15 @@ public final class ConfiguredServer implements AutoCloseable {
   private final Optional<HealthChecker> checker;
   private final AliasResolver aliasResolver;
   private final ImmutableList<String> warnings;
+  private final Optional<ApiMember> api;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
-      Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings) {
+      Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings,
+      Optional<ApiMember> api) {
     this.config = config;
+    this.api = api;
     this.aliasResolver = aliasResolver;
     this.warnings = warnings;
     this.checker = checker;
@@ -272,6 +275,10 @@ public final class ConfiguredServer implements AutoCloseable {
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
       registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
     }
+    Optional<ApiMember> api = Optional.empty();
+    if (config.extensions().containsKey(ApiMember.MEMBER)) {
+      api = ApiMember.prepare(config, registry.map(RegistryFollow::registry), problems, resources);
+    }
     Catalog built = null;
     if (registry.isPresent()) {
       built = registry.get().serving().catalog();
@@ -347,6 +354,7 @@ public final class ConfiguredServer implements AutoCloseable {
       r.serving().serveWith(queryHandler);
       resources.add(r.serving());
     });
+    api.ifPresent(a -> a.serve(queryHandler));
     AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
         .tcpMaxConnections(config.tcpMaxConnections())
         .tcpIdleTimeout(config.tcpIdleTimeout())
@@ -360,7 +368,7 @@ public final class ConfiguredServer implements AutoCloseable {
       server.listen(a);
     }
     return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker,
-        evaluator.aliasResolver(), ImmutableList.copyOf(warnings));
+        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api);
   }
 
   /**
@@ -430,14 +438,18 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
-   * Binds every listen address and starts serving; then starts the health checks' probing, the health-status file
-   * watch and the registry follow. When an address cannot be bound, nothing is left running (the health checker is
-   * closed too) and the exception is thrown.
+   * Binds every listen address (and the {@code api} member's) and starts serving; then starts the health checks'
+   * probing, the health-status file watch and the registry follow. When an address cannot be bound, nothing is left
+   * running (the health checker is closed too) and the exception is thrown.
    */
   public ConfiguredServer start() throws IOException {
     try {
       server.start();
+      if (api.isPresent()) {
+        api.get().start();
+      }
     } catch (IOException | RuntimeException e) {
+      server.stop();
       checker.ifPresent(HealthChecker::close);
       closeAll(resources);
       throw e;
@@ -446,6 +458,14 @@ public final class ConfiguredServer implements AutoCloseable {
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
     return this;
+  }
+
+  /**
+   * The Route 53-compatible control plane of the {@code api} member, once {@link #start()} has bound it (empty
+   * without the member).
+   */
+  public Optional<io.github.trafficpolicy.dns.api.ApiServer> api() {
+    return api.flatMap(ApiMember::server);
   }
 
   /** The running server. */

@@ -19,7 +19,7 @@ import java.util.Optional;
  * {@code {"directory": DIR, "pollMillis": N}} (default 1000 ms; checking costs one {@code stat} when nothing
  * changed). The directory is relative to the configuration file.
  */
-record RegistryFollow(RegistryServing serving, Duration interval) {
+record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, Duration interval) {
   static final long DEFAULT_POLL_MILLIS = 1000;
 
   /** Opens the registry the configuration names; adds problems (with their place) and returns empty on failure. */
@@ -67,7 +67,7 @@ record RegistryFollow(RegistryServing serving, Duration interval) {
       RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed,
           message -> System.err.println("traffic-policy serve: " + message));
       config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
-      return Optional.of(new RegistryFollow(serving, Duration.ofMillis(poll)));
+      return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll)));
     } catch (IllegalArgumentException e) {
       for (String line : e.getMessage().split("\n")) {
         problems.add(place + ": " + dir.get() + ": " + line);

@@ -1,0 +1,62 @@
+package io.github.trafficpolicy.dns.api;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/**
+ * One JSON line per write that succeeded: {@code {"time", "requestId", "accessKeyId", "profile", "action",
+ * "target", "before", "after"}}. {@code before} and {@code after} are the policy version or policy record as it was
+ * and as it is ({@code null} when it did not exist / no longer exists), so every change can be traced and undone.
+ * Lines are written whole, in the order the writes were applied.
+ */
+public final class AuditLog {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Consumer<String> out;
+  private final Clock clock;
+
+  /** A log writing each line to {@code out}. */
+  public AuditLog(Consumer<String> out, Clock clock) {
+    this.out = checkNotNull(out, "out");
+    this.clock = checkNotNull(clock, "clock");
+  }
+
+  /** A log printing to {@code stream} (flushed after every line). */
+  public static AuditLog to(PrintStream stream) {
+    checkNotNull(stream, "stream");
+    return new AuditLog(line -> {
+      stream.println(line);
+      stream.flush();
+    }, Clock.systemUTC());
+  }
+
+  /** A new JSON object for {@code before}/{@code after}. */
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  /** Writes one line. */
+  synchronized void write(String requestId, AccessKeys.Key who, String action, String target, ObjectNode before,
+                          ObjectNode after) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("time", clock.instant().toString());
+    line.put("requestId", requestId);
+    line.put("accessKeyId", who.accessKeyId());
+    line.put("profile", who.profile());
+    line.put("action", action);
+    line.put("target", target);
+    line.set("before", before);
+    line.set("after", after);
+    try {
+      out.accept(JSON.writeValueAsString(line));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
