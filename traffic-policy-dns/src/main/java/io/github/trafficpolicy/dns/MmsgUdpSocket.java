@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link UdpIo#MMSG}: a UDP socket made and served with Linux system calls through a {@link Libc} binding (Java
@@ -28,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@value #WAKE_MILLIS} ms) bounds the wait should the wake-up be missed.
  */
 final class MmsgUdpSocket extends UdpSocket {
+  private static final Logger LOG = LoggerFactory.getLogger(MmsgUdpSocket.class);
+
   private static final int AF_INET = 2;
   private static final int AF_INET6 = 10;
   private static final int SOCK_DGRAM = 2;
@@ -215,7 +219,7 @@ final class MmsgUdpSocket extends UdpSocket {
     } catch (Throwable t) {
       // Only the buffers' allocation can get here (the loop catches what a batch throws): say so, since this
       // socket is no longer served.
-      System.err.println("traffic-policy: UDP receiver on " + local + " stopped: " + t);
+      LOG.error("UDP receiver on {} stopped", local, t);
     } finally {
       synchronized (lock) {
         serving = false;
@@ -322,7 +326,7 @@ final class MmsgUdpSocket extends UdpSocket {
           // Not expected (the handler never throws; every offset is bounded): the batch is lost, not the socket.
           if (!reported) {
             reported = true;
-            System.err.println("traffic-policy: UDP receiver on " + local + ": a batch failed: " + e);
+            LOG.error("UDP receiver on {}: a batch failed (reported once per receiver)", local, e);
           }
         } finally {
           busy.set(false);

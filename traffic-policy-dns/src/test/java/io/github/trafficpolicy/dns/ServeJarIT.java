@@ -246,4 +246,58 @@ final class ServeJarIT {
       assertThat(s.getLocalPort()).isEqualTo(secondPort);
     }
   }
+
+  /** One event of the command's log: ISO time, level, logger's short name, message, on one line. */
+  private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+      + "(Z|[+-]\\d\\d:\\d\\d) (TRACE|DEBUG|INFO|WARN|ERROR) \\w+ - .+");
+
+  /** Runs {@code serve} on the bundled configuration with {@code logArgs} until its startup line; returns stderr. */
+  private static List<String> serveAndStop(String... logArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of("serve", "--config", dir.resolve("serve.json").toString()));
+    args.addAll(List.of(logArgs));
+    Process p = builder(MMSG_FLAGS, args.toArray(String[]::new)).start();
+    List<String> err = new ArrayList<>();
+    try {
+      BlockingQueue<String> out = Jar.pump(p, err);
+      assertThat(Jar.startupLine(out)).as("startup line; stderr: %s", err).isNotNull();
+    } finally {
+      p.toHandle().destroy(); // SIGTERM (Process.destroy would also close the streams we read)
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    // The process has exited: wait for its stderr to be read to the end (the counters are its last lines).
+    assertThat(Jar.awaitLine(err, l -> l.startsWith("queries "))).as("stderr: %s", err).isTrue();
+    synchronized (err) {
+      return new ArrayList<>(err);
+    }
+  }
+
+  @Test
+  void logLevelDebug_oneLinePerEventWithTimeLevelAndLogger() throws Exception {
+    List<String> err = serveAndStop("--log-level", "DEBUG");
+    assertThat(err).anySatisfy(l -> {
+      assertThat(l).matches(LOG_LINE);
+      assertThat(l).contains(" DEBUG AuthoritativeServer - listening on udp+tcp [/127.0.0.1:");
+      assertThat(l).contains(MMSG_HERE ? "UDP I/O mmsg through " + API : "UDP I/O nio");
+    });
+    assertThat(err).noneMatch(l -> l.startsWith("SLF4J:"));
+  }
+
+  @Test
+  void defaultLogLevelInfo_noDebugEvents_andNoSlf4jWarning() throws Exception {
+    List<String> err = serveAndStop();
+    assertThat(err).noneMatch(l -> l.contains(" DEBUG ")).noneMatch(l -> l.startsWith("SLF4J:"));
+    // The main server's stderr too (the README's production command).
+    synchronized (stderr) {
+      assertThat(stderr).noneMatch(l -> l.startsWith("SLF4J:"));
+    }
+  }
+
+  @Test
+  void unknownLogLevel_usageErrorNamingTheLevels() throws Exception {
+    Process p = start("serve", "--log-level", "loud");
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(err).contains("--log-level", "loud", "trace, debug, info, warn, error, off");
+  }
 }

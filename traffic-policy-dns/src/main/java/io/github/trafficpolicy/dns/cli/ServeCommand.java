@@ -105,7 +105,8 @@ public final class ServeCommand implements Callable<Integer> {
         + (records.isEmpty() ? "(none)" : records)
         + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
         + "; listening on udp+tcp " + listen + " (" + udp(server.server().udpIo(),
-            server.server().udpScheduling()) + ")";
+            server.server().udpScheduling()) + ")"
+        + server.metricsAddress().map(a -> "; metrics on http://" + format(a) + "/metrics").orElse("");
   }
 
   /**
