@@ -3,8 +3,14 @@ package io.github.trafficpolicy.dns;
 import static io.github.trafficpolicy.dns.Dns.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.trafficpolicy.engine.HealthRegistry;
+import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
+import io.github.trafficpolicy.engine.health.HealthCheckType;
+import io.github.trafficpolicy.engine.health.HealthChecker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Type;
 
@@ -55,5 +61,30 @@ final class DnsMetricsTest {
     assertThat(count(registry, "dns.policy.nodata", "record", "api.example.com.")).isZero();
     assertThat(count(registry, "dns.queries")).isEqualTo(6);
     assertThat(registry.get(DnsMetrics.PREFIX + "dns.cache.entries").gauge().value()).isZero();
+  }
+
+  @Test
+  void healthChecker_statusTransitionsAndLastProbe_perCheck() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ServerSocket up = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+         HealthChecker checker = HealthChecker.builder(new HealthRegistry())
+             .check(EndpointHealthCheck.builder("up", HealthCheckType.TCP).target("127.0.0.1")
+                 .port(up.getLocalPort()).build())
+             .build()) {
+      DnsMetrics.healthChecker(checker).bindTo(registry);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.status").tag("check", "up").gauge().value())
+          .isEqualTo(-1);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.last.probe.success").tag("check", "up").gauge()
+          .value()).isEqualTo(-1);
+      checker.runOnce().get(30, TimeUnit.SECONDS);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.status").tag("check", "up").gauge().value())
+          .isEqualTo(1);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.transitions").tag("check", "up").functionCounter()
+          .count()).isEqualTo(1);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.last.probe.success").tag("check", "up").gauge()
+          .value()).isEqualTo(1);
+      assertThat(registry.get(DnsMetrics.PREFIX + "health.check.last.probe.seconds").tag("check", "up").gauge()
+          .value()).isGreaterThanOrEqualTo(0);
+    }
   }
 }
