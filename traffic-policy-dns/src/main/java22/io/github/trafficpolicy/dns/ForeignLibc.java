@@ -12,6 +12,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
@@ -26,46 +28,48 @@ import java.nio.ByteBuffer;
  * application embedding the library passes {@code --enable-native-access=ALL-UNNAMED} (without it Java 22 to 25
  * print a warning at the first binding and go on).
  */
-final class ForeignLibc implements Libc {
+final class ForeignLibc extends BoundLibc {
   private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO =
       CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final ThreadLocal<MemorySegment> STATE =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+  /** () -> this thread's call-state segment, folded in as every downcall's first argument. */
+  private static final MethodHandle STATE_OF_THREAD;
 
-  private final MethodHandle socket;
-  private final MethodHandle setsockopt;
-  private final MethodHandle bind;
-  private final MethodHandle getsockname;
-  private final MethodHandle shutdown;
-  private final MethodHandle close;
-  private final MethodHandle recvmmsg;
-  private final MethodHandle sendmmsg;
-  private final MethodHandle schedSetscheduler;
+  static {
+    try {
+      STATE_OF_THREAD = MethodHandles.lookup()
+          .findVirtual(ThreadLocal.class, "get", MethodType.methodType(Object.class)).bindTo(STATE)
+          .asType(MethodType.methodType(MemorySegment.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final MethodHandle strerror;
 
   /** Binds every function. */
   ForeignLibc() {
+    super(ForeignLibc::downcall);
     Linker linker = Linker.nativeLinker();
-    SymbolLookup libc = linker.defaultLookup();
-    ValueLayout i = JAVA_INT;
-    ValueLayout p = JAVA_LONG; // a pointer, passed as its address (LP64)
-    socket = handle(linker, libc, "socket", FunctionDescriptor.of(i, i, i, i));
-    setsockopt = handle(linker, libc, "setsockopt", FunctionDescriptor.of(i, i, i, i, p, i));
-    bind = handle(linker, libc, "bind", FunctionDescriptor.of(i, i, p, i));
-    getsockname = handle(linker, libc, "getsockname", FunctionDescriptor.of(i, i, p, p));
-    shutdown = handle(linker, libc, "shutdown", FunctionDescriptor.of(i, i, i));
-    close = handle(linker, libc, "close", FunctionDescriptor.of(i, i));
-    recvmmsg = handle(linker, libc, "recvmmsg", FunctionDescriptor.of(i, i, p, i, i, p));
-    sendmmsg = handle(linker, libc, "sendmmsg", FunctionDescriptor.of(i, i, p, i, i));
-    schedSetscheduler = handle(linker, libc, "sched_setscheduler", FunctionDescriptor.of(i, i, i, p));
-    strerror = linker.downcallHandle(lookup(libc, "strerror"),
+    strerror = linker.downcallHandle(lookup(linker.defaultLookup(), "strerror"),
         FunctionDescriptor.of(ValueLayout.ADDRESS, JAVA_INT));
   }
 
-  /** A handle taking the call-state segment first, then the C function's arguments. */
-  private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor descriptor) {
-    return linker.downcallHandle(lookup(libc, name), descriptor, Linker.Option.captureCallState("errno"));
+  /**
+   * A handle of {@code type} ({@code int}: C int; {@code long}: a pointer's address) capturing {@code errno} into
+   * the calling thread's segment.
+   */
+  private static MethodHandle downcall(String name, MethodType type) {
+    MemoryLayout[] args = new MemoryLayout[type.parameterCount()];
+    for (int k = 0; k < args.length; k++) {
+      args[k] = type.parameterType(k) == int.class ? JAVA_INT : JAVA_LONG;
+    }
+    Linker linker = Linker.nativeLinker();
+    MethodHandle h = linker.downcallHandle(lookup(linker.defaultLookup(), name), FunctionDescriptor.of(JAVA_INT, args),
+        Linker.Option.captureCallState("errno"));
+    return MethodHandles.foldArguments(h, 0, STATE_OF_THREAD);
   }
 
   private static MemorySegment lookup(SymbolLookup libc, String name) {
@@ -76,87 +80,6 @@ final class ForeignLibc implements Libc {
   @Override
   public String api() {
     return "java.lang.foreign";
-  }
-
-  @Override
-  public int socket(int domain, int type, int protocol) {
-    try {
-      return (int) socket.invokeExact(STATE.get(), domain, type, protocol);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int setsockopt(int fd, int level, int option, long value, int length) {
-    try {
-      return (int) setsockopt.invokeExact(STATE.get(), fd, level, option, value, length);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int bind(int fd, long address, int length) {
-    try {
-      return (int) bind.invokeExact(STATE.get(), fd, address, length);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int getsockname(int fd, long address, long length) {
-    try {
-      return (int) getsockname.invokeExact(STATE.get(), fd, address, length);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int shutdown(int fd, int how) {
-    try {
-      return (int) shutdown.invokeExact(STATE.get(), fd, how);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int close(int fd) {
-    try {
-      return (int) close.invokeExact(STATE.get(), fd);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int recvmmsg(int fd, long headers, int n, int flags) {
-    try {
-      return (int) recvmmsg.invokeExact(STATE.get(), fd, headers, n, flags, 0L);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int sendmmsg(int fd, long headers, int n, int flags) {
-    try {
-      return (int) sendmmsg.invokeExact(STATE.get(), fd, headers, n, flags);
-    } catch (Throwable t) {
-      return -1;
-    }
-  }
-
-  @Override
-  public int schedSetscheduler(int pid, int policy, long param) {
-    try {
-      return (int) schedSetscheduler.invokeExact(STATE.get(), pid, policy, param);
-    } catch (Throwable t) {
-      return -1;
-    }
   }
 
   @Override

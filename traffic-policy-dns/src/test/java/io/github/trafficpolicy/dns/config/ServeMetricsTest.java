@@ -82,7 +82,8 @@ final class ServeMetricsTest {
 
       HttpResponse<String> r = get(metrics, "/metrics");
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
       String body = r.body();
       assertThat(sample(body, "traffic_policy_dns_queries_total")).isEqualTo(4);
       assertThat(sample(body, "traffic_policy_dns_responses_total{rcode=\"NOERROR\"}")).isEqualTo(3);
