@@ -10,6 +10,7 @@ TP_BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TP_JAR="${TP_JAR:-$TP_BENCH_DIR/../../target/traffic-policy.jar}"
 SRV_NAME=traffic-policy
 SRV_UDP_SCHEDULING="${TP_UDP_SCHEDULING:-batch}"  # set again each time an adapter sources this file
+SRV_UDP_IO=auto
 SRV_PORT=${TP_PORT:-5310}
 SRV_WORKLOADS="static geo-noecs geo-ecs1 geo-ecsmix"
 SRV_NEEDS_HEALTH=0
@@ -33,7 +34,8 @@ srv_prepare() {
     health='"healthStatus": { "file": "'"$SRVDIR"'/health.json", "watch": true },'
   fi
   render "$TP_BENCH_DIR/serve.json.in" "$SRVDIR/serve.json.tmp"
-  sed -e "s|@HEALTH@|$health|" -e "s|@UDP_SCHEDULING@|$SRV_UDP_SCHEDULING|" "$SRVDIR/serve.json.tmp" \
+  sed -e "s|@HEALTH@|$health|" -e "s|@UDP_SCHEDULING@|$SRV_UDP_SCHEDULING|" -e "s|@UDP_IO@|$SRV_UDP_IO|" \
+    "$SRVDIR/serve.json.tmp" \
     > "$SRVDIR/serve.json"
 }
 srv_start() {
