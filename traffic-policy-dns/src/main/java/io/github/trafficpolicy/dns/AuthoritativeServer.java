@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * UDP and TCP listeners around a {@link QueryHandler}, on any number of IPv4 and IPv6 addresses.
@@ -44,6 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class AuthoritativeServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthoritativeServer.class);
+
   private final QueryHandler handler;
   private final ImmutableList<InetSocketAddress> requested;
   private final int udpThreads;
@@ -138,6 +142,11 @@ public final class AuthoritativeServer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      if (LOG.isDebugEnabled()) {
+        UdpIo io = udpIo.resolve();
+        LOG.debug("listening on udp+tcp {}: {} UDP receiver thread(s) per address, UDP I/O {}{}, scheduling {}",
+            bound, udpThreads, io, io.foreignApi().map(api -> " through " + api).orElse(""), udpScheduling);
+      }
       return this;
     }
   }
@@ -207,7 +216,7 @@ public final class AuthoritativeServer implements AutoCloseable {
   private void scheduleCurrentThread() {
     udpScheduling.applyToCurrentThread().ifPresent(why -> {
       if (schedulingReported.compareAndSet(false, true)) {
-        System.err.println("traffic-policy: UDP scheduling " + udpScheduling + " not applied: " + why);
+        LOG.warn("UDP scheduling {} not applied: {}", udpScheduling, why);
       }
     });
   }
@@ -347,10 +356,10 @@ public final class AuthoritativeServer implements AutoCloseable {
       } catch (Throwable t) {
         loopFailures.increment();
         if (!running || !canResume.getAsBoolean()) {
-          System.err.println("traffic-policy: " + name + " failed while stopping: " + t);
+          LOG.warn("{} failed while stopping", name, t);
           return;
         }
-        System.err.println("traffic-policy: " + name + " failed and serves again: " + t);
+        LOG.error("{} failed and serves again", name, t);
         backoff.pause();
       }
     }

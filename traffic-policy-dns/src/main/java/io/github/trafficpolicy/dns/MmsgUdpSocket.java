@@ -1,8 +1,6 @@
 package io.github.trafficpolicy.dns;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -12,23 +10,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import jdk.incubator.foreign.CLinker;
-import jdk.incubator.foreign.FunctionDescriptor;
-import jdk.incubator.foreign.MemoryAccess;
-import jdk.incubator.foreign.MemoryAddress;
-import jdk.incubator.foreign.MemorySegment;
-import jdk.incubator.foreign.ResourceScope;
-import jdk.incubator.foreign.SymbolLookup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link UdpIo#MMSG}: a UDP socket made and served with Linux system calls through JDK 17's incubating
- * foreign-function API. One {@code recvmmsg(2)} takes up to {@value UdpIo#MMSG_BATCH} queued datagrams
- * ({@code MSG_WAITFORONE}: it waits for the first only); their replies go out in one {@code sendmmsg(2)}, each
- * to the address its query came from (the reply header points at the very {@code sockaddr} the kernel filled
- * in). Only {@link UdpIo} refers to this class, by name: it must not be linked where the module is absent.
+ * {@link UdpIo#MMSG}: a UDP socket made and served with Linux system calls through a {@link Libc} binding (Java
+ * 17's incubating foreign-function API or the final one of Java 22+). One {@code recvmmsg(2)} takes up to {@value
+ * UdpIo#MMSG_BATCH} queued datagrams ({@code MSG_WAITFORONE}: it waits for the first only); their replies go out
+ * in one {@code sendmmsg(2)}, each to the address its query came from (the reply header points at the very
+ * {@code sockaddr} the kernel filled in).
  *
  * <p>Structures are laid out for LP64 Linux (x86-64 and AArch64 agree): {@code struct mmsghdr} is 64 bytes
- * ({@code msghdr} 56 + {@code msg_len} + padding), {@code struct iovec} 16, {@code sockaddr_in6} 28.
+ * ({@code msghdr} 56 + {@code msg_len} + padding), {@code struct iovec} 16, {@code sockaddr_in6} 28. All of
+ * them live in direct {@link ByteBuffer}s (plain, unscoped memory access) whose addresses the kernel is given.
  *
  * <p>Closing: {@link #close()} calls {@code shutdown(SHUT_RD)}, which wakes a thread waiting in {@code
  * recvmmsg} on Linux even for an unconnected UDP socket; the serving thread then closes the descriptor itself,
@@ -36,6 +30,8 @@ import jdk.incubator.foreign.SymbolLookup;
  * {@value #WAKE_MILLIS} ms) bounds the wait should the wake-up be missed.
  */
 final class MmsgUdpSocket extends UdpSocket {
+  private static final Logger LOG = LoggerFactory.getLogger(MmsgUdpSocket.class);
+
   private static final int AF_INET = 2;
   private static final int AF_INET6 = 10;
   private static final int SOCK_DGRAM = 2;
@@ -73,6 +69,7 @@ final class MmsgUdpSocket extends UdpSocket {
   private static final int IN_SLOT = UdpIo.MMSG_MAX_QUERY;
   static final int WAKE_MILLIS = 500;
 
+  private final Libc libc;
   private final int fd;
   private final InetSocketAddress local;
   private final Object lock = new Object();
@@ -80,21 +77,10 @@ final class MmsgUdpSocket extends UdpSocket {
   private boolean serving;
   private boolean released;
 
-  private MmsgUdpSocket(int fd, InetSocketAddress local) {
+  private MmsgUdpSocket(Libc libc, int fd, InetSocketAddress local) {
+    this.libc = libc;
     this.fd = fd;
     this.local = local;
-  }
-
-  /** Null when the system calls can be made here, else why not (called once, by {@link UdpIo}). */
-  static String probe() {
-    try {
-      Native.init();
-      return null;
-    } catch (IllegalCallerException e) {
-      return "start the JVM with --enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")";
-    } catch (RuntimeException | LinkageError e) {
-      return e.toString();
-    }
   }
 
   /**
@@ -102,72 +88,78 @@ final class MmsgUdpSocket extends UdpSocket {
    * {0})}: the calling thread only, for a thread of a multi-threaded process); null when done, else why not.
    * Called once per thread, by {@link UdpScheduling}.
    */
-  static String batchScheduling() {
-    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
-      MemorySegment param = MemorySegment.allocateNative(4, 4, scope);
-      MemoryAccess.setInt(param, 0);
-      if (Native.call(Native.schedSetscheduler, 0, SCHED_BATCH, param.address()) != 0) {
-        return "sched_setscheduler(SCHED_BATCH): " + Native.strerror(Native.errno());
+  static String batchScheduling(Libc libc) {
+    ByteBuffer param = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 0);
+    try {
+      if (libc.schedSetscheduler(0, SCHED_BATCH, libc.address(param)) != 0) {
+        return "sched_setscheduler(SCHED_BATCH): " + libc.strerror(libc.errno());
       }
       return null;
-    } catch (RuntimeException | LinkageError e) {
-      return e.toString();
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(param);
     }
   }
 
   /** A socket bound to {@code address}. */
-  static MmsgUdpSocket bind(InetSocketAddress address, boolean reusePort) throws IOException {
+  static MmsgUdpSocket bind(Libc libc, InetSocketAddress address, boolean reusePort) throws IOException {
     boolean v6 = address.getAddress() instanceof Inet6Address;
-    int fd = Native.call(Native.socket, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int fd = libc.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      throw Native.error("socket", Native.errno());
+      throw error(libc, "socket");
     }
-    try (ResourceScope scope = ResourceScope.newConfinedScope()) {
-      MemorySegment value = MemorySegment.allocateNative(16, 8, scope);
+    ByteBuffer value = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    ByteBuffer sa = ByteBuffer.allocateDirect(SOCKADDR + 4).order(ByteOrder.nativeOrder());
+    try {
+      long valueAddress = libc.address(value);
       if (reusePort) {
-        setOption(fd, value, SOL_SOCKET, SO_REUSEPORT, 1, true);
+        setOption(libc, fd, value, SOL_SOCKET, SO_REUSEPORT, 1, true);
       }
-      setOption(fd, value, SOL_SOCKET, SO_RCVBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
-      setOption(fd, value, SOL_SOCKET, SO_SNDBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
+      setOption(libc, fd, value, SOL_SOCKET, SO_RCVBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
+      setOption(libc, fd, value, SOL_SOCKET, SO_SNDBUF, AuthoritativeServer.SOCKET_BUFFER_BYTES, false);
       if (v6) {
         // As java.nio does: an IPv6 socket takes IPv4 too (v4-mapped clients).
-        setOption(fd, value, IPPROTO_IPV6, IPV6_V6ONLY, 0, false);
+        setOption(libc, fd, value, IPPROTO_IPV6, IPV6_V6ONLY, 0, false);
       }
-      ByteBuffer t = value.asByteBuffer().order(ByteOrder.nativeOrder());
-      t.putLong(0, 0).putLong(8, WAKE_MILLIS * 1000L);
-      if (Native.call(Native.setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, value.address(), 16) != 0) {
-        throw Native.error("setsockopt(SO_RCVTIMEO)", Native.errno());
+      value.putLong(0, 0).putLong(8, WAKE_MILLIS * 1000L);
+      if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, valueAddress, 16) != 0) {
+        throw error(libc, "setsockopt(SO_RCVTIMEO)");
       }
-      MemorySegment sa = MemorySegment.allocateNative(SOCKADDR, 8, scope);
-      ByteBuffer b = sa.asByteBuffer().order(ByteOrder.nativeOrder());
-      int len = encode(address, b);
-      if (Native.call(Native.bind, fd, sa.address(), len) != 0) {
-        int errno = Native.errno();
-        String what = Native.strerror(errno) + " (" + address + ")";
+      long saAddress = libc.address(sa);
+      int len = encode(address, sa);
+      if (libc.bind(fd, saAddress, len) != 0) {
+        int errno = libc.errno();
+        String what = libc.strerror(errno) + " (" + address + ")";
         if (errno == EADDRINUSE || errno == EADDRNOTAVAIL || errno == EACCES) {
           throw new BindException(what);
         }
         throw new IOException("bind: " + what);
       }
-      MemorySegment lenOut = MemorySegment.allocateNative(4, 4, scope);
-      MemoryAccess.setInt(lenOut, SOCKADDR);
-      if (Native.call(Native.getsockname, fd, sa.address(), lenOut.address()) != 0) {
-        throw Native.error("getsockname", Native.errno());
+      sa.putInt(SOCKADDR, SOCKADDR); // the socklen_t after the address
+      if (libc.getsockname(fd, saAddress, saAddress + SOCKADDR) != 0) {
+        throw error(libc, "getsockname");
       }
-      int port = (b.get(2) & 0xff) << 8 | (b.get(3) & 0xff);
-      return new MmsgUdpSocket(fd, new InetSocketAddress(address.getAddress(), port));
+      int port = (sa.get(2) & 0xff) << 8 | (sa.get(3) & 0xff);
+      return new MmsgUdpSocket(libc, fd, new InetSocketAddress(address.getAddress(), port));
     } catch (IOException | RuntimeException | Error e) {
-      Native.call(Native.close, fd);
+      libc.close(fd);
       throw e;
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(value);
+      java.lang.ref.Reference.reachabilityFence(sa);
     }
   }
 
-  private static void setOption(int fd, MemorySegment value, int level, int option, int v, boolean required)
-      throws IOException {
-    MemoryAccess.setInt(value, v);
-    if (Native.call(Native.setsockopt, fd, level, option, value.address(), 4) != 0 && required) {
-      throw Native.error("setsockopt(" + level + ", " + option + ")", Native.errno());
+  private static void setOption(Libc libc, int fd, ByteBuffer value, int level, int option, int v,
+      boolean required) throws IOException {
+    value.putInt(0, v);
+    if (libc.setsockopt(fd, level, option, libc.address(value), 4) != 0 && required) {
+      throw error(libc, "setsockopt(" + level + ", " + option + ")");
     }
+  }
+
+  /** The failure of the call just made, with the calling thread's errno. */
+  private static IOException error(Libc libc, String call) {
+    return new IOException(call + ": " + libc.strerror(libc.errno()));
   }
 
   /** Writes {@code a} as a {@code sockaddr_in} or {@code sockaddr_in6} at 0; returns its length. */
@@ -198,7 +190,7 @@ final class MmsgUdpSocket extends UdpSocket {
       }
       closed = true;
       if (serving) {
-        Native.call(Native.shutdown, fd, SHUT_RD);
+        libc.shutdown(fd, SHUT_RD);
       } else {
         release();
       }
@@ -209,7 +201,7 @@ final class MmsgUdpSocket extends UdpSocket {
   private void release() {
     if (!released) {
       released = true;
-      Native.call(Native.close, fd);
+      libc.close(fd);
     }
   }
 
@@ -255,8 +247,8 @@ final class MmsgUdpSocket extends UdpSocket {
     private final QueryHandler handler;
     private final AtomicBoolean busy;
     private final int outSlot;
-    private final MemoryAddress inHeaders;
-    private final MemoryAddress outHeaders;
+    private final long inHeaders;
+    private final long outHeaders;
     private final long namesAddress;
     private final ByteBuffer inHdr;
     private final ByteBuffer outHdr;
@@ -286,8 +278,8 @@ final class MmsgUdpSocket extends UdpSocket {
       this.names = ByteBuffer.allocateDirect(BATCH * SOCKADDR).order(order);
       this.inData = ByteBuffer.allocateDirect(BATCH * IN_SLOT);
       this.outData = ByteBuffer.allocateDirect(BATCH * outSlot);
-      this.inHeaders = MemoryAddress.ofLong(address(inHdr));
-      this.outHeaders = MemoryAddress.ofLong(address(outHdr));
+      this.inHeaders = address(inHdr);
+      this.outHeaders = address(outHdr);
       this.namesAddress = address(names);
       long iovAddress = address(inIov);
       long outIovAddress = address(outIov);
@@ -305,8 +297,8 @@ final class MmsgUdpSocket extends UdpSocket {
     }
 
     /** The native address of a direct buffer (which this loop keeps reachable while it runs). */
-    private static long address(ByteBuffer direct) {
-      return MemorySegment.ofByteBuffer(direct).address().toRawLongValue();
+    private long address(ByteBuffer direct) {
+      return libc.address(direct);
     }
 
     void run() {
@@ -323,12 +315,12 @@ final class MmsgUdpSocket extends UdpSocket {
         for (int i = 0; i < BATCH; i++) {
           inHdr.putInt(i * MMSGHDR + MSG_NAMELEN, SOCKADDR);
         }
-        int k = Native.recvmmsg(fd, inHeaders, BATCH, MSG_WAITFORONE);
+        int k = libc.recvmmsg(fd, inHeaders, BATCH, MSG_WAITFORONE);
         if (k <= 0) {
           // 0: shut down by close(); -1: the receive timeout or a signal (EAGAIN, EINTR: loop), or an error
           // (none is expected on a bound UDP socket; one that keeps failing is not spun on).
           if (k < 0) {
-            int errno = Native.errno();
+            int errno = libc.errno();
             if (errno != EAGAIN && errno != EINTR && ++failures > 100) {
               LockSupport.parkNanos(1_000_000);
             }
@@ -343,7 +335,7 @@ final class MmsgUdpSocket extends UdpSocket {
           // Not expected (the handler never throws; every offset is bounded): the batch is lost, not the socket.
           if (!reported) {
             reported = true;
-            System.err.println("traffic-policy: UDP receiver on " + local + ": a batch failed: " + e);
+            LOG.error("UDP receiver on {}: a batch failed (reported once per receiver)", local, e);
           }
         } finally {
           busy.set(false);
@@ -385,7 +377,7 @@ final class MmsgUdpSocket extends UdpSocket {
     private void send(int m) {
       int i = 0;
       while (i < m) {
-        int sent = Native.sendmmsg(fd, outHeaders.addOffset((long) i * MMSGHDR), m - i, 0);
+        int sent = libc.sendmmsg(fd, outHeaders + (long) i * MMSGHDR, m - i, 0);
         i += sent > 0 ? sent : 1;
       }
     }
@@ -420,116 +412,6 @@ final class MmsgUdpSocket extends UdpSocket {
         // not reached: the lengths are 4 and 16
       }
       return null;
-    }
-  }
-
-  /** The C functions, bound once. */
-  private static final class Native {
-    static MethodHandle socket;
-    static MethodHandle setsockopt;
-    static MethodHandle bind;
-    static MethodHandle getsockname;
-    static MethodHandle shutdown;
-    static MethodHandle close;
-    static MethodHandle recvmmsg;
-    static MethodHandle sendmmsg;
-    static MethodHandle errnoLocation;
-    static MethodHandle strerror;
-    static MethodHandle schedSetscheduler;
-
-    private static boolean initialized;
-
-    static synchronized void init() {
-      if (initialized) {
-        return;
-      }
-      CLinker c = CLinker.getInstance();
-      SymbolLookup libc = CLinker.systemLookup();
-      socket = handle(c, libc, "socket", MethodType.methodType(int.class, int.class, int.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT));
-      setsockopt = handle(c, libc, "setsockopt",
-          MethodType.methodType(int.class, int.class, int.class, int.class, MemoryAddress.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER,
-              CLinker.C_INT));
-      bind = handle(c, libc, "bind", MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT));
-      getsockname = handle(c, libc, "getsockname",
-          MethodType.methodType(int.class, int.class, MemoryAddress.class, MemoryAddress.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_POINTER));
-      shutdown = handle(c, libc, "shutdown", MethodType.methodType(int.class, int.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT));
-      close = handle(c, libc, "close", MethodType.methodType(int.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
-      recvmmsg = handle(c, libc, "recvmmsg",
-          MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class, int.class,
-              MemoryAddress.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_INT,
-              CLinker.C_POINTER));
-      sendmmsg = handle(c, libc, "sendmmsg",
-          MethodType.methodType(int.class, int.class, MemoryAddress.class, int.class, int.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.C_INT));
-      errnoLocation = handle(c, libc, "__errno_location", MethodType.methodType(MemoryAddress.class),
-          FunctionDescriptor.of(CLinker.C_POINTER));
-      strerror = handle(c, libc, "strerror", MethodType.methodType(MemoryAddress.class, int.class),
-          FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_INT));
-      schedSetscheduler = handle(c, libc, "sched_setscheduler",
-          MethodType.methodType(int.class, int.class, int.class, MemoryAddress.class),
-          FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_INT, CLinker.C_POINTER));
-      initialized = true;
-    }
-
-    private static MethodHandle handle(CLinker c, SymbolLookup libc, String name, MethodType type,
-        FunctionDescriptor descriptor) {
-      MemoryAddress symbol = libc.lookup(name)
-          .orElseThrow(() -> new UnsupportedOperationException("no " + name + " in the C library"));
-      return c.downcallHandle(symbol, type, descriptor);
-    }
-
-    static int recvmmsg(int fd, MemoryAddress headers, int n, int flags) {
-      try {
-        return (int) recvmmsg.invokeExact(fd, headers, n, flags, MemoryAddress.NULL);
-      } catch (Throwable t) {
-        return -1;
-      }
-    }
-
-    static int sendmmsg(int fd, MemoryAddress headers, int n, int flags) {
-      try {
-        return (int) sendmmsg.invokeExact(fd, headers, n, flags);
-      } catch (Throwable t) {
-        return -1;
-      }
-    }
-
-    /** Calls a function of C ints and pointers returning an int; -1 if the call itself fails. */
-    static int call(MethodHandle h, Object... args) {
-      try {
-        return (int) h.invokeWithArguments(args);
-      } catch (Throwable t) {
-        return -1;
-      }
-    }
-
-    /** The calling thread's errno (read right after the failed call, with nothing in between). */
-    static int errno() {
-      try {
-        MemoryAddress where = (MemoryAddress) errnoLocation.invokeExact();
-        return MemoryAccess.getIntAtOffset(MemorySegment.globalNativeSegment(), where.toRawLongValue());
-      } catch (Throwable t) {
-        return 0;
-      }
-    }
-
-    static String strerror(int errno) {
-      try {
-        return CLinker.toJavaString((MemoryAddress) strerror.invokeExact(errno)) + " (errno " + errno + ")";
-      } catch (Throwable t) {
-        return "errno " + errno;
-      }
-    }
-
-    static IOException error(String call, int errno) {
-      return new IOException(call + ": " + strerror(errno));
     }
   }
 }

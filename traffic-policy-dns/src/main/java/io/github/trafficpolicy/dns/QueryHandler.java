@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.engine.Answer;
@@ -21,7 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
@@ -69,6 +72,9 @@ public final class QueryHandler {
   private final LongAdder queries = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder[] rcodes = new LongAdder[RCODES];
+  /** Per policy record name, for as long as the handler lives: [answers, noData]. */
+  private final Map<String, LongAdder[]> recordCounters = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> newRecordListeners = new CopyOnWriteArrayList<>();
   private final Map<RecordData, byte[]> rdataCache = new ConcurrentHashMap<>();
   private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[MAX_MESSAGE + 2]);
   /** Null when policy answers are not cached. */
@@ -82,6 +88,7 @@ public final class QueryHandler {
   private final LongAdder rateLimitSlips = new LongAdder();
 
   private QueryHandler(Builder b) {
+    adopt(b.catalog);
     this.state = new State(b.catalog);
     this.maxUdpPayload = b.maxUdpPayload;
     this.log = b.queryLog;
@@ -107,7 +114,78 @@ public final class QueryHandler {
 
   /** Serves {@code catalog} from now on (atomically: each query sees the old or the new one). */
   public void replaceCatalog(Catalog catalog) {
-    this.state = new State(checkNotNull(catalog, "catalog"));
+    adopt(checkNotNull(catalog, "catalog"));
+    this.state = new State(catalog);
+  }
+
+  /**
+   * Points the catalog's policy records at this handler's counters for their names (made on first sight), so that
+   * per-record counts survive catalog swaps. Before the catalog is published (the volatile write of {@code
+   * state}), so every query that sees it counts into these.
+   */
+  private void adopt(Catalog catalog) {
+    for (PolicyEntry e : catalog.policyEntries().values()) {
+      LongAdder[] c = recordCounters.get(e.key);
+      if (c == null) {
+        LongAdder[] made = {new LongAdder(), new LongAdder()};
+        c = recordCounters.putIfAbsent(e.key, made);
+        if (c == null) {
+          c = made;
+          String key = e.key;
+          newRecordListeners.forEach(l -> l.accept(key));
+        }
+      }
+      e.answers = c[0];
+      e.noData = c[1];
+    }
+  }
+
+  /**
+   * The names of every policy record served so far (counters are kept for each), and from now on calls {@code
+   * listener} with each new one as a catalog brings it (a name may be both returned and given to the listener);
+   * for metrics binders. Not on the query path.
+   */
+  Set<String> policyRecordNames(Consumer<String> listener) {
+    newRecordListeners.add(listener);
+    return ImmutableSet.copyOf(recordCounters.keySet());
+  }
+
+  /** Answers given for policy record {@code key} since this handler was built (0 if never served). */
+  long policyAnswers(String key) {
+    LongAdder[] c = recordCounters.get(key);
+    return c == null ? 0 : c[0].sum();
+  }
+
+  /** NODATA replies for policy record {@code key} since this handler was built (0 if never served). */
+  long policyNoData(String key) {
+    LongAdder[] c = recordCounters.get(key);
+    return c == null ? 0 : c[1].sum();
+  }
+
+  /** Queries received (including dropped ones). */
+  long queryCount() {
+    return queries.sum();
+  }
+
+  /** Datagrams given no reply. */
+  long droppedCount() {
+    return dropped.sum();
+  }
+
+  /** Replies with response code {@code rcode} (0 to {@value #RCODES} - 1). */
+  long rcodeCount(int rcode) {
+    return rcodes[rcode].sum();
+  }
+
+  /** The number of response codes counted separately. */
+  static int rcodeSlots() {
+    return RCODES;
+  }
+
+  /** Entries in the current catalog's whole-reply and policy-answer caches. */
+  long cacheSize() {
+    State s = state;
+    return (long) s.replies.size() + s.answers.size();
   }
 
   /**
@@ -138,7 +216,7 @@ public final class QueryHandler {
     }
     Map<String, ServerCounters.PolicyRecordCounters> byPolicy = new LinkedHashMap<>();
     state.catalog.policyEntries().forEach((k, e) -> byPolicy.put(k,
-        new ServerCounters.PolicyRecordCounters(e.answers.sum(), e.noData.sum())));
+        new ServerCounters.PolicyRecordCounters(policyAnswers(k), policyNoData(k))));
     return new ServerCounters(queries.sum(), dropped.sum(), ImmutableMap.copyOf(byRcode),
         ImmutableMap.copyOf(byPolicy));
   }

@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.io.PrintStream;
+import org.slf4j.LoggerFactory;
 
 /**
  * Receives one {@link QueryLogEntry} per answered query. Called from the serving threads: implementations must be
@@ -23,5 +24,14 @@ public interface QueryLog {
         out.println(line);
       }
     };
+  }
+
+  /**
+   * A log of one INFO event per query ({@link QueryLogEntry#toString()}) through SLF4J, logger {@code
+   * io.github.trafficpolicy.dns.QueryLog}: the application's logging decides where it goes.
+   */
+  static QueryLog toSlf4j() {
+    org.slf4j.Logger log = LoggerFactory.getLogger(QueryLog.class);
+    return entry -> log.info("{}", entry);
   }
 }

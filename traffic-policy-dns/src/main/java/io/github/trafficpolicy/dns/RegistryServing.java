@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves every policy record of a {@link TrafficPolicyRegistry} from a {@link QueryHandler}, following the registry.
@@ -35,11 +38,16 @@ import java.util.function.Consumer;
  * <p>Thread-safe; compiling happens on the thread that changed or reloaded the registry, never on query threads.
  */
 public final class RegistryServing implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryServing.class);
+
   private final TrafficPolicyRegistry registry;
   private final PolicyEvaluator evaluator;
   private final ImmutableList<Zone> zones;
   private final ImmutableList<CompiledPolicy> fixed;
-  private final Consumer<String> log;
+  private final Consumer<String> info;
+  private final Consumer<String> warn;
+  private final LongAdder swaps = new LongAdder();
+  private final LongAdder refused = new LongAdder();
   private volatile Duration aliasWait = Duration.ofSeconds(5);
   private final Object lock = new Object();
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
@@ -56,12 +64,13 @@ public final class RegistryServing implements AutoCloseable {
   }
 
   private RegistryServing(TrafficPolicyRegistry registry, PolicyEvaluator evaluator, List<Zone> zones,
-                          List<CompiledPolicy> fixed, Consumer<String> log) {
+                          List<CompiledPolicy> fixed, Consumer<String> info, Consumer<String> warn) {
     this.registry = registry;
     this.evaluator = evaluator;
     this.zones = ImmutableList.copyOf(zones);
     this.fixed = ImmutableList.copyOf(fixed);
-    this.log = log;
+    this.info = info;
+    this.warn = warn;
     RegistryState state = registry.state();
     this.current = build(state, ImmutableMap.of(), null);
   }
@@ -79,7 +88,22 @@ public final class RegistryServing implements AutoCloseable {
     checkNotNull(zones, "zones");
     checkNotNull(fixed, "fixed");
     checkNotNull(log, "log");
-    return new RegistryServing(registry, evaluator, zones, fixed, log);
+    return new RegistryServing(registry, evaluator, zones, fixed, log, log);
+  }
+
+  /**
+   * As {@link #create(TrafficPolicyRegistry, PolicyEvaluator, List, List, Consumer)}, reporting through SLF4J
+   * (logger {@code io.github.trafficpolicy.dns.RegistryServing}): generations served at INFO; refusals and
+   * alias targets without addresses at WARN, each on one line.
+   */
+  public static RegistryServing create(TrafficPolicyRegistry registry, PolicyEvaluator evaluator, List<Zone> zones,
+                                       List<CompiledPolicy> fixed) {
+    checkNotNull(registry, "registry");
+    checkNotNull(evaluator, "evaluator");
+    checkNotNull(zones, "zones");
+    checkNotNull(fixed, "fixed");
+    return new RegistryServing(registry, evaluator, zones, fixed, LOG::info,
+        message -> LOG.warn(message.replace("\n  ", "; ")));
   }
 
   /** The catalog of the last registry state that could be served. */
@@ -104,6 +128,16 @@ public final class RegistryServing implements AutoCloseable {
     synchronized (lock) {
       return current.compiled().values().asList();
     }
+  }
+
+  /** Catalogs swapped in for a new registry generation since this was created (for metrics). */
+  long swapCount() {
+    return swaps.sum();
+  }
+
+  /** Registry generations and changes refused since this was created (for metrics). */
+  long refusedCount() {
+    return refused.sum();
   }
 
   /** The registry generation the served catalog was built from. */
@@ -135,7 +169,8 @@ public final class RegistryServing implements AutoCloseable {
     checkArgument(registry.directory().isPresent(), "an in-memory registry has nothing to watch");
     subscriptions.add(registry.watch(interval, r -> {
       if (r.status() == ReloadResult.Status.REFUSED) {
-        log.accept("registry change refused, still serving generation " + servedGeneration() + ": "
+        refused.increment();
+        warn.accept("registry change refused, still serving generation " + servedGeneration() + ": "
             + r.problem().orElse(""));
       }
     }));
@@ -148,7 +183,7 @@ public final class RegistryServing implements AutoCloseable {
       try {
         s.close();
       } catch (Exception e) {
-        log.accept("cannot stop following the registry: " + e);
+        warn.accept("cannot stop following the registry: " + e);
       }
     }
     subscriptions.clear();
@@ -163,15 +198,17 @@ public final class RegistryServing implements AutoCloseable {
       try {
         next = build(state, current.compiled(), current.catalog());
       } catch (IllegalArgumentException e) {
-        log.accept("registry generation " + state.generation() + " refused, still serving generation "
+        refused.increment();
+        warn.accept("registry generation " + state.generation() + " refused, still serving generation "
             + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
         return;
       }
       reportAliasTargets(next, current.compiled());
       current = next;
       handler.ifPresent(h -> h.replaceCatalog(next.catalog()));
+      swaps.increment();
       int n = next.compiled().size();
-      log.accept("registry generation " + state.generation() + ": serving " + n + " policy record"
+      info.accept("registry generation " + state.generation() + ": serving " + n + " policy record"
           + (n == 1 ? "" : "s") + " from the registry");
     }
   }
@@ -192,7 +229,7 @@ public final class RegistryServing implements AutoCloseable {
     }
     try {
       AliasTargetCheck.unresolved(evaluator.aliasResolver(), added, aliasWait)
-          .forEach(line -> log.accept("registry generation " + next.generation() + ": " + line));
+          .forEach(line -> warn.accept("registry generation " + next.generation() + ": " + line));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,7 +1,6 @@
 package io.github.trafficpolicy.dns;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
@@ -21,10 +20,12 @@ public enum UdpIo {
 
   /**
    * Linux {@code recvmmsg(2)}/{@code sendmmsg(2)}: up to {@value #MMSG_BATCH} datagrams per system call in
-   * each direction, called through the foreign-function API that JDK 17 ships as the incubating module {@code
-   * jdk.incubator.foreign}. Available on Linux (x86-64, AArch64) under a Java 17 runtime started with {@code
-   * --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}; {@link #unavailableReason()}
-   * says what is missing elsewhere. A query datagram longer than {@value #MMSG_MAX_QUERY} bytes is dropped
+   * each direction, called through the JVM's foreign-function API. Available on Linux (x86-64, AArch64) under
+   * a Java 22 or later runtime (the final {@code java.lang.foreign}; the build must have had a JDK 22+ compiler,
+   * and the JVM should grant {@code --enable-native-access=ALL-UNNAMED}, which the executable jar's manifest
+   * does) and under a Java 17 runtime started with {@code --add-modules jdk.incubator.foreign
+   * --enable-native-access=ALL-UNNAMED} (the API as Java 17 incubates it). Not under Java 18 to 21, whose API is
+   * neither; {@link #unavailableReason()} says what is missing. A query datagram longer than {@value #MMSG_MAX_QUERY} bytes is dropped
    * (and counted as dropped).
    */
   MMSG;
@@ -43,6 +44,14 @@ public enum UdpIo {
   /** Why this I/O cannot be used here, or empty when it can. */
   public Optional<String> unavailableReason() {
     return this == MMSG ? Mmsg.REASON : Optional.empty();
+  }
+
+  /**
+   * For {@link #MMSG} where it is available, the foreign-function API its system calls go through: {@code
+   * java.lang.foreign} (Java 22+) or {@code jdk.incubator.foreign} (Java 17); else empty.
+   */
+  public Optional<String> foreignApi() {
+    return this == MMSG && Mmsg.LIBC != null ? Optional.of(Mmsg.LIBC.api()) : Optional.empty();
   }
 
   /** The I/O {@link #AUTO} stands for here; any other value is itself. */
@@ -65,13 +74,7 @@ public enum UdpIo {
         if (Mmsg.REASON.isPresent()) {
           throw new IOException("UDP I/O mmsg is not available: " + Mmsg.REASON.get());
         }
-        try {
-          return (UdpSocket) Mmsg.BIND.invoke(address, reusePort);
-        } catch (IOException | RuntimeException | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new IOException(t);
-        }
+        return MmsgUdpSocket.bind(Mmsg.LIBC, address, reusePort);
       default:
         throw new AssertionError(this);
     }
@@ -83,48 +86,54 @@ public enum UdpIo {
   }
 
   /**
-   * The {@link #MMSG} implementation (and {@link UdpScheduling#BATCH}, which makes its system call through the
-   * same class), looked up by name so that nothing else links against {@code jdk.incubator.foreign} (absent
-   * unless added, and changed after Java 17).
+   * The {@link Libc} binding of {@link #MMSG} (and of {@link UdpScheduling#BATCH}, which makes its system call
+   * through it) for this JVM, or why there is none. The bindings are looked up by name, so that nothing else
+   * links against a foreign-function API the runtime may not have.
    */
   static final class Mmsg {
     static final Optional<String> REASON;
-    static final MethodHandle BIND;
-    static final MethodHandle BATCH_SCHEDULING;
+    static final Libc LIBC;
 
     static {
       String reason = null;
-      MethodHandle bind = null;
-      MethodHandle batch = null;
+      Libc libc = null;
       String os = System.getProperty("os.name", "");
       String arch = System.getProperty("os.arch", "");
+      int feature = Runtime.version().feature();
       if (!os.equals("Linux")) {
         reason = "recvmmsg/sendmmsg are Linux system calls (this is " + os + ")";
       } else if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
         reason = "the system call structures are laid out for x86-64 and AArch64 only (this is " + arch + ")";
-      } else if (Runtime.version().feature() != 17) {
-        reason = "it uses the foreign-function API as incubated in Java 17 (this is Java "
-            + Runtime.version().feature() + ")";
+      } else if (feature >= 22) {
+        try {
+          libc = load("ForeignLibc");
+        } catch (ClassNotFoundException e) {
+          reason = "this build was made without a JDK 22+ compiler, which the java.lang.foreign binding needs";
+        } catch (Throwable t) {
+          reason = t.toString();
+        }
+      } else if (feature != 17) {
+        reason = "Java " + feature + " has neither the foreign-function API incubated in Java 17 nor the final one"
+            + " of Java 22+";
       } else if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isEmpty()) {
         reason = "start the JVM with --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED";
       } else {
         try {
-          Class<?> c = Class.forName("io.github.trafficpolicy.dns.MmsgUdpSocket");
-          MethodHandles.Lookup lookup = MethodHandles.lookup();
-          reason = (String) lookup.findStatic(c, "probe", MethodType.methodType(String.class)).invoke();
-          bind = lookup.findStatic(c, "bind",
-              MethodType.methodType(c, InetSocketAddress.class, boolean.class))
-              .asType(MethodType.methodType(UdpSocket.class, InetSocketAddress.class, boolean.class));
-          batch = lookup.findStatic(c, "batchScheduling", MethodType.methodType(String.class));
-        } catch (ClassNotFoundException e) {
-          reason = "this build was compiled without it (it needs a Java 17 compiler)";
+          libc = load("IncubatorLibc");
+        } catch (IllegalCallerException e) {
+          reason = "start the JVM with --enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")";
         } catch (Throwable t) {
           reason = t.toString();
         }
       }
       REASON = Optional.ofNullable(reason);
-      BIND = reason == null ? bind : null;
-      BATCH_SCHEDULING = reason == null ? batch : null;
+      LIBC = reason == null ? libc : null;
+    }
+
+    /** Creates the named binding (which binds every function, failing if one cannot be). */
+    private static Libc load(String simpleName) throws Throwable {
+      Class<?> c = Class.forName(Mmsg.class.getPackageName() + "." + simpleName);
+      return (Libc) MethodHandles.lookup().findConstructor(c, MethodType.methodType(void.class)).invoke();
     }
   }
 }

@@ -50,9 +50,9 @@ public enum UdpScheduling {
       return reason;
     }
     try {
-      return Optional.ofNullable((String) UdpIo.Mmsg.BATCH_SCHEDULING.invokeExact());
-    } catch (Throwable t) {
-      return Optional.of(t.toString());
+      return Optional.ofNullable(MmsgUdpSocket.batchScheduling(UdpIo.Mmsg.LIBC));
+    } catch (RuntimeException | LinkageError e) {
+      return Optional.of(e.toString());
     }
   }
 }

@@ -765,6 +765,24 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void counters_perPolicyRecordSurviveCatalogSwaps_andStartForANewRecord() {
+    ask(query("www.example.com.", Type.A));
+    ask(query("www.example.com.", Type.A));
+    FakePolicy www2 = FakePolicy.constant("www.example.com", "198.51.100.9", 0);
+    FakePolicy api = FakePolicy.constant("api.example.com", "198.51.100.10", 0);
+    handler.replaceCatalog(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www2)
+        .policyRecord(api).build());
+    assertThat(answers(ask(query("www.example.com.", Type.A)))).containsExactly("www.example.com. A 198.51.100.9");
+    ask(query("www.example.com.", Type.A));
+    ask(query("api.example.com.", Type.A));
+    ServerCounters c = handler.counters();
+    assertThat(c.byPolicyRecord().get("www.example.com.")).isEqualTo(new ServerCounters.PolicyRecordCounters(4, 0));
+    assertThat(c.byPolicyRecord().get("api.example.com.")).isEqualTo(new ServerCounters.PolicyRecordCounters(1, 0));
+    assertThat(c.byPolicyRecord()).doesNotContainKey("nodata.example.com.");
+    assertThat(c.queries()).isEqualTo(5);
+  }
+
+  @Test
   void queryLog_oneEntryPerQueryWithPolicyAndEcs() {
     ask(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)));
     ask(query("static.example.com.", Type.A));

@@ -25,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,6 +225,34 @@ final class RegistryServingTest {
     assertThat(serving.servedGeneration()).isEqualTo(registry.state().generation());
     assertThat(resolver(server.port()).send(Dns.query("www.example.com.", Type.A)).getSection(Section.ANSWER)
         .get(0).getTTL()).isEqualTo(5);
+  }
+
+  @Test
+  void metrics_generationSwapsRefusals_andPolicyAnswersCountedAcrossARecordUpdate() throws Exception {
+    TrafficPolicyRegistry registry = registry();
+    String id = registry.createPolicy("www", single("192.0.2.1"), Optional.empty()).id();
+    registry.createRecord("example.com", "www.example.com", 60, id, 1);
+    RegistryServing serving = serving(registry);
+    AuthoritativeServer server = serve(serving);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    DnsMetrics.registryServing(serving).bindTo(meters);
+    DnsMetrics.queryHandler(server.handler()).bindTo(meters);
+    SimpleResolver resolver = resolver(server.port());
+    for (int i = 0; i < 4; i++) {
+      assertThat(answers(resolver.send(Dns.query("www.example.com.", Type.A)))).containsExactly("192.0.2.1");
+    }
+
+    registry.updateRecord("www.example.com", Optional.empty(), OptionalLong.of(5)); // served: one swap
+    registry.createRecord("example.net", "www.example.net", 60, id, 1); // outside the zones: refused
+    assertThat(answers(resolver.send(Dns.query("www.example.com.", Type.A)))).containsExactly("192.0.2.1");
+
+    assertThat(meters.get(DnsMetrics.PREFIX + "registry.swaps").functionCounter().count()).isEqualTo(1);
+    assertThat(meters.get(DnsMetrics.PREFIX + "registry.refused").functionCounter().count()).isEqualTo(1);
+    assertThat(meters.get(DnsMetrics.PREFIX + "registry.generation").gauge().value())
+        .isEqualTo(serving.servedGeneration());
+    assertThat(meters.get(DnsMetrics.PREFIX + "dns.policy.answers").tag("record", "www.example.com.")
+        .functionCounter().count()).isEqualTo(5);
+    assertThat(server.counters().byPolicyRecord().get("www.example.com.").answers()).isEqualTo(5);
   }
 
   @Test

@@ -44,14 +44,26 @@ final class ServeJarIT {
   private static final List<String> stderr = new ArrayList<>();
   private static String startupLine;
 
-  /** Whether this JVM (which runs the jar too) can serve UDP with mmsg when given the flags below. */
-  private static final boolean MMSG_HERE = Runtime.version().feature() == 17
+  private static final int JAVA = Runtime.version().feature();
+
+  /**
+   * Whether this JVM (which runs the jar too) can serve UDP with mmsg when given the README's flags: Java 17
+   * (jdk.incubator.foreign) and Java 22+ (java.lang.foreign; the build compiles that binding when it runs on a
+   * JDK 22+, as here) on Linux.
+   */
+  private static final boolean MMSG_HERE = (JAVA == 17 || JAVA >= 22)
       && System.getProperty("os.name").equals("Linux")
       && List.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
 
-  /** The JVM flags the README gives for batched UDP I/O. */
-  private static final List<String> MMSG_FLAGS =
-      List.of("--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED");
+  /** The foreign-function API mmsg goes through on this JVM. */
+  private static final String API = JAVA == 17 ? "jdk.incubator.foreign" : "java.lang.foreign";
+
+  /** The JVM flags the README gives for batched UDP I/O: Java 17 needs two; Java 22+ reads the jar's manifest. */
+  private static final List<String> MMSG_FLAGS = JAVA == 17
+      ? List.of("--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED") : List.of();
+
+  /** Whether the plain {@code java -jar} (no flags) already serves with mmsg: Java 22+. */
+  private static final boolean PLAIN_MMSG = MMSG_HERE && JAVA >= 22;
 
   @TempDir static Path dir;
 
@@ -167,11 +179,13 @@ final class ServeJarIT {
 
   @Test
   void startupLine_namesTheUdpIoAndScheduling() {
-    assertThat(startupLine).contains(MMSG_HERE ? "(UDP I/O mmsg, scheduling batch)" : "(UDP I/O nio");
+    assertThat(startupLine).contains(MMSG_HERE ? "(UDP I/O mmsg through " + API + ", scheduling batch)"
+        : "(UDP I/O nio, scheduling normal");
   }
 
   @Test
   void batchSchedulingAskedForWithoutTheJvmFlags_exitsOneSayingWhatIsMissing() throws Exception {
+    assumeTrue(!PLAIN_MMSG, "Java 22+ needs no flags for batch scheduling");
     Process p = start("serve", "--config", dir.resolve("batch.json").toString());
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -183,7 +197,7 @@ final class ServeJarIT {
 
   @Test
   void mmsgAskedForWithoutTheJvmFlags_exitsOneSayingWhatIsMissing() throws Exception {
-    assumeTrue(MMSG_HERE, "mmsg needs Java 17 on Linux");
+    assumeTrue(MMSG_HERE && JAVA == 17, "only Java 17 needs flags for mmsg");
     Path config = dir.resolve("mmsg.json");
     Files.writeString(config, Files.readString(dir.resolve("serve.json"))
         .replace("\"udpIo\": \"auto\"", "\"udpIo\": \"mmsg\""));
@@ -210,9 +224,14 @@ final class ServeJarIT {
     Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
     assertThat(m.find()).isTrue();
     int secondPort = Integer.parseInt(m.group(1));
-    // Plain `java -jar`: java.nio, and the line says how to get mmsg.
-    assertThat(line).contains("(UDP I/O nio");
-    if (MMSG_HERE) {
+    // Plain `java -jar`: mmsg on Java 22+ (the manifest grants native access); on Java 17 java.nio, and the line
+    // says how to get mmsg.
+    if (PLAIN_MMSG) {
+      assertThat(line).contains("(UDP I/O mmsg through java.lang.foreign, scheduling normal)");
+    } else {
+      assertThat(line).contains("(UDP I/O nio, scheduling normal");
+    }
+    if (MMSG_HERE && JAVA == 17) {
       assertThat(line).contains("mmsg: start the JVM with --add-modules jdk.incubator.foreign");
     }
     assertThat(answers(Jar.dig(tool, secondPort, "www.example.com", "+subnet=198.51.100.1/24"), "www.example.com.", "A"))
@@ -226,5 +245,59 @@ final class ServeJarIT {
         secondPort))) {
       assertThat(s.getLocalPort()).isEqualTo(secondPort);
     }
+  }
+
+  /** One event of the command's log: ISO time, level, logger's short name, message, on one line. */
+  private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
+      + "(Z|[+-]\\d\\d:\\d\\d) (TRACE|DEBUG|INFO|WARN|ERROR) \\w+ - .+");
+
+  /** Runs {@code serve} on the bundled configuration with {@code logArgs} until its startup line; returns stderr. */
+  private static List<String> serveAndStop(String... logArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of("serve", "--config", dir.resolve("serve.json").toString()));
+    args.addAll(List.of(logArgs));
+    Process p = builder(MMSG_FLAGS, args.toArray(String[]::new)).start();
+    List<String> err = new ArrayList<>();
+    try {
+      BlockingQueue<String> out = Jar.pump(p, err);
+      assertThat(Jar.startupLine(out)).as("startup line; stderr: %s", err).isNotNull();
+    } finally {
+      p.toHandle().destroy(); // SIGTERM (Process.destroy would also close the streams we read)
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    // The process has exited: wait for its stderr to be read to the end (the counters are its last lines).
+    assertThat(Jar.awaitLine(err, l -> l.startsWith("queries "))).as("stderr: %s", err).isTrue();
+    synchronized (err) {
+      return new ArrayList<>(err);
+    }
+  }
+
+  @Test
+  void logLevelDebug_oneLinePerEventWithTimeLevelAndLogger() throws Exception {
+    List<String> err = serveAndStop("--log-level", "DEBUG");
+    assertThat(err).anySatisfy(l -> {
+      assertThat(l).matches(LOG_LINE);
+      assertThat(l).contains(" DEBUG AuthoritativeServer - listening on udp+tcp [/127.0.0.1:");
+      assertThat(l).contains(MMSG_HERE ? "UDP I/O mmsg through " + API : "UDP I/O nio");
+    });
+    assertThat(err).noneMatch(l -> l.startsWith("SLF4J:"));
+  }
+
+  @Test
+  void defaultLogLevelInfo_noDebugEvents_andNoSlf4jWarning() throws Exception {
+    List<String> err = serveAndStop();
+    assertThat(err).noneMatch(l -> l.contains(" DEBUG ")).noneMatch(l -> l.startsWith("SLF4J:"));
+    // The main server's stderr too (the README's production command).
+    synchronized (stderr) {
+      assertThat(stderr).noneMatch(l -> l.startsWith("SLF4J:"));
+    }
+  }
+
+  @Test
+  void unknownLogLevel_usageErrorNamingTheLevels() throws Exception {
+    Process p = start("serve", "--log-level", "loud");
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(err).contains("--log-level", "loud", "trace, debug, info, warn, error, off");
   }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link AliasResolver} that looks alias targets up in the DNS, as Route 53 answers an alias record with the
@@ -57,7 +59,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   private static final List<String> S3_DASH_REGIONS = List.of("us-east-1", "us-west-1", "us-west-2",
       "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-west-1", "sa-east-1", "us-gov-west-1");
   private static final long NANOS = 1_000_000_000L;
-  private static final System.Logger LOG = System.getLogger(DnsAliasResolver.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DnsAliasResolver.class);
 
   final DnsLookup lookup;
   private final StaticAliasResolver overrides;
@@ -255,7 +257,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
           next = Math.min(next, t.nextEvent());
         } catch (RuntimeException e) {
           // One target's failure must not stop the others being refreshed; it is tried again at the next round.
-          LOG.log(System.Logger.Level.WARNING, "alias target " + t.name + ": refresh failed", e);
+          LOG.warn("alias target {}: refresh failed", t.name, e);
         }
       }
       synchronized (wake) {

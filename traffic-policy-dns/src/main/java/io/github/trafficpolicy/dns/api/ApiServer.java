@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's HTTP listener (the JDK's {@code com.sun.net.httpserver}: a small, dependable server for a
@@ -49,7 +51,7 @@ public final class ApiServer implements AutoCloseable {
   public static final int MAX_BODY = 1 << 20;
   /** How much of a too-large body is read and discarded before the error is sent. */
   private static final long DRAIN_LIMIT = 64L << 20;
-  private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final HttpServer http;
   private final ExecutorService executor;
@@ -160,7 +162,7 @@ public final class ApiServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       response = ApiResponse.error(ApiException.invalidInput(e.getMessage()), requestId);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "request " + requestId + " failed", e);
+      LOG.error("request {} failed", requestId, e);
       response = ApiResponse.error(new ApiException(500, "InternalFailure",
           "The request processing has failed because of an unknown error (request " + requestId + ")"), requestId);
     }
@@ -251,7 +253,7 @@ public final class ApiServer implements AutoCloseable {
     private QueryHandler dns;
     private AccessKeys keys;
     private InetSocketAddress listen = new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 8053);
-    private AuditLog audit = AuditLog.to(System.err);
+    private AuditLog audit = AuditLog.toLogger();
     private Clock clock = Clock.systemUTC();
     private SSLContext tls;
     private int threads = 4;

@@ -36,6 +36,15 @@ public final class AuditLog {
     }, Clock.systemUTC());
   }
 
+  /**
+   * A log of one INFO event per write to the SLF4J logger {@code io.github.trafficpolicy.dns.api.audit} (the
+   * default: the application's logging decides where it goes; the {@code traffic-policy} command prints it).
+   */
+  public static AuditLog toLogger() {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("io.github.trafficpolicy.dns.api.audit");
+    return new AuditLog(log::info, Clock.systemUTC());
+  }
+
   /** A new JSON object for {@code before}/{@code after}. */
   static ObjectNode object() {
     return JSON.createObjectNode();

@@ -124,16 +124,20 @@ public final class ServeCommand implements Callable<Integer> {
         + String.join(", ", server.server().handler().catalog().zones()) + "; policy records "
         + (records.isEmpty() ? "(none)" : records)
         + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
-        + "; listening on udp+tcp " + listen + " (UDP I/O " + udpIo(server.server().udpIo())
-        + (server.server().udpScheduling() == UdpScheduling.NORMAL ? ""
-            : ", scheduling " + server.server().udpScheduling()) + ")"
-        + server.api().map(a -> "; Route 53 API on " + a.endpoint()).orElse("");
+        + "; listening on udp+tcp " + listen + " (" + udp(server.server().udpIo(),
+            server.server().udpScheduling()) + ")"
+        + server.api().map(a -> "; Route 53 API on " + a.endpoint()).orElse("")
+        + server.metricsAddress().map(a -> "; metrics on http://" + format(a) + "/metrics").orElse("");
   }
 
-  /** The UDP I/O in use, and why it is not the batched one when it could have been with other JVM flags. */
-  private static String udpIo(UdpIo io) {
-    return io == UdpIo.MMSG ? io.toString()
-        : io + UdpIo.MMSG.unavailableReason().map(why -> "; mmsg: " + why).orElse("");
+  /**
+   * The UDP I/O in use (with the foreign-function API of mmsg) and the receivers' scheduling; with nio, why mmsg
+   * is not in use when it could have been with other JVM flags.
+   */
+  static String udp(UdpIo io, UdpScheduling scheduling) {
+    return "UDP I/O " + io + io.foreignApi().map(api -> " through " + api).orElse("") + ", scheduling "
+        + scheduling + (io == UdpIo.MMSG ? "" : UdpIo.MMSG.unavailableReason().map(why -> "; mmsg: " + why)
+            .orElse(""));
   }
 
   private static String format(InetSocketAddress a) {

@@ -1,7 +1,9 @@
 package io.github.trafficpolicy.dns.cli;
 
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code traffic-policy} command. Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage
@@ -37,6 +39,11 @@ public final class TrafficPolicyCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
+      description = "Log events at this level and above, one line each on stderr: ${COMPLETION-CANDIDATES}"
+          + " (default: ${DEFAULT-VALUE}).")
+  CliLogging.Level logLevel;
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
@@ -44,7 +51,14 @@ public final class TrafficPolicyCommand implements Runnable {
 
   /** A configured command line: usage errors exit 2, other failures 1. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new TrafficPolicyCommand());
+    TrafficPolicyCommand root = new TrafficPolicyCommand();
+    CommandLine cl = new CommandLine(root);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Logging is configured once the arguments are parsed and before any command (and so any logger) runs.
+    cl.setExecutionStrategy(parsed -> {
+      CliLogging.configure(root.logLevel);
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cl.setExitCodeExceptionMapper(e -> FAILED);
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();

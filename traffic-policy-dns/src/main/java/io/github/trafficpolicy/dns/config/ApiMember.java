@@ -107,7 +107,7 @@ final class ApiMember {
     }
     String log = node.path("auditLog").asText("-");
     if (log.equals("-")) {
-      b.audit(AuditLog.to(System.err));
+      b.audit(AuditLog.toLogger());
     } else {
       Optional<Path> f = src.file(log);
       try {

@@ -58,6 +58,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
@@ -73,6 +75,8 @@ import java.util.function.Function;
  * reloaded file are ignored (and reported), so a probed ID always shows its probe result.
  */
 public final class ConfiguredServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
   private static final int GEO_CACHE_ENTRIES = 200_000;
@@ -89,14 +93,17 @@ public final class ConfiguredServer implements AutoCloseable {
   private final AliasResolver aliasResolver;
   private final ImmutableList<String> warnings;
   private final Optional<ApiMember> api;
+  private final Optional<InetSocketAddress> metricsListen;
+  private volatile MetricsEndpoint metrics;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
       Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings,
-      Optional<ApiMember> api) {
+      Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
     this.config = config;
     this.api = api;
+    this.metricsListen = metricsListen;
     this.aliasResolver = aliasResolver;
     this.warnings = warnings;
     this.checker = checker;
@@ -124,6 +131,7 @@ public final class ConfiguredServer implements AutoCloseable {
     String name = config.name();
     config.udpIo().unavailableReason().ifPresent(why ->
         problems.add(name + ": /udpIo: \"" + config.udpIo() + "\" is not available here: " + why));
+    Optional<InetSocketAddress> metricsListen = metricsListen(config, problems);
     config.udpScheduling().unavailableReason().ifPresent(why ->
         problems.add(name + ": /udpScheduling: \"" + config.udpScheduling() + "\" is not available here: "
             + why));
@@ -322,7 +330,7 @@ public final class ConfiguredServer implements AutoCloseable {
       if (config.queryLog().enabled()) {
         String file = config.queryLog().file();
         if (file.equals("-")) {
-          handler.queryLog(QueryLog.to(System.err));
+          handler.queryLog(QueryLog.toSlf4j());
         } else {
           Optional<Path> f = src.file(file);
           try {
@@ -368,7 +376,27 @@ public final class ConfiguredServer implements AutoCloseable {
       server.listen(a);
     }
     return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker,
-        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api);
+        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
+  }
+
+  /** The {@code "metrics": { "listen": "HOST:PORT" }} member: where to serve Prometheus metrics, if anywhere. */
+  private static Optional<InetSocketAddress> metricsListen(ServeConfig config, List<String> problems) {
+    JsonNode m = config.extensions().get("metrics");
+    if (m == null) {
+      return Optional.empty();
+    }
+    String place = config.name() + ": /metrics";
+    if (!m.isObject() || !m.has("listen")) {
+      problems.add(place + ": must be an object { \"listen\": \"HOST:PORT\" } but was " + m);
+      return Optional.empty();
+    }
+    for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!k.equals("listen")) {
+        problems.add(place + "/" + k + ": unknown key (known: listen)");
+      }
+    }
+    return ServeConfigReader.address(m.get("listen"), place + "/listen", problems);
   }
 
   /**
@@ -454,6 +482,16 @@ public final class ConfiguredServer implements AutoCloseable {
       closeAll(resources);
       throw e;
     }
+    if (metricsListen.isPresent()) {
+      try {
+        metrics = MetricsEndpoint.start(metricsListen.get(), this);
+      } catch (IOException | RuntimeException e) {
+        server.stop();
+        checker.ifPresent(HealthChecker::close);
+        closeAll(resources);
+        throw new IOException("metrics " + metricsListen.get() + ": " + e.getMessage(), e);
+      }
+    }
     checker.ifPresent(HealthChecker::start);
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
@@ -466,6 +504,12 @@ public final class ConfiguredServer implements AutoCloseable {
    */
   public Optional<io.github.trafficpolicy.dns.api.ApiServer> api() {
     return api.flatMap(ApiMember::server);
+  }
+
+  /** Where the Prometheus metrics are served ({@code GET /metrics}) once started, if configured. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    MetricsEndpoint m = metrics;
+    return m == null ? Optional.empty() : Optional.of(m.address());
   }
 
   /** The running server. */
@@ -525,6 +569,10 @@ public final class ConfiguredServer implements AutoCloseable {
     checker.ifPresent(HealthChecker::close);
     healthWatcher.ifPresent(Thread::interrupt);
     server.stop();
+    MetricsEndpoint m = metrics;
+    if (m != null) {
+      m.close();
+    }
     closeAll(resources);
   }
 
@@ -698,12 +746,10 @@ public final class ConfiguredServer implements AutoCloseable {
         try {
           HealthSnapshot next = readHealth(Files.readAllBytes(path), path.toString());
           List<HealthCheckId> ignored = apply(next);
-          System.err.println("traffic-policy serve: health status reloaded from " + path + " ("
-              + next.checks().size() + " checks, " + next.targets().size() + " targets)"
-              + (ignored.isEmpty() ? "" : "; ignored " + ignored + ": probed by health checks"));
+          LOG.info("health status reloaded from {} ({} checks, {} targets){}", path, next.checks().size(),
+              next.targets().size(), ignored.isEmpty() ? "" : "; ignored " + ignored + ": probed by health checks");
         } catch (IOException | ConfigException e) {
-          System.err.println("traffic-policy serve: health status NOT reloaded, keeping the last good one: "
-              + e.getMessage());
+          LOG.warn("health status NOT reloaded, keeping the last good one: {}", e.getMessage());
         }
       }
     }

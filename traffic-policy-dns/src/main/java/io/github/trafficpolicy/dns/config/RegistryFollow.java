@@ -64,8 +64,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
       return Optional.empty();
     }
     try {
-      RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed,
-          message -> System.err.println("traffic-policy serve: " + message));
+      RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed);
       config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
       return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll)));
     } catch (IllegalArgumentException e) {

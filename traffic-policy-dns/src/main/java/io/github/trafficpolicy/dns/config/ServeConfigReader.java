@@ -43,7 +43,8 @@ public final class ServeConfigReader {
   /** The resource folder of the bundled example. */
   public static final String EXAMPLE_PREFIX = "io/github/trafficpolicy/dns/example/";
   /** Top-level keys read by other components. */
-  public static final ImmutableSet<String> EXTENSION_KEYS = ImmutableSet.of("healthChecks", "registry", "api");
+  public static final ImmutableSet<String> EXTENSION_KEYS = ImmutableSet.of("healthChecks", "registry", "api",
+      "metrics");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
@@ -397,22 +398,30 @@ public final class ServeConfigReader {
     }
 
     private Optional<InetSocketAddress> address(JsonNode n, String p) {
-      if (n == null || !n.isTextual()) {
-        problem(p, "must be a \"host:port\" string but was " + n);
+      return ServeConfigReader.address(n, name + ": " + p, problems);
+    }
+  }
+
+  /**
+   * A {@code \"host:port\"} string with an IP address ({@code \"127.0.0.1:5353\"}, {@code \"[::1]:5353\"}); else empty,
+   * with a problem starting with {@code place} added.
+   */
+  static Optional<InetSocketAddress> address(JsonNode n, String place, List<String> problems) {
+    if (n == null || !n.isTextual()) {
+      problems.add(place + ": must be a \"host:port\" string but was " + n);
+      return Optional.empty();
+    }
+    try {
+      HostAndPort hp = HostAndPort.fromString(n.textValue());
+      if (!hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
+        problems.add(place + ": must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
+            + n);
         return Optional.empty();
       }
-      try {
-        HostAndPort hp = HostAndPort.fromString(n.textValue());
-        if (!hp.hasPort() || !InetAddresses.isInetAddress(hp.getHost())) {
-          problem(p, "must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
-              + n);
-          return Optional.empty();
-        }
-        return Optional.of(new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort()));
-      } catch (IllegalArgumentException e) {
-        problem(p, "is not \"host:port\": " + e.getMessage());
-        return Optional.empty();
-      }
+      return Optional.of(new InetSocketAddress(InetAddresses.forString(hp.getHost()), hp.getPort()));
+    } catch (IllegalArgumentException e) {
+      problems.add(place + ": is not \"host:port\": " + e.getMessage());
+      return Optional.empty();
     }
   }
 }

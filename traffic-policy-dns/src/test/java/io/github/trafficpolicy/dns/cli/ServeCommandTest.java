@@ -2,6 +2,8 @@ package io.github.trafficpolicy.dns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.trafficpolicy.dns.UdpIo;
+import io.github.trafficpolicy.dns.UdpScheduling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,5 +28,19 @@ final class ServeCommandTest {
     assertThat(run.err()).contains("invalid configuration:")
         .contains(config + ": /healthChecks/0/failureThreshold: ");
     assertThat(run.out()).doesNotContain("listening");
+  }
+
+  @Test
+  void udpPart_namesTheIoItsForeignApiAndTheScheduling() {
+    assertThat(ServeCommand.udp(UdpIo.NIO, UdpScheduling.NORMAL)).isEqualTo("UDP I/O nio, scheduling normal"
+        + UdpIo.MMSG.unavailableReason().map(why -> "; mmsg: " + why).orElse(""));
+    if (UdpIo.MMSG.isAvailable()) {
+      String api = UdpIo.MMSG.foreignApi().orElseThrow();
+      assertThat(api).isEqualTo(Runtime.version().feature() >= 22 ? "java.lang.foreign" : "jdk.incubator.foreign");
+      assertThat(ServeCommand.udp(UdpIo.MMSG, UdpScheduling.BATCH))
+          .isEqualTo("UDP I/O mmsg through " + api + ", scheduling batch");
+    } else {
+      assertThat(UdpIo.MMSG.foreignApi()).isEmpty();
+    }
   }
 }

@@ -34,6 +34,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link HealthFeed} read from a watched file, for systems that can write a file but not call Java. The file holds
@@ -55,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  * disappear from the file fall back to the stale status. Thread-safe.
  */
 public final class FileHealthFeed implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(FileHealthFeed.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FileHealthFeed.class);
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
@@ -159,7 +161,7 @@ public final class FileHealthFeed implements AutoCloseable {
 
   private void fail(String message) {
     if (!lastError.equals(Optional.of(message))) {
-      LOG.log(System.Logger.Level.WARNING, message + " (keeping the last good statuses)");
+      LOG.warn("{} (keeping the last good statuses)", message);
     }
     lastError = Optional.of(message);
   }

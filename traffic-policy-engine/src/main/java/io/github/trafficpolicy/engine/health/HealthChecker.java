@@ -36,6 +36,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Probes health checks continuously and keeps a {@link HealthRegistry} current: every status change (after the
@@ -76,7 +78,7 @@ import java.util.concurrent.TimeUnit;
  * and {@link #probeNow} probe on demand (tests drive rounds with them instead of waiting for intervals). Thread-safe.
  */
 public final class HealthChecker implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(HealthChecker.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
   private final HealthRegistry registry;
   private final ImmutableMap<HealthCheckId, Entry> entries;
@@ -274,7 +276,7 @@ public final class HealthChecker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "closing the health check I/O pool failed", e);
+      LOG.warn("closing the health check I/O pool failed", e);
     }
   }
 
@@ -296,7 +298,7 @@ public final class HealthChecker implements AutoCloseable {
       probe(e);
     } catch (RuntimeException ex) {
       // a periodic task that throws is never run again; keep probing
-      LOG.log(System.Logger.Level.WARNING, "scheduling a probe of " + e.check.id() + " failed", ex);
+      LOG.warn("scheduling a probe of {} failed", e.check.id(), ex);
     }
   }
 
@@ -351,9 +353,8 @@ public final class HealthChecker implements AutoCloseable {
           }
         }
         if (logTransitions) {
-          changes.forEach((id, status) -> LOG.log(System.Logger.Level.INFO,
-              "health check {0} is now {1} ({2})", id, status, entries.get(id).state.metrics().lastResult()
-                  .map(ProbeResult::reason).orElse("")));
+          changes.forEach((id, status) -> LOG.info("health check {} is now {} ({})", id, status,
+              entries.get(id).state.metrics().lastResult().map(ProbeResult::reason).orElse("")));
         }
         registry.setChecks(changes);
       }
@@ -488,7 +489,7 @@ public final class HealthChecker implements AutoCloseable {
       return this;
     }
 
-    /** Whether each status change is logged at INFO through {@link System.Logger} (default true). */
+    /** Whether each status change is logged at INFO through SLF4J (default true). */
     public Builder logTransitions(boolean logTransitions) {
       this.logTransitions = logTransitions;
       return this;

@@ -40,6 +40,8 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs single probes with asynchronous socket I/O: {@link AsynchronousSocketChannel}s in one
@@ -48,7 +50,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * every path (result, failure, timeout, shutdown); {@link #openChannels()} counts the channels not yet closed.
  */
 final class Prober {
-  private static final System.Logger LOG = System.getLogger(Prober.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Prober.class);
 
   private final AsynchronousChannelGroup group;
   private final ScheduledExecutorService timer;
@@ -355,7 +357,7 @@ final class Prober {
     try {
       ch.close();
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "closing a probe channel failed", e);
+      LOG.debug("closing a probe channel failed", e);
     } finally {
       openChannels.decrementAndGet();
     }

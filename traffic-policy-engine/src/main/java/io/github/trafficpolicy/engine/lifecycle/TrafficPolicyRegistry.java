@@ -25,6 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Traffic policies with numbered, immutable versions and the policy records bound to them: Route 53's traffic
@@ -48,7 +50,7 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe: changes are serialized; reads are lock-free.
  */
 public final class TrafficPolicyRegistry {
-  private static final System.Logger LOG = System.getLogger(TrafficPolicyRegistry.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TrafficPolicyRegistry.class);
 
   private final DocumentCodec codec;
   private final Supplier<String> ids;
@@ -427,7 +429,7 @@ public final class TrafficPolicyRegistry {
           onReload.accept(r);
         }
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "registry watch failed", e);
+        LOG.warn("registry watch failed", e);
       }
     }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     return timer::shutdownNow;
@@ -497,7 +499,7 @@ public final class TrafficPolicyRegistry {
       try {
         l.accept(next);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "registry listener failed", e);
+        LOG.warn("registry listener failed", e);
       }
     }
   }
