@@ -22,6 +22,7 @@ import java.util.Locale;
  *       at most 4 bytes each in UTF-8)</td></tr>
  *   <tr><td>serve configuration, health-checks configuration</td><td>{@value #CONFIGURATION_BYTES} bytes</td></tr>
  *   <tr><td>zone file</td><td>{@value #ZONE_FILE_BYTES} bytes</td></tr>
+ *   <tr><td>{@code record import} file</td><td>{@value #RECORD_IMPORT_BYTES} bytes</td></tr>
  * </table>
  */
 public final class InputLimits {
@@ -31,6 +32,8 @@ public final class InputLimits {
   public static final long CONFIGURATION_BYTES = 4L << 20;
   /** The largest zone file read. */
   public static final long ZONE_FILE_BYTES = 64L << 20;
+  /** The largest {@code record import} file read (a million records at ~70 bytes a row fit). */
+  public static final long RECORD_IMPORT_BYTES = 256L << 20;
 
   private InputLimits() {}
 

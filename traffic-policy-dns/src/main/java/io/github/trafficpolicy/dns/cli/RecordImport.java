@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.dns.cli;
 
+import io.github.trafficpolicy.dns.InputLimits;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -55,7 +56,8 @@ final class RecordImport extends RegistryOptions.Call {
 
   @Override
   int run(TrafficPolicyRegistry registry) throws IOException {
-    String text = RegistryOptions.readDocument(file);
+    String text = RegistryOptions.readText(file, InputLimits.RECORD_IMPORT_BYTES, "a record import file",
+        RegistryError.INVALID_INPUT);
     List<Problem> problems = new ArrayList<>();
     List<Row> rows = text.stripLeading().startsWith("[") ? jsonRows(text, problems) : csvRows(text, problems);
     int unreadable = problems.size();

@@ -77,13 +77,22 @@ final class RegistryOptions {
     out.flush();
   }
 
-  /** A document file's text, exactly (strict UTF-8). */
+  /** A policy document file's text, exactly (strict UTF-8); a file over the size limit is not read. */
   static String readDocument(Path file) {
+    return readText(file, InputLimits.POLICY_DOCUMENT_BYTES, "a policy document",
+        RegistryError.INVALID_TRAFFIC_POLICY_DOCUMENT);
+  }
+
+  /**
+   * A text file's content, exactly (strict UTF-8); a file of more than {@code maxBytes} is refused before it is
+   * read, with {@code tooLarge} ({@code what} names the kind of file).
+   */
+  static String readText(Path file, long maxBytes, String what, RegistryError tooLarge) {
     byte[] bytes;
     try {
-      bytes = InputLimits.read(file, InputLimits.POLICY_DOCUMENT_BYTES, "a policy document");
+      bytes = InputLimits.read(file, maxBytes, what);
     } catch (InputLimits.TooLargeException e) {
-      throw new RegistryException(RegistryError.INVALID_TRAFFIC_POLICY_DOCUMENT, file + " " + e.getMessage(), e);
+      throw new RegistryException(tooLarge, file + " " + e.getMessage(), e);
     } catch (IOException e) {
       throw new RegistryException(RegistryError.INVALID_INPUT, "cannot read " + file + ": " + e.getMessage(), e);
     }

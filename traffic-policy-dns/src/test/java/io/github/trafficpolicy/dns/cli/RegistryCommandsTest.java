@@ -321,6 +321,23 @@ final class RegistryCommandsTest {
   }
 
   @Test
+  void recordImport_fileLargerThanAPolicyDocument_imported() throws IOException {
+    createPolicy("web", geo);
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 12_000; i++) {
+      rows.append("example.com,host-").append(i).append(".example.com,60,web,1\n");
+    }
+    Path csv = tmp.resolve("many.csv");
+    Files.writeString(csv, rows);
+    assertThat(Files.size(csv)).isGreaterThan(io.github.trafficpolicy.dns.InputLimits.POLICY_DOCUMENT_BYTES);
+
+    Run imported = run("record", "import", csv.toString(), "--json");
+
+    assertThat(imported.exit()).as(imported.err()).isZero();
+    assertThat(imported.json().get("created").intValue()).isEqualTo(12_000);
+  }
+
+  @Test
   void recordImport_badRows_nothingWritten_everyBadRowReportedWithItsLine() throws IOException {
     String id = createPolicy("web", geo);
     run("policy", "version", "--id", id, "--document", aaaa.toString());
