@@ -171,12 +171,11 @@ final class TcpListener {
         return;
       }
       InetAddress client = ((InetSocketAddress) remote(ch)).getAddress();
-      if (perClient.getOrDefault(client, 0) >= maxPerClient) {
+      Connection evict = perClient.getOrDefault(client, 0) >= maxPerClient ? worst(now, client)
+          : connections.size() >= maxConnections ? worst(now, null) : null;
+      if (evict != null) {
         closedByLimits.increment();
-        worst(now, client).close();
-      } else if (connections.size() >= maxConnections) {
-        closedByLimits.increment();
-        worst(now, null).close();
+        evict.close();
       }
       try {
         ch.configureBlocking(false);
