@@ -1,10 +1,11 @@
-# The shared bench's gdnsd adapter (../shared/bench/servers/gdnsd.sh) with gdnsd's UDP threads moved to
-# SCHED_BATCH by chrt once they are up: the same scheduling policy as traffic-policy's "udpScheduling": "batch",
-# so that a run can tell what that policy is worth to either server, e.g.
-#   bash ../shared/bench/run-anchors.sh -s "gdnsd $PWD/traffic-policy-dns/src/bench/gdnsd-batch.sh \
+# The dnsperf bench's gdnsd adapter ($BENCH/servers/gdnsd.sh; BENCH is the bench folder, which this repository
+# does not contain yet) with gdnsd's UDP threads moved to SCHED_BATCH by chrt once they are up: the same scheduling
+# policy as traffic-policy's "udpScheduling": "batch", so that a run can tell what that policy is worth to either
+# server, e.g.
+#   bash "$BENCH/run-anchors.sh" -s "gdnsd $PWD/traffic-policy-dns/src/bench/gdnsd-batch.sh \
 #     $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" -w geo-ecsmix -m "pinned unpinned" -r 3 -l 10 -W 15
 # shellcheck disable=SC1091
-source "$BENCH/servers/gdnsd.sh"
+source "${BENCH:?set BENCH to the dnsperf bench folder}/servers/gdnsd.sh"
 SRV_NAME=gdnsd-batch
 SRV_NOTE="$SRV_NOTE; UDP threads under SCHED_BATCH (chrt -b)"
 eval "$(declare -f srv_start | sed '1s/srv_start/gdnsd_srv_start/')"

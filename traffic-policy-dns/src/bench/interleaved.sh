@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the shared bench (run-anchors.sh) several rounds with gdnsd and traffic-policy in alternating order, then
-# prints the medians over every run of every round (the shared summarize.py over all runs.tsv) and each server's
+# Runs the dnsperf bench (its run-anchors.sh) several rounds with gdnsd and traffic-policy in alternating order, then
+# prints the medians over every run of every round (the bench's summarize.py over all runs.tsv) and each server's
 # ratios to gdnsd. EXTRA="adapter ..." adds servers to every round (e.g. the gdnsd-batch.sh and
 # traffic-policy-normal.sh rows beside this file); the order of the whole list is reversed every other round.
 # On a shared VM, throughput drifts by 10-15 % within minutes; alternating the order and pooling the runs keeps
@@ -9,11 +9,12 @@
 #   bash traffic-policy-dns/src/bench/interleaved.sh [ROUNDS] [run-anchors.sh options...]
 #   e.g. bash traffic-policy-dns/src/bench/interleaved.sh 3 -w "static geo-ecsmix" -m "pinned unpinned" -r 3 -l 10 -W 15
 #
-# BENCH: the shared bench folder (default: ../shared/bench beside the repository). Needs the built jar
+# BENCH (required): the dnsperf bench folder (run-anchors.sh, servers/, summarize.py), which this repository does
+# not contain yet. Needs the built jar
 # (./mvnw -q -DskipTests package).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BENCH="${BENCH:-$HERE/../../../../shared/bench}"
+BENCH="${BENCH:?set BENCH to the dnsperf bench folder (run-anchors.sh, servers/, summarize.py)}"
 ROUNDS="${1:-3}"
 shift || true
 OURS="$HERE/traffic-policy.sh"

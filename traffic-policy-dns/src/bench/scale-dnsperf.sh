@@ -18,7 +18,7 @@ RUN="${SECONDS_PER_RUN:-10}"
 WARMUP="${WARMUP:-10}"
 SUBNETS="${SUBNETS:-4520}"
 OPTS="${TP_JAVA_OPTS:---add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC}"
-[[ -s "$MMDB" ]] || { echo "no GeoLite2 City database at $MMDB (the shared bench's get-geolite.sh)" >&2; exit 1; }
+[[ -s "$MMDB" ]] || { echo "no GeoLite2 City database at $MMDB (bash traffic-policy-dns/src/bench/get-geolite.sh)" >&2; exit 1; }
 [[ -d "$WORK/registry" && -f "$WORK/scale.test.zone" ]] || { echo "run scale.sh $WORK first" >&2; exit 1; }
 cd "$WORK"
 # The one-record registry: www.scale.test on scale-0 version 1 (a copy of the baseline's policies).

@@ -1,6 +1,6 @@
-# dnsperf bench adapter for the traffic-policy server (same shape as ../shared/bench/servers/*.sh).
+# dnsperf bench adapter for the traffic-policy server (same shape as the bench's servers/*.sh; $BENCH is the bench folder).
 # Run beside gdnsd:
-#   bash ../shared/bench/run-anchors.sh -s "gdnsd $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" \
+#   bash "$BENCH/run-anchors.sh" -s "gdnsd $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" \
 #     -w "static geo-ecsmix" -m pinned -r 3 -l 10 -W 15
 # Needs the built jar (./mvnw -q -DskipTests package). Environment: TP_JAR (default: the jar next to this
 # file's module), TP_PORT (5310), TP_JAVA_OPTS (JVM flags), TP_HEALTH_FILE (a health-status JSON to copy in),
