@@ -44,6 +44,8 @@ final class TcpListener {
   private static final int INITIAL_BUFFER = 512;
   /** Kernel send and receive buffer per connection. */
   static final int SOCKET_BUFFER = 64 * 1024;
+  /** The longest the listener goes without looking at its connections' deadlines. */
+  private static final long SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final QueryHandler handler;
   private final ServerSocketChannel server;
@@ -59,6 +61,8 @@ final class TcpListener {
   private final byte[] query = new byte[65_535];
   private final byte[] reply = new byte[QueryHandler.MAX_MESSAGE + 2];
   private volatile boolean stopping;
+  /** When the connections' deadlines are next looked at. */
+  private long nextScan = System.nanoTime();
   private volatile long drainDeadline;
 
   TcpListener(QueryHandler handler, ServerSocketChannel server, int maxConnections, int maxPerClient,
@@ -118,7 +122,10 @@ final class TcpListener {
         }
       }
       try {
-        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextDeadline(now) - now) + 1));
+        if (now - nextScan >= 0) {
+          nextScan = nextDeadline(now);
+        }
+        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextScan - now) + 1));
         backoff.reset();
       } catch (IOException e) {
         backoff.pause();
@@ -144,12 +151,18 @@ final class TcpListener {
           }
         }
       }
-      expire(System.nanoTime());
+      // Deadlines are checked when the earliest one is due (at most every SCAN_NANOS), not at every wake-up: a
+      // busy listener with many connections does not walk all of them per query.
+      long after = System.nanoTime();
+      if (after - nextScan >= 0) {
+        expire(after);
+        nextScan = nextDeadline(after);
+      }
     }
   }
 
   private long nextDeadline(long now) {
-    long next = now + TimeUnit.SECONDS.toNanos(1);
+    long next = now + SCAN_NANOS;
     for (Connection c : connections) {
       next = Math.min(next, c.deadline());
     }
