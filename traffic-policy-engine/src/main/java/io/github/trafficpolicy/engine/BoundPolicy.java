@@ -40,6 +40,11 @@ final class BoundPolicy implements CompiledPolicy {
   }
 
   @Override
+  public void evaluate(byte[] address, int prefixLength, AnswerBuffer into) {
+    program.evaluate(address, prefixLength, binding, aliasTargets, into);
+  }
+
+  @Override
   public Optional<PolicyProgram> program() {
     return Optional.of(program);
   }

@@ -9,7 +9,7 @@ import java.net.InetAddress;
  * them answer as they did: where the earlier ones still do not know the address and the deciding one still says
  * the same.
  */
-final class ChainGeoLocator implements GeoLocator {
+final class ChainGeoLocator implements GeoLocator, AddressLocator {
   private final ImmutableList<GeoLocator> locators;
 
   ChainGeoLocator(ImmutableList<GeoLocator> locators) {
@@ -27,6 +27,29 @@ final class ChainGeoLocator implements GeoLocator {
       }
     }
     return new GeoLookup(ClientLocation.UNKNOWN, prefix);
+  }
+
+  @Override
+  public ClientLocation locate(byte[] address, int[] prefix) {
+    int longest = 0;
+    for (int i = 0; i < locators.size(); i++) {
+      GeoLocator locator = locators.get(i);
+      ClientLocation location;
+      if (locator instanceof AddressLocator raw) {
+        location = raw.locate(address, prefix);
+      } else {
+        GeoLookup lookup = locator.locate(Cidr.inetAddress(address));
+        location = lookup.location();
+        prefix[0] = lookup.prefixLength();
+      }
+      longest = Math.max(longest, prefix[0]);
+      if (location.isKnown()) {
+        prefix[0] = longest;
+        return location;
+      }
+    }
+    prefix[0] = longest;
+    return ClientLocation.UNKNOWN;
   }
 
   @Override

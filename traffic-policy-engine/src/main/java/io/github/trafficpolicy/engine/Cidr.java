@@ -50,6 +50,26 @@ record Cidr(InetAddress address, int prefixLength) {
     return new Cidr(address, prefix);
   }
 
+  /** 4 bytes as IPv4, 16 as IPv6 (also when IPv4-mapped). */
+  static InetAddress inetAddress(byte[] address) {
+    try {
+      return address.length == 4 ? InetAddress.getByAddress(address.clone())
+          : java.net.Inet6Address.getByAddress(null, address.clone(), -1);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether the 16 bytes of an IPv6 address are an IPv4-mapped address ({@code ::ffff:0:0/96}). */
+  static boolean isMappedIpv4(byte[] b) {
+    for (int i = 0; i < MAPPED_PREFIX.length; i++) {
+      if (b[i] != MAPPED_PREFIX[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The IPv4 address embedded in an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}); empty when {@code address}
    * is not one. (Java and Guava turn such text into an {@link Inet4Address} already; this handles
@@ -78,7 +98,11 @@ record Cidr(InetAddress address, int prefixLength) {
    * {@code ::ffff:0:0/96}, plus one.)
    */
   static int gapOutsideMapped(InetAddress address) {
-    byte[] b = address.getAddress();
+    return gapOutsideMapped(address.getAddress());
+  }
+
+  /** {@link #gapOutsideMapped(InetAddress)} for the 16 bytes of an IPv6 address. */
+  static int gapOutsideMapped(byte[] b) {
     for (int bit = 0; bit < 96; bit++) {
       int have = (b[bit >> 3] >>> (7 - (bit & 7))) & 1;
       int want = (MAPPED_PREFIX[bit >> 3] >>> (7 - (bit & 7))) & 1;
@@ -86,7 +110,7 @@ record Cidr(InetAddress address, int prefixLength) {
         return bit + 1;
       }
     }
-    throw new IllegalArgumentException(address + " is an IPv4-mapped address");
+    throw new IllegalArgumentException("an IPv4-mapped address");
   }
 
   @Override

@@ -40,7 +40,7 @@ import java.util.List;
  * row's prefix, or longer when more specific rows lie inside it. An address in no row is
  * {@link ClientLocation#UNKNOWN}, with the prefix of the largest block around it that holds no row.
  */
-public final class CidrGeoLocator implements GeoLocator {
+public final class CidrGeoLocator implements GeoLocator, AddressLocator {
   private static final String HEADER = "network";
 
   private final PrefixTrie<ClientLocation> trie;
@@ -97,6 +97,14 @@ public final class CidrGeoLocator implements GeoLocator {
     long r = trie.find(address);
     int index = PrefixTrie.index(r);
     return new GeoLookup(index < 0 ? ClientLocation.UNKNOWN : trie.value(index), PrefixTrie.prefix(r));
+  }
+
+  @Override
+  public ClientLocation locate(byte[] address, int[] prefix) {
+    long r = trie.find(address);
+    int index = PrefixTrie.index(r);
+    prefix[0] = PrefixTrie.prefix(r);
+    return index < 0 ? ClientLocation.UNKNOWN : trie.value(index);
   }
 
   /**

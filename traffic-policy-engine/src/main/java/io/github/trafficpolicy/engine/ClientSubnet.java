@@ -6,7 +6,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * A client address with a prefix length: the EDNS Client Subnet a resolver sent, or a source address (/32, /128).
@@ -75,13 +74,7 @@ public record ClientSubnet(InetAddress address, int prefixLength) {
         changed = true;
       }
     }
-    if (!changed) {
-      return address;
-    }
-    try {
-      return InetAddress.getByAddress(b);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
-    }
+    // The same family as given: an IPv4-mapped IPv6 address stays IPv6 (InetAddress.getByAddress would make it IPv4).
+    return changed ? Cidr.inetAddress(b) : address;
   }
 }

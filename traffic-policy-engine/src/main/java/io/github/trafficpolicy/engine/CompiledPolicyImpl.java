@@ -513,8 +513,71 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     }
   }
 
+  @Override
+  public void evaluate(byte[] address, int prefixLength, AnswerBuffer into) {
+    evaluate(address, prefixLength, binding, aliasTargets, into);
+  }
+
+  /**
+   * {@link #evaluate(byte[], int, AnswerBuffer)} at the record {@code binding} with that record's alias targets:
+   * allocates nothing once the locators know the client's network (see {@link AddressLocator}).
+   */
+  void evaluate(byte[] address, int prefixLength, PolicyBinding binding, AliasResolver.Target[] recordTargets,
+      AnswerBuffer into) {
+    AnswerBuffer.checkClient(address, prefixLength);
+    checkNotNull(into, "into");
+    HealthView hv = view(healthSupplier.get());
+    Evaluation ev = scratch.get();
+    if (ev.busy) {
+      ev = new Evaluation(this);
+    }
+    ev.busy = true;
+    try {
+      ev.begin(address, prefixLength, hv);
+      ev.aliasTargets = recordTargets;
+      fill(ev, resolveTarget(ev, start, 0), binding, into);
+    } finally {
+      ev.end();
+      ev.busy = false;
+    }
+  }
+
+  /** {@link #answer} into a buffer: the same outcome, endpoints, records (in the same order), TTL and scope. */
+  private void fill(Evaluation ev, int result, PolicyBinding binding, AnswerBuffer into) {
+    int scope = Math.min(ev.scope, ev.clientPrefix);
+    if (result == NO_DATA) {
+      into.start(Outcome.NO_DATA, binding.ttl(), scope);
+      return;
+    }
+    if (result >= 0) {
+      into.start(Outcome.ANSWER, ttl(ev, result, binding), scope);
+      into.addEndpoint(endpointIds[result]);
+      into.addRecords(records(ev, result));
+      return;
+    }
+    CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
+    boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
+    into.start(Outcome.ANSWER, binding.ttl(), scope);
+    if (everyItem) {
+      for (int k = 0; k < m.allEndpoints.size(); k++) {
+        into.addEndpoint(m.allEndpoints.get(k));
+      }
+    } else {
+      for (int k = 0; k < ev.selectionCount; k++) {
+        into.addEndpoint(endpointIds[~m.child[ev.selection[k]]]);
+      }
+    }
+    if (everyItem && m.allRecords != null) {
+      into.addRecords(m.allRecords);
+    } else {
+      for (int k = 0; k < ev.selectionCount; k++) {
+        into.addRecords(records(ev, ~m.child[ev.selection[k]]));
+      }
+    }
+  }
+
   private Answer answer(Evaluation ev, int result, PolicyBinding binding) {
-    int scope = Math.min(ev.scope, ev.query.client().prefixLength());
+    int scope = Math.min(ev.scope, ev.clientPrefix);
     Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
     if (result == NO_DATA) {
       return new Answer(Outcome.NO_DATA, recordType, ImmutableList.of(), ImmutableList.of(), binding.ttl(), scope,

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * or longer when more specific networks lie inside it; for an address in no network, the largest block around it
  * that holds none.
  */
-public final class CsvLatencyTable implements LatencyTable {
+public final class CsvLatencyTable implements LatencyTable, AddressLatencyTable {
   private static final String HEADER = "network";
   private static final Pattern REGION = Pattern.compile("[a-z]{2,}(-[a-z0-9]+)+");
   private static final Pattern NUMBER = Pattern.compile("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
@@ -84,9 +84,17 @@ public final class CsvLatencyTable implements LatencyTable {
   @Override
   public ClientLatency forClient(InetAddress address, ClientLocation location) {
     checkNotNull(address, "address");
-    long r = trie.find(address);
-    int index = PrefixTrie.index(r);
-    return new FixedClientLatency(index < 0 ? ImmutableMap.of() : trie.value(index), PrefixTrie.prefix(r));
+    return latency(trie.find(address));
+  }
+
+  @Override
+  public ClientLatency forClient(byte[] address, ClientLocation location) {
+    return latency(trie.find(address));
+  }
+
+  private ClientLatency latency(long found) {
+    int index = PrefixTrie.index(found);
+    return new FixedClientLatency(index < 0 ? ImmutableMap.of() : trie.value(index), PrefixTrie.prefix(found));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.engine;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +49,18 @@ final class Evaluation {
   private int stamp;
   boolean busy;
 
+  /** The query, or null in an evaluation of a client given by its address ({@link #begin(byte[], int, HealthView)}). */
   Query query;
   HealthView health;
+  /** The client's address (one of {@link #v4} and {@link #v6}), masked to {@link #clientPrefix}. */
+  byte[] clientAddress;
+  int clientPrefix;
+  private final byte[] v4 = new byte[4];
+  private final byte[] v6 = new byte[16];
+  private final int[] lookupPrefix = new int[1];
+  /** The location and latency the query gives (null when it gives none). */
+  private ClientLocation givenLocation;
+  private ClientLatency givenLatency;
   /** The alias targets of the record being answered (set by the compiled policy for each evaluation). */
   AliasResolver.Target[] aliasTargets;
   /** Forced weighted choices and whole multivalue pools ({@link AnswerDistribution}); null in ordinary evaluation. */
@@ -172,10 +183,29 @@ final class Evaluation {
   }
 
   void begin(Query q, HealthView h) {
+    ClientSubnet c = q.client();
+    begin(c.address().getAddress(), c.prefixLength(), h);
     query = q;
+    givenLocation = q.location().orElse(null);
+    givenLatency = q.latency().orElse(null);
+    trace = q.trace() ? new ArrayList<>() : null;
+  }
+
+  /** Begins an evaluation for the client {@code address/prefix} (4 or 16 bytes, copied and masked). */
+  void begin(byte[] address, int prefix, HealthView h) {
+    byte[] a = address.length == 4 ? v4 : v6;
+    for (int i = 0; i < a.length; i++) {
+      int keep = Math.max(0, Math.min(8, prefix - 8 * i));
+      a[i] = (byte) (address[i] & (0xff00 >>> keep));
+    }
+    clientAddress = a;
+    clientPrefix = prefix;
+    query = null;
+    givenLocation = null;
+    givenLatency = null;
+    trace = null;
     health = h;
     scope = 0;
-    trace = q.trace() ? new ArrayList<>() : null;
     stamp++;
     if (stamp == 0) {
       java.util.Arrays.fill(hasHealthyStamp, 0);
@@ -188,8 +218,21 @@ final class Evaluation {
     selectionCount = 0;
   }
 
+  /**
+   * The client's address as an {@link InetAddress}: the query's, or one made from the bytes (16 bytes stay IPv6,
+   * also when IPv4-mapped).
+   */
+  private InetAddress clientInetAddress() {
+    if (query != null) {
+      return query.client().address();
+    }
+    return Cidr.inetAddress(clientAddress);
+  }
+
   void end() {
     query = null;
+    givenLocation = null;
+    givenLatency = null;
     choices = null;
     aliasTargets = null;
     health = null;
@@ -221,13 +264,15 @@ final class Evaluation {
 
   ClientLocation location() {
     if (!locationResolved) {
-      Optional<ClientLocation> given = query.location();
       ClientLocation loc;
-      if (given.isPresent()) {
-        loc = given.get();
-        geoPrefix = query.client().prefixLength();
+      if (givenLocation != null) {
+        loc = givenLocation;
+        geoPrefix = clientPrefix;
+      } else if (policy.geoLocator instanceof AddressLocator raw) {
+        loc = raw.locate(clientAddress, lookupPrefix);
+        geoPrefix = lookupPrefix[0];
       } else {
-        GeoLookup lookup = policy.geoLocator.locate(query.client().address());
+        GeoLookup lookup = policy.geoLocator.locate(clientInetAddress());
         loc = lookup.location();
         geoPrefix = lookup.prefixLength();
       }
@@ -327,13 +372,14 @@ final class Evaluation {
     if (latencyResolved) {
       return;
     }
-    Optional<ClientLatency> given = query.latency();
-    if (given.isPresent()) {
-      latency = given.get();
+    if (givenLatency != null) {
+      latency = givenLatency;
       latencyPrefix = latency.prefixLength();
     } else if (policy.latencyTable != null) {
       // The table sees the location too, so its answer may depend on the geo lookup's network as well.
-      latency = policy.latencyTable.forClient(query.client().address(), location());
+      latency = policy.latencyTable instanceof AddressLatencyTable raw
+          ? raw.forClient(clientAddress, location())
+          : policy.latencyTable.forClient(clientInetAddress(), location());
       latencyPrefix = Math.max(latency.prefixLength(), geoPrefix);
     } else {
       latency = null;
@@ -378,7 +424,7 @@ final class Evaluation {
 
   String latencySource() {
     resolveLatency();
-    if (query.latency().isPresent()) {
+    if (givenLatency != null) {
       return "query latency data";
     }
     return latency != null ? "latency table" : "great-circle estimate";
@@ -388,7 +434,7 @@ final class Evaluation {
 
   long clientKey() {
     if (!clientKeyResolved) {
-      clientKey = RendezvousHash.clientKey(query.client(), policy.settings.ipv4ClientKeyPrefix(),
+      clientKey = RendezvousHash.clientKey(clientAddress, clientPrefix, policy.settings.ipv4ClientKeyPrefix(),
           policy.settings.ipv6ClientKeyPrefix());
       clientKeyResolved = true;
     }
@@ -396,21 +442,20 @@ final class Evaluation {
   }
 
   void useClientKeyScope() {
-    ClientSubnet c = query.client();
-    int p = c.isIpv4() ? policy.settings.ipv4ClientKeyPrefix() : policy.settings.ipv6ClientKeyPrefix();
+    int p = clientAddress.length == 4 ? policy.settings.ipv4ClientKeyPrefix() : policy.settings.ipv6ClientKeyPrefix();
     if (p > scope) {
       scope = p;
     }
   }
 
   String clientKeyText() {
-    ClientSubnet c = query.client();
+    ClientSubnet c = new ClientSubnet(clientInetAddress(), clientPrefix);
     return c.truncate(c.isIpv4() ? policy.settings.ipv4ClientKeyPrefix() : policy.settings.ipv6ClientKeyPrefix())
         .toString();
   }
 
   String locationText() {
-    return CompiledRule.Geo.describe(location()) + (query.location().isPresent() ? " (given by the query)"
+    return CompiledRule.Geo.describe(location()) + (givenLocation != null ? " (given by the query)"
         : " (located, /" + geoPrefix + ")");
   }
 }

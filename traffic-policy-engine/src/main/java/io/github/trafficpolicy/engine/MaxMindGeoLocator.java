@@ -67,7 +67,7 @@ import java.util.stream.IntStream;
  * network) and is counted in {@link #failedLookups()}. Thread-safe; a locator {@linkplain #open opened} from a file
  * memory-maps it and must be {@linkplain #close closed} when no longer needed.
  */
-public final class MaxMindGeoLocator implements GeoLocator, Closeable {
+public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Closeable {
   /** Decoded sub-records (continents, countries, locations) kept by the MaxMind DB reader, shared by all lookups. */
   private static final int CACHE_CAPACITY = 16_384;
   /**
@@ -206,6 +206,17 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
     }
   }
 
+  @Override
+  public ClientLocation locate(byte[] address, int[] prefix) {
+    try {
+      return source.locate(address, prefix);
+    } catch (IOException | GeoIp2Exception | RuntimeException e) {
+      failures.increment();
+      prefix[0] = address.length * 8;
+      return ClientLocation.UNKNOWN;
+    }
+  }
+
   /**
    * Visits every network of the database that holds data, each exactly once, with its location: the IPv4 networks
    * (as {@link java.net.Inet4Address}es, also in an IPv6 database), then the IPv6 ones; the aliases of the IPv4
@@ -279,6 +290,15 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
   private interface Source {
     GeoLookup locate(InetAddress address) throws IOException, GeoIp2Exception;
 
+    /** {@link AddressLocator#locate}, but may throw. */
+    default ClientLocation locate(byte[] address, int[] prefix) throws IOException, GeoIp2Exception {
+      InetAddress a = address.length == 4 ? InetAddress.getByAddress(address)
+          : java.net.Inet6Address.getByAddress(null, address, -1);
+      GeoLookup lookup = locate(a);
+      prefix[0] = lookup.prefixLength();
+      return lookup.location();
+    }
+
     void close() throws IOException;
   }
 
@@ -289,46 +309,70 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
   private static final class FileSource implements Source {
     private final Reader reader;
     private final MmdbTree tree;
-    private final LocationCache cache;
+    private final LocationTable table;
     private final boolean ipv4Only;
     private volatile boolean closed;
 
     FileSource(Reader reader, MmdbTree tree, int cacheSize) {
       this.reader = reader;
       this.tree = tree;
-      this.cache = cacheSize == 0 ? null : new LocationCache(cacheSize);
+      this.table = cacheSize == 0 ? null : new LocationTable(cacheSize);
       this.ipv4Only = reader.getMetadata().ipVersion() == 4;
     }
 
     @Override
     public GeoLookup locate(InetAddress address) throws IOException {
-      if (ipv4Only && !(address instanceof Inet4Address)) {
-        Optional<Inet4Address> mapped = Cidr.mappedIpv4(address);
-        if (mapped.isEmpty()) {
-          return new GeoLookup(ClientLocation.UNKNOWN, Cidr.gapOutsideMapped(address));
+      int[] prefix = new int[1];
+      ClientLocation location = locate(address.getAddress(), prefix);
+      return new GeoLookup(location, prefix[0]);
+    }
+
+    @Override
+    public ClientLocation locate(byte[] address, int[] prefix) throws IOException {
+      int offset = 0;
+      int length = address.length;
+      int extra = 0;
+      if (ipv4Only && length == 16) {
+        // An IPv4 database knows IPv6 addresses only as IPv4-mapped ones; any other lies in a gap.
+        if (!Cidr.isMappedIpv4(address)) {
+          prefix[0] = Cidr.gapOutsideMapped(address);
+          return ClientLocation.UNKNOWN;
         }
-        GeoLookup v4 = locate(mapped.get());
-        return new GeoLookup(v4.location(), 96 + v4.prefixLength());
+        offset = 12;
+        length = 4;
+        extra = 96;
       }
       if (closed) {
         throw new IOException("the database is closed");
       }
-      long found = tree.find(address.getAddress());
+      long found = tree.find(address, offset, length);
       // The walk counts bits from where the address's own family starts in the tree (the IPv4 subtree for an
       // IPv4 address), so the prefix is already in the address's family.
-      int prefix = MmdbTree.prefixLength(found);
+      int walked = MmdbTree.prefixLength(found);
+      prefix[0] = extra + walked;
       long record = MmdbTree.record(found);
       if (tree.isEmpty(record)) {
-        return new GeoLookup(ClientLocation.UNKNOWN, prefix);
+        return ClientLocation.UNKNOWN;
       }
-      ClientLocation location = cache == null ? null : cache.get(record);
+      ClientLocation location = table == null ? null : table.get(record);
       if (location == null) {
-        location = decode(address, prefix);
-        if (cache != null) {
-          cache.put(record, location);
+        location = decode(family(address, offset, length), walked);
+        if (table != null) {
+          location = table.put(record, location);
         }
       }
-      return new GeoLookup(location, prefix);
+      return location;
+    }
+
+    /** The address as an {@link InetAddress} of its own family (16 bytes stay IPv6, also when IPv4-mapped). */
+    private static InetAddress family(byte[] address, int offset, int length) throws IOException {
+      byte[] b = java.util.Arrays.copyOfRange(address, offset, offset + length);
+      return length == 4 ? InetAddress.getByAddress(b) : java.net.Inet6Address.getByAddress(null, b, -1);
+    }
+
+    /** Data records located so far (for tests and benchmarks). */
+    int locatedRecords() {
+      return table == null ? 0 : table.size();
     }
 
     /**
@@ -400,31 +444,70 @@ public final class MaxMindGeoLocator implements GeoLocator, Closeable {
   }
 
   /**
-   * Locations by record: a direct-mapped table of immutable entries (a newer record replaces an older one in its
-   * slot). Reads and writes race benignly: an entry is published whole through its final fields, so a reader sees
-   * either a complete entry or another record's (which it rejects by key) or none.
+   * Locations by data record, sized from the database rather than from the clients: an open-addressing table of
+   * immutable entries keyed by the record's position in the data section, probed over at most {@value #PROBES}
+   * slots; when every one of them holds another record, the entry in the record's first slot gives its place (one
+   * entry evicted, never the whole table). Equal locations are kept as one instance, so that a policy evaluation,
+   * which derives what it needs from a location once per instance, reuses its work across the records of one city.
+   * Reads and writes race benignly: an entry is published whole through its final fields and a slot, once filled,
+   * is never emptied, so a reader sees a complete entry (which it checks by key) or an empty slot, which ends the
+   * probe (a missed entry only costs a decode).
    */
-  private static final class LocationCache {
+  private static final class LocationTable {
+    private static final int PROBES = 8;
     private final Entry[] slots;
+    private final int mask;
     private final int shift;
+    private final java.util.concurrent.ConcurrentHashMap<ClientLocation, ClientLocation> interned =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final LongAdder filled = new LongAdder();
 
-    LocationCache(int size) {
-      int capacity = Integer.highestOneBit(Math.max(1, size - 1)) << (size > 1 ? 1 : 0);
+    LocationTable(int size) {
+      int capacity = Integer.highestOneBit(Math.max(PROBES, size - 1)) << 1;
       this.slots = new Entry[capacity];
+      this.mask = capacity - 1;
       this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
     }
 
-    private int slot(long record) {
-      return shift == 64 ? 0 : (int) ((record * 0x9E3779B97F4A7C15L) >>> shift);
+    private int home(long record) {
+      return (int) ((record * 0x9E3779B97F4A7C15L) >>> shift);
     }
 
     ClientLocation get(long record) {
-      Entry e = slots[slot(record)];
-      return e != null && e.record == record ? e.location : null;
+      int at = home(record);
+      for (int i = 0; i < PROBES; i++) {
+        Entry e = slots[(at + i) & mask];
+        if (e == null) {
+          return null;
+        }
+        if (e.record == record) {
+          return e.location;
+        }
+      }
+      return null;
     }
 
-    void put(long record, ClientLocation location) {
-      slots[slot(record)] = new Entry(record, location);
+    /** Keeps {@code location} for {@code record}; returns the instance kept (an equal one seen before, if any). */
+    ClientLocation put(long record, ClientLocation location) {
+      ClientLocation kept = interned.size() < slots.length ? interned.computeIfAbsent(location, l -> l) : location;
+      int at = home(record);
+      for (int i = 0; i < PROBES; i++) {
+        int slot = (at + i) & mask;
+        Entry e = slots[slot];
+        if (e == null || e.record == record) {
+          if (e == null) {
+            filled.increment();
+          }
+          slots[slot] = new Entry(record, kept);
+          return kept;
+        }
+      }
+      slots[at] = new Entry(record, kept);
+      return kept;
+    }
+
+    int size() {
+      return filled.intValue();
     }
 
     private static final class Entry {

@@ -55,14 +55,24 @@ final class MmdbTree {
    * bits walked, packed as {@code record << 8 | bits} (see {@link #record} and {@link #prefixLength}).
    */
   long find(byte[] address) {
-    int bits = address.length * 8;
+    return find(address, 0, address.length);
+  }
+
+  /** {@link #find(byte[])} for the address in {@code address[offset, offset + length)} (4 or 16 bytes). */
+  long find(byte[] address, int offset, int length) {
+    int bits = length * 8;
     long node = bits == 32 ? ipv4Start : 0;
     int i = 0;
     for (; i < bits && node < nodeCount; i++) {
-      int bit = (address[i >> 3] >> (7 - (i & 7))) & 1;
+      int bit = (address[offset + (i >> 3)] >> (7 - (i & 7))) & 1;
       node = read(node, bit);
     }
     return node << 8 | i;
+  }
+
+  /** The number of nodes of the tree. */
+  long nodeCount() {
+    return nodeCount;
   }
 
   /** Receives the networks of the tree that hold data ({@link #forEachNetwork}). */

@@ -47,6 +47,21 @@ final class PrefixTrie<V> {
    * the address) and the prefix length over which the result holds ({@link #prefix}), so the lookup allocates no
    * result object.
    */
+  /**
+   * {@link #find(InetAddress)} for an address given as 4 or 16 bytes (16 bytes are IPv6; an IPv4-mapped one is
+   * looked up as its IPv4 address, as an {@link java.net.Inet6Address} is).
+   */
+  long find(byte[] address) {
+    if (address.length == 4) {
+      return v4.find(address, 0);
+    }
+    if (Cidr.isMappedIpv4(address)) {
+      long r = v4.find(address, 12);
+      return pack(index(r), 96 + prefix(r));
+    }
+    return v6.find(address, 0);
+  }
+
   long find(InetAddress address) {
     if (address instanceof Inet4Address) {
       return v4.find(address.getAddress());
@@ -93,6 +108,11 @@ final class PrefixTrie<V> {
     }
 
     long find(byte[] address) {
+      return find(address, 0);
+    }
+
+    /** {@link #find(byte[])} for the address starting at {@code offset}. */
+    long find(byte[] address, int offset) {
       int node = 0;
       int best = NONE;
       int depth = 0;
@@ -103,7 +123,7 @@ final class PrefixTrie<V> {
         if (depth == bits) {
           return pack(best, depth);
         }
-        int bit = (address[depth >> 3] >>> (7 - (depth & 7))) & 1;
+        int bit = (address[offset + (depth >> 3)] >>> (7 - (depth & 7))) & 1;
         int next = bit == 0 ? zero[node] : one[node];
         if (next == 0) {
           // Nothing more specific below this node on the address's side: the answer holds for the whole half

@@ -3,7 +3,6 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -86,9 +85,13 @@ public final class RendezvousHash {
   /** The key of a client subnet cut to the key prefix ({@code ipv4Prefix} or {@code ipv6Prefix} bits). */
   public static long clientKey(ClientSubnet client, int ipv4Prefix, int ipv6Prefix) {
     checkNotNull(client, "client");
-    boolean v4 = client.address() instanceof Inet4Address;
-    int p = Math.min(client.prefixLength(), v4 ? ipv4Prefix : ipv6Prefix);
-    byte[] b = client.address().getAddress();
+    return clientKey(client.address().getAddress(), client.prefixLength(), ipv4Prefix, ipv6Prefix);
+  }
+
+  /** {@link #clientKey(ClientSubnet, int, int)} for a subnet given by 4 or 16 address bytes and a prefix length. */
+  static long clientKey(byte[] b, int prefixLength, int ipv4Prefix, int ipv6Prefix) {
+    boolean v4 = b.length == 4;
+    int p = Math.min(prefixLength, v4 ? ipv4Prefix : ipv6Prefix);
     if (v4) {
       long a = ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
       long mask = p == 0 ? 0 : (0xffffffffL << (32 - p)) & 0xffffffffL;

@@ -281,6 +281,9 @@ final class MaxMindGeoLocatorTest {
                   // The provider path sees the network of known addresses only.
                   assertThat(actual.prefixLength()).as(what).isEqualTo(expected.prefixLength());
                 }
+                int[] prefix = new int[1];
+                assertThat(geo.locate(a.getAddress(), prefix)).as(what + ", from bytes").isEqualTo(actual.location());
+                assertThat(prefix[0]).as(what + ", prefix from bytes").isEqualTo(actual.prefixLength());
               }
             }
             assertThat(geo.failedLookups()).as(file + " cache " + cacheSize).isZero();
