@@ -8,9 +8,11 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.engine.Answer;
+import io.github.trafficpolicy.engine.AnswerBuffer;
 import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.Query;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -52,9 +54,13 @@ import org.xbill.DNS.Type;
  * answered by the engine for the client in the ECS option (the source address when there is none or its source
  * prefix is 0), and the ECS option is echoed with the answer's scope (0 for everything not from a policy).
  *
- * <p>Static replies are rendered once by dnsjava and kept in a bounded cache; policy answers are written straight
- * to the wire. A reply is never produced for input shorter than a header or for a message with QR set; any other
- * input gets a reply, and nothing thrown escapes.
+ * <p>Static replies are rendered once by dnsjava and kept in a bounded table ({@link StaticReplies}); policy
+ * answers are evaluated per query ({@link io.github.trafficpolicy.engine.CompiledPolicy#evaluate(byte[], int,
+ * io.github.trafficpolicy.engine.AnswerBuffer)}) and written straight to the wire. Nothing is cached per client: the
+ * query is read into a per-thread {@link WireQuery}, the policy record found by its wire name, the client's address
+ * copied into per-thread arrays, so that answering a policy or static question allocates nothing in the steady
+ * state (except for queries with DNS cookies or TSIG, and with a query log). A reply is never produced for input
+ * shorter than a header or for a message with QR set; any other input gets a reply, and nothing thrown escapes.
  */
 public final class QueryHandler {
   /** Replies never exceed this over TCP. */
@@ -63,7 +69,8 @@ public final class QueryHandler {
   public static final int MAX_UDP_PAYLOAD = 4096;
   /** The {@link Builder#maxUdpPayload} above which replies risk IP fragmentation (DNS Flag Day 2020). */
   public static final int SAFE_UDP_PAYLOAD = 1232;
-  private static final int CACHE_LIMIT = 100_000;
+  /** The default bound of the static reply table ({@link Builder#staticReplies}). */
+  public static final int DEFAULT_STATIC_REPLIES = 65_536;
   private static final int RCODES = 24;
 
   private volatile State state;
@@ -76,10 +83,8 @@ public final class QueryHandler {
   private final Map<String, LongAdder[]> recordCounters = new ConcurrentHashMap<>();
   private final List<Consumer<String>> newRecordListeners = new CopyOnWriteArrayList<>();
   private final Map<RecordData, byte[]> rdataCache = new ConcurrentHashMap<>();
-  private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[MAX_MESSAGE + 2]);
-  /** Null when policy answers are not cached. */
-  private final Supplier<?> inputsVersion;
-  private final int answerCacheEntries;
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final int staticReplies;
   /** Null when DNS cookies are off. */
   private final ServerCookies cookies;
   /** Null when responses are not rate-limited. */
@@ -89,11 +94,10 @@ public final class QueryHandler {
 
   private QueryHandler(Builder b) {
     adopt(b.catalog);
-    this.state = new State(b.catalog);
+    this.staticReplies = b.staticReplies;
+    this.state = new State(b.catalog, staticReplies);
     this.maxUdpPayload = b.maxUdpPayload;
     this.log = b.queryLog;
-    this.inputsVersion = b.inputsVersion;
-    this.answerCacheEntries = b.answerCacheEntries;
     this.limiter = b.limiter;
     this.cookies = b.cookiesOff ? null : b.cookieSecret == null ? ServerCookies.random()
         : new ServerCookies(b.cookieSecret);
@@ -115,7 +119,7 @@ public final class QueryHandler {
   /** Serves {@code catalog} from now on (atomically: each query sees the old or the new one). */
   public void replaceCatalog(Catalog catalog) {
     adopt(checkNotNull(catalog, "catalog"));
-    this.state = new State(catalog);
+    this.state = new State(catalog, staticReplies);
   }
 
   /**
@@ -182,10 +186,9 @@ public final class QueryHandler {
     return RCODES;
   }
 
-  /** Entries in the current catalog's whole-reply and policy-answer caches. */
+  /** Entries in the current catalog's static reply table. */
   long cacheSize() {
-    State s = state;
-    return (long) s.replies.size() + s.answers.size();
+    return state.statics.size();
   }
 
   /**
@@ -200,7 +203,7 @@ public final class QueryHandler {
     checkNotNull(query, "query");
     checkNotNull(source, "source");
     checkNotNull(transport, "transport");
-    byte[] out = buffers.get();
+    byte[] out = scratch.get().out();
     int n = handle(query, query.length, source, transport == Transport.TCP, out, 0);
     return n < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(out, n));
   }
@@ -252,43 +255,19 @@ public final class QueryHandler {
       dropped.increment();
       return -1;
     }
-    // With the answer cache on (and no query log to write), a UDP question asked before by the same address
-    // under the same inputs version gets the same reply again: only the ID differs.
-    State s = state;
-    Object version = null;
-    ReplyKey replyKey = null;
-    if (!tcp && inputsVersion != null && log == null && len <= MAX_REPLY_KEY_QUERY) {
-      version = inputsVersion.get();
-      replyKey = new ReplyKey(in, len, source);
-      CachedReply hit = s.replies.get(replyKey);
-      if (hit != null && hit.version == version) {
-        byte[] r = hit.bytes;
-        System.arraycopy(r, 0, out, outOff, r.length);
-        out[outOff] = in[0];
-        out[outOff + 1] = in[1];
-        int n = limiter == null ? r.length : rateLimit(in, len, source, hit.rcode, out, outOff, r.length);
-        if (n < 0) {
-          return -1;
-        }
-        rcodes[hit.rcode].increment();
-        if (hit.policy != null) {
-          hit.policy.answers.increment();
-        }
-        return n;
-      }
-    }
+    Scratch x = scratch.get();
     WireQuery q = null;
-    Context c = new Context();
+    Context c = x.context.reset();
     int n;
     try {
-      q = WireQuery.parse(in, len);
+      q = x.query.read(in, len);
       if (cookies != null && q.cookieClient != null && q.status == WireQuery.Status.OK) {
         long now = System.currentTimeMillis() / 1000;
         q.cookieVerified = q.cookieServer.length > 0 && cookies.valid(q.cookieClient, q.cookieServer, source, now);
         q.cookieOut = new byte[8 + ServerCookies.SERVER_COOKIE];
         cookies.write(q.cookieClient, source, now, q.cookieOut, 0);
       }
-      n = respond(q, source, tcp, out, outOff, c);
+      n = respond(q, source, tcp, out, outOff, c, x);
     } catch (RuntimeException | StackOverflowError e) {
       c.rcode = Rcode.SERVFAIL;
       c.uncacheable = true;
@@ -297,15 +276,6 @@ public final class QueryHandler {
     int rcode = Math.min(c.rcode, RCODES - 1);
     if (log != null) {
       logQuery(q, source, c);
-    }
-    // A reply carrying a server cookie is for that moment: not remembered whole.
-    if (replyKey != null && n > 0 && !c.uncacheable && (c.policy == null || c.policyAnswer)
-        && (q == null || q.cookieOut == null)) {
-      if (s.replies.size() >= answerCacheEntries) {
-        s.replies.clear();
-      }
-      s.replies.put(replyKey, new CachedReply(version, Arrays.copyOfRange(out, outOff, outOff + n), rcode,
-          c.policyAnswer ? c.policy : null));
     }
     if (!tcp && limiter != null && n > 0 && (q == null || !q.cookieVerified)) {
       n = rateLimit(in, len, source, rcode, out, outOff, n);
@@ -348,9 +318,6 @@ public final class QueryHandler {
     return end - off;
   }
 
-  /** Queries longer than this are not remembered whole (real ones are far shorter). */
-  private static final int MAX_REPLY_KEY_QUERY = 512;
-
   /** What happened to a query, for counters and the log. */
   private static final class Context {
     int rcode;
@@ -360,12 +327,64 @@ public final class QueryHandler {
     boolean policyAnswer;
     /** The reply must not be repeated (an internal error). */
     boolean uncacheable;
+
+    Context reset() {
+      rcode = 0;
+      answer = "";
+      policy = null;
+      policyAnswer = false;
+      uncacheable = false;
+      return this;
+    }
   }
 
-  private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c) {
+  /** What one thread reuses for every query: the parsed query, the answer, the client's address, a reply buffer. */
+  private static final class Scratch {
+    final WireQuery query = new WireQuery();
+    final Context context = new Context();
+    final AnswerBuffer answer = new AnswerBuffer();
+    final byte[] v4 = new byte[4];
+    final byte[] v6 = new byte[16];
+    /** The last source address seen without ECS, and its bytes (an InetAddress copies them on every call). */
+    InetAddress source;
+    byte[] sourceBytes;
+    private byte[] out;
+
+    /** A reply buffer for {@link QueryHandler#handle(byte[], InetAddress, Transport)}. */
+    byte[] out() {
+      if (out == null) {
+        out = new byte[MAX_MESSAGE + 2];
+      }
+      return out;
+    }
+
+    /**
+     * The client's address for the engine: the ECS address (zero-padded to 4 or 16 bytes) when the query has one
+     * with a source prefix above 0, else the source address. {@link #clientPrefix} gives its prefix length.
+     */
+    byte[] client(WireQuery q, InetAddress from) {
+      if (q.ecs && q.ecsSourcePrefix > 0) {
+        byte[] a = q.ecsFamily == 1 ? v4 : v6;
+        System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsLength);
+        Arrays.fill(a, q.ecsLength, a.length, (byte) 0);
+        return a;
+      }
+      if (from != source) {
+        source = from;
+        sourceBytes = from.getAddress();
+      }
+      return sourceBytes;
+    }
+
+    static int clientPrefix(WireQuery q, byte[] client) {
+      return q.ecs && q.ecsSourcePrefix > 0 ? q.ecsSourcePrefix : client.length * 8;
+    }
+  }
+
+  private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c, Scratch x) {
     if (q.status == WireQuery.Status.NOTIMP) {
       c.rcode = Rcode.NOTIMP;
-      return q.qnameWire == null ? writeHeaderOnly(q, Rcode.NOTIMP, out, off)
+      return !q.hasQuestion ? writeHeaderOnly(q, Rcode.NOTIMP, out, off)
           : writeError(q, null, Rcode.NOTIMP, out, off);
     }
     if (q.status == WireQuery.Status.FORMERR) {
@@ -391,11 +410,12 @@ public final class QueryHandler {
     State s = state;
     // Fast path: the policy's own type at a policy record.
     if (q.qclass == 1) {
-      PolicyEntry p = s.catalog.policyEntries().get(q.qnameKey);
+      PolicyEntry p = s.policies.get(q);
       if (p != null && p.type == q.qtype) {
-        Answer a = inputsVersion == null ? p.policy.evaluate(Query.of(client(q, source)))
-            : cachedEvaluate(s, p, q, source);
-        if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
+        AnswerBuffer a = x.answer;
+        byte[] client = x.client(q, source);
+        p.policy.evaluate(client, Scratch.clientPrefix(q, client), a);
+        if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
           p.answers.increment();
           c.policy = p;
           c.policyAnswer = true;
@@ -407,17 +427,14 @@ public final class QueryHandler {
         }
       }
     }
-    CacheKey key = new CacheKey(q.qnameKey, q.qtype, q.qclass);
-    Cached cached = s.cache.get(key);
+    StaticReplies.Entry cached = s.statics.get(q);
     if (cached == null) {
       Resolution r = resolve(s.catalog, q, source);
       c.policy = r.policy;
       if (r.policy == null) {
-        cached = new Cached(r.message.toWire(), r.message.getRcode(), answerText(r.message));
-        if (s.cache.size() >= CACHE_LIMIT) {
-          s.cache.clear();
-        }
-        s.cache.put(key, cached);
+        cached = new StaticReplies.Entry(q, r.message.toWire(), r.message.getRcode(),
+            log == null ? "" : answerText(r.message));
+        s.statics.put(cached);
       } else {
         c.rcode = r.message.getRcode();
         if (log != null) {
@@ -431,57 +448,15 @@ public final class QueryHandler {
     return writeCached(q, cached, limit, out, off);
   }
 
-  /**
-   * The policy's answer for the query's client, remembered per (policy record, client subnet) while the inputs
-   * version is the same object: an entry made under another version is never used, so an answer computed while
-   * the inputs changed cannot outlive the change.
-   */
-  private Answer cachedEvaluate(State s, PolicyEntry p, WireQuery q, InetAddress source) {
-    Object version = inputsVersion.get();
-    long hi = 0;
-    long lo = 0;
-    int meta;
-    if (q.ecs && q.ecsSourcePrefix > 0) {
-      byte[] a = q.ecsAddress;
-      for (int i = 0; i < a.length; i++) {
-        if (i < 8) {
-          hi |= (a[i] & 0xffL) << (56 - 8 * i);
-        } else {
-          lo |= (a[i] & 0xffL) << (56 - 8 * (i - 8));
-        }
-      }
-      meta = (q.ecsFamily << 8) | q.ecsSourcePrefix;
-    } else {
-      byte[] a = source.getAddress();
-      for (int i = 0; i < a.length; i++) {
-        if (i < 8) {
-          hi |= (a[i] & 0xffL) << (56 - 8 * i);
-        } else {
-          lo |= (a[i] & 0xffL) << (56 - 8 * (i - 8));
-        }
-      }
-      meta = ((a.length == 4 ? 1 : 2) << 8) | (a.length * 8) | 0x10000;
-    }
-    AnswerKey key = new AnswerKey(p, hi, lo, meta);
-    CachedAnswer hit = s.answers.get(key);
-    if (hit != null && hit.version == version) {
-      return hit.answer;
-    }
-    Answer a = p.policy.evaluate(Query.of(client(q, source)));
-    if (s.answers.size() >= answerCacheEntries) {
-      s.answers.clear();
-    }
-    s.answers.put(key, new CachedAnswer(version, a));
-    return a;
-  }
-
   /** The client: the ECS subnet when present with a source prefix above 0, else the source address. */
   private static ClientSubnet client(WireQuery q, InetAddress source) {
     if (q.ecs && q.ecsSourcePrefix > 0) {
       byte[] a = new byte[q.ecsFamily == 1 ? 4 : 16];
-      System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsAddress.length);
+      System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsLength);
       try {
-        return new ClientSubnet(InetAddress.getByAddress(a), q.ecsSourcePrefix);
+        // An IPv6 subnet stays IPv6, also when IPv4-mapped (as the engine reads address bytes).
+        InetAddress address = a.length == 4 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, -1);
+        return new ClientSubnet(address, q.ecsSourcePrefix);
       } catch (UnknownHostException e) {
         throw new AssertionError(e);
       }
@@ -505,9 +480,9 @@ public final class QueryHandler {
     r.message = m;
     Header h = m.getHeader();
     h.setFlag(Flags.QR);
-    Name qname = wireName(q.qnameWire);
+    Name qname = wireName(q);
     m.addRecord(Record.newRecord(qname, q.qtype, q.qclass), Section.QUESTION);
-    Catalog.ZoneData zone = q.qclass == 1 ? catalog.findZone(q.qnameKey) : null;
+    Catalog.ZoneData zone = q.qclass == 1 ? catalog.findZone(q.qnameKey()) : null;
     if (zone == null || q.qtype == Type.AXFR || q.qtype == Type.IXFR) {
       h.setRcode(Rcode.REFUSED);
       return r;
@@ -518,7 +493,7 @@ public final class QueryHandler {
     }
     h.setFlag(Flags.AA);
     Name name = qname;
-    String key = q.qnameKey;
+    String key = q.qnameKey();
     Set<String> seen = new HashSet<>();
     for (int hops = 0; hops < 16; hops++) {
       seen.add(key);
@@ -609,9 +584,9 @@ public final class QueryHandler {
     return r;
   }
 
-  private static Name wireName(byte[] wire) {
+  private static Name wireName(WireQuery q) {
     try {
-      return new Name(wire);
+      return new Name(Arrays.copyOf(q.qname, q.qnameLength));
     } catch (java.io.IOException e) {
       throw new IllegalStateException("unreadable question name", e);
     }
@@ -673,7 +648,7 @@ public final class QueryHandler {
   // Writing replies.
 
   private int optLength(WireQuery q) {
-    return q.edns ? 11 + (q.ecs ? 8 + q.ecsAddress.length : 0) + (q.cookieOut != null ? 4 + q.cookieOut.length : 0)
+    return q.edns ? 11 + (q.ecs ? 8 + q.ecsLength : 0) + (q.cookieOut != null ? 4 + q.cookieOut.length : 0)
         : 0;
   }
 
@@ -690,7 +665,7 @@ public final class QueryHandler {
     out[pos++] = 0;
     boolean ecs = withEcs && q.ecs;
     byte[] cookie = q.cookieOut;
-    put16(out, pos, (ecs ? 8 + q.ecsAddress.length : 0) + (cookie != null ? 4 + cookie.length : 0));
+    put16(out, pos, (ecs ? 8 + q.ecsLength : 0) + (cookie != null ? 4 + cookie.length : 0));
     pos += 2;
     if (cookie != null) {
       put16(out, pos, ServerCookies.OPTION_COOKIE);
@@ -700,13 +675,13 @@ public final class QueryHandler {
     }
     if (ecs) {
       put16(out, pos, WireQuery.OPTION_ECS);
-      put16(out, pos + 2, 4 + q.ecsAddress.length);
+      put16(out, pos + 2, 4 + q.ecsLength);
       put16(out, pos + 4, q.ecsFamily);
       out[pos + 6] = (byte) q.ecsSourcePrefix;
       int max = q.ecsFamily == 1 ? 32 : 128;
       out[pos + 7] = (byte) (q.ecsSourcePrefix == 0 ? 0 : Math.min(scope, max));
-      System.arraycopy(q.ecsAddress, 0, out, pos + 8, q.ecsAddress.length);
-      pos += 8 + q.ecsAddress.length;
+      System.arraycopy(q.ecsAddress, 0, out, pos + 8, q.ecsLength);
+      pos += 8 + q.ecsLength;
     }
     return pos;
   }
@@ -718,10 +693,10 @@ public final class QueryHandler {
     out[off + 3] = (byte) ((rcode & 0xf) | (q.cd() ? 0x10 : 0));
     Arrays.fill(out, off + 4, off + 12, (byte) 0);
     int pos = off + 12;
-    if (q.qnameWire != null) {
+    if (q.hasQuestion) {
       out[off + 5] = 1;
-      System.arraycopy(q.qnameWire, 0, out, pos, q.qnameWire.length);
-      pos += q.qnameWire.length;
+      System.arraycopy(q.qname, 0, out, pos, q.qnameLength);
+      pos += q.qnameLength;
       put16(out, pos, q.qtype);
       put16(out, pos + 2, q.qclass);
       pos += 4;
@@ -729,14 +704,14 @@ public final class QueryHandler {
     return pos;
   }
 
-  private int writePolicyAnswer(WireQuery q, PolicyEntry p, Answer a, int limit, byte[] out, int off) {
+  private int writePolicyAnswer(WireQuery q, PolicyEntry p, AnswerBuffer a, int limit, byte[] out, int off) {
     int pos = writeHeaderAndQuestion(q, Rcode.NOERROR, true, out, off);
     int afterQuestion = pos;
     int room = limit - optLength(q);
     int count = 0;
     long ttl = a.ttl();
-    for (RecordData d : a.records()) {
-      byte[] rd = rdata(d);
+    for (int i = 0; i < a.recordCount(); i++) {
+      byte[] rd = rdata(a.record(i));
       if (pos - off + 12 + rd.length > room) {
         count = -1;
         break;
@@ -764,7 +739,7 @@ public final class QueryHandler {
     return pos - off;
   }
 
-  private int writeCached(WireQuery q, Cached cached, int limit, byte[] out, int off) {
+  private int writeCached(WireQuery q, StaticReplies.Entry cached, int limit, byte[] out, int off) {
     byte[] body = cached.wire;
     if (body.length + optLength(q) > limit) {
       Message m;
@@ -778,7 +753,7 @@ public final class QueryHandler {
     System.arraycopy(body, 0, out, off, body.length);
     finishHeader(q, out, off);
     // The question as sent (same length as the cached one; only the case may differ).
-    System.arraycopy(q.qnameWire, 0, out, off + 12, q.qnameWire.length);
+    System.arraycopy(q.qname, 0, out, off + 12, q.qnameLength);
     int pos = off + body.length;
     if (q.edns) {
       pos = writeOpt(q, 0, 0, true, out, pos);
@@ -792,7 +767,7 @@ public final class QueryHandler {
     byte[] wire = m.toWire(limit - optLength(q));
     System.arraycopy(wire, 0, out, off, wire.length);
     finishHeader(q, out, off);
-    System.arraycopy(q.qnameWire, 0, out, off + 12, q.qnameWire.length);
+    System.arraycopy(q.qname, 0, out, off + 12, q.qnameLength);
     int pos = off + wire.length;
     if (q.edns) {
       pos = writeOpt(q, 0, scope, true, out, pos);
@@ -890,12 +865,12 @@ public final class QueryHandler {
 
   private void logQuery(WireQuery q, InetAddress source, Context c) {
     try {
-      String name = q == null || q.qnameWire == null ? "-" : wireName(q.qnameWire).toString();
-      String type = q == null || q.qnameWire == null ? "-" : Type.string(q.qtype);
+      String name = q == null || !q.hasQuestion ? "-" : wireName(q).toString();
+      String type = q == null || !q.hasQuestion ? "-" : Type.string(q.qtype);
       Optional<String> ecs = Optional.empty();
       if (q != null && q.ecs) {
         byte[] a = new byte[q.ecsFamily == 1 ? 4 : 16];
-        System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsAddress.length);
+        System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsLength);
         ecs = Optional.of(InetAddresses.toAddrString(InetAddress.getByAddress(a)) + "/" + q.ecsSourcePrefix);
       }
       Optional<String> policy = c.policy == null ? Optional.empty()
@@ -907,10 +882,10 @@ public final class QueryHandler {
     }
   }
 
-  private static String answerText(Answer a) {
+  private static String answerText(AnswerBuffer a) {
     List<String> parts = new ArrayList<>();
-    for (RecordData d : a.records()) {
-      parts.add(d.presentation());
+    for (int i = 0; i < a.recordCount(); i++) {
+      parts.add(a.record(i).presentation());
     }
     return String.join(" ", parts);
   }
@@ -925,113 +900,29 @@ public final class QueryHandler {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  /** The catalog with its reply cache (replaced together). */
+  /** The catalog with its policy-record table and static reply table (replaced together). */
   private static final class State {
     final Catalog catalog;
-    final Map<CacheKey, Cached> cache = new ConcurrentHashMap<>();
-    final Map<AnswerKey, CachedAnswer> answers = new ConcurrentHashMap<>();
-    final Map<ReplyKey, CachedReply> replies = new ConcurrentHashMap<>();
+    final NameTable<PolicyEntry> policies;
+    final StaticReplies statics;
 
-    State(Catalog catalog) {
+    State(Catalog catalog, int staticReplies) {
       this.catalog = catalog;
+      Map<byte[], PolicyEntry> byName = new LinkedHashMap<>();
+      for (PolicyEntry e : catalog.policyEntries().values()) {
+        byName.put(e.name.toWireCanonical(), e);
+      }
+      this.policies = new NameTable<>(byName);
+      this.statics = new StaticReplies(staticReplies);
     }
   }
-
-  /** A question: name key, type, class. (Hand-written equals/hashCode: this is on every static query's path.) */
-  private static final class CacheKey {
-    private final String name;
-    private final int typeAndClass;
-    private final int hash;
-
-    CacheKey(String name, int type, int dclass) {
-      this.name = name;
-      this.typeAndClass = (type << 16) | dclass;
-      this.hash = name.hashCode() * 31 + typeAndClass;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof CacheKey k && k.hash == hash && k.typeAndClass == typeAndClass && k.name.equals(name);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
-  /** A client of a policy record: address bits, family, prefix, and whether it came from ECS. */
-  private static final class AnswerKey {
-    private final PolicyEntry policy;
-    private final long hi;
-    private final long lo;
-    private final int meta;
-    private final int hash;
-
-    AnswerKey(PolicyEntry policy, long hi, long lo, int meta) {
-      this.policy = policy;
-      this.hi = hi;
-      this.lo = lo;
-      this.meta = meta;
-      long h = hi * 0x9E3779B97F4A7C15L + lo * 0xC2B2AE3D27D4EB4FL + meta;
-      this.hash = (int) (h ^ (h >>> 32)) + System.identityHashCode(policy);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof AnswerKey k && k.hi == hi && k.lo == lo && k.meta == meta && k.policy == policy;
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
-  /** A UDP query's bytes after the ID, and the address it came from. */
-  private static final class ReplyKey {
-    private final byte[] bytes;
-    private final int hash;
-
-    ReplyKey(byte[] query, int len, InetAddress source) {
-      byte[] address = source.getAddress();
-      byte[] b = new byte[len - 2 + address.length];
-      System.arraycopy(query, 2, b, 0, len - 2);
-      System.arraycopy(address, 0, b, len - 2, address.length);
-      this.bytes = b;
-      this.hash = Arrays.hashCode(b);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ReplyKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
-  /**
-   * A whole UDP reply (with the ID of the query that made it), the inputs version it was made under, its rcode
-   * and the policy record whose answer it is (null: a reply from the zones).
-   */
-  private record CachedReply(Object version, byte[] bytes, int rcode, PolicyEntry policy) {}
-
-  /** A policy answer and the inputs version it was computed under. */
-  private record CachedAnswer(Object version, Answer answer) {}
-
-  /** A rendered static reply (ID 0, RD clear, no OPT). */
-  private record Cached(byte[] wire, int rcode, String answer) {}
 
   /** Builds a {@link QueryHandler}. */
   public static final class Builder {
     private final Catalog catalog;
     private int maxUdpPayload = 1232;
     private QueryLog queryLog;
-    private Supplier<?> inputsVersion;
-    private int answerCacheEntries;
+    private int staticReplies = DEFAULT_STATIC_REPLIES;
     private RateLimiter limiter;
     private byte[] cookieSecret;
     private boolean cookiesOff;
@@ -1090,23 +981,15 @@ public final class QueryHandler {
     }
 
     /**
-     * Remembers policy answers per (policy record, client subnet) for as long as {@code inputsVersion} returns the
-     * same object (compared by identity), at most {@code maxEntries} of them (the cache is emptied when full).
-     * Evaluation is a pure function of the client and the evaluator's inputs, so this is exact when every input
-     * that can change while serving changes only together with that object: for example a
-     * {@link io.github.trafficpolicy.engine.HealthRegistry}'s current snapshot, with a geo database and latency
-     * table that stay the same. Default: no answer cache (every query is evaluated).
-     *
-     * <p>With the answer cache on and no query log, whole UDP replies are remembered too, by the query's bytes
-     * after its ID and the address it came from, under the same version (also at most {@code maxEntries}): a
-     * question asked again is answered by copying the reply and patching the ID. Replies to internal errors, and
-     * replies that a policy shaped other than through its own record type, are not remembered.
+     * The number of rendered static replies kept per catalog (default {@value #DEFAULT_STATIC_REPLIES}, rounded up
+     * to a power of two): replies to questions whose answer does not depend on the client (zone data, referrals,
+     * NXDOMAIN and NODATA). A question not kept is answered by rendering its reply again; when the table is full a
+     * new reply evicts one entry of its bucket, never the whole table. A filled entry costs about 100 bytes plus
+     * the reply's size. Policy answers are not kept: they are evaluated per query, which allocates nothing.
      */
-    public Builder answerCache(Supplier<?> inputsVersion, int maxEntries) {
-      checkNotNull(inputsVersion, "inputsVersion");
-      checkArgument(maxEntries >= 1, "maxEntries must be at least 1 but was %s", maxEntries);
-      this.inputsVersion = inputsVersion;
-      this.answerCacheEntries = maxEntries;
+    public Builder staticReplies(int entries) {
+      checkArgument(entries >= 1 && entries <= 1 << 24, "staticReplies must be in [1, 2^24] but was %s", entries);
+      this.staticReplies = entries;
       return this;
     }
 

@@ -4,7 +4,9 @@ package io.github.trafficpolicy.dns;
  * A query read straight from its wire bytes, without dnsjava: the header, the single question (name kept as sent,
  * case preserved, and as a lookup key) and the EDNS OPT record with its Client Subnet option. Every length is
  * checked against the message; compression pointers must point backwards and are followed at most 64 times, so no
- * input loops or reads out of bounds. Not thread-safe; one per query.
+ * input loops or reads out of bounds. Not thread-safe: a server keeps one per thread and {@linkplain #read reads}
+ * each query into it, which allocates nothing unless the query carries a TSIG record or a DNS cookie (or is
+ * malformed: the problem is described in a string).
  */
 final class WireQuery {
   /** What the parser made of the message. */
@@ -25,9 +27,16 @@ final class WireQuery {
   String problem = "";
   int id;
   int flags;
-  /** The question name as sent (uncompressed wire form), or {@code null} when the question was unreadable. */
-  byte[] qnameWire;
-  String qnameKey = "";
+  /** Whether the question was read ({@link #qname} and the type and class are set). */
+  boolean hasQuestion;
+  /** The question name as sent (uncompressed wire form) in {@code qname[0, qnameLength)}. */
+  final byte[] qname = new byte[255];
+  int qnameLength;
+  /** The question name in lower case (ASCII letters only, RFC 4343), same length. */
+  final byte[] qnameLower = new byte[255];
+  /** A hash of {@link #qnameLower} ({@link #hash}). */
+  int qnameHash;
+  private String qnameKey;
   int qtype;
   int qclass;
   /** True when an OPT record was present and well formed. */
@@ -40,8 +49,9 @@ final class WireQuery {
   int ecsFamily;
   int ecsSourcePrefix;
   int ecsScopePrefix;
-  /** The ECS address bytes as sent (ceil(source/8) bytes). */
-  byte[] ecsAddress = new byte[0];
+  /** The ECS address bytes as sent (ceil(source/8) bytes) in {@code ecsAddress[0, ecsLength)}. */
+  final byte[] ecsAddress = new byte[16];
+  int ecsLength;
   /**
    * The TSIG record of a signed query (RFC 8945), from its owner name to the end of its fixed fields before the MAC
    * (key name, type, class, TTL, RDLENGTH, algorithm name, time signed, fudge), or {@code null} when unsigned.
@@ -56,7 +66,59 @@ final class WireQuery {
   /** Set by the handler: whether the client sent back a valid server cookie (it is not a spoofed source). */
   boolean cookieVerified;
 
-  private WireQuery() {}
+  WireQuery() {}
+
+  /** Forgets the last query read. */
+  private void reset() {
+    status = Status.OK;
+    problem = "";
+    id = 0;
+    flags = 0;
+    hasQuestion = false;
+    qnameLength = 0;
+    qnameHash = 0;
+    qnameKey = null;
+    qtype = 0;
+    qclass = 0;
+    edns = false;
+    ednsPayload = 0;
+    ednsVersion = 0;
+    ednsDo = false;
+    ecs = false;
+    ecsFamily = 0;
+    ecsSourcePrefix = 0;
+    ecsScopePrefix = 0;
+    ecsLength = 0;
+    tsigHead = null;
+    cookieClient = null;
+    cookieServer = null;
+    cookieOut = null;
+    cookieVerified = false;
+  }
+
+  /** The question name as a lookup key ({@link NameKeys}); made on first use. */
+  String qnameKey() {
+    if (qnameKey == null) {
+      StringBuilder key = new StringBuilder(qnameLength + 1);
+      int pos = 0;
+      while (pos < qnameLength && qnameLower[pos] != 0) {
+        int l = qnameLower[pos] & 0xff;
+        NameKeys.appendLabel(key, qnameLower, pos + 1, l);
+        pos += 1 + l;
+      }
+      qnameKey = key.length() == 0 ? "." : key.toString();
+    }
+    return qnameKey;
+  }
+
+  /** The hash of a lower-case wire name in {@code b[0, len)}, as {@link #qnameHash}. */
+  static int hash(byte[] b, int len) {
+    int h = 0x9747b28c;
+    for (int i = 0; i < len; i++) {
+      h = (h ^ b[i]) * 0x01000193;
+    }
+    return h ^ (h >>> 16);
+  }
 
   int opcode() {
     return (flags >> 11) & 0xf;
@@ -71,9 +133,18 @@ final class WireQuery {
     return (flags & 0x0010) != 0;
   }
 
-  /** Parses {@code len} bytes of {@code b}; the caller has checked that the 12-byte header is there. */
+  /** Parses {@code len} bytes of {@code b} into a new query; the caller has checked that the header is there. */
   static WireQuery parse(byte[] b, int len) {
-    WireQuery q = new WireQuery();
+    return new WireQuery().read(b, len);
+  }
+
+  /**
+   * Reads {@code len} bytes of {@code b} into this query, forgetting the last one; the caller has checked that the
+   * 12-byte header is there. Returns this query.
+   */
+  WireQuery read(byte[] b, int len) {
+    reset();
+    WireQuery q = this;
     q.id = u16(b, 0);
     q.flags = u16(b, 2);
     int qd = u16(b, 4);
@@ -83,11 +154,13 @@ final class WireQuery {
     if (q.opcode() != 0) {
       // NOTIMP; the question and OPT record are kept for the reply (RFC 6891 section 7) when the rest of the
       // message reads as a query would, else the reply is the header alone.
-      WireQuery rest = parseBody(q, b, len, qd, an, ns, ar);
-      if (rest.status != Status.OK) {
-        q = new WireQuery();
-        q.id = rest.id;
-        q.flags = rest.flags;
+      parseBody(q, b, len, qd, an, ns, ar);
+      if (q.status != Status.OK) {
+        int id = q.id;
+        int flags = q.flags;
+        q.reset();
+        q.id = id;
+        q.flags = flags;
       }
       q.status = Status.NOTIMP;
       return q;
@@ -161,9 +234,9 @@ final class WireQuery {
 
   /** Reads the question at offset 12; returns the offset after it, or -1 (status set). */
   private int readQuestion(byte[] b, int len) {
-    byte[] name = new byte[255];
+    byte[] name = qname;
+    byte[] lower = qnameLower;
     int n = 0;
-    StringBuilder key = new StringBuilder(32);
     int pos = 12;
     int end = -1;
     int jumps = 0;
@@ -194,7 +267,8 @@ final class WireQuery {
         return -1;
       }
       if (l == 0) {
-        name[n++] = 0;
+        name[n] = 0;
+        lower[n++] = 0;
         pos++;
         break;
       }
@@ -206,10 +280,13 @@ final class WireQuery {
         formerr("name longer than 255 bytes");
         return -1;
       }
-      name[n++] = (byte) l;
-      System.arraycopy(b, pos + 1, name, n, l);
-      n += l;
-      NameKeys.appendLabel(key, b, pos + 1, l);
+      name[n] = (byte) l;
+      lower[n++] = (byte) l;
+      for (int i = 0; i < l; i++) {
+        byte c = b[pos + 1 + i];
+        name[n] = c;
+        lower[n++] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+      }
       pos += 1 + l;
     }
     if (end < 0) {
@@ -219,8 +296,9 @@ final class WireQuery {
       formerr("question type and class missing");
       return -1;
     }
-    qnameWire = java.util.Arrays.copyOf(name, n);
-    qnameKey = key.length() == 0 ? "." : key.toString();
+    hasQuestion = true;
+    qnameLength = n;
+    qnameHash = hash(lower, n);
     qtype = u16(b, end);
     qclass = u16(b, end + 2);
     return end + 4;
@@ -302,7 +380,8 @@ final class WireQuery {
     ecsFamily = family;
     ecsSourcePrefix = source;
     ecsScopePrefix = scope;
-    ecsAddress = java.util.Arrays.copyOfRange(b, off + 4, off + 4 + bytes);
+    System.arraycopy(b, off + 4, ecsAddress, 0, bytes);
+    ecsLength = bytes;
     return true;
   }
 

@@ -42,8 +42,9 @@ final class QueryHandlerProperties {
     Catalog catalog = Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE)).policyRecord(www)
         .policyRecord(none).build();
     QueryHandler plain = QueryHandler.builder(catalog).build();
-    // Half of the packets (those with bit 2 of their index set) go through the answer and whole-reply caches.
-    QueryHandler cached = QueryHandler.builder(catalog).answerCache(() -> "v1", 10_000).build();
+    // Half of the packets (those with bit 2 of their index set) go to a handler whose static reply table holds
+    // only 8 replies (evicting on almost every new question).
+    QueryHandler cached = QueryHandler.builder(catalog).staticReplies(8).build();
     List<byte[]> seeds = seedQueries();
     InetAddress v4 = Dns.ip("203.0.113.9");
     InetAddress v6 = Dns.ip("2001:db8::9");

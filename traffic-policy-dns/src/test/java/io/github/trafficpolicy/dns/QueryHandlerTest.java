@@ -7,6 +7,7 @@ import static io.github.trafficpolicy.dns.Dns.parse;
 import static io.github.trafficpolicy.dns.Dns.query;
 import static io.github.trafficpolicy.dns.Dns.withEdns;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.engine.ClientSubnet;
@@ -110,8 +111,8 @@ final class QueryHandlerTest {
       "static.example.com., A, true", "static.example.com., A, false", "www.example.com., A, true",
       "www.example.com., A, false", "missing.example.com., A, true", "www.example.org., A, true"})
   void handle_cdBit_copiedToTheReply(String name, String type, boolean cd) {
-    // With the answer cache and no query log, the second reply comes from the whole-reply cache.
-    QueryHandler cached = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+    // The second static reply comes from the static reply table (of one bucket here).
+    QueryHandler cached = QueryHandler.builder(handler.catalog()).staticReplies(1).build();
     for (QueryHandler h : List.of(handler, cached)) {
       for (int round = 0; round < 2; round++) {
         Message q = query(name, Type.value(type));
@@ -810,96 +811,96 @@ final class QueryHandlerTest {
   }
 
   @Test
-  void answerCache_sameClientSameVersion_evaluatedOnce() {
-    Object version = new Object();
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> version, 100).build();
+  void handle_policyRecordAskedAgain_evaluatedEveryTime_nothingKeptPerClient() {
     Message q = withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
-    Message r1 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
-    Message r2 = parse(h.handle(q.toWire(), RESOLVER, Transport.UDP).get());
-    assertThat(www.queries).hasSize(1);
+    Message r1 = parse(handler.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    Message r2 = parse(handler.handle(q.toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(www.queries).hasSize(2);
     assertThat(answers(r2)).isEqualTo(answers(r1)).containsExactly("www.example.com. A 198.51.100.1");
     assertThat(ecsOf(r2).getScopePrefixLength()).isEqualTo(24);
   }
 
   @Test
-  void answerCache_otherSubnetOrSourceAddress_evaluatedSeparately() {
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
-    h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)).toWire(), RESOLVER,
+  void handle_ecsSubnetOrSourceAddress_isTheClientThePolicySees() {
+    handler.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("192.0.2.0", 24)).toWire(), RESOLVER,
         Transport.UDP);
-    Message other = parse(h.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("198.51.100.0", 24))
+    Message other = parse(handler.handle(withEdns(query("www.example.com.", Type.A), 1232,
+        ecs("198.51.100.0", 24)).toWire(), RESOLVER, Transport.UDP).get());
+    Message noEcs = parse(handler.handle(query("www.example.com.", Type.A).toWire(), ip("192.0.2.0"),
+        Transport.UDP).get());
+    Message otherSource = parse(handler.handle(query("www.example.com.", Type.A).toWire(), ip("198.51.100.0"),
+        Transport.UDP).get());
+    Message v6 = parse(handler.handle(withEdns(query("www.example.com.", Type.A), 1232, ecs("2001:db8:1::", 48))
         .toWire(), RESOLVER, Transport.UDP).get());
-    Message noEcs = parse(h.handle(query("www.example.com.", Type.A).toWire(), ip("192.0.2.0"), Transport.UDP).get());
     assertThat(www.queries).extracting(q -> q.client().toString())
-        .containsExactly("192.0.2.0/24", "198.51.100.0/24", "192.0.2.0/32");
+        .containsExactly("192.0.2.0/24", "198.51.100.0/24", "192.0.2.0/32", "198.51.100.0/32", "2001:db8:1::/48");
     assertThat(answers(other)).containsExactly("www.example.com. A 198.51.100.2");
     assertThat(answers(noEcs)).containsExactly("www.example.com. A 198.51.100.1");
+    assertThat(answers(otherSource)).containsExactly("www.example.com. A 198.51.100.2");
+    assertThat(answers(v6)).containsExactly("www.example.com. A 198.51.100.2");
+    assertThat(ecsOf(v6).getScopePrefixLength()).isEqualTo(16);
   }
 
   @Test
-  void answerCache_versionChanged_evaluatedAgain() {
-    java.util.concurrent.atomic.AtomicReference<Object> version = new java.util.concurrent.atomic.AtomicReference<>(
-        new Object());
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(version::get, 100).build();
-    byte[] q = query("www.example.com.", Type.A).toWire();
-    h.handle(q, RESOLVER, Transport.UDP);
-    version.set(new Object());
-    h.handle(q, RESOLVER, Transport.UDP);
-    h.handle(q, RESOLVER, Transport.UDP);
-    assertThat(www.queries).hasSize(2);
-  }
-
-  @Test
-  void replyCache_sameQueryAgain_sameReplyWithItsOwnId_countedEachTime() {
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
+  void handle_sameQueryAgain_sameReplyWithItsOwnIdAndCase_countedEachTime() {
     Message q1 = withEdns(query("wWw.example.com.", Type.A), 1232, ecs("192.0.2.0", 24));
     q1.getHeader().setID(0x1111);
     Message q2 = q1.clone();
     q2.getHeader().setID(0x2222);
-    byte[] r1 = h.handle(q1.toWire(), RESOLVER, Transport.UDP).get();
-    byte[] r2 = h.handle(q2.toWire(), RESOLVER, Transport.UDP).get();
+    byte[] r1 = handler.handle(q1.toWire(), RESOLVER, Transport.UDP).get();
+    byte[] r2 = handler.handle(q2.toWire(), RESOLVER, Transport.UDP).get();
     assertThat(parse(r2).getHeader().getID()).isEqualTo(0x2222);
     assertThat(java.util.Arrays.copyOfRange(r2, 2, r2.length)).isEqualTo(java.util.Arrays.copyOfRange(r1, 2,
         r1.length));
     assertThat(parse(r2).getQuestion().getName().toString()).isEqualTo("wWw.example.com.");
-    assertThat(www.queries).hasSize(1);
-    Message static1 = query("static.example.com.", Type.A);
-    h.handle(static1.toWire(), RESOLVER, Transport.UDP);
-    h.handle(static1.toWire(), RESOLVER, Transport.UDP);
-    assertThat(h.counters().queries()).isEqualTo(4);
-    assertThat(h.counters().byRcode()).containsEntry("NOERROR", 4L);
-    assertThat(h.counters().byPolicyRecord().get("www.example.com.").answers()).isEqualTo(2);
+    Message static1 = query("sTatic.example.com.", Type.A);
+    handler.handle(static1.toWire(), RESOLVER, Transport.UDP);
+    Message again = parse(handler.handle(static1.toWire(), RESOLVER, Transport.UDP).get());
+    assertThat(again.getQuestion().getName().toString()).isEqualTo("sTatic.example.com.");
+    assertThat(handler.counters().queries()).isEqualTo(4);
+    assertThat(handler.counters().byRcode()).containsEntry("NOERROR", 4L);
+    assertThat(handler.counters().byPolicyRecord().get("www.example.com.").answers()).isEqualTo(2);
   }
 
   @Test
-  void replyCache_otherSourceWithoutEcs_otherAnswer_andTcpNotServedFromIt() {
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100).build();
-    byte[] q = query("www.example.com.", Type.A).toWire();
-    Message a = parse(h.handle(q, ip("192.0.2.0"), Transport.UDP).get());
-    Message b = parse(h.handle(q, ip("198.51.100.0"), Transport.UDP).get());
-    assertThat(answers(a)).containsExactly("www.example.com. A 198.51.100.1");
-    assertThat(answers(b)).containsExactly("www.example.com. A 198.51.100.2");
-    Message overTcp = parse(h.handle(q, ip("192.0.2.0"), Transport.TCP).get());
-    assertThat(answers(overTcp)).containsExactly("www.example.com. A 198.51.100.1");
-    assertThat(h.counters().queries()).isEqualTo(3);
+  void staticReplies_moreNamesThanTheTableHolds_evictsOneAtATime_everyAnswerStaysRight() {
+    QueryHandler small = QueryHandler.builder(handler.catalog()).staticReplies(8).build();
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      names.add("missing-" + i + ".example.com.");
+    }
+    names.add("static.example.com.");
+    for (int round = 0; round < 2; round++) {
+      for (String name : names) {
+        Message r = parse(small.handle(query(name, Type.A).toWire(), RESOLVER, Transport.UDP).get());
+        if (name.startsWith("static")) {
+          assertThat(answers(r)).as("round %s", round).containsExactly("static.example.com. A 192.0.2.80");
+        } else {
+          assertThat(r.getRcode()).as("%s round %s", name, round).isEqualTo(Rcode.NXDOMAIN);
+        }
+      }
+      assertThat(small.cacheSize()).as("round %s", round).isBetween(1L, 16L);
+    }
   }
 
   @Test
-  void replyCache_versionChanged_askedAgain_andQueryLogBypassesIt() {
-    java.util.concurrent.atomic.AtomicReference<Object> version = new java.util.concurrent.atomic.AtomicReference<>(
-        new Object());
-    QueryHandler h = QueryHandler.builder(handler.catalog()).answerCache(version::get, 100).build();
-    byte[] q = query("www.example.com.", Type.A).toWire();
-    h.handle(q, RESOLVER, Transport.UDP);
-    h.handle(q, RESOLVER, Transport.UDP);
-    version.set(new Object());
-    h.handle(q, RESOLVER, Transport.UDP);
-    assertThat(www.queries).hasSize(2);
+  void staticReplies_badSize_isRejected() {
+    assertThatThrownBy(() -> QueryHandler.builder(handler.catalog()).staticReplies(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("staticReplies");
+  }
+
+  @Test
+  void handle_withQueryLog_everyQueryLogged() {
     List<QueryLogEntry> lines = new java.util.ArrayList<>();
-    QueryHandler logged = QueryHandler.builder(handler.catalog()).answerCache(() -> "v1", 100)
-        .queryLog(lines::add).build();
+    QueryHandler logged = QueryHandler.builder(handler.catalog()).queryLog(lines::add).build();
+    byte[] q = query("www.example.com.", Type.A).toWire();
+    byte[] s = query("static.example.com.", Type.A).toWire();
     logged.handle(q, RESOLVER, Transport.UDP);
     logged.handle(q, RESOLVER, Transport.UDP);
-    assertThat(lines).hasSize(2);
+    logged.handle(s, RESOLVER, Transport.UDP);
+    logged.handle(s, RESOLVER, Transport.UDP);
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(3).answer()).contains("192.0.2.80");
   }
 
   @Test

@@ -70,11 +70,8 @@ import java.util.stream.IntStream;
 public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Closeable {
   /** Decoded sub-records (continents, countries, locations) kept by the MaxMind DB reader, shared by all lookups. */
   private static final int CACHE_CAPACITY = 16_384;
-  /**
-   * The default number of slots of the location cache of a locator {@linkplain #open(Path) opened} from a file
-   * (see {@link #open(Path, int)}).
-   */
-  public static final int DEFAULT_LOCATION_CACHE_SIZE = 16_384;
+  /** The largest location table a locator {@linkplain #open(Path) opened} with the default sizes makes. */
+  private static final int MAX_DEFAULT_LOCATIONS = 1 << 22;
 
   private final Source source;
   private final Edition edition;
@@ -118,29 +115,37 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    * @throws IllegalArgumentException when it is a MaxMind DB of another kind than City or Country
    */
   public static MaxMindGeoLocator open(Path path) throws IOException {
-    return open(path, DEFAULT_LOCATION_CACHE_SIZE);
+    return openSized(path, -1);
   }
 
   /**
-   * Opens (memory-maps) the database at {@code path}, keeping up to about {@code locationCacheSize} located records.
+   * Opens (memory-maps) the database at {@code path}, keeping the locations of up to about
+   * {@code locationCacheSize} data records.
    *
-   * <p>A lookup walks the database's search tree itself (no decoding) to the record the address falls in; the
-   * {@link ClientLocation} of a record is decoded once and kept in a bounded, lock-free, direct-mapped cache keyed by
-   * the record's position in the data section, so a repeated record costs only the tree walk. The cache has
-   * {@code locationCacheSize} rounded up to a power of two slots; a slot costs 4 bytes (8 without compressed
-   * pointers) when empty and about 250 bytes when filled (the entry, the location with its strings and
-   * coordinates), so the default of {@value #DEFAULT_LOCATION_CACHE_SIZE} slots holds at most about 4 MB. A
-   * GeoLite2-City database has a few hundred thousand distinct records, but real client traffic concentrates on far
-   * fewer. {@code 0} disables the cache (every lookup decodes).
+   * <p>A lookup walks the database's search tree itself (no decoding) to the data record the address falls in; the
+   * {@link ClientLocation} of a record is decoded once and kept in a lock-free table keyed by the record's position
+   * in the data section, so a record seen before costs only the tree walk and allocates nothing. The table has
+   * room for {@code locationCacheSize} records (twice that many slots, rounded up to a power of two); when the
+   * slots a record may take are all held by others, one entry is evicted (never the whole table). A slot costs 4
+   * bytes (8 without compressed pointers); a filled one about 30 bytes more, and each distinct location (a city) is
+   * kept once, about 150 bytes. {@link #open(Path)} sizes the table from the database: a quarter of its search
+   * tree's node count (at most 2^22), which holds every data record of GeoIP2 and GeoLite2 City and Country
+   * databases (GeoLite2-City of 2019: 3.7 million nodes, 540,000 records: 1,048,576 slots, 4 MB empty); the size
+   * does not depend on the clients. {@code 0} disables the table (every lookup decodes).
    *
    * @throws IOException when the file cannot be read or is not a MaxMind DB file
    * @throws IllegalArgumentException when it is a MaxMind DB of another kind than City or Country, or when
    *     {@code locationCacheSize} is negative or above 2^26
    */
   public static MaxMindGeoLocator open(Path path, int locationCacheSize) throws IOException {
+    checkArgument(locationCacheSize >= 0, "locationCacheSize must be in [0, 2^26], was %s", locationCacheSize);
+    return openSized(path, locationCacheSize);
+  }
+
+  /** {@link #open(Path, int)}; a negative size: from the database. */
+  private static MaxMindGeoLocator openSized(Path path, int locationCacheSize) throws IOException {
     checkNotNull(path, "path");
-    checkArgument(locationCacheSize >= 0 && locationCacheSize <= 1 << 26,
-        "locationCacheSize must be in [0, 2^26], was %s", locationCacheSize);
+    checkArgument(locationCacheSize <= 1 << 26, "locationCacheSize must be in [0, 2^26], was %s", locationCacheSize);
     Reader reader = new Reader(path.toFile(), new CHMCache(CACHE_CAPACITY));
     String type = reader.getMetadata().databaseType();
     Optional<Edition> edition = Edition.ofDatabaseType(type);
@@ -151,7 +156,10 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     }
     FileSource source;
     try {
-      source = new FileSource(reader, MmdbTree.map(path, reader.getMetadata()), locationCacheSize);
+      MmdbTree tree = MmdbTree.map(path, reader.getMetadata());
+      int size = locationCacheSize >= 0 ? locationCacheSize
+          : (int) Math.min(MAX_DEFAULT_LOCATIONS, Math.max(1024, tree.nodeCount() / 4));
+      source = new FileSource(reader, tree, size);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;

@@ -78,10 +78,6 @@ public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
-  private static final int GEO_CACHE_ENTRIES = 200_000;
-  /** Policy answers remembered per client subnet (until the health snapshot changes). */
-  private static final int ANSWER_CACHE_ENTRIES = 200_000;
 
   private final ServeConfig config;
   private final AuthoritativeServer server;
@@ -220,7 +216,7 @@ public final class ConfiguredServer implements AutoCloseable {
     aliases.ifPresent(evaluatorBuilder::aliasResolver);
     PolicyEvaluator evaluator = evaluatorBuilder
         .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
-            : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
+            : GeoLocators.chain(locators))
         .health(health)
         .settings(EvaluatorSettings.builder().seed(config.seed()).build())
         .build();
@@ -312,11 +308,9 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     QueryHandler.Builder handler = null;
     if (built != null) {
-      // Answers depend on the client, the (fixed) geo and latency data, the health snapshot and the alias targets:
-      // remember them per client subnet until the health registry publishes a new snapshot or a target changes.
-      AliasResolver resolver = evaluator.aliasResolver();
-      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload())
-          .answerCache(new InputsVersion(health::current, resolver::generation), ANSWER_CACHE_ENTRIES);
+      // Policy answers are evaluated per query (nothing cached per client: the evaluation allocates nothing, and a
+      // population of clients is far wider than any cache).
+      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload());
       if (!config.cookies().enabled()) {
         handler.noCookies();
       } else if (config.cookies().secret().isPresent()) {
