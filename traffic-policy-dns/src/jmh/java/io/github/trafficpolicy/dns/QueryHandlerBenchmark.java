@@ -3,8 +3,16 @@ package io.github.trafficpolicy.dns;
 import io.github.trafficpolicy.dns.config.ConfiguredServer;
 import io.github.trafficpolicy.dns.config.ServeConfigReader;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -13,6 +21,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,11 +37,21 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The DNS logic without sockets, on the bundled example (zone example.com, policy record www with the CIDR geo
- * table): a policy query with an ECS option (256 different /24s), a static answer and an NXDOMAIN.
+ * The DNS logic without sockets: a policy query with an ECS option, a static answer and an NXDOMAIN, on two setups
+ * ({@code mix}):
+ *
+ * <ul>
+ *   <li>{@code bundled}: the bundled example (zone example.com, policy record www with the CIDR geo table), 256
+ *       different client /24s;
+ *   <li>{@code geolite-wide}: the dnsperf bench's policy (geolocation by continent and country, failover, weighted
+ *       3:1) located with GeoLite2 City ({@code -Dgeolite.city=PATH}, default
+ *       {@code ~/.cache/traffic-policy-bench/GeoLite2-City.mmdb}, see {@code src/bench/get-geolite.sh}), over
+ *       360,000 distinct client subnets (300,000 IPv4 /24s, 60,000 IPv6 /56s, seeded), asked in turn: far more than
+ *       any per-client cache would hold.
+ * </ul>
  *
  * <pre>
- * ./mvnw -q -Pbench -pl traffic-policy-dns -am test -DskipTests -Djmh.args="-prof gc"
+ * ./mvnw -q -Pbench -pl traffic-policy-dns -am test -DskipTests -Djmh.args="QueryHandlerBenchmark -prof gc"
  * </pre>
  */
 @State(Scope.Thread)
@@ -42,6 +61,12 @@ import org.xbill.DNS.Type;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class QueryHandlerBenchmark {
+  private static final int WIDE_V4 = 300_000;
+  private static final int WIDE_V6 = 60_000;
+
+  @Param({"bundled", "geolite-wide"})
+  public String mix;
+
   private ConfiguredServer server;
   private QueryHandler handler;
   private final List<byte[]> policyQueries = new ArrayList<>();
@@ -53,21 +78,73 @@ public class QueryHandlerBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = ConfiguredServer.create(ServeConfigReader.bundledExample());
-    handler = server.server().handler();
     source = InetAddress.getByName("127.0.0.1");
-    String[] nets = {"192.0.2.0", "198.51.100.0", "203.0.113.0", "10.%d.%d.0"};
-    for (int i = 0; i < 256; i++) {
-      String net = i < 3 ? nets[i] : String.format(nets[3], i / 16, i % 16);
-      Message q = Message.newQuery(Record.newRecord(Name.fromString("www.example.com."), Type.A, DClass.IN));
-      q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new ClientSubnetOption(24, InetAddress.getByName(net)))),
-          Section.ADDITIONAL);
-      policyQueries.add(q.toWire());
+    String zone;
+    if (mix.equals("bundled")) {
+      server = ConfiguredServer.create(ServeConfigReader.bundledExample());
+      zone = "example.com.";
+      String[] nets = {"192.0.2.0", "198.51.100.0", "203.0.113.0", "10.%d.%d.0"};
+      for (int i = 0; i < 256; i++) {
+        String net = i < 3 ? nets[i] : String.format(nets[3], i / 16, i % 16);
+        policyQueries.add(policyQuery("www." + zone, InetAddress.getByName(net), 24));
+      }
+    } else {
+      server = ConfiguredServer.create(ServeConfigReader.read(wideSetup()));
+      zone = "example.test.";
+      SplittableRandom random = new SplittableRandom(20261204L);
+      Set<String> seen = new HashSet<>();
+      while (policyQueries.size() < WIDE_V4 + WIDE_V6) {
+        boolean v4 = policyQueries.size() < WIDE_V4;
+        byte[] a = new byte[v4 ? 4 : 16];
+        random.nextBytes(a);
+        if (v4) {
+          a[0] = (byte) (1 + random.nextInt(223));
+          a[3] = 0;
+        } else {
+          a[0] = (byte) (0x20 + random.nextInt(2));
+          Arrays.fill(a, 7, 16, (byte) 0);
+        }
+        if (seen.add(Arrays.toString(a))) {
+          policyQueries.add(policyQuery("www." + zone, InetAddress.getByAddress(a), v4 ? 24 : 56));
+        }
+      }
+      // Interleave the families so that every stretch of the run sees both.
+      Collections.shuffle(policyQueries, new Random(7));
     }
-    staticQuery = Message.newQuery(Record.newRecord(Name.fromString("static.example.com."), Type.A, DClass.IN))
+    handler = server.server().handler();
+    staticQuery = Message.newQuery(Record.newRecord(Name.fromString("static." + zone), Type.A, DClass.IN))
         .toWire();
-    missingQuery = Message.newQuery(Record.newRecord(Name.fromString("nope.example.com."), Type.A, DClass.IN))
+    missingQuery = Message.newQuery(Record.newRecord(Name.fromString("nope." + zone), Type.A, DClass.IN))
         .toWire();
+  }
+
+  private static byte[] policyQuery(String name, InetAddress net, int prefix) throws Exception {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new ClientSubnetOption(prefix, net))), Section.ADDITIONAL);
+    return q.toWire();
+  }
+
+  /** A serve configuration of the bench's policy with GeoLite2 City, in a temporary directory. */
+  private static Path wideSetup() throws Exception {
+    Path mmdb = Path.of(System.getProperty("geolite.city",
+        System.getProperty("user.home") + "/.cache/traffic-policy-bench/GeoLite2-City.mmdb"));
+    if (!Files.isRegularFile(mmdb)) {
+      throw new IllegalStateException(mmdb + " is missing: run traffic-policy-dns/src/bench/get-geolite.sh or set "
+          + "-Dgeolite.city");
+    }
+    Path dir = Files.createTempDirectory("tp-bench");
+    // Run from the module directory (as the bench profile does).
+    Files.copy(Path.of("src/bench/www-example-test.json"), dir.resolve("www.json"));
+    Files.writeString(dir.resolve("example.test.zone"), String.join("\n",
+        "$ORIGIN example.test.", "$TTL 300",
+        "@ IN SOA ns1 hostmaster 1 3600 600 86400 300", "@ IN NS ns1", "ns1 IN A 127.0.0.1",
+        "static IN A 192.0.2.80", ""));
+    Files.writeString(dir.resolve("serve.json"), "{\"listen\": [\"127.0.0.1:0\"],"
+        + "\"zones\": [{\"origin\": \"example.test\", \"file\": \"example.test.zone\"}],"
+        + "\"policyRecords\": [{\"zone\": \"example.test\", \"name\": \"www.example.test\", \"ttl\": 30,"
+        + "\"document\": \"www.json\", \"policyId\": \"www-example-test\", \"policyVersion\": 1}],"
+        + "\"geo\": {\"maxmind\": \"" + mmdb + "\"}}");
+    return dir.resolve("serve.json");
   }
 
   @TearDown(Level.Trial)
@@ -77,7 +154,8 @@ public class QueryHandlerBenchmark {
 
   @Benchmark
   public int policyAnswerWithEcs() {
-    byte[] q = policyQueries.get(next++ & 255);
+    byte[] q = policyQueries.get(next);
+    next = next + 1 == policyQueries.size() ? 0 : next + 1;
     return handler.handle(q, q.length, source, false, out, 0);
   }
 

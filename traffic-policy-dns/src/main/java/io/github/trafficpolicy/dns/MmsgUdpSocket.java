@@ -257,13 +257,19 @@ final class MmsgUdpSocket extends UdpSocket {
     private final ByteBuffer names;
     private final ByteBuffer inData;
     private final ByteBuffer outData;
+    private static final int SENDER_BITS = 12;
+    private static final int SENDERS = 1 << SENDER_BITS;
     private final byte[] in = new byte[IN_SLOT];
     private final byte[] out = new byte[QueryHandler.MAX_MESSAGE + 2];
-    private int lastV4 = -1;
-    private InetAddress lastV4Address;
-    private long lastV6Hi;
-    private long lastV6Lo;
-    private InetAddress lastV6Address;
+    /**
+     * Sender addresses seen lately, direct-mapped by their bits ({@value #SENDERS} slots per family): resolvers ask
+     * again and again, so their address objects are made once, not per datagram.
+     */
+    private final int[] v4Keys = new int[SENDERS];
+    private final InetAddress[] v4Addresses = new InetAddress[SENDERS];
+    private final long[] v6His = new long[SENDERS];
+    private final long[] v6Los = new long[SENDERS];
+    private final InetAddress[] v6Addresses = new InetAddress[SENDERS];
     private boolean reported;
 
     Loop(QueryHandler handler, AtomicBoolean busy) {
@@ -388,25 +394,31 @@ final class MmsgUdpSocket extends UdpSocket {
       try {
         if (family == AF_INET) {
           int raw = names.getInt(off + 4);
-          if (raw != lastV4 || lastV4Address == null) {
+          int slot = (raw * 0x9E3779B9) >>> (32 - SENDER_BITS);
+          InetAddress known = v4Addresses[slot];
+          if (known == null || v4Keys[slot] != raw) {
             byte[] a = new byte[4];
             names.get(off + 4, a);
-            lastV4Address = InetAddress.getByAddress(a);
-            lastV4 = raw;
+            known = InetAddress.getByAddress(a);
+            v4Addresses[slot] = known;
+            v4Keys[slot] = raw;
           }
-          return lastV4Address;
+          return known;
         }
         if (family == AF_INET6) {
           long hi = names.getLong(off + 8);
           long lo = names.getLong(off + 16);
-          if (hi != lastV6Hi || lo != lastV6Lo || lastV6Address == null) {
+          int slot = (int) (((hi ^ lo * 31) * 0x9E3779B97F4A7C15L) >>> (64 - SENDER_BITS));
+          InetAddress known = v6Addresses[slot];
+          if (known == null || v6His[slot] != hi || v6Los[slot] != lo) {
             byte[] a = new byte[16];
             names.get(off + 8, a);
-            lastV6Address = InetAddress.getByAddress(a);
-            lastV6Hi = hi;
-            lastV6Lo = lo;
+            known = InetAddress.getByAddress(a);
+            v6Addresses[slot] = known;
+            v6His[slot] = hi;
+            v6Los[slot] = lo;
           }
-          return lastV6Address;
+          return known;
         }
       } catch (UnknownHostException e) {
         // not reached: the lengths are 4 and 16

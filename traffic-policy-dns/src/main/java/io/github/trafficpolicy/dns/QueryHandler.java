@@ -345,9 +345,12 @@ public final class QueryHandler {
     final AnswerBuffer answer = new AnswerBuffer();
     final byte[] v4 = new byte[4];
     final byte[] v6 = new byte[16];
-    /** The last source address seen without ECS, and its bytes (an InetAddress copies them on every call). */
-    InetAddress source;
-    byte[] sourceBytes;
+    /**
+     * Source addresses seen lately and their bytes (an InetAddress copies them on every call), direct-mapped by
+     * identity: the transports reuse one address object per sender.
+     */
+    private final InetAddress[] sources = new InetAddress[256];
+    private final byte[][] sourceBytes = new byte[256][];
     private byte[] out;
 
     /** A reply buffer for {@link QueryHandler#handle(byte[], InetAddress, Transport)}. */
@@ -369,11 +372,12 @@ public final class QueryHandler {
         Arrays.fill(a, q.ecsLength, a.length, (byte) 0);
         return a;
       }
-      if (from != source) {
-        source = from;
-        sourceBytes = from.getAddress();
+      int slot = System.identityHashCode(from) & 255;
+      if (sources[slot] != from) {
+        sourceBytes[slot] = from.getAddress();
+        sources[slot] = from;
       }
-      return sourceBytes;
+      return sourceBytes[slot];
     }
 
     static int clientPrefix(WireQuery q, byte[] client) {

@@ -3,8 +3,6 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.maxmind.db.CHMCache;
-import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.Network;
 import com.maxmind.db.Reader;
 import com.maxmind.geoip2.DatabaseProvider;
@@ -14,7 +12,6 @@ import com.maxmind.geoip2.model.CityResponse;
 import com.maxmind.geoip2.model.CountryResponse;
 import com.maxmind.geoip2.record.Location;
 import com.maxmind.geoip2.record.Subdivision;
-import io.github.trafficpolicy.engine.internal.MmdbLocation;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,8 +65,6 @@ import java.util.stream.IntStream;
  * memory-maps it and must be {@linkplain #close closed} when no longer needed.
  */
 public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Closeable {
-  /** Decoded sub-records (continents, countries, locations) kept by the MaxMind DB reader, shared by all lookups. */
-  private static final int CACHE_CAPACITY = 16_384;
   /** The largest location table a locator {@linkplain #open(Path) opened} with the default sizes makes. */
   private static final int MAX_DEFAULT_LOCATIONS = 1 << 22;
 
@@ -146,7 +141,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   private static MaxMindGeoLocator openSized(Path path, int locationCacheSize) throws IOException {
     checkNotNull(path, "path");
     checkArgument(locationCacheSize <= 1 << 26, "locationCacheSize must be in [0, 2^26], was %s", locationCacheSize);
-    Reader reader = new Reader(path.toFile(), new CHMCache(CACHE_CAPACITY));
+    Reader reader = new Reader(path.toFile());
     String type = reader.getMetadata().databaseType();
     Optional<Edition> edition = Edition.ofDatabaseType(type);
     if (edition.isEmpty()) {
@@ -157,9 +152,11 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     FileSource source;
     try {
       MmdbTree tree = MmdbTree.map(path, reader.getMetadata());
+      long treeBytes = reader.getMetadata().nodeCount() * (long) (reader.getMetadata().recordSize() / 4);
+      MmdbData data = MmdbData.map(path, tree.nodeCount(), treeBytes, MmdbData.metadataStart(path));
       int size = locationCacheSize >= 0 ? locationCacheSize
           : (int) Math.min(MAX_DEFAULT_LOCATIONS, Math.max(1024, tree.nodeCount() / 4));
-      source = new FileSource(reader, tree, size);
+      source = new FileSource(reader, tree, data, size);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
@@ -268,9 +265,10 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    */
   static ClientLocation location(
       String continent, String country, String subdivision, Double latitude, Double longitude) {
-    String ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? continent : null;
-    String cc = country != null && isCode(country, 2, 2, false) ? country : null;
-    String sd = cc != null && subdivision != null && isCode(subdivision, 1, 3, true) ? subdivision : null;
+    // Codes are few (continents, countries, subdivisions) and kept for every located record: one instance each.
+    String ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? continent.intern() : null;
+    String cc = country != null && isCode(country, 2, 2, false) ? country.intern() : null;
+    String sd = cc != null && subdivision != null && isCode(subdivision, 1, 3, true) ? subdivision.intern() : null;
     Coordinates at = latitude != null && longitude != null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
         ? new Coordinates(latitude, longitude)
         : null;
@@ -311,19 +309,21 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   }
 
   /**
-   * A database file: the search tree walked by {@link MmdbTree}, records decoded into {@link MmdbLocation} by the
-   * MaxMind DB reader once and their locations kept in a {@link LocationCache}.
+   * A database file: the search tree walked by {@link MmdbTree}, data records read by {@link MmdbData} once and
+   * their locations kept in a {@link LocationTable}.
    */
   private static final class FileSource implements Source {
     private final Reader reader;
     private final MmdbTree tree;
+    private final MmdbData data;
     private final LocationTable table;
     private final boolean ipv4Only;
     private volatile boolean closed;
 
-    FileSource(Reader reader, MmdbTree tree, int cacheSize) {
+    FileSource(Reader reader, MmdbTree tree, MmdbData data, int cacheSize) {
       this.reader = reader;
       this.tree = tree;
+      this.data = data;
       this.table = cacheSize == 0 ? null : new LocationTable(cacheSize);
       this.ipv4Only = reader.getMetadata().ipVersion() == 4;
     }
@@ -364,18 +364,12 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
       }
       ClientLocation location = table == null ? null : table.get(record);
       if (location == null) {
-        location = decode(family(address, offset, length), walked);
+        location = data.location(record);
         if (table != null) {
           location = table.put(record, location);
         }
       }
       return location;
-    }
-
-    /** The address as an {@link InetAddress} of its own family (16 bytes stay IPv6, also when IPv4-mapped). */
-    private static InetAddress family(byte[] address, int offset, int length) throws IOException {
-      byte[] b = java.util.Arrays.copyOfRange(address, offset, offset + length);
-      return length == 4 ? InetAddress.getByAddress(b) : java.net.Inet6Address.getByAddress(null, b, -1);
     }
 
     /** Data records located so far (for tests and benchmarks). */
@@ -392,19 +386,17 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
         throw new IOException("the database is closed");
       }
       Map<Long, Integer> index = new HashMap<>();
-      List<byte[]> firstAddress = new ArrayList<>();
-      List<Integer> firstPrefix = new ArrayList<>();
+      List<Long> records = new ArrayList<>();
       tree.forEachNetwork((bytes, prefix, record) -> {
-        if (index.putIfAbsent(record, firstAddress.size()) == null) {
-          firstAddress.add(bytes.clone());
-          firstPrefix.add(prefix);
+        if (index.putIfAbsent(record, records.size()) == null) {
+          records.add(record);
         }
       });
-      ClientLocation[] locations = new ClientLocation[firstAddress.size()];
+      ClientLocation[] locations = new ClientLocation[records.size()];
       try {
         IntStream.range(0, locations.length).parallel().forEach(i -> {
           try {
-            locations[i] = decode(InetAddress.getByAddress(firstAddress.get(i)), firstPrefix.get(i));
+            locations[i] = data.location(records.get(i));
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -418,30 +410,6 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
       }
       tree.forEachNetwork((bytes, prefix, record) ->
           visitor.network(InetAddress.getByAddress(bytes), prefix, locations[index.get(record)]));
-    }
-
-    /** The location of the record {@code address} falls in, decoded by the MaxMind DB reader. */
-    private ClientLocation decode(InetAddress address, int prefix) throws IOException {
-      DatabaseRecord<MmdbLocation> record = reader.getRecord(address, MmdbLocation.class);
-      if (Math.min(record.network().prefixLength(), bits(address)) != prefix) {
-        throw new IOException("search tree walk disagrees with the MaxMind DB reader for " + address);
-      }
-      MmdbLocation data = record.data();
-      if (data == null) {
-        return ClientLocation.UNKNOWN;
-      }
-      String subdivision = null;
-      List<MmdbLocation.Code> subdivisions = data.subdivisions();
-      if (subdivisions != null && !subdivisions.isEmpty() && subdivisions.get(0) != null) {
-        subdivision = subdivisions.get(0).isoCode();
-      }
-      MmdbLocation.Point point = data.location();
-      return location(
-          data.continent() == null ? null : data.continent().code(),
-          data.country() == null ? null : data.country().isoCode(),
-          subdivision,
-          point == null ? null : point.latitude(),
-          point == null ? null : point.longitude());
     }
 
     @Override

@@ -19,6 +19,15 @@ final class MmdbTree {
   private final int recordSize;
   private final int nodeBytes;
   private final long ipv4Start;
+  /**
+   * The walk's state after the first {@value #JUMP_BITS} bits of an address ({@code node << 8 | bits walked},
+   * fewer bits when a record is reached earlier), by those bits: IPv4 from {@link #ipv4Start}, IPv6 from the root
+   * (null for an IPv4 tree). The top of the tree is where every lookup starts, so a lookup saves sixteen dependent
+   * reads (512 KB per family).
+   */
+  private final long[] v4Jump;
+  private final long[] v6Jump;
+  private static final int JUMP_BITS = 16;
 
   private MmdbTree(ByteBuffer tree, long nodeCount, int recordSize, boolean ipv6) {
     this.tree = tree;
@@ -32,6 +41,21 @@ final class MmdbTree {
       }
     }
     this.ipv4Start = node;
+    this.v4Jump = jumpTable(ipv4Start);
+    this.v6Jump = ipv6 ? jumpTable(0) : null;
+  }
+
+  private long[] jumpTable(long start) {
+    long[] table = new long[1 << JUMP_BITS];
+    for (int prefix = 0; prefix < table.length; prefix++) {
+      long node = start;
+      int i = 0;
+      for (; i < JUMP_BITS && node < nodeCount; i++) {
+        node = read(node, (prefix >>> (JUMP_BITS - 1 - i)) & 1);
+      }
+      table[prefix] = node << 8 | i;
+    }
+    return table;
   }
 
   /** Maps the search tree of the database at {@code path} described by {@code metadata}. */
@@ -61,8 +85,17 @@ final class MmdbTree {
   /** {@link #find(byte[])} for the address in {@code address[offset, offset + length)} (4 or 16 bytes). */
   long find(byte[] address, int offset, int length) {
     int bits = length * 8;
-    long node = bits == 32 ? ipv4Start : 0;
-    int i = 0;
+    long[] jump = bits == 32 ? v4Jump : v6Jump;
+    long node;
+    int i;
+    if (jump != null) {
+      long state = jump[(address[offset] & 0xff) << 8 | (address[offset + 1] & 0xff)];
+      node = state >>> 8;
+      i = (int) (state & 0xff);
+    } else {
+      node = bits == 32 ? ipv4Start : 0;
+      i = 0;
+    }
     for (; i < bits && node < nodeCount; i++) {
       int bit = (address[offset + (i >> 3)] >> (7 - (i & 7))) & 1;
       node = read(node, bit);

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the locator for real on the small databases built by src/test/resources/geoip/make-test-mmdb.pl. */
 final class MaxMindGeoLocatorTest {
@@ -183,6 +184,48 @@ final class MaxMindGeoLocatorTest {
     assertThat(geo.locate(ip("192.0.2.7"))).isEqualTo(new GeoLookup(ClientLocation.UNKNOWN, 32));
     assertThat(geo.locate(ip("2001:db8::1"))).isEqualTo(new GeoLookup(ClientLocation.UNKNOWN, 128));
     assertThat(geo.failedLookups()).isEqualTo(2);
+  }
+
+  @Test
+  void locate_corruptedDatabase_neverThrows_failuresAnswerUnknownAndAreCounted(@TempDir Path dir) throws Exception {
+    long seed = 20261204L;
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] original = java.nio.file.Files.readAllBytes(database("city.mmdb"));
+    List<byte[]> addresses = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      byte[] a = new byte[random.nextBoolean() ? 4 : 16];
+      random.nextBytes(a);
+      addresses.add(a);
+    }
+    addresses.add(ip("192.0.2.7").getAddress());
+    addresses.add(ip("203.0.113.9").getAddress());
+    // Flip bytes of the search tree and data section (the metadata at the end is left readable).
+    int corruptible = original.length - 1024;
+    long failed = 0;
+    for (int t = 0; t < 100; t++) {
+      byte[] copy = original.clone();
+      for (int k = 0; k < 1 + random.nextInt(8); k++) {
+        copy[random.nextInt(corruptible)] = (byte) random.nextInt(256);
+      }
+      Path file = dir.resolve("corrupt-" + t + ".mmdb");
+      java.nio.file.Files.write(file, copy);
+      MaxMindGeoLocator geo;
+      try {
+        geo = MaxMindGeoLocator.open(file);
+      } catch (IOException | IllegalArgumentException e) {
+        continue; // refused at open: fine
+      }
+      try (geo) {
+        for (byte[] a : addresses) {
+          int[] prefix = new int[1];
+          ClientLocation location = geo.locate(a, prefix);
+          assertThat(location).as("seed %s, case %s", seed, t).isNotNull();
+          assertThat(prefix[0]).as("seed %s, case %s", seed, t).isBetween(0, a.length * 8);
+        }
+        failed += geo.failedLookups();
+      }
+    }
+    assertThat(failed).as("corruptions noticed (seed %s)", seed).isPositive();
   }
 
   @Test

@@ -1,5 +1,0 @@
-/**
- * Implementation details that must be public for technical reasons (reflection by a library). Not API: may change
- * in any release.
- */
-package io.github.trafficpolicy.engine.internal;
