@@ -85,53 +85,69 @@ final class MmdbData {
     if (type(at) != MAP) {
       throw new IOException("data record at " + offset + " is not a map");
     }
-    int[] pos = {payload(at)};
+    f.pos = payload(at);
     int pairs = size(at);
     for (int i = 0; i < pairs; i++) {
-      int key = resolveAt(pos);
-      int value = resolveAt(pos);
+      int key = resolveAt(f);
+      int value = resolveAt(f);
       if (keyIs(key, CONTINENT)) {
-        f.continent = stringIn(value, CODE);
+        f.continent = stringIn(value, CODE, f);
       } else if (keyIs(key, COUNTRY)) {
-        f.country = stringIn(value, ISO_CODE);
+        f.country = stringIn(value, ISO_CODE, f);
       } else if (keyIs(key, SUBDIVISIONS)) {
         int list = resolve(value);
         if (type(list) == ARRAY && size(list) > 0) {
-          int[] p = {payload(list)};
-          f.subdivision = stringIn(resolveAt(p), ISO_CODE);
+          int back = f.pos;
+          f.pos = payload(list);
+          f.subdivision = stringIn(resolveAt(f), ISO_CODE, f);
+          f.pos = back;
         }
       } else if (keyIs(key, LOCATION)) {
         readPoint(value, f);
       }
     }
-    return MaxMindGeoLocator.location(f.continent, f.country, f.subdivision, f.latitude, f.longitude);
+    return MaxMindGeoLocator.location(f.continent, f.country, f.subdivision,
+        Double.isNaN(f.latitude) ? null : f.latitude, Double.isNaN(f.longitude) ? null : f.longitude);
   }
 
+  /** What one record read finds, and the reading position. */
   private static final class Fields {
     String continent;
     String country;
     String subdivision;
-    Double latitude;
-    Double longitude;
+    double latitude = Double.NaN;
+    double longitude = Double.NaN;
+    int pos;
   }
 
-  /** The string under {@code key} in the map at {@code at}, or null. */
-  private String stringIn(int at, byte[] key) throws IOException {
+  /**
+   * Codes read so far (continents, countries, subdivisions: a few thousand), by their bytes, so that reading a record
+   * makes no string for a code seen before. Direct-mapped; slots race benignly (a String is immutable).
+   */
+  private final String[] codes = new String[4096];
+
+  /** The code under {@code key} in the map at {@code at}, or null ({@code f.pos} is kept). */
+  private String stringIn(int at, byte[] key, Fields f) throws IOException {
     int map = resolve(at);
     if (type(map) != MAP) {
       return null;
     }
-    int[] pos = {payload(map)};
-    int pairs = size(map);
-    for (int i = 0; i < pairs; i++) {
-      int k = resolveAt(pos);
-      int v = resolveAt(pos);
-      if (keyIs(k, key)) {
-        int s = resolve(v);
-        return type(s) == UTF8 ? string(s) : null;
+    int back = f.pos;
+    try {
+      f.pos = payload(map);
+      int pairs = size(map);
+      for (int i = 0; i < pairs; i++) {
+        int k = resolveAt(f);
+        int v = resolveAt(f);
+        if (keyIs(k, key)) {
+          int s = resolve(v);
+          return type(s) == UTF8 ? code(s) : null;
+        }
       }
+      return null;
+    } finally {
+      f.pos = back;
     }
-    return null;
   }
 
   private void readPoint(int at, Fields f) throws IOException {
@@ -139,11 +155,12 @@ final class MmdbData {
     if (type(map) != MAP) {
       return;
     }
-    int[] pos = {payload(map)};
+    int back = f.pos;
+    f.pos = payload(map);
     int pairs = size(map);
     for (int i = 0; i < pairs; i++) {
-      int k = resolveAt(pos);
-      int v = resolve(resolveAt(pos));
+      int k = resolveAt(f);
+      int v = resolve(resolveAt(f));
       if (type(v) == DOUBLE && size(v) == 8) {
         double d = data.getDouble(check(payload(v), 8));
         if (keyIs(k, LATITUDE)) {
@@ -153,15 +170,16 @@ final class MmdbData {
         }
       }
     }
+    f.pos = back;
   }
 
   /**
-   * The value at {@code pos[0]} (a key or a value of a map or array), resolved through a pointer; moves
-   * {@code pos[0]} past it.
+   * The value at {@code f.pos} (a key or a value of a map or array), resolved through a pointer; moves
+   * {@code f.pos} past it.
    */
-  private int resolveAt(int[] pos) throws IOException {
-    int at = pos[0];
-    pos[0] = skip(at, 0);
+  private int resolveAt(Fields f) throws IOException {
+    int at = f.pos;
+    f.pos = skip(at, 0);
     return resolve(at);
   }
 
@@ -191,12 +209,42 @@ final class MmdbData {
     return true;
   }
 
-  private String string(int at) throws IOException {
+  /** The string at {@code at}: one instance per code of up to three bytes (see {@link #codes}). */
+  private String code(int at) throws IOException {
     int n = size(at);
     int p = check(payload(at), n);
+    if (n == 0 || n > 3) {
+      byte[] b = new byte[n];
+      data.get(p, b);
+      return new String(b, StandardCharsets.UTF_8);
+    }
+    int packed = n;
+    for (int i = 0; i < n; i++) {
+      packed = packed << 8 | (data.get(p + i) & 0xff);
+    }
+    int slot = (packed * 0x9E3779B9) >>> 20;
+    String known = codes[slot];
+    if (known != null && packedOf(known) == packed) {
+      return known;
+    }
     byte[] b = new byte[n];
     data.get(p, b);
-    return new String(b, StandardCharsets.UTF_8);
+    String made = new String(b, StandardCharsets.UTF_8);
+    codes[slot] = made;
+    return made;
+  }
+
+  /** {@code n} and the code's bytes as {@link #code} packs them, or -1 when it is not ASCII. */
+  private static int packedOf(String s) {
+    int packed = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c > 0x7f) {
+        return -1;
+      }
+      packed = packed << 8 | c;
+    }
+    return packed;
   }
 
   // ----- the control byte -------------------------------------------------------------------------------------

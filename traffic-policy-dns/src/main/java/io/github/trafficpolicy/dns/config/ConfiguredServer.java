@@ -152,6 +152,8 @@ public final class ConfiguredServer implements AutoCloseable {
       try {
         MaxMindGeoLocator m = MaxMindGeoLocator.open(file.get());
         resources.add(m);
+        // Every record's location read before serving: no lookup reads the database or allocates while serving.
+        m.preload();
         locators.add(m);
       } catch (IOException | RuntimeException e) {
         problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + IoMessages.describe(e));
