@@ -69,6 +69,12 @@ public final class QueryHandler {
   public static final int MAX_UDP_PAYLOAD = 4096;
   /** The {@link Builder#maxUdpPayload} above which replies risk IP fragmentation (DNS Flag Day 2020). */
   public static final int SAFE_UDP_PAYLOAD = 1232;
+  /** Query types counted separately (metrics); every other type is counted as "other". */
+  static final int[] TYPES = {Type.A, Type.AAAA, Type.CNAME, Type.MX, Type.TXT, Type.NS, Type.SOA, Type.PTR,
+      Type.SRV, Type.CAA, Type.HTTPS, Type.SVCB, Type.DS, Type.DNSKEY, Type.ANY};
+  private static final long ERROR_LOG_INTERVAL = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueryHandler.class);
+
   /** The default bound of the static reply table ({@link Builder#staticReplies}). */
   public static final int DEFAULT_STATIC_REPLIES = 65_536;
   private static final int RCODES = 24;
@@ -90,6 +96,16 @@ public final class QueryHandler {
   /** Null when responses are not rate-limited. */
   private final RateLimiter limiter;
   private final LongAdder rateLimitDrops = new LongAdder();
+  /** Queries by type ({@link #TYPES}, the last slot: any other type), and by transport (0 UDP, 1 TCP). */
+  private final LongAdder[] byType = adders(TYPES.length + 1);
+  private final LongAdder[] byTransport = adders(2);
+  private final LongAdder truncated = new LongAdder();
+  private final LongAdder staticHits = new LongAdder();
+  private final LongAdder staticMisses = new LongAdder();
+  private final LongAdder internalErrors = new LongAdder();
+  /** When an internal error was last logged (nanoTime), to log at most one a minute. */
+  private final java.util.concurrent.atomic.AtomicLong lastErrorLog = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - ERROR_LOG_INTERVAL);
   private final LongAdder rateLimitSlips = new LongAdder();
 
   private QueryHandler(Builder b) {
@@ -271,7 +287,15 @@ public final class QueryHandler {
     } catch (RuntimeException | StackOverflowError e) {
       c.rcode = Rcode.SERVFAIL;
       c.uncacheable = true;
+      internalError(q, e);
       n = writeError(q, in, Rcode.SERVFAIL, out, outOff);
+    }
+    if (q != null && q.hasQuestion) {
+      byType[typeSlot(q.qtype)].increment();
+    }
+    byTransport[tcp ? 1 : 0].increment();
+    if (n >= 12 && (out[outOff + 2] & 0x02) != 0) {
+      truncated.increment();
     }
     int rcode = Math.min(c.rcode, RCODES - 1);
     if (log != null) {
@@ -285,6 +309,68 @@ public final class QueryHandler {
     }
     rcodes[rcode].increment();
     return n;
+  }
+
+  /**
+   * Counts an internal error (answered SERVFAIL) and logs it with its stack trace, at most once a minute (with how
+   * many happened since): a bug must be visible, but a query that triggers it must not flood the log.
+   */
+  private void internalError(WireQuery q, Throwable e) {
+    internalErrors.increment();
+    long now = System.nanoTime();
+    long last = lastErrorLog.get();
+    if (now - last >= ERROR_LOG_INTERVAL && lastErrorLog.compareAndSet(last, now)) {
+      String question = q == null || !q.hasQuestion ? "an unreadable question"
+          : wireName(q) + " " + Type.string(q.qtype);
+      LOG.error("internal error answering {} (answered SERVFAIL; {} internal errors since the start, logged at most "
+          + "once a minute)", question, internalErrors.sum(), e);
+    }
+  }
+
+  private static int typeSlot(int qtype) {
+    for (int i = 0; i < TYPES.length; i++) {
+      if (TYPES[i] == qtype) {
+        return i;
+      }
+    }
+    return TYPES.length;
+  }
+
+  private static LongAdder[] adders(int n) {
+    LongAdder[] a = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = new LongAdder();
+    }
+    return a;
+  }
+
+  /** Queries of type {@code TYPES[slot]} ({@code slot == TYPES.length}: every other type). */
+  long typeCount(int slot) {
+    return byType[slot].sum();
+  }
+
+  /** Queries over TCP ({@code true}) or UDP. */
+  long transportCount(boolean tcp) {
+    return byTransport[tcp ? 1 : 0].sum();
+  }
+
+  /** Replies sent with TC set (too large for the transport, or slipped by rate limiting). */
+  long truncatedCount() {
+    return truncated.sum();
+  }
+
+  /** Static questions answered from the static reply table, and rendered afresh. */
+  long staticHits() {
+    return staticHits.sum();
+  }
+
+  long staticMisses() {
+    return staticMisses.sum();
+  }
+
+  /** Queries answered SERVFAIL because of an internal error (a bug: each is also logged, at most one a minute). */
+  long internalErrors() {
+    return internalErrors.sum();
   }
 
   /**
@@ -432,7 +518,10 @@ public final class QueryHandler {
       }
     }
     StaticReplies.Entry cached = s.statics.get(q);
-    if (cached == null) {
+    if (cached != null) {
+      staticHits.increment();
+    } else {
+      staticMisses.increment();
       Resolution r = resolve(s.catalog, q, source);
       c.policy = r.policy;
       if (r.policy == null) {

@@ -884,6 +884,31 @@ final class QueryHandlerTest {
   }
 
   @Test
+  void counters_byTypeTransportTruncationStaticTableAndInternalErrors() {
+    FakePolicy broken = new FakePolicy("www.example.com", RecordType.A, 60, q -> {
+      throw new IllegalStateException("boom");
+    });
+    QueryHandler h = QueryHandler.builder(Catalog.builder().zone(Zone.parse("example.com", Dns.ZONE))
+        .policyRecord(broken).build()).build();
+    h.handle(query("static.example.com.", Type.A).toWire(), RESOLVER, Transport.UDP);
+    h.handle(query("static.example.com.", Type.A).toWire(), RESOLVER, Transport.TCP);
+    h.handle(query("static.example.com.", Type.AAAA).toWire(), RESOLVER, Transport.UDP);
+    h.handle(query("static.example.com.", Type.NAPTR).toWire(), RESOLVER, Transport.UDP);
+    h.handle(query("www.example.com.", Type.A).toWire(), RESOLVER, Transport.UDP);
+    h.handle(query("big.example.com.", Type.TXT).toWire(), RESOLVER, Transport.UDP);
+    assertThat(QueryHandler.TYPES[0]).isEqualTo(Type.A);
+    assertThat(h.typeCount(0)).isEqualTo(3);
+    assertThat(h.typeCount(1)).as("AAAA").isEqualTo(1);
+    assertThat(h.typeCount(QueryHandler.TYPES.length)).as("other").isEqualTo(1);
+    assertThat(h.transportCount(true)).isEqualTo(1);
+    assertThat(h.transportCount(false)).isEqualTo(5);
+    assertThat(h.staticHits()).as("static A asked again").isEqualTo(1);
+    assertThat(h.staticMisses()).isEqualTo(4);
+    assertThat(h.internalErrors()).isEqualTo(1);
+    assertThat(h.truncatedCount()).as("big TXT over UDP without EDNS").isEqualTo(1);
+  }
+
+  @Test
   void staticReplies_badSize_isRejected() {
     assertThatThrownBy(() -> QueryHandler.builder(handler.catalog()).staticReplies(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("staticReplies");
