@@ -6,18 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
-import io.github.trafficpolicy.api.RecordData;
-import io.github.trafficpolicy.engine.Answer;
 import io.github.trafficpolicy.engine.AnswerBuffer;
-import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.Query;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -88,7 +77,8 @@ public final class QueryHandler {
   /** Per policy record name, for as long as the handler lives: [answers, noData]. */
   private final Map<String, LongAdder[]> recordCounters = new ConcurrentHashMap<>();
   private final List<Consumer<String>> newRecordListeners = new CopyOnWriteArrayList<>();
-  private final Map<RecordData, byte[]> rdataCache = new ConcurrentHashMap<>();
+  private final ZoneResolver resolver;
+  private final ReplyWriter writer;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private final int staticReplies;
   /** Null when DNS cookies are off. */
@@ -113,6 +103,9 @@ public final class QueryHandler {
     this.staticReplies = b.staticReplies;
     this.state = new State(b.catalog, staticReplies);
     this.maxUdpPayload = b.maxUdpPayload;
+    RdataCache rdata = new RdataCache();
+    this.resolver = new ZoneResolver(rdata);
+    this.writer = new ReplyWriter(maxUdpPayload, rdata);
     this.log = b.queryLog;
     this.limiter = b.limiter;
     this.cookies = b.cookiesOff ? null : b.cookieSecret == null ? ServerCookies.random()
@@ -288,7 +281,7 @@ public final class QueryHandler {
       c.rcode = Rcode.SERVFAIL;
       c.uncacheable = true;
       internalError(q, e);
-      n = writeError(q, in, Rcode.SERVFAIL, out, outOff);
+      n = writer.writeError(q, in, Rcode.SERVFAIL, out, outOff);
     }
     if (q != null && q.hasQuestion) {
       byType[typeSlot(q.qtype)].increment();
@@ -321,7 +314,7 @@ public final class QueryHandler {
     long last = lastErrorLog.get();
     if (now - last >= ERROR_LOG_INTERVAL && lastErrorLog.compareAndSet(last, now)) {
       String question = q == null || !q.hasQuestion ? "an unreadable question"
-          : wireName(q) + " " + Type.string(q.qtype);
+          : ZoneResolver.wireName(q) + " " + Type.string(q.qtype);
       LOG.error("internal error answering {} (answered SERVFAIL; {} internal errors since the start, logged at most "
           + "once a minute)", question, internalErrors.sum(), e);
     }
@@ -474,28 +467,28 @@ public final class QueryHandler {
   private int respond(WireQuery q, InetAddress source, boolean tcp, byte[] out, int off, Context c, Scratch x) {
     if (q.status == WireQuery.Status.NOTIMP) {
       c.rcode = Rcode.NOTIMP;
-      return !q.hasQuestion ? writeHeaderOnly(q, Rcode.NOTIMP, out, off)
-          : writeError(q, null, Rcode.NOTIMP, out, off);
+      return !q.hasQuestion ? writer.writeHeaderOnly(q, Rcode.NOTIMP, out, off)
+          : writer.writeError(q, null, Rcode.NOTIMP, out, off);
     }
     if (q.status == WireQuery.Status.FORMERR) {
       c.rcode = Rcode.FORMERR;
-      return writeError(q, null, Rcode.FORMERR, out, off);
+      return writer.writeError(q, null, Rcode.FORMERR, out, off);
     }
     int limit = tcp ? MAX_MESSAGE : q.edns ? Math.max(512, Math.min(q.ednsPayload, maxUdpPayload)) : 512;
     if (q.edns && q.ednsVersion > 0) {
       c.rcode = Rcode.BADVERS;
-      return writeError(q, null, Rcode.BADVERS, out, off);
+      return writer.writeError(q, null, Rcode.BADVERS, out, off);
     }
     if (q.qtype == Type.OPT) {
       c.rcode = Rcode.FORMERR;
-      return writeError(q, null, Rcode.FORMERR, out, off);
+      return writer.writeError(q, null, Rcode.FORMERR, out, off);
     }
     if (q.tsigHead != null) {
       // Signed with a key this server does not have (it has none): RFC 8945 section 5.2.2, NOTAUTH with an
       // unsigned TSIG record whose error is BADKEY.
       c.rcode = Rcode.NOTAUTH;
       c.uncacheable = true;
-      return writeBadKey(q, out, off);
+      return writer.writeBadKey(q, out, off);
     }
     State s = state;
     // Fast path: the policy's own type at a policy record.
@@ -513,7 +506,7 @@ public final class QueryHandler {
           if (log != null) {
             c.answer = answerText(a);
           }
-          return writePolicyAnswer(q, p, a, limit, out, off);
+          return writer.writePolicyAnswer(q, p, a, limit, out, off);
         }
       }
     }
@@ -522,7 +515,7 @@ public final class QueryHandler {
       staticHits.increment();
     } else {
       staticMisses.increment();
-      Resolution r = resolve(s.catalog, q, source);
+      ZoneResolver.Resolution r = resolver.resolve(s.catalog, q, source);
       c.policy = r.policy;
       if (r.policy == null) {
         cached = new StaticReplies.Entry(q, r.message.toWire(), r.message.getRcode(),
@@ -533,424 +526,12 @@ public final class QueryHandler {
         if (log != null) {
           c.answer = answerText(r.message);
         }
-        return writeMessage(q, r.message, r.scope, limit, out, off);
+        return writer.writeMessage(q, r.message, r.scope, limit, out, off);
       }
     }
     c.rcode = cached.rcode;
     c.answer = cached.answer;
-    return writeCached(q, cached, limit, out, off);
-  }
-
-  /** The client: the ECS subnet when present with a source prefix above 0, else the source address. */
-  private static ClientSubnet client(WireQuery q, InetAddress source) {
-    if (q.ecs && q.ecsSourcePrefix > 0) {
-      byte[] a = new byte[q.ecsFamily == 1 ? 4 : 16];
-      System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsLength);
-      try {
-        // An IPv6 subnet stays IPv6, also when IPv4-mapped (as the engine reads address bytes).
-        InetAddress address = a.length == 4 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, -1);
-        return new ClientSubnet(address, q.ecsSourcePrefix);
-      } catch (UnknownHostException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return ClientSubnet.of(source);
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Resolution (RFC 1034 4.3.2, with RFC 4592 wildcards and RFC 2308 negative answers), rendered by dnsjava.
-
-  /** A reply without its OPT record, and the policy that produced it (null when none: then it is cacheable). */
-  private static final class Resolution {
-    Message message;
-    PolicyEntry policy;
-    int scope;
-  }
-
-  private Resolution resolve(Catalog catalog, WireQuery q, InetAddress source) {
-    Resolution r = new Resolution();
-    Message m = new Message(0);
-    r.message = m;
-    Header h = m.getHeader();
-    h.setFlag(Flags.QR);
-    Name qname = wireName(q);
-    m.addRecord(Record.newRecord(qname, q.qtype, q.qclass), Section.QUESTION);
-    Catalog.ZoneData zone = q.qclass == 1 ? catalog.findZone(q.qnameKey()) : null;
-    if (zone == null || q.qtype == Type.AXFR || q.qtype == Type.IXFR) {
-      h.setRcode(Rcode.REFUSED);
-      return r;
-    }
-    if (q.qtype == Type.MAILA || q.qtype == Type.MAILB) {
-      h.setRcode(Rcode.NOTIMP);
-      return r;
-    }
-    h.setFlag(Flags.AA);
-    Name name = qname;
-    String key = q.qnameKey();
-    Set<String> seen = new HashSet<>();
-    for (int hops = 0; hops < 16; hops++) {
-      seen.add(key);
-      Catalog.ZoneData.Node cut = zone.cutAbove(key, q.qtype != Type.DS || !zone.nodes.containsKey(key));
-      if (cut != null) {
-        if (hops == 0) {
-          referral(zone, cut, m);
-        }
-        return r;
-      }
-      Catalog.ZoneData.Node node = zone.nodes.get(key);
-      boolean wildcard = false;
-      if (node == null) {
-        node = zone.wildcard(key);
-        if (node == null) {
-          h.setRcode(Rcode.NXDOMAIN);
-          negative(zone, m);
-          return r;
-        }
-        wildcard = true;
-      }
-      if (node.cname != null && q.qtype != Type.CNAME) {
-        m.addRecord(wildcard ? node.cname.withName(name) : node.cname, Section.ANSWER);
-        Name target = node.cname.getTarget();
-        String tkey = NameKeys.key(target);
-        if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
-          return r;
-        }
-        name = target;
-        key = tkey;
-        continue;
-      }
-      if (node.cname != null) {
-        m.addRecord(wildcard ? node.cname.withName(name) : node.cname, Section.ANSWER);
-        return r;
-      }
-      PolicyEntry p = node.policy;
-      if (p != null && p.type == Type.CNAME && q.qtype != Type.CNAME && q.qtype != Type.ANY) {
-        // A CNAME policy record is an alias for every type (RFC 1034 3.6.2): its CNAME, then the target.
-        Answer a = p.policy.evaluate(Query.of(client(q, source)));
-        r.policy = p;
-        if (a.outcome() != Outcome.ANSWER || a.records().isEmpty()) {
-          p.noData.increment();
-          negative(zone, m);
-          return r;
-        }
-        p.answers.increment();
-        r.scope = Math.max(r.scope, a.ecsScope());
-        CNAMERecord alias = (CNAMERecord) Record.newRecord(name, Type.CNAME, 1, a.ttl(), rdata(a.records().get(0)));
-        m.addRecord(alias, Section.ANSWER);
-        String tkey = NameKeys.key(alias.getTarget());
-        if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
-          return r;
-        }
-        name = alias.getTarget();
-        key = tkey;
-        continue;
-      }
-      if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
-        Answer a = p.policy.evaluate(Query.of(client(q, source)));
-        r.policy = p;
-        if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
-          p.answers.increment();
-          r.scope = Math.max(r.scope, a.ecsScope());
-          for (RecordData d : a.records()) {
-            m.addRecord(Record.newRecord(name, p.type, 1, a.ttl(), rdata(d)), Section.ANSWER);
-          }
-          return r;
-        }
-        p.noData.increment();
-        if (q.qtype != Type.ANY || node.rrsets.isEmpty()) {
-          negative(zone, m);
-          return r;
-        }
-      }
-      RRset set = q.qtype == Type.ANY
-          ? (node.rrsets.isEmpty() ? null : node.rrsets.values().iterator().next())
-          : node.rrsets.get(q.qtype);
-      if (set == null) {
-        negative(zone, m);
-        return r;
-      }
-      for (Record rec : set.rrs(false)) {
-        m.addRecord(wildcard ? rec.withName(name) : rec, Section.ANSWER);
-      }
-      return r;
-    }
-    return r;
-  }
-
-  private static Name wireName(WireQuery q) {
-    try {
-      return new Name(Arrays.copyOf(q.qname, q.qnameLength));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable question name", e);
-    }
-  }
-
-  private static void negative(Catalog.ZoneData zone, Message m) {
-    m.addRecord(zone.negativeSoa, Section.AUTHORITY);
-  }
-
-  private static void referral(Catalog.ZoneData zone, Catalog.ZoneData.Node cut, Message m) {
-    m.getHeader().unsetFlag(Flags.AA);
-    RRset ns = cut.rrsets.get(Type.NS);
-    for (Record rec : ns.rrs(false)) {
-      m.addRecord(rec, Section.AUTHORITY);
-    }
-    for (Record rec : ns.rrs(false)) {
-      Name target = ((NSRecord) rec).getTarget();
-      Catalog.ZoneData.Node glue = zone.nodes.get(NameKeys.key(target));
-      if (glue == null) {
-        continue;
-      }
-      for (int type : new int[] {Type.A, Type.AAAA}) {
-        RRset g = glue.rrsets.get(type);
-        if (g != null) {
-          for (Record gr : g.rrs(false)) {
-            m.addRecord(gr, Section.ADDITIONAL);
-          }
-        }
-      }
-    }
-  }
-
-  /** The wire rdata of a policy answer's record data (cached: endpoints are few). */
-  private byte[] rdata(RecordData d) {
-    byte[] b = rdataCache.get(d);
-    if (b == null) {
-      if (d instanceof RecordData.A a) {
-        b = a.address().getAddress();
-      } else if (d instanceof RecordData.Aaaa a) {
-        b = a.address().getAddress();
-      } else {
-        try {
-          Record rec = Record.fromString(Name.root, Type.value(d.type().name()), 1, 0, d.presentation(), Name.root);
-          byte[] wire = rec.toWire(Section.ANSWER);
-          b = Arrays.copyOfRange(wire, 11, wire.length);
-        } catch (java.io.IOException e) {
-          throw new IllegalStateException("cannot render " + d.type() + " " + d.presentation(), e);
-        }
-      }
-      if (rdataCache.size() > 10_000) {
-        rdataCache.clear();
-      }
-      rdataCache.put(d, b);
-    }
-    return b;
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Writing replies.
-
-  private int optLength(WireQuery q) {
-    return q.edns ? 11 + (q.ecs ? 8 + q.ecsLength : 0) + (q.cookieOut != null ? 4 + q.cookieOut.length : 0)
-        : 0;
-  }
-
-  /** Writes the OPT record (with the ECS echo) at {@code pos}; returns the new position. */
-  private int writeOpt(WireQuery q, int extRcode, int scope, boolean withEcs, byte[] out, int pos) {
-    out[pos++] = 0;
-    out[pos++] = 0;
-    out[pos++] = 41;
-    put16(out, pos, maxUdpPayload);
-    pos += 2;
-    out[pos++] = (byte) extRcode;
-    out[pos++] = 0;
-    out[pos++] = (byte) (q.ednsDo ? 0x80 : 0);
-    out[pos++] = 0;
-    boolean ecs = withEcs && q.ecs;
-    byte[] cookie = q.cookieOut;
-    put16(out, pos, (ecs ? 8 + q.ecsLength : 0) + (cookie != null ? 4 + cookie.length : 0));
-    pos += 2;
-    if (cookie != null) {
-      put16(out, pos, ServerCookies.OPTION_COOKIE);
-      put16(out, pos + 2, cookie.length);
-      System.arraycopy(cookie, 0, out, pos + 4, cookie.length);
-      pos += 4 + cookie.length;
-    }
-    if (ecs) {
-      put16(out, pos, WireQuery.OPTION_ECS);
-      put16(out, pos + 2, 4 + q.ecsLength);
-      put16(out, pos + 4, q.ecsFamily);
-      out[pos + 6] = (byte) q.ecsSourcePrefix;
-      int max = q.ecsFamily == 1 ? 32 : 128;
-      out[pos + 7] = (byte) (q.ecsSourcePrefix == 0 ? 0 : Math.min(scope, max));
-      System.arraycopy(q.ecsAddress, 0, out, pos + 8, q.ecsLength);
-      pos += 8 + q.ecsLength;
-    }
-    return pos;
-  }
-
-  /** Header (ID, QR, AA, RD copied, rcode) and the question as sent; returns the position after it. */
-  private static int writeHeaderAndQuestion(WireQuery q, int rcode, boolean aa, byte[] out, int off) {
-    put16(out, off, q.id);
-    out[off + 2] = (byte) (0x80 | (q.opcode() << 3) | (aa ? 0x04 : 0) | (q.rd() ? 0x01 : 0));
-    out[off + 3] = (byte) ((rcode & 0xf) | (q.cd() ? 0x10 : 0));
-    Arrays.fill(out, off + 4, off + 12, (byte) 0);
-    int pos = off + 12;
-    if (q.hasQuestion) {
-      out[off + 5] = 1;
-      System.arraycopy(q.qname, 0, out, pos, q.qnameLength);
-      pos += q.qnameLength;
-      put16(out, pos, q.qtype);
-      put16(out, pos + 2, q.qclass);
-      pos += 4;
-    }
-    return pos;
-  }
-
-  private int writePolicyAnswer(WireQuery q, PolicyEntry p, AnswerBuffer a, int limit, byte[] out, int off) {
-    int pos = writeHeaderAndQuestion(q, Rcode.NOERROR, true, out, off);
-    int afterQuestion = pos;
-    int room = limit - optLength(q);
-    int count = 0;
-    long ttl = a.ttl();
-    for (int i = 0; i < a.recordCount(); i++) {
-      byte[] rd = rdata(a.record(i));
-      if (pos - off + 12 + rd.length > room) {
-        count = -1;
-        break;
-      }
-      out[pos] = (byte) 0xc0;
-      out[pos + 1] = 12;
-      put16(out, pos + 2, p.type);
-      put16(out, pos + 4, 1);
-      put32(out, pos + 6, ttl);
-      put16(out, pos + 10, rd.length);
-      System.arraycopy(rd, 0, out, pos + 12, rd.length);
-      pos += 12 + rd.length;
-      count++;
-    }
-    if (count < 0) {
-      pos = afterQuestion;
-      count = 0;
-      out[off + 2] |= 0x02;
-    }
-    put16(out, off + 6, count);
-    if (q.edns) {
-      pos = writeOpt(q, 0, a.ecsScope(), true, out, pos);
-      out[off + 11] = 1;
-    }
-    return pos - off;
-  }
-
-  private int writeCached(WireQuery q, StaticReplies.Entry cached, int limit, byte[] out, int off) {
-    byte[] body = cached.wire;
-    if (body.length + optLength(q) > limit) {
-      Message m;
-      try {
-        m = new Message(body);
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-      return writeMessage(q, m, 0, limit, out, off);
-    }
-    System.arraycopy(body, 0, out, off, body.length);
-    finishHeader(q, out, off);
-    // The question as sent (same length as the cached one; only the case may differ).
-    System.arraycopy(q.qname, 0, out, off + 12, q.qnameLength);
-    int pos = off + body.length;
-    if (q.edns) {
-      pos = writeOpt(q, 0, 0, true, out, pos);
-      put16(out, off + 10, WireQuery.u16(out, off + 10) + 1);
-    }
-    return pos - off;
-  }
-
-  /** Renders a dnsjava reply (truncating to fit: TC set), then appends the OPT record. */
-  private int writeMessage(WireQuery q, Message m, int scope, int limit, byte[] out, int off) {
-    byte[] wire = m.toWire(limit - optLength(q));
-    System.arraycopy(wire, 0, out, off, wire.length);
-    finishHeader(q, out, off);
-    System.arraycopy(q.qname, 0, out, off + 12, q.qnameLength);
-    int pos = off + wire.length;
-    if (q.edns) {
-      pos = writeOpt(q, 0, scope, true, out, pos);
-      put16(out, off + 10, WireQuery.u16(out, off + 10) + 1);
-    }
-    return pos - off;
-  }
-
-  private static void finishHeader(WireQuery q, byte[] out, int off) {
-    put16(out, off, q.id);
-    if (q.rd()) {
-      out[off + 2] |= 0x01;
-    } else {
-      out[off + 2] &= ~0x01;
-    }
-    if (q.cd()) {
-      out[off + 3] |= 0x10;
-    } else {
-      out[off + 3] &= ~0x10;
-    }
-  }
-
-  private int writeHeaderOnly(WireQuery q, int rcode, byte[] out, int off) {
-    put16(out, off, q.id);
-    out[off + 2] = (byte) (0x80 | (q.opcode() << 3) | (q.rd() ? 0x01 : 0));
-    out[off + 3] = (byte) (rcode | (q.cd() ? 0x10 : 0));
-    Arrays.fill(out, off + 4, off + 12, (byte) 0);
-    return 12;
-  }
-
-  /**
-   * An error reply (FORMERR, BADVERS, NOTIMP, SERVFAIL): the question when it could be read, and the OPT record
-   * when the query had a valid one. {@code q} may be null (the parser failed), then the header comes from
-   * {@code in}.
-   */
-  private int writeError(WireQuery q, byte[] in, int rcode, byte[] out, int off) {
-    if (q == null) {
-      System.arraycopy(in, 0, out, off, 4);
-      out[off + 2] = (byte) ((out[off + 2] & 0x79) | 0x80);
-      out[off + 3] = (byte) ((in[3] & 0x10) | (rcode & 0xf));
-      Arrays.fill(out, off + 4, off + 12, (byte) 0);
-      return 12;
-    }
-    int pos = writeHeaderAndQuestion(q, rcode, false, out, off);
-    if (q.edns) {
-      pos = writeOpt(q, rcode >> 4, 0, false, out, pos);
-      out[off + 11] = 1;
-    }
-    return pos - off;
-  }
-
-  /** NOTAUTH with the question, the OPT record, and the query's TSIG record answered with BADKEY and no MAC. */
-  private int writeBadKey(WireQuery q, byte[] out, int off) {
-    int pos = writeError(q, null, Rcode.NOTAUTH, out, off);
-    byte[] head = q.tsigHead;
-    System.arraycopy(head, 0, out, pos, head.length);
-    // The head ends with RDLENGTH (10 bytes into the fixed fields), the algorithm name, time signed and fudge.
-    int fixed = pos + nameLength(head);
-    int rdataStart = fixed + 10;
-    int p = pos + head.length;
-    put16(out, p, 0);                       // MAC size: no MAC
-    put16(out, p + 2, q.id);                // original ID
-    put16(out, p + 4, Rcode.BADKEY);        // error
-    put16(out, p + 6, 0);                   // other length
-    p += 8;
-    put32(out, fixed + 4, 0);               // TTL 0
-    put16(out, fixed + 8, p - rdataStart);  // RDLENGTH
-    put16(out, off + 10, WireQuery.u16(out, off + 10) + 1);
-    return p - off;
-  }
-
-  /** The length of the uncompressed wire name at the start of {@code b}. */
-  private static int nameLength(byte[] b) {
-    int i = 0;
-    while (b[i] != 0) {
-      i += 1 + (b[i] & 0xff);
-    }
-    return i + 1;
-  }
-
-  static void put16(byte[] b, int off, int v) {
-    b[off] = (byte) (v >> 8);
-    b[off + 1] = (byte) v;
-  }
-
-  private static void put32(byte[] b, int off, long v) {
-    b[off] = (byte) (v >> 24);
-    b[off + 1] = (byte) (v >> 16);
-    b[off + 2] = (byte) (v >> 8);
-    b[off + 3] = (byte) v;
+    return writer.writeCached(q, cached, limit, out, off);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -958,7 +539,7 @@ public final class QueryHandler {
 
   private void logQuery(WireQuery q, InetAddress source, Context c) {
     try {
-      String name = q == null || !q.hasQuestion ? "-" : wireName(q).toString();
+      String name = q == null || !q.hasQuestion ? "-" : ZoneResolver.wireName(q).toString();
       String type = q == null || !q.hasQuestion ? "-" : Type.string(q.qtype);
       Optional<String> ecs = Optional.empty();
       if (q != null && q.ecs) {

@@ -351,7 +351,7 @@ final class TcpListener {
         in.compact();
         int r = handler.handle(query, len, client, true, reply, 2);
         if (r > 0) {
-          QueryHandler.put16(reply, 0, r);
+          ReplyWriter.put16(reply, 0, r);
           enqueue(ByteBuffer.wrap(java.util.Arrays.copyOf(reply, r + 2)), now);
         }
         idleSince = now;

@@ -694,9 +694,9 @@ final class QueryHandlerTest {
     opt[2] = 41;
     opt[3] = 0x04;
     opt[4] = (byte) 0xd0;
-    QueryHandler.put16(opt, 9, 4 + data.length);
-    QueryHandler.put16(opt, 11, 8);
-    QueryHandler.put16(opt, 13, data.length);
+    ReplyWriter.put16(opt, 9, 4 + data.length);
+    ReplyWriter.put16(opt, 11, 8);
+    ReplyWriter.put16(opt, 13, data.length);
     for (int i = 0; i < data.length; i++) {
       opt[15 + i] = (byte) data[i];
     }
