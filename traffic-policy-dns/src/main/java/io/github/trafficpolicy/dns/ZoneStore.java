@@ -168,7 +168,7 @@ final class ZoneStore {
     private int[] parent;
     /** The {@link String#hashCode} of each node's key. */
     private int[] hashes;
-    /** Node indexes, -1 for an empty slot; a power of two long, at most half full. */
+    /** Node indexes, -1 for an empty slot; at most half full while names are added, 3/4 after {@link #trim}. */
     private int[] table;
     private int count;
 
@@ -183,14 +183,15 @@ final class ZoneStore {
       add(originKey.hashCode(), -1, null);
     }
 
-    private static int slot(int hash, int mask) {
+    /** The first slot for {@code hash} in a table of {@code size} slots (any size: a multiply and a shift). */
+    private static int slot(int hash, int size) {
       int h = hash * 0x9E3779B9;
-      return (h ^ (h >>> 16)) & mask;
+      return (int) (((h ^ (h >>> 16)) & 0xffffffffL) * size >>> 32);
     }
 
     int find(String key, int hash) {
-      int mask = table.length - 1;
-      for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
+      int size = table.length;
+      for (int i = slot(hash, size); ; i = i + 1 == size ? 0 : i + 1) {
         int n = table[i];
         if (n < 0) {
           return -1;
@@ -270,10 +271,9 @@ final class ZoneStore {
     }
 
     private void insert(int[] t, int node) {
-      int mask = t.length - 1;
-      int i = slot(hashes[node], mask);
+      int i = slot(hashes[node], t.length);
       while (t[i] >= 0) {
-        i = (i + 1) & mask;
+        i = i + 1 == t.length ? 0 : i + 1;
       }
       t[i] = node;
     }
@@ -318,16 +318,13 @@ final class ZoneStore {
       return node != APEX && labels[labelAt[node]] == 1 && labels[labelAt[node] + 1] == '*';
     }
 
-    /** Cuts the arrays to their contents (the table to the smallest power of two at most 3/4 full). */
+    /** Cuts the arrays to their contents, the table to 3/4 full. */
     void trim() {
       labels = Arrays.copyOf(labels, labelsEnd);
       labelAt = Arrays.copyOf(labelAt, count);
       parent = Arrays.copyOf(parent, count);
       hashes = Arrays.copyOf(hashes, count);
-      int size = Integer.highestOneBit(Math.max(4, count * 4 / 3 + 1) - 1) << 1;
-      if (size != table.length) {
-        rehash(size);
-      }
+      rehash(count + count / 3 + 1);
     }
 
     long arrayBytes() {
