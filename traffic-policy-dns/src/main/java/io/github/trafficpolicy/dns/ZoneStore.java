@@ -76,14 +76,7 @@ final class ZoneStore {
 
   /** The name of {@code node}, as written where it first appeared (the apex: the origin). */
   Name name(int node) {
-    if (node == APEX) {
-      return origin;
-    }
-    try {
-      return new Name(names.wire(node, origin));
-    } catch (IOException e) {
-      throw new IllegalStateException("stored name does not read", e);
-    }
+    return names.name(node, origin);
   }
 
   /** The key ({@link NameKeys}) of {@code node}. */
@@ -287,8 +280,20 @@ final class ZoneStore {
       table = t;
     }
 
+    /** The name of {@code node}: its labels, then the origin. */
+    Name name(int node, Name origin) {
+      if (node == APEX) {
+        return origin;
+      }
+      try {
+        return new Name(wire(node, origin));
+      } catch (IOException e) {
+        throw new IllegalStateException("stored name does not read", e);
+      }
+    }
+
     /** The wire form of {@code node}'s name: its labels, then the origin's. */
-    byte[] wire(int node, Name origin) {
+    private byte[] wire(int node, Name origin) {
       byte[] tail = origin.toWire();
       int len = tail.length;
       for (int n = node; n != APEX; n = parent[n]) {
@@ -447,6 +452,7 @@ final class ZoneStore {
       int[] types = new int[16];
       int[] group = new int[16];
       int[] groupStart = new int[17];
+      int[] next = new int[16];
       for (int n = 0; n < nodes; n++) {
         rrsetStart[n] = out.rrsets;
         int from = start[n];
@@ -462,6 +468,7 @@ final class ZoneStore {
             if (k == types.length) {
               types = Arrays.copyOf(types, 2 * k);
               groupStart = Arrays.copyOf(groupStart, 2 * k + 1);
+              next = new int[2 * k];
             }
             rank[t] = k;
             types[k++] = t;
@@ -477,10 +484,10 @@ final class ZoneStore {
         for (int g = 0; g < k; g++) {
           groupStart[g + 1] += groupStart[g];
         }
-        int[] at = Arrays.copyOf(groupStart, k);
+        System.arraycopy(groupStart, 0, next, 0, k);
         for (int j = from; j < to; j++) {
           int i = order[j];
-          group[at[rank[recTypeTtl[2 * i]]]++] = i;
+          group[next[rank[recTypeTtl[2 * i]]]++] = i;
         }
         for (int g = 0; g < k; g++) {
           rank[types[g]] = -1;
@@ -524,11 +531,7 @@ final class ZoneStore {
     }
 
     private Name name(int node) {
-      try {
-        return node == APEX ? origin : new Name(names.wire(node, origin));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return names.name(node, origin);
     }
 
     /** Refuses an RRset that no reply can hold whole (every record counted, as written), naming its first line. */
@@ -537,7 +540,7 @@ final class ZoneStore {
       long records = 0;
       for (int j = from; j < to; j++) {
         int p = recData[group[j]];
-        records += 12 + (((bytes[p] & 0xff) << 8) | (bytes[p + 1] & 0xff));
+        records += 12 + u16(bytes, p);
       }
       int question = names.isWild(node) ? 255 : names.wireLength(node, originLength);
       long total = 12 + question + 4 + records;
@@ -620,7 +623,7 @@ final class ZoneStore {
 
     /** Copies one record (2-byte length and RDATA) from {@code b[p]} into the current RRset. */
     void record(byte[] b, int p) {
-      int len = 2 + (((b[p] & 0xff) << 8) | (b[p + 1] & 0xff));
+      int len = 2 + u16(b, p);
       System.arraycopy(b, p, data, dataEnd, len);
       dataEnd += len;
       starts[rrsets] = dataEnd;
