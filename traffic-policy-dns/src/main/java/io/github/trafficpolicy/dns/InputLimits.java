@@ -80,7 +80,7 @@ public final class InputLimits {
       throw tooLarge(size + "", maxBytes, what);
     }
     return new FilterInputStream(Files.newInputStream(file)) {
-      private long read;
+      private long total;
 
       @Override
       public int read() throws IOException {
@@ -97,8 +97,8 @@ public final class InputLimits {
       }
 
       private void count(int n) throws TooLargeException {
-        read += n;
-        if (read > maxBytes) {
+        total += n;
+        if (total > maxBytes) {
           throw tooLarge("more than " + String.format(Locale.ROOT, "%,d", maxBytes), maxBytes, what);
         }
       }
