@@ -9,14 +9,15 @@ import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
 
@@ -152,7 +153,7 @@ public final class Catalog {
           problems.add(what + " is below the delegation " + zone.cutAbove(key, true).key);
           continue;
         }
-        ZoneData.Node node = zone.nodes.get(key);
+        ZoneData.Node node = zone.node(key);
         if (node != null && node.cname != null) {
           problems.add(what + " has a static CNAME beside it");
           continue;
@@ -177,7 +178,11 @@ public final class Catalog {
     }
   }
 
-  /** One zone's data, indexed by name key. Mutable only while its catalog is being built. */
+  /**
+   * One zone's data: its static records (the {@link Zone}'s {@link ZoneStore}, shared by every catalog that serves
+   * the zone) and the policy records attached to it. Lookups by name key ({@link NameKeys}); a {@link Node} is made
+   * for the name looked up, with its records as dnsjava objects. Mutable only while its catalog is being built.
+   */
   static final class ZoneData {
     final Name origin;
     final String key;
@@ -186,61 +191,67 @@ public final class Catalog {
     final SOARecord negativeSoa;
     /** RFC 2308: the TTL of the SOA in negative answers, min(SOA TTL, SOA MINIMUM). */
     final long negativeTtl;
-    final Map<String, Node> nodes = new HashMap<>();
+    private final ZoneStore store;
+    /** The policy records in this zone, by key. */
+    private final Map<String, PolicyEntry> policies = new HashMap<>();
+    /** The names that exist only because a policy record is below them (empty non-terminals), by key. */
+    private final Set<String> policyAncestors = new HashSet<>();
 
     ZoneData(Zone zone) {
       this.origin = zone.originName();
       this.key = zone.origin();
+      this.store = zone.store();
       SOARecord s = zone.soa();
       this.negativeTtl = Math.min(s.getTTL(), s.getMinimum());
       this.soa = (SOARecord) s.withName(origin);
       this.negativeSoa = new SOARecord(origin, s.getDClass(), negativeTtl, s.getHost(), s.getAdmin(), s.getSerial(),
           s.getRefresh(), s.getRetry(), s.getExpire(), s.getMinimum());
-      Map<String, Map<Integer, List<Record>>> byName = new LinkedHashMap<>();
-      for (Record r : zone.records()) {
-        String k = NameKeys.key(r.getName());
-        node(k, r.getName());
-        byName.computeIfAbsent(k, x -> new LinkedHashMap<>()).computeIfAbsent(r.getType(), x -> new ArrayList<>())
-            .add(r);
-      }
-      byName.forEach((k, types) -> {
-        Node n = nodes.get(k);
-        types.forEach((type, list) -> {
-          RRset set = new RRset();
-          for (Record r : list) {
-            set.addRR(r);
-          }
-          if (type == Type.CNAME) {
-            n.cname = (CNAMERecord) list.get(0);
-          } else {
-            if (n.rrsets.isEmpty()) {
-              n.rrsets = new LinkedHashMap<>();
-            }
-            n.rrsets.put(type, set);
-          }
-        });
-        if (!k.equals(key) && types.containsKey(Type.NS)) {
-          n.delegation = true;
-        }
-      });
-    }
-
-    /** The node for {@code k}, created with its empty non-terminal ancestors up to the apex. */
-    private Node node(String k, Name name) {
-      Node n = nodes.get(k);
-      if (n == null) {
-        n = new Node(name, k);
-        nodes.put(k, n);
-        if (!k.equals(key)) {
-          String p = NameKeys.parent(k);
-          node(p, new Name(name, 1));
-        }
-      }
-      return n;
     }
 
     void attach(PolicyEntry e) {
-      node(e.key, e.name).policy = e;
+      policies.put(e.key, e);
+      for (String k = NameKeys.parent(e.key); k != null && !k.equals(key) && NameKeys.isAtOrBelow(k, key);
+          k = NameKeys.parent(k)) {
+        if (store.find(k) >= 0 || policies.containsKey(k) || !policyAncestors.add(k)) {
+          break;
+        }
+      }
+    }
+
+    /** True when the name {@code k} exists in the zone: records, a policy record, or names below it. */
+    boolean exists(String k) {
+      return store.find(k) >= 0 || policies.containsKey(k) || policyAncestors.contains(k);
+    }
+
+    /** The name {@code k} with its records, or null when it does not exist. */
+    Node node(String k) {
+      int n = store.find(k);
+      PolicyEntry p = policies.get(k);
+      if (n < 0) {
+        return p != null ? new Node(p.name, k, p) : policyAncestors.contains(k) ? new Node(nameOf(k), k, null) : null;
+      }
+      Node node = new Node(store.name(n), k, p);
+      for (int r = store.firstRRset(n); r < store.endRRset(n); r++) {
+        int type = store.type(r);
+        if (type == Type.CNAME) {
+          node.cname = (CNAMERecord) store.record(r, node.name);
+        } else {
+          if (node.rrsets.isEmpty()) {
+            node.rrsets = new LinkedHashMap<>();
+          }
+          node.rrsets.put(type, store.rrset(r, node.name));
+        }
+      }
+      node.delegation = store.isDelegation(n);
+      return node;
+    }
+
+    private static Name nameOf(String k) {
+      try {
+        return Name.fromString(k);
+      } catch (org.xbill.DNS.TextParseException e) {
+        throw new IllegalStateException("name key does not parse: " + k, e);
+      }
     }
 
     /**
@@ -248,47 +259,44 @@ public final class Catalog {
      * {@code k} itself counts. {@code null} when there is none.
      */
     Node cutAbove(String k, boolean inclusive) {
-      Node found = null;
+      String found = null;
       String c = inclusive ? k : NameKeys.parent(k);
       while (c != null && !c.equals(key) && NameKeys.isAtOrBelow(c, key)) {
-        Node n = nodes.get(c);
-        if (n != null && n.delegation) {
-          found = n;
+        int n = store.find(c);
+        if (n >= 0 && store.isDelegation(n)) {
+          found = c;
         }
         c = NameKeys.parent(c);
       }
-      return found;
+      return found == null ? null : node(found);
     }
 
     /** RFC 4592: the wildcard node of the closest encloser of {@code k} (a name that does not exist), or null. */
     Node wildcard(String k) {
       String c = NameKeys.parent(k);
       while (c != null && NameKeys.isAtOrBelow(c, key)) {
-        if (nodes.containsKey(c)) {
-          return nodes.get("*." + (c.equals(".") ? "" : c));
+        if (exists(c)) {
+          return node("*." + (c.equals(".") ? "" : c));
         }
         c = NameKeys.parent(c);
       }
       return null;
     }
 
-    /** One owner name: its RRsets by type, its CNAME, its policy record. */
+    /** One owner name, made when looked up: its RRsets by type, its CNAME, its policy record. */
     static final class Node {
       final Name name;
       final String key;
       /** Empty and shared until the node has static records (most policy record names have none). */
       Map<Integer, RRset> rrsets = Map.of();
       CNAMERecord cname;
-      PolicyEntry policy;
+      final PolicyEntry policy;
       boolean delegation;
 
-      Node(Name name, String key) {
+      Node(Name name, String key, PolicyEntry policy) {
         this.name = name;
         this.key = key;
-      }
-
-      boolean isEmpty() {
-        return rrsets.isEmpty() && cname == null && policy == null;
+        this.policy = policy;
       }
     }
   }

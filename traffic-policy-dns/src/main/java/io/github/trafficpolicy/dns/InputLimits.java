@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -62,6 +63,46 @@ public final class InputLimits {
     try (InputStream in = Files.newInputStream(file)) {
       return read(in, maxBytes, what);
     }
+  }
+
+  /**
+   * Opens {@code file} for reading as a stream, refusing a file of more than {@code maxBytes} before reading it;
+   * should the file grow while it is read, reading more than {@code maxBytes} throws {@link TooLargeException}.
+   *
+   * @param what what the file is, for the message ("a zone file")
+   * @throws TooLargeException when it is larger
+   */
+  public static InputStream open(Path file, long maxBytes, String what) throws IOException {
+    checkNotNull(file, "file");
+    checkNotNull(what, "what");
+    long size = Files.size(file);
+    if (size > maxBytes) {
+      throw tooLarge(size + "", maxBytes, what);
+    }
+    return new FilterInputStream(Files.newInputStream(file)) {
+      private long total;
+
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        count(b < 0 ? 0 : 1);
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        count(Math.max(n, 0));
+        return n;
+      }
+
+      private void count(int n) throws TooLargeException {
+        total += n;
+        if (total > maxBytes) {
+          throw tooLarge("more than " + String.format(Locale.ROOT, "%,d", maxBytes), maxBytes, what);
+        }
+      }
+    };
   }
 
   /**

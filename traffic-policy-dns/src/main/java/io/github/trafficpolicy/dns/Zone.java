@@ -2,24 +2,18 @@ package io.github.trafficpolicy.dns;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.common.collect.ImmutableList;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.xbill.DNS.CNAMERecord;
+import java.util.Arrays;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Master;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -27,7 +21,8 @@ import org.xbill.DNS.Type;
  * The static data of one zone, read from an RFC 1035 zone file: an SOA at the origin, NS records and any other
  * records. Immutable. Checked when read: every record of class IN; exactly one SOA, at the origin; at least one
  * NS at the origin; every record at or below the origin; a CNAME has no other data beside it; {@code $INCLUDE} is
- * not allowed.
+ * not allowed. The file is read as a stream, one record at a time, into compact arrays (no object per name or
+ * record): a zone of a million records takes tens of megabytes of heap.
  *
  * <pre>{@code
  * Zone zone = Zone.parse("example.com", """
@@ -41,12 +36,14 @@ import org.xbill.DNS.Type;
 public final class Zone {
   private final Name origin;
   private final String originKey;
-  private final ImmutableList<Record> records;
+  private final ZoneStore store;
+  private final SOARecord soa;
 
-  private Zone(Name origin, ImmutableList<Record> records) {
+  private Zone(Name origin, ZoneStore store, SOARecord soa) {
     this.origin = origin;
     this.originKey = NameKeys.key(origin);
-    this.records = records;
+    this.store = store;
+    this.soa = soa;
   }
 
   /**
@@ -59,13 +56,12 @@ public final class Zone {
   public static Zone fromFile(Path file, String origin) {
     checkNotNull(file, "file");
     checkNotNull(origin, "origin");
-    byte[] bytes;
-    try {
-      bytes = InputLimits.read(file, InputLimits.ZONE_FILE_BYTES, "a zone file");
+    // Streamed: the file is never held whole.
+    try (InputStream in = InputLimits.open(file, InputLimits.ZONE_FILE_BYTES, "a zone file")) {
+      return read(file.toString(), origin, in);
     } catch (IOException e) {
       throw new ZoneFileException(file + ": cannot read: " + e.getMessage(), e);
     }
-    return read(file.toString(), origin, bytes);
   }
 
   /**
@@ -78,7 +74,7 @@ public final class Zone {
   public static Zone parse(String origin, String text) {
     checkNotNull(origin, "origin");
     checkNotNull(text, "text");
-    return read("zone " + origin, origin, text.getBytes(StandardCharsets.UTF_8));
+    return read("zone " + origin, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -90,7 +86,7 @@ public final class Zone {
     checkNotNull(origin, "origin");
     checkNotNull(text, "text");
     checkNotNull(sourceName, "sourceName");
-    return read(sourceName, origin, text.getBytes(StandardCharsets.UTF_8));
+    return read(sourceName, origin, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -103,36 +99,44 @@ public final class Zone {
     checkNotNull(origin, "origin");
     checkNotNull(bytes, "bytes");
     checkNotNull(sourceName, "sourceName");
-    return read(sourceName, origin, bytes);
+    return read(sourceName, origin, new ByteArrayInputStream(bytes));
   }
 
-  private static Zone read(String source, String originText, byte[] bytes) {
+  private static Zone read(String source, String originText, InputStream in) {
     Name origin;
     try {
       origin = Name.fromString(originText.endsWith(".") ? originText : originText + ".");
     } catch (TextParseException e) {
       throw new ZoneFileException(source + ": invalid origin '" + originText + "': " + e.getMessage(), e);
     }
-    ZoneText text = ZoneText.scan(source, bytes);
-    List<Record> list = new ArrayList<>();
-    try (Master master = new Master(new ByteArrayInputStream(text.bytes), origin, 3600)) {
+    // One record at a time: each is checked, reduced to its RDATA in the store's arrays, and dropped.
+    ZoneText text = new ZoneText(source, in);
+    ZoneStore.Builder store = new ZoneStore.Builder(origin);
+    SOARecord soa = null;
+    try (Master master = new Master(text, origin, 3600)) {
       master.disableIncludes(true);
       Record r;
       while ((r = master.nextRecord()) != null) {
-        checkServable(source + ": " + at(text.line(list.size())), r);
-        list.add(r);
+        String where = source + ": " + at(text.line(store.count()));
+        byte[] canonical = checkServable(where, origin, r);
+        byte[] wire = r.toWire(Section.ANSWER);
+        store.add(r, Arrays.copyOfRange(wire, r.getName().length() + 10, wire.length), canonical);
+        if (r instanceof SOARecord s) {
+          soa = s;
+        }
       }
     } catch (IOException | RuntimeException e) {
       if (e instanceof ZoneFileException z) {
         throw z;
       }
+      if (e instanceof IOException && !(e instanceof TextParseException)) {
+        throw new ZoneFileException(source + ": cannot read: " + e.getMessage(), e);
+      }
       // dnsjava's messages carry the line: "<none>:12: invalid address".
       String msg = String.valueOf(e.getMessage()).replaceFirst("^<none>:", "line ");
       throw new ZoneFileException(source + ": " + msg, e);
     }
-    check(source, origin, list);
-    checkRRsetSizes(source, list, text);
-    return new Zone(origin, ImmutableList.copyOf(list));
+    return new Zone(origin, store.build(source, text::line), soa);
   }
 
   /** {@code "line N: "}, or nothing when the line is not known. */
@@ -147,82 +151,32 @@ public final class Zone {
    */
   static final int MAX_RDATA = QueryHandler.MAX_MESSAGE - 12 - (255 + 4) - (2 + 10);
 
-  /** Refuses what the server cannot answer: DNAME (not applied) and record data no message can hold. */
-  private static void checkServable(String where, Record r) {
+  /**
+   * Refuses what the server cannot answer or does not serve: DNAME (not applied), record data no message can hold,
+   * classes other than IN, names outside the zone, an SOA away from the origin. Returns the canonical RDATA.
+   */
+  private static byte[] checkServable(String where, Name origin, Record r) {
     if (r.getType() == Type.DNAME) {
       throw new ZoneFileException(where + r.getName() + " DNAME: DNAME is not supported (RFC 6672 redirection is "
           + "not applied); use CNAME records for the names below it");
     }
-    int rdata = r.rdataToWireCanonical().length;
-    if (rdata > MAX_RDATA) {
+    byte[] canonical = r.rdataToWireCanonical();
+    if (canonical.length > MAX_RDATA) {
       throw new ZoneFileException(where + r.getName() + " " + Type.string(r.getType()) + ": the record data is "
-          + rdata + " bytes; no DNS message can hold more than " + MAX_RDATA);
+          + canonical.length + " bytes; no DNS message can hold more than " + MAX_RDATA);
     }
-  }
-
-  /** Refuses an RRset that no reply can hold whole, naming the line of its first record. */
-  private static void checkRRsetSizes(String source, List<Record> records, ZoneText text) {
-    Map<Name, Map<Integer, int[]>> sizes = new HashMap<>();
-    for (int i = 0; i < records.size(); i++) {
-      Record r = records.get(i);
-      int[] acc = sizes.computeIfAbsent(r.getName(), k -> new HashMap<>())
-          .computeIfAbsent(r.getType(), k -> new int[] {0, 0, 0});
-      if (acc[2] == 0) {
-        acc[1] = i;
-      }
-      acc[0] += 12 + r.rdataToWireCanonical().length;
-      acc[2]++;
+    if (r.getDClass() != DClass.IN) {
+      throw new ZoneFileException(where + "record " + r.getName() + " " + Type.string(r.getType())
+          + " has class " + DClass.string(r.getDClass()) + "; only class IN is served");
     }
-    sizes.forEach((name, byType) -> byType.forEach((type, acc) -> {
-      int question = name.isWild() ? 255 : name.length();
-      int total = 12 + question + 4 + acc[0];
-      if (total > QueryHandler.MAX_MESSAGE) {
-        throw new ZoneFileException(source + ": " + at(text.line(acc[1])) + name + " " + Type.string(type) + ": "
-            + acc[2] + " records need a " + total + "-byte reply; no DNS message can hold more than "
-            + QueryHandler.MAX_MESSAGE + " bytes");
-      }
-    }));
-  }
-
-  private static void check(String source, Name origin, List<Record> records) {
-    int soa = 0;
-    boolean ns = false;
-    Map<Name, Set<Integer>> types = new HashMap<>();
-    for (Record r : records) {
-      if (r.getDClass() != DClass.IN) {
-        throw new ZoneFileException(source + ": record " + r.getName() + " " + Type.string(r.getType())
-            + " has class " + DClass.string(r.getDClass()) + "; only class IN is served");
-      }
-      if (!r.getName().subdomain(origin)) {
-        throw new ZoneFileException(source + ": record " + r.getName() + " " + Type.string(r.getType())
-            + " is outside the zone " + origin);
-      }
-      if (r.getType() == Type.SOA) {
-        if (!r.getName().equals(origin)) {
-          throw new ZoneFileException(source + ": SOA at " + r.getName() + ", not at the origin " + origin);
-        }
-        soa++;
-      }
-      if (r.getType() == Type.NS && r.getName().equals(origin)) {
-        ns = true;
-      }
-      types.computeIfAbsent(r.getName(), k -> new HashSet<>()).add(r.getType());
+    if (!r.getName().subdomain(origin)) {
+      throw new ZoneFileException(where + "record " + r.getName() + " " + Type.string(r.getType())
+          + " is outside the zone " + origin);
     }
-    if (soa != 1) {
-      throw new ZoneFileException(source + ": needs exactly one SOA record at " + origin + " but has " + soa);
+    if (r.getType() == Type.SOA && !r.getName().equals(origin)) {
+      throw new ZoneFileException(where + "SOA at " + r.getName() + ", not at the origin " + origin);
     }
-    if (!ns) {
-      throw new ZoneFileException(source + ": needs at least one NS record at " + origin);
-    }
-    types.forEach((name, set) -> {
-      if (set.contains(Type.CNAME) && set.size() > 1) {
-        throw new ZoneFileException(source + ": " + name + " has a CNAME and other data");
-      }
-    });
-    long cnames = records.stream().filter(r -> r instanceof CNAMERecord && r.getName().equals(origin)).count();
-    if (cnames > 0) {
-      throw new ZoneFileException(source + ": a CNAME at the zone origin " + origin);
-    }
+    return canonical;
   }
 
   /** The zone's name, absolute, in lower case ({@code example.com.}). */
@@ -230,30 +184,31 @@ public final class Zone {
     return originKey;
   }
 
-  /** The number of records. */
+  /** The number of records read (a record written twice counts twice; it is served once). */
   public int size() {
-    return records.size();
+    return store.recordsRead();
   }
 
   /** The SOA record's serial number. */
   public long serial() {
-    return soa().getSerial();
+    return soa.getSerial();
   }
 
   Name originName() {
     return origin;
   }
 
-  ImmutableList<Record> records() {
-    return records;
+  /** The zone's records, indexed. */
+  ZoneStore store() {
+    return store;
   }
 
   SOARecord soa() {
-    return (SOARecord) records.stream().filter(r -> r.getType() == Type.SOA).findFirst().orElseThrow();
+    return soa;
   }
 
   @Override
   public String toString() {
-    return "Zone{" + originKey + ", " + records.size() + " records}";
+    return "Zone{" + originKey + ", " + store.recordsRead() + " records}";
   }
 }

@@ -83,14 +83,14 @@ final class ZoneResolver {
     Set<String> seen = new HashSet<>();
     for (int hops = 0; hops < 16; hops++) {
       seen.add(key);
-      Catalog.ZoneData.Node cut = zone.cutAbove(key, q.qtype != Type.DS || !zone.nodes.containsKey(key));
+      Catalog.ZoneData.Node cut = zone.cutAbove(key, q.qtype != Type.DS || !zone.exists(key));
       if (cut != null) {
         if (hops == 0) {
           referral(zone, cut, m);
         }
         return r;
       }
-      Catalog.ZoneData.Node node = zone.nodes.get(key);
+      Catalog.ZoneData.Node node = zone.node(key);
       boolean wildcard = false;
       if (node == null) {
         node = zone.wildcard(key);
@@ -191,7 +191,7 @@ final class ZoneResolver {
     }
     for (Record rec : ns.rrs(false)) {
       Name target = ((NSRecord) rec).getTarget();
-      Catalog.ZoneData.Node glue = zone.nodes.get(NameKeys.key(target));
+      Catalog.ZoneData.Node glue = zone.node(NameKeys.key(target));
       if (glue == null) {
         continue;
       }

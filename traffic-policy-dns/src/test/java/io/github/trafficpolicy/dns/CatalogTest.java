@@ -45,6 +45,6 @@ final class CatalogTest {
     assertThat(www.key).isEqualTo("www.example.com.");
     assertThat(second.policyEntries().get("new.example.com.").name.toString()).isEqualTo("new.example.com.");
     assertThat(second.policyEntries()).doesNotContainKey("api.example.com.");
-    assertThat(second.findZone("www.example.com.").nodes.get("www.example.com.").policy).isSameAs(www);
+    assertThat(second.findZone("www.example.com.").node("www.example.com.").policy).isSameAs(www);
   }
 }

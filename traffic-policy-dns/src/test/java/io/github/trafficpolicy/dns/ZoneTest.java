@@ -55,12 +55,13 @@ final class ZoneTest {
   }
 
   private static byte[] txtBytes(Zone zone, String name) {
-    for (org.xbill.DNS.Record r : zone.records()) {
-      if (r instanceof org.xbill.DNS.TXTRecord t && r.getName().toString().equals(name)) {
-        return t.getStringsAsByteArrays().get(0);
-      }
+    ZoneStore store = zone.store();
+    int node = store.find(name);
+    int rrset = node < 0 ? -1 : store.rrset(node, org.xbill.DNS.Type.TXT);
+    if (rrset < 0) {
+      throw new AssertionError("no TXT at " + name);
     }
-    throw new AssertionError("no TXT at " + name);
+    return ((org.xbill.DNS.TXTRecord) store.record(rrset, store.name(node))).getStringsAsByteArrays().get(0);
   }
 
   @Test
@@ -160,5 +161,61 @@ final class ZoneTest {
     }
     assertThatThrownBy(() -> Zone.fromFile(huge, "example.com")).isInstanceOf(ZoneFileException.class)
         .hasMessageContaining("is 67,108,865 bytes, over the limit of 67,108,864 bytes for a zone file");
+  }
+
+  @Test
+  void fromFile_problemAtTheEndOfABigFile_reportedBeforeDnsjavaSeesTheEnd(@TempDir Path dir) throws Exception {
+    // The file is read in blocks; the unclosed string in the last line is found when the input ends, which must
+    // come before dnsjava reads that line (it would report "newline in quoted string" instead).
+    StringBuilder z = new StringBuilder(HEAD);
+    for (int i = 0; i < 2000; i++) {
+      z.append("h").append(i).append(" IN A 192.0.2.").append(i % 250).append('\n');
+    }
+    z.append("last IN TXT \"abc\n");
+    Path file = dir.resolve("big.zone");
+    Files.writeString(file, z);
+    assertThatThrownBy(() -> Zone.fromFile(file, "example.com")).isInstanceOf(ZoneFileException.class)
+        .hasMessage(file + ": line 2005: a quoted string starts here and is never closed");
+  }
+
+  @Test
+  void parse_cnameAndOtherData_refusedWithTheLineOfTheCname() {
+    assertThatThrownBy(() -> Zone.parse("example.com", HEAD + "a IN A 192.0.2.1\nb IN A 192.0.2.2\nA IN CNAME b\n",
+        "z")).isInstanceOf(ZoneFileException.class).hasMessage("z: line 7: a.example.com. has a CNAME and other data");
+  }
+
+  @Test
+  void parse_namesWrittenApartAndInAnyCase_oneNameWithItsRRsetsInTheOrderTheirTypesFirstAppear() {
+    Zone zone = Zone.parse("example.com", HEAD + "www IN TXT \"t\"\nother IN A 192.0.2.9\nWWW 60 IN A 192.0.2.1\n"
+        + "www.EXAMPLE.com. IN TXT \"u\"\nWww IN A 192.0.2.2\nwww IN A 192.0.2.1\n", "z");
+    ZoneStore store = zone.store();
+    int www = store.find("www.example.com.");
+    assertThat(store.find("WWW.example.com.")).as("keys are lower case").isEqualTo(-1);
+    assertThat(store.endRRset(www) - store.firstRRset(www)).isEqualTo(2);
+    assertThat(store.type(store.firstRRset(www))).isEqualTo(org.xbill.DNS.Type.TXT);
+    int a = store.rrset(www, org.xbill.DNS.Type.A);
+    // The smallest TTL of the RRset; the duplicate 192.0.2.1 once.
+    assertThat(store.ttl(a)).isEqualTo(60);
+    assertThat(store.rrset(a, store.name(www)).rrs(false)).extracting(r -> r.rdataToString())
+        .containsExactly("192.0.2.1", "192.0.2.2");
+    assertThat(zone.size()).isEqualTo(9);
+  }
+
+  @Test
+  void parse_20000Records_storedInUnder48BytesEach() {
+    // Each record here is 35 bytes on the wire (owner "h1NNNNN.example.com." 21, 10 bytes of type, class, TTL and
+    // length, 4 of address); dnsjava objects took about 500 bytes each.
+    StringBuilder z = new StringBuilder(HEAD);
+    for (int i = 0; i < 20_000; i++) {
+      z.append('h').append(100_000 + i).append(" IN A 10.0.").append(i >> 8).append('.').append(i & 255).append('\n');
+    }
+    Zone zone = Zone.parse("example.com", z.toString(), "z");
+    ZoneStore store = zone.store();
+    assertThat(zone.size()).isEqualTo(20_003);
+    assertThat(store.nodeCount()).isEqualTo(20_002);
+    assertThat(store.arrayBytes() / zone.size()).isLessThan(48);
+    int n = store.find("h119999.example.com.");
+    assertThat(store.rrset(store.rrset(n, org.xbill.DNS.Type.A), store.name(n)).first().rdataToString())
+        .isEqualTo("10.0.78.31");
   }
 }
