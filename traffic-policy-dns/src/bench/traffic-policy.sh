@@ -6,7 +6,7 @@
 # it as well. Needs the built jar (./mvnw -B -o -q -DskipTests package).
 # Environment:
 #   TP_JAR          the jar (default: traffic-policy-dns/target/traffic-policy.jar)
-#   TP_PORT         port on 127.0.0.1 (default 5322; run.sh gives its own)
+#   TP_PORT         port on 127.0.0.1 (default 5310; run.sh gives its own)
 #   TP_JAVA_BIN     the java launcher (default java); on a Java 17 the flags of batched UDP (mmsg) are added
 #   TP_JAVA_OPTS    heap and GC flags; unset: -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch;
 #                   set and empty: the JVM's defaults
@@ -21,7 +21,7 @@ SRV_NAME=traffic-policy
 SRV_JAVA=1
 SRV_UDP_SCHEDULING="${TP_UDP_SCHEDULING:-batch}"  # set again each time an adapter sources this file
 SRV_UDP_IO=auto
-SRV_PORT=${TP_PORT:-5322}
+SRV_PORT=${TP_PORT:-5310}
 SRV_WORKLOADS="static geo-noecs geo-ecs1 geo-ecsmix"
 SRV_NEEDS_HEALTH=0
 SRV_NOTE="Route 53 policy document: geo (continent/country) -> failover (next region) -> weighted 3:1; GeoLite2 City"

@@ -29,7 +29,10 @@ variant_zone() { if [[ "$1" == names ]]; then echo scale.test; else echo example
 wait_dns() {
   local i
   for ((i = 0; i < 600; i++)); do
-    if [[ -n "$(dig +short +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2> /dev/null)" ]]; then return 0; fi
+    # (dig prints its errors on stdout too: look for the SOA record itself)
+    if dig +noall +answer +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" SOA 2> /dev/null | grep -q $'\tSOA\t'; then
+      return 0
+    fi
     kill -0 "$3" 2> /dev/null || return 1
     sleep 0.2
   done

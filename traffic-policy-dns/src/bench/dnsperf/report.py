@@ -5,6 +5,7 @@
                                   "PAUSES MAX_MS FULL" (every stop-the-world pause, the longest, full collections)
   report.py summary RUNS.TSV...   the markdown table: per mode, workload and server, medians over every run of
                                   every round, and the ratios to gdnsd of the same cells
+  report.py starts STARTS.TSV     start-up times and RSS per server and configuration
 """
 import csv
 import re
@@ -59,8 +60,10 @@ def summary(paths):
             medians[(mode, workload, server)] = q
             ratio_q = ratio_c = ""
             if base and server != "gdnsd":
-                ratio_q = "%.2f×" % (q / statistics.median(float(r["qps"]) for r in base))
-                ratio_c = "%.2f×" % (core / statistics.median(per_core(r) for r in base))
+                base_q = statistics.median(float(r["qps"]) for r in base)
+                base_c = statistics.median(per_core(r) for r in base)
+                ratio_q = "%.2f×" % (q / base_q) if base_q > 0 else "–"
+                ratio_c = "%.2f×" % (core / base_c) if base_c > 0 else "–"
             maxes = [float(r["max_ms"]) for r in rs]
             gcs = [r for r in rs if r["gc_pauses"] not in ("-", "")]
             gc_text = "–" if not gcs else "%d, %s, %d" % (
@@ -75,7 +78,7 @@ def summary(paths):
                 max(int(r["rss_kib"]) for r in rs) / 1024, gc_text, len(rs)))
     lines = []
     for (mode, workload, server), q in medians.items():
-        if workload == "names" and (mode, "wide", server) in medians:
+        if workload == "names" and medians.get((mode, "wide", server)):
             lines.append("* %s, %s: names (100,000 records) / wide (one record) = %.2f" % (
                 mode, server, q / medians[(mode, "wide", server)]))
     if lines:
@@ -83,11 +86,30 @@ def summary(paths):
         print("\n".join(lines))
 
 
+def starts(path):
+    """Median seconds from launch to the first answer, per server and configuration (run.sh's starts.tsv)."""
+    with open(path) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    if not rows:
+        return
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["server"], r["variant"]), []).append(r)
+    print("\nStart-up (launch to the first answer of the zone's SOA; RSS then), medians over %d starts:\n" % len(rows))
+    print("| server | configuration | ready s | RSS MiB at ready |")
+    print("|---|---|---:|---:|")
+    for (server, variant), rs in groups.items():
+        print("| %s | %s | %.1f | %.0f |" % (server, variant, statistics.median(float(r["ready_s"]) for r in rs),
+                                            statistics.median(int(r["rss_kib"]) for r in rs) / 1024))
+
+
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "gc":
         gc(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif len(sys.argv) >= 3 and sys.argv[1] == "summary":
         summary(sys.argv[2:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "starts":
+        starts(sys.argv[2])
     else:
         sys.exit(__doc__)
 

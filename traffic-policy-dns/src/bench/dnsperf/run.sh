@@ -30,7 +30,8 @@
 # Needs: dnsperf, gdnsd, dig, python3, taskset, /usr/bin/time (setup.sh installs them), the GeoLite2 City database
 # (setup.sh, or ../get-geolite.sh) and the jar (./mvnw -B -o -q -DskipTests package). The query files are made
 # once by make_data.py into $BENCH_DATA/dnsperf. Output: OUTDIR/runs.tsv (every run), OUTDIR/summary.md (the
-# table), OUTDIR/env.txt, OUTDIR/raw/ (dnsperf outputs), OUTDIR/srv/ (each server's configuration, log, GC log).
+# tables), OUTDIR/starts.tsv (time to the first answer), OUTDIR/env.txt, OUTDIR/raw/ (dnsperf outputs),
+# OUTDIR/srv/ (each server's configuration, log and GC log).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -114,6 +115,7 @@ workload_variant() { if [[ "${1%@*}" == names ]]; then echo names; else echo exa
   echo "servers: ${ENTRY_NAME[*]}; workloads: $WORKLOADS; modes: $MODES"
 } > "$OUTDIR/env.txt"
 
+printf 'round\tmode\tvariant\tserver\tready_s\trss_kib\n' > "$OUTDIR/starts.tsv"
 TSV="$OUTDIR/runs.tsv"
 printf 'round\tmode\tserver\tworkload\trun\tqps\tavg_ms\tmax_ms\tsent\tcompleted\tlost\tsrv_cpu_s\twall_s\tperf_cpu_pct\trss_kib\tgc_pauses\tgc_max_ms\tgc_full\trcodes\n' > "$TSV"
 
@@ -144,6 +146,7 @@ measure() {
   row="${row%$'\t'*}"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$name" "$w" "$run" "$row" \
     "$(tr -d '%' < "$base.time" | tail -n 1)" "$(rss_kib "$SRV_PID")" "${gc// /$'\t'}" "$rc" >> "$TSV"
+  [[ "$(cut -f10 <<< "$(tail -n 1 "$TSV")")" != 0 ]] || log "WARNING: no answer at all in $base.txt"
   log "round $round $mode $name $w run $run: $(cut -f6,7,8,11 <<< "$(tail -n 1 "$TSV")" | awk -F'\t' \
     '{print $1 " QPS, avg " $2 " ms, max " $3 " ms, lost " $4}'), server CPU $(awk -v a="$c0" -v b="$c1" \
     -v hz="$(getconf CLK_TCK)" -v x="$t0" -v y="$t1" 'BEGIN {printf "%.0f%%", (b - a) / hz / (y - x) * 100}')"
@@ -181,8 +184,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         t_start=$(date +%s.%N)
         server_up "${ENTRY_ADAPTER[i]}"
         CURRENT_PID=$SRV_PID
+        ready=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$variant" "$name" "$ready" "$(rss_kib "$SRV_PID")" \
+          >> "$OUTDIR/starts.tsv"
         log "round $round $mode $name ($variant) up on 127.0.0.1:$SRV_PORT, pid $SRV_PID, $THREADS UDP threads" \
-          "${SRV_TASKSET:+($SRV_TASKSET)}, after $(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
+          "${SRV_TASKSET:+($SRV_TASKSET)}, after $ready s (configuration written and checked included)"
         [[ -f "$OUTDIR/versions.txt" ]] && grep -q "^$name:" "$OUTDIR/versions.txt" \
           || echo "$name: $(srv_version)" >> "$OUTDIR/versions.txt"
         for w in $ws; do
@@ -198,5 +204,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUTDIR/env.txt"
-python3 "$HERE/report.py" summary "$TSV" | tee "$OUTDIR/summary.md"
+{ python3 "$HERE/report.py" summary "$TSV"; python3 "$HERE/report.py" starts "$OUTDIR/starts.tsv"; } \
+  | tee "$OUTDIR/summary.md"
 log "results in $OUTDIR"
