@@ -44,7 +44,7 @@ JVM_SETS="adapter defaults"
 CUSTOM_FLAGS=""
 ROUNDS=3; RUNS=1; LEN=10; WARMUP=10; CLIENTS=8; OUTSTANDING=128; FIRST_PORT=5321
 OUTDIR="$BENCH_DATA/dnsperf-results/$(date +%Y%m%d-%H%M%S)"
-COMMAND="$0 $*"
+COMMAND="$(printf "%q " "$0" "$@")"
 while getopts "s:w:m:j:x:r:n:l:W:c:q:p:o:h" o; do
   case "$o" in
     s) SERVERS="$OPTARG" ;; w) WORKLOADS="$OPTARG" ;; m) MODES="$OPTARG" ;; j) JVM_SETS="$OPTARG" ;;
@@ -109,6 +109,7 @@ workload_variant() { if [[ "${1%@*}" == names ]]; then echo names; else echo exa
 {
   echo "command: $COMMAND"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "repository: $(git -C "$HERE" describe --always --dirty 2> /dev/null || echo "not a git checkout")"
   echo "host: $(uname -sr), $NCPU CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "dnsperf: $(dnsperf -h 2>&1 | awk '/^Version/ {print $2}') -c $CLIENTS -q $OUTSTANDING -t 2, runs of $LEN s after $WARMUP s of warm-up, $RUNS per cell and round, $ROUNDS rounds"
