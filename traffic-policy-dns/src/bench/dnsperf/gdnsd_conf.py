@@ -2,6 +2,7 @@
 """Writes a gdnsd 3 configuration of the bench policy (policy.py) into a server directory.
 
   gdnsd_conf.py --dir DIR --port PORT --threads N --mmdb GeoLite2-City.mmdb --data DATA [--variant example|names]
+                [--run-dir RUN_DIR]   (default DIR/run; gdnsd's control socket path there must stay under 108 bytes)
 
 example: zone example.test (DATA/example.test.zone) plus `www 30 DYNA geoip!www`.
 names:   zone scale.test with the 100,000 names of the names workload, each `DYNA geoip!vP_V` of its binding: one
@@ -48,7 +49,7 @@ def resource(name, dcmap):
     return "      %s => {\n        map => steer\n        dcmap => {\n%s\n        }\n      }" % (name, body)
 
 
-def config(port, threads, mmdb, srvdir, variant):
+def config(port, threads, mmdb, srvdir, run_dir, variant):
     pools = [weighted("www_" + r, eps) for r, eps in policy.ENDPOINTS.items()]
     resources = []
     if variant == "example":
@@ -62,7 +63,7 @@ def config(port, threads, mmdb, srvdir, variant):
     return """# gdnsd configuration of the bench policy, written by gdnsd_conf.py (variant %(variant)s)
 options => {
   listen => { 127.0.0.1:%(port)d => { udp_threads => %(threads)d, tcp_threads => 1 } }
-  run_dir => %(dir)s/run
+  run_dir => %(run)s
   state_dir => %(dir)s/state
   edns_client_subnet => true
   zones_rfc1035_threads => 1
@@ -88,7 +89,7 @@ plugins => {
     }
   }
 }
-""" % {"variant": variant, "port": port, "threads": threads, "dir": srvdir, "mmdb": mmdb,
+""" % {"variant": variant, "run": run_dir, "port": port, "threads": threads, "dir": srvdir, "mmdb": mmdb,
        "pools": "\n".join(pools), "dcs": ", ".join(policy.ENDPOINTS), "map": geo_map(),
        "resources": "\n".join(resources)}
 
@@ -110,12 +111,14 @@ def main():
     ap.add_argument("--mmdb", required=True)
     ap.add_argument("--data", required=True, help="the directory make_data.py wrote")
     ap.add_argument("--variant", choices=["example", "names"], default="example")
+    ap.add_argument("--run-dir", help="gdnsd's run directory (default DIR/run)")
     a = ap.parse_args()
     srvdir = os.path.abspath(a.dir)
     for sub in ("zones", "run", "state"):
         os.makedirs(os.path.join(srvdir, sub), exist_ok=True)
     with open(os.path.join(srvdir, "config"), "w") as f:
-        f.write(config(a.port, a.threads, os.path.abspath(a.mmdb), srvdir, a.variant))
+        f.write(config(a.port, a.threads, os.path.abspath(a.mmdb), srvdir,
+                       os.path.abspath(a.run_dir or os.path.join(srvdir, "run")), a.variant))
     if a.variant == "example":
         zone = os.path.join(srvdir, "zones", policy.ZONE)
         shutil.copyfile(os.path.join(a.data, "example.test.zone"), zone)

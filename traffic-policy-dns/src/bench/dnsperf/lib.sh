@@ -75,12 +75,14 @@ load_adapter() {
   : "${SRV_JAVA:=0}"
 }
 
-# server_up ADAPTER: prepares $SRVDIR, starts the server and waits until it answers; SRV_PID is then set.
+# server_up ADAPTER: prepares $SRVDIR, starts the server and waits until it answers; SRV_PID is then set, and
+# SRV_STARTED (date +%s.%N) to when the start command was given.
 server_up() {
   load_adapter "$1"
   [[ -n "${PORT_OVERRIDE:-}" ]] && SRV_PORT="$PORT_OVERRIDE"
   rm -rf "$SRVDIR" && mkdir -p "$SRVDIR"
   srv_prepare || die "$SRV_NAME: preparing $SRVDIR failed"
+  SRV_STARTED=$(date +%s.%N)
   srv_start || die "$SRV_NAME: start failed"
   if ! wait_dns "$SRV_PORT" "$(variant_zone "$SRV_VARIANT")" "$SRV_PID"; then
     tail -n 30 "$SRVDIR"/*.log >&2 2> /dev/null || true

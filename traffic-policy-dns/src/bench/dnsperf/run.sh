@@ -182,14 +182,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
         esac
         export TP_JAVA_OPTS
         SRV_GC_LOG=""
-        t_start=$(date +%s.%N)
         server_up "${ENTRY_ADAPTER[i]}"
         CURRENT_PID=$SRV_PID
-        ready=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+        ready=$(awk -v a="$SRV_STARTED" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$variant" "$name" "$ready" "$(rss_kib "$SRV_PID")" \
           >> "$OUTDIR/starts.tsv"
         log "round $round $mode $name ($variant) up on 127.0.0.1:$SRV_PORT, pid $SRV_PID, $THREADS UDP threads" \
-          "${SRV_TASKSET:+($SRV_TASKSET)}, after $ready s (configuration written and checked included)"
+          "${SRV_TASKSET:+($SRV_TASKSET)}, answering $ready s after its start"
         [[ -f "$OUTDIR/versions.txt" ]] && grep -q "^$name:" "$OUTDIR/versions.txt" \
           || echo "$name: $(srv_version)" >> "$OUTDIR/versions.txt"
         for w in $ws; do
