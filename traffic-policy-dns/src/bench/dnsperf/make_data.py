@@ -23,6 +23,7 @@ inside the address blocks IANA gave the five regional registries. Every subnet o
 then the rest of the queries draw subnets at random; the order is shuffled.
 """
 import argparse
+import ipaddress
 import json
 import os
 import random
@@ -87,12 +88,10 @@ def subnet_text(subnet):
     version, address, prefix = subnet
     if version == 4:
         return "%d.%d.%d.%d/%d" % (tuple(address.to_bytes(4, "big")) + (prefix,))
-    import ipaddress
     return "%s/%d" % (ipaddress.IPv6Address(address), prefix)
 
 
 def parse_subnet(text):
-    import ipaddress
     net = ipaddress.ip_network(text)
     return net.version, int(net.network_address), net.prefixlen
 
@@ -309,8 +308,9 @@ def main():
             name, len(subnets), sum(1 for s in subnets if s[0][0] == 4), sum(1 for s in subnets if s[0][0] == 6),
             queries, dict(sorted(counts.items()))))
     if "names" in only:
-        params = {"names": policy.NAMES, "queries": NAMES_QUERIES, "seed": NAMES_SEED,
-                  "wide": json.load(open(os.path.join(a.out, "wide.json"))), "format": 1}
+        with open(os.path.join(a.out, "wide.json")) as f:
+            wide = json.load(f)
+        params = {"names": policy.NAMES, "queries": NAMES_QUERIES, "seed": NAMES_SEED, "wide": wide, "format": 1}
         if not fresh(a.out, "names", params, a.force):
             write_names(a.out, read_subnets(os.path.join(a.out, "wide-subnets.tsv")))
             stamp(a.out, "names", params)
