@@ -12,7 +12,7 @@ else
   source "${BENCH:?run it from dnsperf/run.sh, or set BENCH to the older bench folder}/servers/gdnsd.sh"
 fi
 SRV_NAME=gdnsd-batch
-SRV_NOTE="$SRV_NOTE; UDP threads under SCHED_BATCH (chrt -b)"
+SRV_NOTE="${SRV_NOTE:-gdnsd}; UDP threads under SCHED_BATCH (chrt -b)"
 eval "$(declare -f srv_start | sed '1s/srv_start/gdnsd_srv_start/')"
 srv_start() {
   gdnsd_srv_start || return 1

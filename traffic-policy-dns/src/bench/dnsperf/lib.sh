@@ -11,7 +11,6 @@ MMDB="${MMDB:-$BENCH_DATA/GeoLite2-City.mmdb}"
 THREADS="${THREADS:-$(nproc)}"
 SRV_TASKSET="${SRV_TASKSET:-}"
 SRV_VARIANT="${SRV_VARIANT:-example}"
-RUN="${RUN:-}"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

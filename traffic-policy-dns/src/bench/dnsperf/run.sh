@@ -55,6 +55,7 @@ while getopts "s:w:m:j:x:r:n:l:W:c:q:p:o:h" o; do
   esac
 done
 ((LEN >= 1 && LEN <= 120)) || die "-l $LEN: keep each run between 1 and 120 seconds"
+((WARMUP >= 0 && WARMUP <= 120)) || die "-W $WARMUP: between 0 (no warm-up) and 120 seconds"
 for tool in dnsperf dig python3 taskset; do command -v "$tool" > /dev/null || die "$tool missing (run setup.sh)"; done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time missing (apt-get install time)"
 NCPU=$(nproc)
@@ -120,7 +121,7 @@ printf 'round\tmode\tvariant\tserver\tready_s\trss_kib\n' > "$OUTDIR/starts.tsv"
 TSV="$OUTDIR/runs.tsv"
 printf 'round\tmode\tserver\tworkload\trun\tqps\tavg_ms\tmax_ms\tsent\tcompleted\tlost\tsrv_cpu_s\twall_s\tperf_cpu_pct\trss_kib\tgc_pauses\tgc_max_ms\tgc_full\trcodes\n' > "$TSV"
 
-# measure ROUND MODE INDEX WORKLOAD RUN CLIENT_TASKSET: one dnsperf run against the running server, one line of TSV.
+# measure ROUND MODE NAME WORKLOAD RUN CLIENT_TASKSET: one dnsperf run against the running server, one line of TSV.
 measure() {
   local round=$1 mode=$2 name=$3 w=$4 run=$5 cli=$6
   local base="$OUTDIR/raw/r$round-$mode-${name//\//_}-$w-$run" gc_from=0 gc_to=0
@@ -193,7 +194,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
           || echo "$name: $(srv_version)" >> "$OUTDIR/versions.txt"
         for w in $ws; do
           # shellcheck disable=SC2046,SC2086
-          $cli dnsperf -s 127.0.0.1 -p "$SRV_PORT" $(workload_args "$w") -l "$WARMUP" -c "$CLIENTS" \
+          ((WARMUP == 0)) || $cli dnsperf -s 127.0.0.1 -p "$SRV_PORT" $(workload_args "$w") -l "$WARMUP" -c "$CLIENTS" \
             -q "$OUTSTANDING" -t 2 > "$OUTDIR/raw/r$round-$mode-${name//\//_}-$w-warmup.txt" 2>&1 || true
           for ((run = 1; run <= RUNS; run++)); do measure "$round" "$mode" "$name" "$w" "$run" "$cli"; done
         done
