@@ -1,13 +1,18 @@
-# The dnsperf bench's gdnsd adapter ($BENCH/servers/gdnsd.sh; BENCH is the bench folder, which this repository
-# does not contain yet) with gdnsd's UDP threads moved to SCHED_BATCH by chrt once they are up: the same scheduling
+# The gdnsd adapter with gdnsd's UDP threads moved to SCHED_BATCH by chrt once they are up: the same scheduling
 # policy as traffic-policy's "udpScheduling": "batch", so that a run can tell what that policy is worth to either
 # server, e.g.
-#   bash "$BENCH/run-anchors.sh" -s "gdnsd $PWD/traffic-policy-dns/src/bench/gdnsd-batch.sh \
-#     $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" -w geo-ecsmix -m "pinned unpinned" -r 3 -l 10 -W 15
+#   bash traffic-policy-dns/src/bench/dnsperf/run.sh -s "gdnsd $PWD/traffic-policy-dns/src/bench/gdnsd-batch.sh \
+#     traffic-policy" -w "shared wide" -j adapter
+# Under the repository's runner (dnsperf/run.sh) it extends dnsperf/gdnsd.sh; under the team's older bench folder
+# (BENCH, run-anchors.sh) its servers/gdnsd.sh.
 # shellcheck disable=SC1091
-source "${BENCH:?set BENCH to the dnsperf bench folder}/servers/gdnsd.sh"
+if [[ -n "${DNSPERF_BENCH:-}" ]]; then
+  source "$DNSPERF_BENCH/gdnsd.sh"
+else
+  source "${BENCH:?run it from dnsperf/run.sh, or set BENCH to the older bench folder}/servers/gdnsd.sh"
+fi
 SRV_NAME=gdnsd-batch
-SRV_NOTE="$SRV_NOTE; UDP threads under SCHED_BATCH (chrt -b)"
+SRV_NOTE="${SRV_NOTE:-gdnsd}; UDP threads under SCHED_BATCH (chrt -b)"
 eval "$(declare -f srv_start | sed '1s/srv_start/gdnsd_srv_start/')"
 srv_start() {
   gdnsd_srv_start || return 1

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Runs the dnsperf bench (its run-anchors.sh) several rounds with gdnsd and traffic-policy in alternating order, then
-# prints the medians over every run of every round (the bench's summarize.py over all runs.tsv) and each server's
-# ratios to gdnsd. EXTRA="adapter ..." adds servers to every round (e.g. the gdnsd-batch.sh and
-# traffic-policy-normal.sh rows beside this file); the order of the whole list is reversed every other round.
+# Rounds of the dnsperf bench with gdnsd and traffic-policy (plus the adapters in EXTRA) in alternating order, then
+# the medians over every run of every round and each server's ratios to gdnsd.
+#
+#   bash traffic-policy-dns/src/bench/interleaved.sh [ROUNDS] [options...]
+#
+# Without BENCH (the usual case) this is dnsperf/run.sh -r ROUNDS -s "gdnsd traffic-policy $EXTRA" with the
+# options given (run.sh's: -w "static shared wide names", -m, -j, -l, -W ...), e.g.
+#   bash traffic-policy-dns/src/bench/interleaved.sh 3 -w "shared wide" -m "pinned unpinned" -l 10 -W 10
+# With BENCH set to the team's older bench folder (run-anchors.sh, servers/, summarize.py), it runs that folder's
+# run-anchors.sh once per round as the figures recorded before the repository had its own runner were taken; the
+# options are then run-anchors.sh's, e.g. -w "static geo-ecsmix" -m "pinned unpinned" -r 3 -l 10 -W 15.
 # On a shared VM, throughput drifts by 10-15 % within minutes; alternating the order and pooling the runs keeps
-# that drift from landing on one server only.
-#
-#   bash traffic-policy-dns/src/bench/interleaved.sh [ROUNDS] [run-anchors.sh options...]
-#   e.g. bash traffic-policy-dns/src/bench/interleaved.sh 3 -w "static geo-ecsmix" -m "pinned unpinned" -r 3 -l 10 -W 15
-#
-# BENCH (required): the dnsperf bench folder (run-anchors.sh, servers/, summarize.py), which this repository does
-# not contain yet. Needs the built jar
-# (./mvnw -q -DskipTests package).
+# that drift from landing on one server only. Needs the built jar (./mvnw -B -o -q -DskipTests package).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BENCH="${BENCH:?set BENCH to the dnsperf bench folder (run-anchors.sh, servers/, summarize.py)}"
 ROUNDS="${1:-3}"
 shift || true
+if [[ -z "${BENCH:-}" ]]; then
+  # shellcheck disable=SC2086
+  exec bash "$HERE/dnsperf/run.sh" -r "$ROUNDS" -s "gdnsd traffic-policy ${EXTRA:-}" "$@"
+fi
 OURS="$HERE/traffic-policy.sh"
 dirs=()
 for ((round = 1; round <= ROUNDS; round++)); do

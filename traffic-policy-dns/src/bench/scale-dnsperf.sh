@@ -3,6 +3,9 @@
 # policy record (every query for www.scale.test) and once with the 100,000 records of scale.sh (each query for a
 # random one of them). Rounds alternate the two so that the machine's drift lands on both. Each query carries its
 # own ECS option, one of SUBNETS random IPv4 /24 client subnets (seeded), located with GeoLite2 City.
+# This compares our server with itself; beside gdnsd serving the same 100,000 names, and on the wide client mix
+# (369,000 subnets, wider than the answer cache), use the names workload of dnsperf/run.sh:
+#   bash traffic-policy-dns/src/bench/dnsperf/run.sh -w "wide names"
 # Usage, after scale.sh WORK (which leaves WORK/registry with 100,000 records and WORK/baseline):
 #   bash traffic-policy-dns/src/bench/scale-dnsperf.sh WORK [ROUNDS]
 # Environment: TP_JAR, TP_PORT (5398, loopback), MMDB (default ~/.cache/traffic-policy-bench/GeoLite2-City.mmdb),

@@ -1,7 +1,7 @@
 # The traffic-policy adapter on Java 25 (batched UDP through java.lang.foreign, "udpScheduling": "batch"), as
 # its own row beside the default adapter (on the default java, Java 17 here), e.g.
-#   EXTRA="$PWD/traffic-policy-dns/src/bench/traffic-policy-java25.sh" \
-#     bash traffic-policy-dns/src/bench/interleaved.sh 2 -w geo-ecsmix -m "pinned unpinned" -r 3 -l 10 -W 15
+#   bash traffic-policy-dns/src/bench/dnsperf/run.sh -s "gdnsd traffic-policy \
+#     $PWD/traffic-policy-dns/src/bench/traffic-policy-java25.sh" -w "shared wide" -j adapter
 # TP_JAVA25: the Java 25 launcher (default: the first /usr/lib/jvm/*25*/bin/java). The jar must carry the Java
 # 22+ binding (built on a JDK 22+, or with -Djdk22.home): its startup line in server.log says
 # "mmsg through java.lang.foreign".

@@ -1,14 +1,24 @@
-# dnsperf bench adapter for the traffic-policy server (same shape as the bench's servers/*.sh; $BENCH is the bench folder).
-# Run beside gdnsd:
-#   bash "$BENCH/run-anchors.sh" -s "gdnsd $PWD/traffic-policy-dns/src/bench/traffic-policy.sh" \
-#     -w "static geo-ecsmix" -m pinned -r 3 -l 10 -W 15
-# Needs the built jar (./mvnw -q -DskipTests package). Environment: TP_JAR (default: the jar next to this
-# file's module), TP_PORT (5310), TP_JAVA_OPTS (JVM flags), TP_HEALTH_FILE (a health-status JSON to copy in),
-# TP_UDP_SCHEDULING ("udpScheduling" of the config: batch, the default here, or normal), TP_JAVA_BIN (the java
-# launcher, default java; the mmsg flags of Java 17 are added only when it is a Java 17).
+# shellcheck shell=bash
+# dnsperf bench adapter for the traffic-policy server (sourced, not run). The repository's own runner uses it:
+#   bash traffic-policy-dns/src/bench/dnsperf/run.sh -s "gdnsd traffic-policy" -w "static shared wide" -r 3
+# and it keeps the shape of the team's older bench folder's servers/*.sh (SRV_NAME, SRV_PORT, srv_prepare,
+# srv_start; render and $GEN from that folder's lib.sh), so `"$BENCH/run-anchors.sh" -s "gdnsd $PWD/...sh"` runs
+# it as well. Needs the built jar (./mvnw -B -o -q -DskipTests package).
+# Environment:
+#   TP_JAR          the jar (default: traffic-policy-dns/target/traffic-policy.jar)
+#   TP_PORT         port on 127.0.0.1 (default 5310; run.sh gives its own)
+#   TP_JAVA_BIN     the java launcher (default java); on a Java 17 the flags of batched UDP (mmsg) are added
+#   TP_JAVA_OPTS    heap and GC flags; unset: -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch;
+#                   set and empty: the JVM's defaults
+#   TP_GC_LOG       where the GC log goes (default $SRVDIR/gc.log; "off": none)
+#   TP_HEALTH_FILE  a health-status JSON copied in and watched (e.g. {"checks": {"hc-eu-1": "UNHEALTHY"}})
+#   TP_UDP_SCHEDULING  "udpScheduling" of the configuration: batch (default here) or normal
+#   SRV_VARIANT     example (zone example.test + www.example.test; the default) or names (zone scale.test + the
+#                   100,000 records of the registry in TP_NAMES_REGISTRY, which run.sh makes)
 TP_BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TP_JAR="${TP_JAR:-$TP_BENCH_DIR/../../target/traffic-policy.jar}"
 SRV_NAME=traffic-policy
+SRV_JAVA=1
 SRV_UDP_SCHEDULING="${TP_UDP_SCHEDULING:-batch}"  # set again each time an adapter sources this file
 SRV_UDP_IO=auto
 SRV_PORT=${TP_PORT:-5310}
@@ -25,23 +35,43 @@ tp_mmsg_flags() {
   fi
 }
 srv_prepare() {
-  [[ -s "$TP_JAR" ]] || { echo "no jar at $TP_JAR: run ./mvnw -q -DskipTests package" >&2; return 1; }
-  cp "$GEN/example.test.zone" "$SRVDIR/example.test.zone"
-  cp "$TP_BENCH_DIR/www-example-test.json" "$SRVDIR/www-example-test.json"
+  [[ -s "$TP_JAR" ]] || { echo "no jar at $TP_JAR: run ./mvnw -B -o -q -DskipTests package" >&2; return 1; }
   local health=""
   if [[ -n "${TP_HEALTH_FILE:-}" ]]; then
     cp "$TP_HEALTH_FILE" "$SRVDIR/health.json"
     health='"healthStatus": { "file": "'"$SRVDIR"'/health.json", "watch": true },'
   fi
+  if [[ "${SRV_VARIANT:-example}" == names ]]; then
+    [[ -f "${TP_NAMES_REGISTRY:-}/registry.json" ]] || { echo "TP_NAMES_REGISTRY: no registry" >&2; return 1; }
+    # A copy: the server takes the registry's lock, and runs must not see each other's changes.
+    cp -r "$TP_NAMES_REGISTRY" "$SRVDIR/registry"
+    printf '$TTL 300\n@ SOA ns1 hostmaster 1 7200 900 1209600 60\n@ NS ns1\nns1 A 127.0.0.53\n' \
+      > "$SRVDIR/scale.test.zone"
+    cat > "$SRVDIR/serve.json" <<CONF
+{ "listen": ["127.0.0.1:$SRV_PORT"], "udpThreads": $THREADS, "udpScheduling": "$SRV_UDP_SCHEDULING",
+  "udpIo": "$SRV_UDP_IO", "zones": [ { "origin": "scale.test", "file": "scale.test.zone" } ],
+  "registry": { "directory": "registry", "pollMillis": 1000 }, "geo": { "maxmind": "$MMDB" }, $health
+  "queryLog": { "enabled": false }, "printCountersOnShutdown": true }
+CONF
+    return 0
+  fi
+  cp "$GEN/example.test.zone" "$SRVDIR/example.test.zone"
+  cp "$TP_BENCH_DIR/www-example-test.json" "$SRVDIR/www-example-test.json"
   render "$TP_BENCH_DIR/serve.json.in" "$SRVDIR/serve.json.tmp"
   sed -e "s|@HEALTH@|$health|" -e "s|@UDP_SCHEDULING@|$SRV_UDP_SCHEDULING|" -e "s|@UDP_IO@|$SRV_UDP_IO|" \
     "$SRVDIR/serve.json.tmp" \
     > "$SRVDIR/serve.json"
 }
 srv_start() {
+  local gc=""
+  SRV_GC_LOG=""
+  if [[ "${TP_GC_LOG:-}" != off ]]; then
+    SRV_GC_LOG="${TP_GC_LOG:-$SRVDIR/gc.log}"
+    gc="-Xlog:gc*:file=$SRV_GC_LOG"
+  fi
   # exec: the recorded PID is the JVM itself (stop_pid signals only it; SIGTERM drains and prints counters).
   # shellcheck disable=SC2086
-  $SRV_TASKSET bash -c "exec '$TP_JAVA' ${TP_JAVA_OPTS:-$(tp_mmsg_flags) -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
+  $SRV_TASKSET bash -c "exec '$TP_JAVA' $(tp_mmsg_flags) ${TP_JAVA_OPTS--XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} $gc -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
     > "$SRVDIR/server.log" 2>&1 &
   SRV_PID=$!
 }
