@@ -86,6 +86,8 @@ public final class HealthCheckStore {
   private volatile Map<String, Stored> made = Map.of();
   private Set<String> callerReferences = new LinkedHashSet<>();
   private FileTime seen;
+  /** The stamp of the last file refused, so {@link #reloadIfChanged} reports it once, not at every look. */
+  private Optional<FileTime> refused = Optional.empty();
 
   private HealthCheckStore(Optional<Path> directory, List<HealthCheck> configured) {
     this.directory = directory;
@@ -383,6 +385,7 @@ public final class HealthCheckStore {
     try {
       root = JSON.readTree(bytes);
     } catch (IOException e) {
+      refused = stamp;
       throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
     }
     List<String> problems = new ArrayList<>();
@@ -417,6 +420,7 @@ public final class HealthCheckStore {
     next.values().forEach(s -> all.add(s.config().toCheck(s.id())));
     problems(all).forEach(p -> problems.add(file + ": " + p));
     if (!problems.isEmpty()) {
+      refused = stamp;
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     checker.ifPresent(k -> k.reconfigure(all));
@@ -438,7 +442,8 @@ public final class HealthCheckStore {
       return false;
     }
     synchronized (lock) {
-      if (stampOf(directory.get().resolve(FILE)).equals(Optional.ofNullable(seen))) {
+      Optional<FileTime> now = stampOf(directory.get().resolve(FILE));
+      if (now.equals(Optional.ofNullable(seen)) || (now.isPresent() && now.equals(refused))) {
         return false;
       }
       return locked(() -> true);

@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.dns.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import com.sun.net.httpserver.HttpServer;
@@ -256,6 +257,26 @@ final class ApiHealthCheckTest {
     assertThat(checker.checks()).extracting(c -> c.id().value()).containsExactly("configured", check.id());
     refused(() -> create("gone", http(2)), 409, "HealthCheckAlreadyExists");
     assertThat(Files.readString(dir.resolve(HealthCheckStore.FILE))).contains("\"FailureThreshold\" : 5");
+  }
+
+  @Test
+  void anInvalidFile_isRefusedWithEveryProblemAndItsPath() throws Exception {
+    close();
+    Files.writeString(dir.resolve(HealthCheckStore.FILE), "{\"healthChecks\": ["
+        + "{\"Id\": \"a\", \"CallerReference\": \"r\", \"HealthCheckConfig\": {\"Type\": \"TCP\", "
+        + "\"IPAddress\": \"127.0.0.1\"}},"
+        + "{\"Id\": \"configured\", \"HealthCheckConfig\": {\"Type\": \"HTTP\", \"IPAddress\": \"127.0.0.1\"}}]}");
+
+    assertThatThrownBy(() -> HealthCheckStore.open(Optional.of(dir), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(dir.resolve(HealthCheckStore.FILE) + ": /healthChecks/0/HealthCheckConfig: Port is "
+            + "required for TCP health checks");
+    EndpointHealthCheck configured = EndpointHealthCheck.builder("configured",
+        io.github.trafficpolicy.engine.health.HealthCheckType.TCP).target("127.0.0.1").port(port()).build();
+    assertThatThrownBy(() -> HealthCheckStore.open(Optional.of(dir), List.of(configured)))
+        .hasMessageContaining("/healthChecks/1/Id: missing, too long, or the ID of another health check");
+    Files.delete(dir.resolve(HealthCheckStore.FILE));
+    open(); // for @AfterEach
   }
 
   @Test

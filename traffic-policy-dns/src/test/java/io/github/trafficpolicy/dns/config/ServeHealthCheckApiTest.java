@@ -1,12 +1,14 @@
 package io.github.trafficpolicy.dns.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import com.sun.net.httpserver.HttpServer;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
+import io.github.trafficpolicy.dns.api.HealthCheckStore;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
@@ -116,6 +118,31 @@ final class ServeHealthCheckApiTest {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
     return true;
+  }
+
+  @Test
+  void anInvalidHealthChecksFileInTheRegistry_stopsTheStartWithItsProblems_andAnInvalidChangeKeepsTheChecks()
+      throws Exception {
+    ServeConfig config = config();
+    Path file = dir.resolve("registry").resolve(HealthCheckStore.FILE);
+    try (ConfiguredServer server = ConfiguredServer.create(config).start();
+         Route53Client r53 = client(server.api().orElseThrow().endpoint())) {
+      String id = r53.createHealthCheck(b -> b.callerReference("kept").healthCheckConfig(http())).healthCheck().id();
+      Files.writeString(file, "{\"healthChecks\": [{\"Id\": \"x\"}]}");
+      // The next look at the file refuses it (logged) and keeps the checks in force.
+      assertThat(until(() -> {
+        try {
+          return !server.healthChecks().orElseThrow().reloadIfChanged();
+        } catch (Exception e) {
+          return false;
+        }
+      })).isTrue();
+      assertThat(server.healthChecker().orElseThrow().checks()).extracting(c -> c.id().value())
+          .containsExactly("configured", id);
+    }
+    assertThatThrownBy(() -> ConfiguredServer.create(config)).isInstanceOfSatisfying(ConfigException.class,
+        e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith(file + ": /healthChecks/0/HealthCheckConfig: must be an object with a Type"));
   }
 
   @Test
