@@ -4,8 +4,6 @@ import static io.github.trafficpolicy.dns.Dns.ip;
 import static io.github.trafficpolicy.dns.Dns.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.net.InetAddresses;
-import com.sun.net.httpserver.HttpServer;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointType;
 import io.github.trafficpolicy.api.HealthCheckId;
@@ -30,8 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -58,34 +54,18 @@ final class OperationalMetricsTest {
         + registry.scrape()));
   }
 
-  private static boolean until(BooleanSupplier condition) {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
-    return true;
-  }
 
   @Test
   void healthChecker_latencyHistogramFailuresByReasonAndEndpointStatus_followTheProbesAndTheChecks()
       throws Exception {
-    AtomicInteger status = new AtomicInteger(200);
-    HttpServer web = HttpServer.create(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0), 8);
-    web.createContext("/", ex -> {
-      try (ex) {
-        ex.sendResponseHeaders(status.get(), -1);
-      }
-    });
-    web.start();
+    StatusEndpoint web = StatusEndpoint.start();
+    AtomicInteger status = web.status;
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    int port = web.getAddress().getPort();
+    int port = web.port();
     try (HealthChecker checker = HealthChecker.builder(new HealthRegistry()).logTransitions(false)
         .check(EndpointHealthCheck.builder("web", HealthCheckType.HTTP).target("127.0.0.1").port(port)
             .failureThreshold(1).build())
@@ -130,7 +110,7 @@ final class OperationalMetricsTest {
       assertThat(value(registry, "traffic_policy_health_probe_duration_seconds_count{check=\"added\"}"))
           .isEqualTo(1);
     } finally {
-      web.stop(0);
+      web.close();
     }
   }
 
@@ -227,7 +207,7 @@ final class OperationalMetricsTest {
             .isEqualTo(1);
         assertThat(value(registry, "traffic_policy_dns_tcp_accepted_total")).isEqualTo(1);
       }
-      assertThat(until(() -> value(registry, "traffic_policy_dns_tcp_connections") == 0)).isTrue();
+      assertThat(Eventually.until(() -> value(registry, "traffic_policy_dns_tcp_connections") == 0)).isTrue();
       assertThat(value(registry, "traffic_policy_dns_tcp_closed_by_limits_total")).isZero();
       assertThat(value(registry, "traffic_policy_dns_loop_failures_total")).isZero();
     } finally {

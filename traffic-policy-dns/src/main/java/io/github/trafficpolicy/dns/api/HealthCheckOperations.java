@@ -91,10 +91,9 @@ final class HealthCheckOperations {
         throw ApiException.invalidInput("HealthCheckVersion must be a number from 1 but was " + v);
       }
     });
-    HealthCheckStore.Stored before = store.get(id);
-    HealthCheckStore.Stored after = store.update(id, version, c -> c.updatedBy(root));
-    audit.write(caller.requestId(), caller.key(), "UpdateHealthCheck", id, before.toJson(), after.toJson());
-    return ApiResponse.ok(healthCheck(new Xml.Writer("UpdateHealthCheckResponse"), after).finish());
+    HealthCheckStore.Updated u = store.update(id, version, c -> c.updatedBy(root));
+    audit.write(caller.requestId(), caller.key(), "UpdateHealthCheck", id, u.before().toJson(), u.after().toJson());
+    return ApiResponse.ok(healthCheck(new Xml.Writer("UpdateHealthCheckResponse"), u.after()).finish());
   }
 
   /** Checks sorted by ID; {@code marker} is the ID of the first check of the page. */

@@ -207,11 +207,14 @@ public final class HealthCheckStore {
     }
   }
 
+  /** What {@code UpdateHealthCheck} changed: the check as it was and as it is. */
+  record Updated(Stored before, Stored after) {}
+
   /**
    * Updates a check made through the API; {@code expectedVersion}, when given, must be its current
    * {@code HealthCheckVersion}.
    */
-  Stored update(String id, Optional<Long> expectedVersion, UnaryOperator<Route53HealthCheckConfig> change)
+  Updated update(String id, Optional<Long> expectedVersion, UnaryOperator<Route53HealthCheckConfig> change)
       throws IOException {
     synchronized (lock) {
       return locked(() -> {
@@ -226,7 +229,7 @@ public final class HealthCheckStore {
         Map<String, Stored> next = new LinkedHashMap<>(made);
         next.put(id, after);
         commit(next, callerReferences);
-        return after;
+        return new Updated(before, after);
       });
     }
   }

@@ -50,8 +50,9 @@ import org.xbill.DNS.Type;
  * {@code ListTrafficPolicyInstancesByHostedZone}, {@code ListTrafficPolicyInstancesByPolicy},
  * {@code GetTrafficPolicyInstanceCount}, {@code ListHostedZones}, {@code GetHostedZone},
  * {@code ListHostedZonesByName}, {@code TestDNSAnswer} (answered by the query handler, as a resolver would see
- * it) and the health check operations ({@link HealthCheckOperations}). A policy record (traffic policy instance) is applied at once, so its {@code State} is always
- * {@code Applied}. Every write is appended to the {@link AuditLog}.
+ * it) and the health check operations ({@link HealthCheckOperations}). A policy record (traffic policy instance)
+ * is applied at once, so its {@code State} is always {@code Applied}. Every write is appended to the
+ * {@link AuditLog}.
  *
  * <p>Extensions beside the compatible surface (paths Route 53 does not have; no Route 53 operation changes):
  * {@code POST /2013-04-01/trafficpolicyinstances/update} binds many instances to one version atomically, and

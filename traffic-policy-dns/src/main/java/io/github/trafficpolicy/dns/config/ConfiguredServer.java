@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  * after the listeners are bound and closed by {@link #close()}), and the {@code healthStatus} file, which sets only
  * the IDs it lists (an ID it stops listing goes back to unknown; the checks' statuses are never touched). An ID
  * cannot come from both: a file listing a checked ID is a configuration error at startup, and such entries of a
- * reloaded file are ignored (and reported), so a probed ID always shows its probe result.
+ * reloaded file are ignored (and reported), so a probed ID always shows its probe result. With a {@code registry},
+ * the checker also probes the checks made through the Route 53 API ({@link HealthCheckStore}, kept in the
+ * registry's directory, followed at the registry's poll interval), and is there even when no check is defined yet.
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);

@@ -3,9 +3,9 @@ package io.github.trafficpolicy.dns.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.net.InetAddresses;
-import com.sun.net.httpserver.HttpServer;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.dns.Eventually;
+import io.github.trafficpolicy.dns.StatusEndpoint;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
@@ -13,7 +13,6 @@ import io.github.trafficpolicy.engine.health.HealthChecker;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,9 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,22 +42,14 @@ final class ApiHealthCheckTest {
   @TempDir Path dir;
 
   private final HealthRegistry health = new HealthRegistry();
-  private final AtomicInteger endpointStatus = new AtomicInteger(200);
-  private HttpServer endpoint;
+  private StatusEndpoint endpoint;
   private HealthChecker checker;
   private ApiFixture api;
   private Route53Client r53;
 
   @BeforeEach
   void start() throws Exception {
-    endpoint = HttpServer.create(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0), 16);
-    endpoint.createContext("/", ex -> {
-      try (ex) {
-        ex.getRequestBody().readAllBytes();
-        ex.sendResponseHeaders(endpointStatus.get(), -1);
-      }
-    });
-    endpoint.start();
+    endpoint = StatusEndpoint.start();
     open();
   }
 
@@ -87,11 +75,11 @@ final class ApiHealthCheckTest {
   @AfterEach
   void stop() {
     close();
-    endpoint.stop(0);
+    endpoint.close();
   }
 
   private int port() {
-    return endpoint.getAddress().getPort();
+    return endpoint.port();
   }
 
   private HealthCheckConfig http(int threshold) {
@@ -108,16 +96,6 @@ final class ApiHealthCheckTest {
     return r53.getHealthCheckStatus(b -> b.healthCheckId(id)).healthCheckObservations();
   }
 
-  private static boolean until(BooleanSupplier condition) {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
-    return true;
-  }
 
   private static Route53Exception refused(Runnable call, int status, String code) {
     Route53Exception e = ApiFixture.refused(call);
@@ -137,7 +115,7 @@ final class ApiHealthCheckTest {
     assertThat(check.healthCheckConfig()).isEqualTo(http(3).toBuilder().measureLatency(false).inverted(false)
         .disabled(false).build());
 
-    assertThat(until(() -> health.current().check(HealthCheckId.of(check.id())) == HealthStatus.HEALTHY))
+    assertThat(Eventually.until(() -> health.current().check(HealthCheckId.of(check.id())) == HealthStatus.HEALTHY))
         .as("probed without a restart, published to the health the policies read").isTrue();
     assertThat(status(check.id())).singleElement().satisfies(o -> {
       assertThat(o.regionAsString()).isEqualTo("local");
@@ -172,28 +150,36 @@ final class ApiHealthCheckTest {
   void updateHealthCheck_checksTheVersion_andTheRunningCheckerFollowsTheNewSettings() throws Exception {
     HealthCheck check = create("web", http(1));
     String id = check.id();
-    assertThat(until(() -> !status(id).isEmpty())).isTrue();
+    assertThat(Eventually.until(() -> !status(id).isEmpty())).isTrue();
 
-    HealthCheck updated = r53.updateHealthCheck(b -> b.healthCheckId(id).healthCheckVersion(1L).inverted(true)
-        .resetElements(ResettableElementName.RESOURCE_PATH)).healthCheck();
+    HealthCheck updated = r53.updateHealthCheck(b -> b.healthCheckId(id).healthCheckVersion(1L).inverted(true))
+        .healthCheck();
 
     assertThat(updated.healthCheckVersion()).isEqualTo(2L);
     assertThat(updated.healthCheckConfig().inverted()).isTrue();
-    assertThat(updated.healthCheckConfig().resourcePath()).isNull();
+    assertThat(updated.healthCheckConfig().resourcePath()).isEqualTo("/health");
     assertThat(health.current().check(HealthCheckId.of(id))).as("inverted at once").isEqualTo(HealthStatus.UNHEALTHY);
     refused(() -> r53.updateHealthCheck(b -> b.healthCheckId(id).healthCheckVersion(1L).failureThreshold(2)),
         409, "HealthCheckVersionMismatch");
     assertThat(r53.getHealthCheck(b -> b.healthCheckId(id)).healthCheck()).isEqualTo(updated);
 
-    endpointStatus.set(503);
+    endpoint.status.set(503);
     checker.probeNow(HealthCheckId.of(id)).get(30, TimeUnit.SECONDS);
     assertThat(status(id)).singleElement().satisfies(o ->
         assertThat(o.statusReport().status()).isEqualTo("Failure: HTTP 503 Service Unavailable"));
     assertThat(r53.getHealthCheckLastFailureReason(b -> b.healthCheckId(id)).healthCheckObservations())
-        .singleElement().satisfies(o -> assertThat(o.statusReport().status()).isEqualTo("Failure: HTTP 503 Service Unavailable"));
+        .singleElement().satisfies(o ->
+            assertThat(o.statusReport().status()).isEqualTo("Failure: HTTP 503 Service Unavailable"));
     assertThat(health.current().check(HealthCheckId.of(id))).as("down, inverted").isEqualTo(HealthStatus.HEALTHY);
     assertThat(api.audit).hasSize(2).last().asString().contains("\"action\":\"UpdateHealthCheck\"")
         .contains("\"HealthCheckVersion\":1").contains("\"HealthCheckVersion\":2");
+
+    HealthCheck reset = r53.updateHealthCheck(b -> b.healthCheckId(id)
+        .resetElements(ResettableElementName.RESOURCE_PATH)).healthCheck();
+    assertThat(reset.healthCheckVersion()).isEqualTo(3L);
+    assertThat(reset.healthCheckConfig().resourcePath()).isNull();
+    assertThat(checker.check(HealthCheckId.of(id)).orElseThrow()).isInstanceOfSatisfying(EndpointHealthCheck.class,
+        c -> assertThat(c.resourcePath()).contains("/"));
   }
 
   @Test
@@ -203,7 +189,7 @@ final class ApiHealthCheckTest {
         .healthThreshold(1).childHealthChecks(child, "configured").build());
     HealthCheckId site = HealthCheckId.of(calculated.id());
     assertThat(calculated.healthCheckConfig().childHealthChecks()).containsExactly(child, "configured");
-    assertThat(until(() -> health.current().check(site) == HealthStatus.HEALTHY)).isTrue();
+    assertThat(Eventually.until(() -> health.current().check(site) == HealthStatus.HEALTHY)).isTrue();
 
     Route53Exception inUse = refused(() -> r53.deleteHealthCheck(b -> b.healthCheckId(child)), 400,
         "HealthCheckInUse");

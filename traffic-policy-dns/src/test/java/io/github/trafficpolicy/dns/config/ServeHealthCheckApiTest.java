@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import com.sun.net.httpserver.HttpServer;
+import io.github.trafficpolicy.dns.Eventually;
+import io.github.trafficpolicy.dns.StatusEndpoint;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
@@ -23,16 +24,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.HealthCheckConfig;
@@ -50,24 +48,16 @@ final class ServeHealthCheckApiTest {
 
   @TempDir Path dir;
 
-  private final AtomicInteger endpointStatus = new AtomicInteger(200);
-  private HttpServer endpoint;
+  private StatusEndpoint endpoint;
 
   @BeforeEach
   void endpoint() throws Exception {
-    endpoint = HttpServer.create(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0), 16);
-    endpoint.createContext("/", ex -> {
-      try (ex) {
-        ex.getRequestBody().readAllBytes();
-        ex.sendResponseHeaders(endpointStatus.get(), -1);
-      }
-    });
-    endpoint.start();
+    endpoint = StatusEndpoint.start();
   }
 
   @AfterEach
   void stopEndpoint() {
-    endpoint.stop(0);
+    endpoint.close();
   }
 
   private ServeConfig config() throws Exception {
@@ -80,7 +70,7 @@ final class ServeHealthCheckApiTest {
         + " \"zones\": [{\"origin\": \"example.com\", \"file\": \"example.com.zone\"}],\n"
         + " \"registry\": {\"directory\": \"registry\", \"pollMillis\": 50},\n"
         + " \"healthChecks\": [{\"id\": \"configured\", \"type\": \"TCP\", \"target\": \"127.0.0.1\", \"port\": "
-        + endpoint.getAddress().getPort() + ", \"requestIntervalSeconds\": 3600}],\n"
+        + endpoint.port() + ", \"requestIntervalSeconds\": 3600}],\n"
         + " \"api\": {\"credentials\": \"keys\", \"listen\": \"127.0.0.1:0\"}}\n");
     return ServeConfigReader.read(config);
   }
@@ -88,12 +78,12 @@ final class ServeHealthCheckApiTest {
   private static Route53Client client(String endpoint) {
     return Route53Client.builder().endpointOverride(URI.create(endpoint)).region(Region.AWS_GLOBAL)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ID, SECRET)))
-        .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none())).build();
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
   }
 
   private HealthCheckConfig http() {
     return HealthCheckConfig.builder().type(HealthCheckType.HTTP).ipAddress("127.0.0.1")
-        .port(endpoint.getAddress().getPort()).resourcePath("/").failureThreshold(1).requestInterval(30).build();
+        .port(endpoint.port()).resourcePath("/").failureThreshold(1).requestInterval(30).build();
   }
 
   private static String failover(String healthCheckId) {
@@ -109,16 +99,6 @@ final class ServeHealthCheckApiTest {
         .recordData();
   }
 
-  private static boolean until(BooleanSupplier condition) {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
-    return true;
-  }
 
   @Test
   void anInvalidHealthChecksFileInTheRegistry_stopsTheStartWithItsProblems_andAnInvalidChangeKeepsTheChecks()
@@ -130,7 +110,7 @@ final class ServeHealthCheckApiTest {
       String id = r53.createHealthCheck(b -> b.callerReference("kept").healthCheckConfig(http())).healthCheck().id();
       Files.writeString(file, "{\"healthChecks\": [{\"Id\": \"x\"}]}");
       // The next look at the file refuses it (logged) and keeps the checks in force.
-      assertThat(until(() -> {
+      assertThat(Eventually.until(() -> {
         try {
           return !server.healthChecks().orElseThrow().reloadIfChanged();
         } catch (Exception e) {
@@ -157,15 +137,15 @@ final class ServeHealthCheckApiTest {
       String zone = r53.listHostedZones().hostedZones().get(0).id();
       r53.createTrafficPolicyInstance(b -> b.hostedZoneId(zone).name("www.example.com").ttl(60L)
           .trafficPolicyId(policy).trafficPolicyVersion(1));
-      assertThat(until(() -> !r53.getHealthCheckStatus(b -> b.healthCheckId(first)).healthCheckObservations()
+      assertThat(Eventually.until(() -> !r53.getHealthCheckStatus(b -> b.healthCheckId(first)).healthCheckObservations()
           .isEmpty())).as("probed at once by the running server").isTrue();
       assertThat(answer(r53, zone)).containsExactly("192.0.2.1");
 
-      endpointStatus.set(503);
+      endpoint.status.set(503);
       server.healthChecker().orElseThrow().runOnce().get(30, TimeUnit.SECONDS);
       assertThat(answer(r53, zone)).as("primary's check failed: the secondary answers").containsExactly("192.0.2.2");
 
-      endpointStatus.set(200);
+      endpoint.status.set(200);
       r53.deleteHealthCheck(b -> b.healthCheckId(first));
       assertThat(server.healthChecker().orElseThrow().checks()).extracting(c -> c.id().value())
           .containsExactly("configured");
@@ -193,7 +173,7 @@ final class ServeHealthCheckApiTest {
            Route53Client other = client(alone.endpoint())) {
         String made = other.createHealthCheck(b -> b.callerReference("from-elsewhere").healthCheckConfig(http()))
             .healthCheck().id();
-        assertThat(until(() -> server.healthChecker().orElseThrow().checks().stream().map(HealthCheck::id)
+        assertThat(Eventually.until(() -> server.healthChecker().orElseThrow().checks().stream().map(HealthCheck::id)
             .anyMatch(id -> id.value().equals(made)))).as("the server follows the registry's health checks").isTrue();
         assertThat(other.getHealthCheckStatus(b -> b.healthCheckId(made)).healthCheckObservations())
             .as("nothing probes in the API alone").isEmpty();

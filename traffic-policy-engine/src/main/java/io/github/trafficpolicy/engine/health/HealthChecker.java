@@ -79,13 +79,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Changing the checks while running.</b> {@link #put}, {@link #remove} and {@link #reconfigure} add, replace and
  * delete checks at run time. Each change is checked whole first (a calculated check's children must stay defined
- * endpoint checks; nothing changes when it is refused) and takes effect at once: a new or re-targeted check is probed
- * straight away and then at its interval, a deleted check is no longer probed, and every status it changes — a
- * deleted check's, a calculated parent's, an inversion's — is published in one new snapshot. A probe still in flight
- * for a replaced or deleted definition completes, closes its connection and is then ignored: a result always counts
- * for the definition that was probed. A replaced check keeps its status when the new definition probes the same
- * endpoint the same way (type, target, port, path, host header, search string); a re-targeted one keeps its published
- * status until its own results decide it (so a policy does not see it unknown meanwhile).
+ * endpoint checks; nothing changes when it is refused) and takes effect at once: a new, re-targeted or re-enabled
+ * check is probed straight away and then at its interval, a deleted check is no longer probed, and every status the
+ * change alters — a deleted check's, a calculated parent's, an inversion's — is published in one new snapshot. A
+ * probe still in flight for a replaced or deleted definition completes, closes its connection and is then ignored: a
+ * result always counts for the definition that was probed. A replaced check keeps its status when the new
+ * definition probes the same endpoint the same way (type, target, port, path, host header, search string); a
+ * re-targeted one keeps its published status until its own results decide it (so a policy does not see it unknown
+ * meanwhile).
  *
  * <p><b>Driving it.</b> {@link #start()} probes every check at its interval until {@link #stop()}; {@link #runOnce()}
  * and {@link #probeNow} probe on demand (tests drive rounds with them instead of waiting for intervals).
@@ -282,8 +283,8 @@ public final class HealthChecker implements AutoCloseable {
       changed = true;
       Entry e = new Entry(check, continued(before, check));
       byId.put(check.id(), e);
-      if (before == null || !sameProbe(before.check, check)) {
-        probeAtOnce.add(e);
+      if (before == null || !sameProbe(before.check, check) || (before.check.disabled() && !check.disabled())) {
+        probeAtOnce.add(e); // new, re-targeted or enabled again: its status is known without waiting an interval
       }
     }
     if (!changed) {

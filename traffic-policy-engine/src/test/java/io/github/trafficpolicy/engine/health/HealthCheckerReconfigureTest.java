@@ -9,7 +9,6 @@ import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,18 +25,15 @@ final class HealthCheckerReconfigureTest {
   private static final HealthCheckId SITE = HealthCheckId.of("site");
 
   private final HealthRegistry registry = new HealthRegistry();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Closeables closeables = new Closeables();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    closeables.close();
   }
 
   private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
+    return closeables.add(c);
   }
 
   /** An HTTP check probed once an hour (so only the probes a test asks for, or a change starts, happen). */

@@ -12,8 +12,6 @@ import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -21,18 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /** {@link ProbeFailure#of}: the reasons real probes give (servers on 127.0.0.1) fall in the right kind. */
 final class ProbeFailureTest {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Closeables closeables = new Closeables();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    closeables.close();
   }
 
   private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
+    return closeables.add(c);
   }
 
   /** The failure kind of one probe of {@code check}. */
