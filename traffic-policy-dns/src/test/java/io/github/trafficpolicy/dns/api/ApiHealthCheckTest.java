@@ -266,6 +266,52 @@ final class ApiHealthCheckTest {
   }
 
   @Test
+  void concurrentWriters_loseNothing_andEachHealthCheckVersionIsWonOnce() throws Exception {
+    String shared = create("shared", http(3)).id();
+    int writers = 8;
+    List<java.util.concurrent.Future<List<Long>>> results = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    try {
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        results.add(pool.submit(() -> {
+          Route53Client c = api.admin();
+          go.await();
+          List<Long> won = new java.util.ArrayList<>();
+          for (int i = 0; i < 5; i++) {
+            int n = i;
+            c.createHealthCheck(b -> b.callerReference("w" + writer + "-" + n).healthCheckConfig(http(3)));
+            long seen = c.getHealthCheck(b -> b.healthCheckId(shared)).healthCheck().healthCheckVersion();
+            try {
+              won.add(c.updateHealthCheck(b -> b.healthCheckId(shared).healthCheckVersion(seen)
+                  .failureThreshold(1 + (writer + n) % 10)).healthCheck().healthCheckVersion());
+            } catch (Route53Exception e) {
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("HealthCheckVersionMismatch");
+            }
+          }
+          return won;
+        }));
+      }
+      go.countDown();
+      List<Long> versions = new java.util.ArrayList<>();
+      for (var f : results) {
+        versions.addAll(f.get(120, TimeUnit.SECONDS));
+      }
+      long last = r53.getHealthCheck(b -> b.healthCheckId(shared)).healthCheck().healthCheckVersion();
+      assertThat(versions).as("every version won once, none skipped").doesNotHaveDuplicates().hasSize(
+          (int) last - 1).allSatisfy(v -> assertThat(v).isBetween(2L, last));
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(r53.getHealthCheckCount(b -> { }).healthCheckCount()).isEqualTo(1L + 1 + writers * 5);
+    assertThat(checker.checks()).hasSize(1 + 1 + writers * 5);
+    close();
+    open();
+    assertThat(checker.checks()).as("all on disk").hasSize(1 + 1 + writers * 5);
+  }
+
+  @Test
   void listHealthChecks_pagesByMarker() {
     for (int i = 0; i < 4; i++) {
       create("page-" + i, http(3));
