@@ -158,7 +158,7 @@ public final class HealthCheckStore {
     return all;
   }
 
-  /** One check. @throws ApiException {@code NoSuchHealthCheck} */
+  /** One check; {@code NoSuchHealthCheck} (404) when there is none. */
   Stored get(String id) {
     Stored s = made.get(id);
     if (s != null) {
