@@ -373,6 +373,20 @@ public final class AuthoritativeServer implements AutoCloseable {
     return loopFailures.sum();
   }
 
+  /** TCP connections open now, over every listen address (0 when stopped). */
+  public int tcpConnections() {
+    synchronized (lock) {
+      return tcpListeners.stream().mapToInt(TcpListener::openConnections).sum();
+    }
+  }
+
+  /** TCP connections accepted since the server was started, over every listen address. */
+  public long tcpAccepted() {
+    synchronized (lock) {
+      return tcpListeners.stream().mapToLong(TcpListener::acceptedConnections).sum();
+    }
+  }
+
   /**
    * TCP connections closed by a limit: over the per-client limit, given up for a new one when a listener was full,
    * or cut off by the query or write deadline.

@@ -2,16 +2,30 @@ package io.github.trafficpolicy.dns;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.engine.AliasResolver;
+import io.github.trafficpolicy.engine.DnsAliasResolver;
 import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheckMetrics;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.ProbeFailure;
 import io.github.trafficpolicy.engine.health.ProbeResult;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.xbill.DNS.Rcode;
 
 /**
@@ -94,39 +108,201 @@ public final class DnsMetrics {
   }
 
   /**
-   * A health checker's meters, per {@code check}: the gauge {@code traffic.policy.health.check.status} (1
-   * healthy, 0 unhealthy, -1 not yet known), the counter {@code …health.check.transitions} (published status
-   * changes), and the gauges {@code …health.check.last.probe.seconds} (the latest probe's latency) and {@code
-   * …health.check.last.probe.success} (1 or 0; -1 before the first probe).
+   * A health checker's meters. Per {@code check}: the gauge {@code traffic.policy.health.check.status} (1 healthy, 0
+   * unhealthy, -1 not yet known), the counter {@code …health.check.transitions} (published status changes), the
+   * gauges {@code …health.check.last.probe.seconds} (the latest probe's latency) and {@code
+   * …health.check.last.probe.success} (1 or 0; -1 before the first probe), the timer {@code
+   * …health.probe.duration} (every probe's latency, as a histogram with fixed buckets from 5 ms to 10 s, see {@link
+   * #PROBE_BUCKETS}) and the counter {@code …health.probe.failures} by {@code reason} (a {@link ProbeFailure}
+   * label: {@code timeout}, {@code connection_refused}, {@code connection_error}, {@code bad_status}, {@code
+   * bad_response}, {@code string_mismatch}, {@code tls}, {@code dns}, {@code other}; a series appears with its first
+   * failure). Per endpoint check, {@code …health.endpoint.status} with {@code check}, {@code type} and {@code
+   * endpoint} ({@code target:port}): the same value as the check's status, labelled with what it probes. And {@code
+   * …health.checks} by {@code status} ({@code healthy}, {@code unhealthy}, {@code unknown}): how many checks are in
+   * each. The meters follow the checker: a check added at run time gets its meters, a deleted one's are removed.
+   *
+   * <p>Cardinality: at most 13 + 9 series per check (the histogram's 11 buckets, count and sum; the 9 reasons only
+   * once seen) plus 3, so bounded by the number of checks, which the operator defines.
    */
   public static MeterBinder healthChecker(HealthChecker checker) {
     checkNotNull(checker, "checker");
     return registry -> {
-      for (HealthCheck c : checker.checks()) {
-        String id = c.id().toString();
-        Gauge.builder(PREFIX + "health.check.status", checker, k -> status(k, c))
-            .description("Published health check status: 1 healthy, 0 unhealthy, -1 unknown").tag("check", id)
+      HealthMeters meters = new HealthMeters(registry, checker);
+      for (HealthStatus s : HealthStatus.values()) {
+        Gauge.builder(PREFIX + "health.checks", checker, k -> k.metrics().values().stream()
+                .filter(m -> m.status() == s).count())
+            .description("Health checks in each status").tag("status", s.name().toLowerCase(java.util.Locale.ROOT))
             .register(registry);
-        FunctionCounter.builder(PREFIX + "health.check.transitions", checker,
-                k -> k.metrics(c.id()).map(HealthCheckMetrics::transitions).orElse(0L))
-            .description("Published health check status changes").tag("check", id).register(registry);
-        Gauge.builder(PREFIX + "health.check.last.probe.seconds", checker,
-                k -> last(k, c).map(r -> r.latency().toNanos() / 1e9).orElse(Double.NaN))
-            .description("Latency of the latest probe").tag("check", id).register(registry);
-        Gauge.builder(PREFIX + "health.check.last.probe.success", checker,
-                k -> last(k, c).map(r -> r.success() ? 1.0 : 0.0).orElse(-1.0))
-            .description("Whether the latest probe succeeded (1), failed (0); -1 before the first")
-            .tag("check", id).register(registry);
       }
+      meters.follow(checker.checks());
+      checker.addListener(meters);
     };
   }
 
-  private static double status(HealthChecker checker, HealthCheck c) {
-    HealthStatus s = checker.metrics(c.id()).map(HealthCheckMetrics::status).orElse(HealthStatus.UNKNOWN);
+  /** The buckets of {@code traffic.policy.health.probe.duration}: 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5, 10 s. */
+  public static final List<Duration> PROBE_BUCKETS = List.of(Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10));
+
+  /** The per-check meters of one checker in one registry, following its changes. */
+  private static final class HealthMeters implements HealthChecker.Listener {
+    private final MeterRegistry registry;
+    private final HealthChecker checker;
+    /** The definition each check's meters were made for, and those meters. */
+    private final Map<HealthCheckId, HealthCheck> definitions = new ConcurrentHashMap<>();
+    private final Map<HealthCheckId, List<Meter>> meters = new ConcurrentHashMap<>();
+    private final Map<HealthCheckId, Timer> timers = new ConcurrentHashMap<>();
+
+    HealthMeters(MeterRegistry registry, HealthChecker checker) {
+      this.registry = registry;
+      this.checker = checker;
+    }
+
+    @Override
+    public void probed(EndpointHealthCheck check, ProbeResult result) {
+      Timer t = timers.get(check.id());
+      if (t != null) {
+        t.record(result.latency());
+      }
+      if (!result.success()) {
+        Counter failures = Counter.builder(PREFIX + "health.probe.failures")
+            .description("Failed probes by reason").tag("check", check.id().value())
+            .tag("reason", ProbeFailure.of(result).label()).register(registry);
+        failures.increment();
+        meters.computeIfPresent(check.id(), (id, list) -> {
+          if (!list.contains(failures)) {
+            list.add(failures);
+          }
+          return list;
+        });
+      }
+    }
+
+    @Override
+    public void checksChanged(ImmutableList<HealthCheck> checks) {
+      follow(checks);
+    }
+
+    /** Registers the meters of new or changed checks and removes those of deleted or changed ones. */
+    synchronized void follow(List<HealthCheck> checks) {
+      Map<HealthCheckId, HealthCheck> now = new LinkedHashMap<>();
+      checks.forEach(c -> now.put(c.id(), c));
+      for (HealthCheckId id : List.copyOf(definitions.keySet())) {
+        HealthCheck before = definitions.get(id);
+        HealthCheck after = now.get(id);
+        if (after == null || !endpointOf(after).equals(endpointOf(before)) || after.type() != before.type()) {
+          meters.getOrDefault(id, List.of()).forEach(registry::remove);
+          meters.remove(id);
+          timers.remove(id);
+          definitions.remove(id);
+        }
+      }
+      for (HealthCheck c : now.values()) {
+        if (!definitions.containsKey(c.id())) {
+          register(c);
+        }
+      }
+    }
+
+    private void register(HealthCheck c) {
+      String id = c.id().value();
+      HealthCheckId key = c.id();
+      List<Meter> list = new java.util.concurrent.CopyOnWriteArrayList<>();
+      list.add(Gauge.builder(PREFIX + "health.check.status", checker, k -> status(k, key))
+          .description("Published health check status: 1 healthy, 0 unhealthy, -1 unknown").tag("check", id)
+          .register(registry));
+      list.add(FunctionCounter.builder(PREFIX + "health.check.transitions", checker,
+              k -> k.metrics(key).map(HealthCheckMetrics::transitions).orElse(0L))
+          .description("Published health check status changes").tag("check", id).register(registry));
+      list.add(Gauge.builder(PREFIX + "health.check.last.probe.seconds", checker,
+              k -> last(k, key).map(r -> r.latency().toNanos() / 1e9).orElse(Double.NaN))
+          .description("Latency of the latest probe").tag("check", id).register(registry));
+      list.add(Gauge.builder(PREFIX + "health.check.last.probe.success", checker,
+              k -> last(k, key).map(r -> r.success() ? 1.0 : 0.0).orElse(-1.0))
+          .description("Whether the latest probe succeeded (1), failed (0); -1 before the first")
+          .tag("check", id).register(registry));
+      if (c instanceof EndpointHealthCheck e) {
+        list.add(Gauge.builder(PREFIX + "health.endpoint.status", checker, k -> status(k, key))
+            .description("Health of each probed endpoint: 1 healthy, 0 unhealthy, -1 unknown").tag("check", id)
+            .tag("type", e.type().name()).tag("endpoint", endpointOf(e)).register(registry));
+        Timer t = Timer.builder(PREFIX + "health.probe.duration").description("Probe latency (every probe)")
+            .tag("check", id).serviceLevelObjectives(PROBE_BUCKETS.toArray(Duration[]::new))
+            .register(registry);
+        list.add(t);
+        timers.put(key, t);
+      }
+      meters.put(key, list);
+      definitions.put(key, c);
+    }
+  }
+
+  /** What an endpoint check probes, {@code target:port} ({@code [v6]:port}); empty for a calculated check. */
+  private static String endpointOf(HealthCheck c) {
+    if (c instanceof EndpointHealthCheck e) {
+      return (e.target().contains(":") ? "[" + e.target() + "]" : e.target()) + ":" + e.port();
+    }
+    return "";
+  }
+
+  private static double status(HealthChecker checker, HealthCheckId id) {
+    HealthStatus s = checker.metrics(id).map(HealthCheckMetrics::status).orElse(HealthStatus.UNKNOWN);
     return s == HealthStatus.HEALTHY ? 1 : s == HealthStatus.UNHEALTHY ? 0 : -1;
   }
 
-  private static Optional<ProbeResult> last(HealthChecker checker, HealthCheck c) {
-    return checker.metrics(c.id()).flatMap(HealthCheckMetrics::lastResult);
+  private static Optional<ProbeResult> last(HealthChecker checker, HealthCheckId id) {
+    return checker.metrics(id).flatMap(HealthCheckMetrics::lastResult);
+  }
+
+  /**
+   * An alias resolver's meters, when it is a {@link DnsAliasResolver} (others keep no state worth a meter): the
+   * gauge {@code traffic.policy.alias.targets} by {@code freshness} ({@code fresh}, {@code stale}, {@code missing},
+   * {@code static}: how many targets in use are in each), and the counters {@code …alias.lookups} (lookups that
+   * ended) and {@code …alias.lookup.failures} (lookups that failed: no resolver answered usably; the target keeps
+   * its last records, stale, within the limit). Four series and two: bounded.
+   */
+  public static MeterBinder aliasResolver(AliasResolver resolver) {
+    checkNotNull(resolver, "resolver");
+    return registry -> {
+      if (!(resolver instanceof DnsAliasResolver dns)) {
+        return;
+      }
+      for (AliasResolver.Freshness f : AliasResolver.Freshness.values()) {
+        Gauge.builder(PREFIX + "alias.targets", dns, r -> r.targets().stream().filter(t -> t.freshness() == f).count())
+            .description("Alias targets in use, by freshness").tag("freshness", f.name().toLowerCase(
+                java.util.Locale.ROOT)).register(registry);
+      }
+      FunctionCounter.builder(PREFIX + "alias.lookups", dns, DnsAliasResolver::lookupCount)
+          .description("Alias target lookups that ended").register(registry);
+      FunctionCounter.builder(PREFIX + "alias.lookup.failures", dns, DnsAliasResolver::lookupFailureCount)
+          .description("Alias target lookups that failed (no resolver answered usably)").register(registry);
+    };
+  }
+
+  /**
+   * A server's transport meters: the counters {@code traffic.policy.dns.ratelimit.dropped} and {@code
+   * …dns.ratelimit.slipped} (UDP responses dropped, or sent truncated, by response-rate limiting), {@code
+   * …dns.tcp.accepted}, {@code …dns.tcp.closed.by.limits} (closed for the per-client or listener limit or a
+   * deadline) and {@code …dns.loop.failures} (receiver or acceptor loops restarted after an error), and the gauge
+   * {@code …dns.tcp.connections} (open now). No labels.
+   */
+  public static MeterBinder server(AuthoritativeServer server) {
+    checkNotNull(server, "server");
+    return registry -> {
+      QueryHandler h = server.handler();
+      FunctionCounter.builder(PREFIX + "dns.ratelimit.dropped", h, QueryHandler::rateLimitDrops)
+          .description("UDP responses dropped by response-rate limiting").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.ratelimit.slipped", h, QueryHandler::rateLimitSlips)
+          .description("UDP responses sent truncated (TC) in place of a rate-limited one").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.tcp.accepted", server, AuthoritativeServer::tcpAccepted)
+          .description("TCP connections accepted").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.tcp.closed.by.limits", server, AuthoritativeServer::tcpClosedByLimits)
+          .description("TCP connections closed by a limit (per client, listener full, query or write deadline)")
+          .register(registry);
+      Gauge.builder(PREFIX + "dns.tcp.connections", server, AuthoritativeServer::tcpConnections)
+          .description("TCP connections open").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.loop.failures", server, AuthoritativeServer::loopFailures)
+          .description("UDP receiver or TCP acceptor loops restarted after an error").register(registry);
+    };
   }
 }

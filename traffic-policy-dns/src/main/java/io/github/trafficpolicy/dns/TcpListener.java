@@ -58,6 +58,9 @@ final class TcpListener {
   private final LongAdder closedByLimits;
   private final Map<InetAddress, Integer> perClient = new HashMap<>();
   private final List<Connection> connections = new ArrayList<>();
+  /** {@code connections.size()}, published for other threads. */
+  private volatile int open;
+  private final LongAdder accepted = new LongAdder();
   private final byte[] query = new byte[65_535];
   private final byte[] reply = new byte[QueryHandler.MAX_MESSAGE + 2];
   private volatile boolean stopping;
@@ -80,9 +83,19 @@ final class TcpListener {
     server.register(selector, SelectionKey.OP_ACCEPT);
   }
 
-  /** Open connections (for tests and counters). */
+  /** Open connections (for tests and counters; read on the listener's thread). */
   int connections() {
     return connections.size();
+  }
+
+  /** Open connections, readable from any thread (as of the last accept or close). */
+  int openConnections() {
+    return open;
+  }
+
+  /** Connections accepted since the listener started. */
+  long acceptedConnections() {
+    return accepted.sum();
   }
 
   /** Stops accepting; connections finish sending what they owe until {@code deadlineNanos}, then close. */
@@ -199,6 +212,8 @@ final class TcpListener {
         Connection c = new Connection(ch, client, now);
         c.key = ch.register(selector, SelectionKey.OP_READ, c);
         connections.add(c);
+        open = connections.size();
+        accepted.increment();
         perClient.merge(client, 1, Integer::sum);
       } catch (IOException e) {
         close(ch);
@@ -418,6 +433,7 @@ final class TcpListener {
       }
       closed = true;
       connections.remove(this);
+      open = connections.size();
       perClient.computeIfPresent(client, (k, v) -> v == 1 ? null : v - 1);
       if (key != null) {
         key.cancel();

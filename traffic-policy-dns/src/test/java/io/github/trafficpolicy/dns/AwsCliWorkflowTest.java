@@ -188,6 +188,45 @@ final class AwsCliWorkflowTest {
     assertThat(audit).allMatch(l -> l.contains("\"accessKeyId\":\"AKIDCLI000000000001\""));
   }
 
+  @Test
+  void awsCli_managesHealthChecks_probedByTheRunningServer() throws Exception {
+    // A TCP check of the server's own DNS-over-TCP listener: an endpoint that is up while the test runs.
+    String config = "Type=TCP,IPAddress=127.0.0.1,Port=" + server.server().port() + ",RequestInterval=30,"
+        + "FailureThreshold=1";
+    JsonNode created = route53("default", "create-health-check", "--caller-reference", "cli-1",
+        "--health-check-config", config);
+    String id = created.at("/HealthCheck/Id").asText();
+    assertThat(created.at("/HealthCheck/HealthCheckConfig/Port").asInt()).isEqualTo(server.server().port());
+    assertThat(created.at("/HealthCheck/HealthCheckVersion").asLong()).isEqualTo(1);
+    assertThat(route53("default", "create-health-check", "--caller-reference", "cli-1", "--health-check-config",
+        config).at("/HealthCheck/Id").asText()).as("same reference and settings: the same check").isEqualTo(id);
+
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    JsonNode status;
+    do {
+      status = route53("viewer", "get-health-check-status", "--health-check-id", id);
+    } while (status.at("/HealthCheckObservations").isEmpty() && System.nanoTime() < end);
+    assertThat(status.at("/HealthCheckObservations/0/StatusReport/Status").asText()).isEqualTo("Success: connected");
+
+    JsonNode updated = route53("default", "update-health-check", "--health-check-id", id,
+        "--health-check-version", "1", "--inverted");
+    assertThat(updated.at("/HealthCheck/HealthCheckVersion").asLong()).isEqualTo(2);
+    assertThat(updated.at("/HealthCheck/HealthCheckConfig/Inverted").asBoolean()).isTrue();
+    Result stale = run("default", "update-health-check", "--health-check-id", id, "--health-check-version", "1",
+        "--no-inverted");
+    assertThat(stale.exit()).isNotZero();
+    assertThat(stale.output()).contains("HealthCheckVersionMismatch");
+    assertThat(route53("viewer", "list-health-checks").at("/HealthChecks").findValuesAsText("Id"))
+        .containsExactly(id);
+    assertThat(route53("viewer", "get-health-check-count").get("HealthCheckCount").asInt()).isEqualTo(1);
+
+    route53("default", "delete-health-check", "--health-check-id", id);
+    Result gone = run("default", "get-health-check", "--health-check-id", id);
+    assertThat(gone.exit()).isNotZero();
+    assertThat(gone.output()).contains("NoSuchHealthCheck");
+    assertThat(Files.readAllLines(dir.resolve("audit.log"))).hasSize(3);
+  }
+
   private static String single(String address) {
     return "{\n  \"AWSPolicyFormatVersion\": \"2015-10-01\",\n  \"RecordType\": \"A\",\n"
         + "  \"StartEndpoint\": \"only\",\n"

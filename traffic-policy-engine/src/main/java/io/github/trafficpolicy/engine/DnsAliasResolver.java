@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,8 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   final long retryNanos;
   private final Map<Key, WeakReference<LiveAliasTarget>> targets = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  private final LongAdder lookups = new LongAdder();
+  private final LongAdder lookupFailures = new LongAdder();
   private final Object wake = new Object();
   private final Thread refresher;
   private boolean woken;
@@ -160,6 +163,27 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   @Override
   public long generation() {
     return generation.get();
+  }
+
+  /** Lookups of targets that ended (with addresses, a negative answer or a failure), since the resolver was built. */
+  public long lookupCount() {
+    return lookups.sum();
+  }
+
+  /**
+   * Lookups that failed: no resolver answered in time or usably (the target keeps its last records, stale, within
+   * the limit, and is tried again after the retry interval).
+   */
+  public long lookupFailureCount() {
+    return lookupFailures.sum();
+  }
+
+  /** Called by a target when one of its lookups ended. */
+  void lookedUp(DnsLookup.Kind kind) {
+    lookups.increment();
+    if (kind == DnsLookup.Kind.FAILED) {
+      lookupFailures.increment();
+    }
   }
 
   /** Called by a target after a change of what it answers (records, freshness, health or TTL). */

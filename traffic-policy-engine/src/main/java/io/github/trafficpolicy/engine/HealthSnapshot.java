@@ -95,6 +95,12 @@ public final class HealthSnapshot {
       return check(HealthCheckId.of(id), status);
     }
 
+    /** Forgets a health check's status (it reads as {@link HealthStatus#UNKNOWN} again), for a deleted check. */
+    public Builder removeCheck(HealthCheckId id) {
+      checks.remove(checkNotNull(id, "id"));
+      return this;
+    }
+
     /** Sets the health of an endpoint's alias target. */
     public Builder target(EndpointId id, HealthStatus status) {
       targets.put(checkNotNull(id, "id"), checkNotNull(status, "status"));

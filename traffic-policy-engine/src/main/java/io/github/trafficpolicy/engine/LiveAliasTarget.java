@@ -140,6 +140,7 @@ final class LiveAliasTarget implements AliasResolver.Target {
   /** Takes a lookup's result. */
   synchronized void complete(DnsLookup.Result r) {
     try {
+      owner.lookedUp(r.kind());
       long now = owner.ticker.read();
       inFlight = null;
       if (r.kind() != DnsLookup.Kind.FAILED) {

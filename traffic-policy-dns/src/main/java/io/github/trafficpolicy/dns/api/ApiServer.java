@@ -56,13 +56,16 @@ public final class ApiServer implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService executor;
   private final Route53Api api;
+  private final HealthCheckStore healthChecks;
   private final SigV4 sigV4;
   private final AccessKeys keys;
   private final String scheme;
   private final AtomicInteger requests = new AtomicInteger();
 
   private ApiServer(Builder b) throws IOException {
-    this.api = new Route53Api(b.registry, b.dns, b.audit);
+    this.healthChecks = b.healthChecks != null ? b.healthChecks
+        : HealthCheckStore.open(b.registry.directory(), java.util.List.of());
+    this.api = new Route53Api(b.registry, b.dns, healthChecks, b.audit);
     this.sigV4 = new SigV4(b.keys, b.clock);
     this.keys = b.keys;
     if (b.tls != null) {
@@ -125,6 +128,11 @@ public final class ApiServer implements AutoCloseable {
     InetSocketAddress a = address();
     String host = InetAddresses.toUriString(a.getAddress());
     return scheme + "://" + host + ":" + a.getPort();
+  }
+
+  /** The health checks it manages. */
+  public HealthCheckStore healthChecks() {
+    return healthChecks;
   }
 
   /** The access keys it accepts. */
@@ -257,6 +265,7 @@ public final class ApiServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private SSLContext tls;
     private int threads = 4;
+    private HealthCheckStore healthChecks;
 
     private Builder() {}
 
@@ -269,6 +278,15 @@ public final class ApiServer implements AutoCloseable {
     /** The DNS handler whose zones are the hosted zones and which answers {@code TestDNSAnswer} (required). */
     public Builder dns(QueryHandler dns) {
       this.dns = checkNotNull(dns, "dns");
+      return this;
+    }
+
+    /**
+     * The health checks the API manages (default: those made through the API, kept in the registry's directory, with
+     * nothing probing them — {@code serve} gives its own, driving its checker).
+     */
+    public Builder healthChecks(HealthCheckStore healthChecks) {
+      this.healthChecks = checkNotNull(healthChecks, "healthChecks");
       return this;
     }
 

@@ -49,9 +49,10 @@ import org.xbill.DNS.Type;
  * {@code UpdateTrafficPolicyInstance}, {@code DeleteTrafficPolicyInstance}, {@code ListTrafficPolicyInstances},
  * {@code ListTrafficPolicyInstancesByHostedZone}, {@code ListTrafficPolicyInstancesByPolicy},
  * {@code GetTrafficPolicyInstanceCount}, {@code ListHostedZones}, {@code GetHostedZone},
- * {@code ListHostedZonesByName} and {@code TestDNSAnswer} (answered by the query handler, as a resolver would see
- * it). A policy record (traffic policy instance) is applied at once, so its {@code State} is always
- * {@code Applied}. Every write is appended to the {@link AuditLog}.
+ * {@code ListHostedZonesByName}, {@code TestDNSAnswer} (answered by the query handler, as a resolver would see
+ * it) and the health check operations ({@link HealthCheckOperations}). A policy record (traffic policy instance)
+ * is applied at once, so its {@code State} is always {@code Applied}. Every write is appended to the
+ * {@link AuditLog}.
  *
  * <p>Extensions beside the compatible surface (paths Route 53 does not have; no Route 53 operation changes):
  * {@code POST /2013-04-01/trafficpolicyinstances/update} binds many instances to one version atomically, and
@@ -71,12 +72,18 @@ public final class Route53Api {
   private final TrafficPolicyRegistry registry;
   private final QueryHandler dns;
   private final AuditLog audit;
+  private final HealthCheckOperations healthChecks;
 
-  /** The API over {@code registry}, serving the zones of {@code dns}, logging writes to {@code audit}. */
-  public Route53Api(TrafficPolicyRegistry registry, QueryHandler dns, AuditLog audit) {
+  /**
+   * The API over {@code registry}, serving the zones of {@code dns}, managing the health checks of
+   * {@code healthChecks}, logging writes to {@code audit}.
+   */
+  public Route53Api(TrafficPolicyRegistry registry, QueryHandler dns, HealthCheckStore healthChecks,
+                    AuditLog audit) {
     this.registry = checkNotNull(registry, "registry");
     this.dns = checkNotNull(dns, "dns");
     this.audit = checkNotNull(audit, "audit");
+    this.healthChecks = new HealthCheckOperations(checkNotNull(healthChecks, "healthChecks"), audit);
   }
 
   /** Who made a request and its ID (for the audit log). */
@@ -188,14 +195,21 @@ public final class Route53Api {
           break;
         case "healthcheck":
         case "healthcheckcount":
+          Optional<ApiResponse> r = healthChecks.handle(seg, m, q, request, caller);
+          if (r.isPresent()) {
+            return r.get();
+          }
+          break;
         case "checkeripranges":
-          throw new ApiException(501, "NotImplemented", "Health checks are not managed through this API yet; "
-              + "configure them in the serve configuration (healthChecks)");
+          throw new ApiException(501, "NotImplemented", "This server probes from its own addresses; it has no "
+              + "checker IP ranges to list");
         default:
           break;
       }
     } catch (RegistryException e) {
       throw fromRegistry(e);
+    } catch (IOException e) {
+      throw new ApiException(500, "InternalFailure", "The health checks cannot be saved: " + e.getMessage());
     }
     throw invalidAction(request);
   }
@@ -665,7 +679,7 @@ public final class Route53Api {
   }
 
   /** {@code maxitems}: default and most 100 (a larger value is lowered to 100, as Route 53 does). */
-  private static int maxItems(ImmutableListMultimap<String, String> q) {
+  static int maxItems(ImmutableListMultimap<String, String> q) {
     return optional(q, "maxitems").map(s -> integer(s, "MaxItems", 1, Integer.MAX_VALUE))
         .map(v -> Math.min(v, MAX_ITEMS)).orElse(MAX_ITEMS);
   }
@@ -692,7 +706,7 @@ public final class Route53Api {
     return b.build();
   }
 
-  private static Optional<String> optional(ImmutableListMultimap<String, String> q, String name) {
+  static Optional<String> optional(ImmutableListMultimap<String, String> q, String name) {
     ImmutableList<String> v = q.get(name);
     if (v.size() > 1) {
       throw ApiException.invalidInput("Query parameter " + name + " is given " + v.size() + " times");
@@ -704,7 +718,7 @@ public final class Route53Api {
     return optional(q, name).orElseThrow(() -> ApiException.invalidInput("Missing required parameter " + name));
   }
 
-  private static <T> int indexOf(List<T> list, java.util.function.Predicate<T> p) {
+  static <T> int indexOf(List<T> list, java.util.function.Predicate<T> p) {
     for (int i = 0; i < list.size(); i++) {
       if (p.test(list.get(i))) {
         return i;

@@ -6,6 +6,7 @@ import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
+import io.github.trafficpolicy.dns.api.HealthCheckStore;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.Set;
 
 /**
  * The configuration's {@code api} member: the Route 53-compatible control plane beside the DNS listeners, on the
- * server's {@code registry} (required with it), whose changes are served at once. {@code {"listen": "HOST:PORT"
+ * server's {@code registry} (required with it), whose changes are served at once (health checks made through it are
+ * probed by the server's checker at once). {@code {"listen": "HOST:PORT"
  * (default 127.0.0.1:8053), "credentials": FILE (required, AWS shared credentials format), "auditLog": FILE or "-"
  * (default "-": standard error), "tls": {"keystore": FILE, "passwordFile": FILE}}}; an address that is not
  * loopback needs {@code tls}. Files are relative to the configuration file. Everything is checked by
@@ -45,7 +47,8 @@ final class ApiMember {
    * log) are added to {@code resources}. {@link #serve} names the handler before {@link #start}.
    */
   static Optional<ApiMember> prepare(ServeConfig config, Optional<TrafficPolicyRegistry> registry,
-                                     List<String> problems, List<AutoCloseable> resources) {
+                                     Optional<HealthCheckStore> healthChecks, List<String> problems,
+                                     List<AutoCloseable> resources) {
     String place = config.name() + ": /" + MEMBER;
     JsonNode node = config.extensions().get(MEMBER);
     int before = problems.size();
@@ -121,6 +124,7 @@ final class ApiMember {
       }
     }
     b.registry(registry.get()).keys(keys).listen(listen);
+    healthChecks.ifPresent(b::healthChecks);
     return Optional.of(new ApiMember(b, resources));
   }
 

@@ -19,6 +19,7 @@ import io.github.trafficpolicy.dns.QueryLog;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.dns.ZoneFileException;
+import io.github.trafficpolicy.dns.api.HealthCheckStore;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.AliasTargetCheck;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
@@ -72,7 +73,9 @@ import org.slf4j.LoggerFactory;
  * after the listeners are bound and closed by {@link #close()}), and the {@code healthStatus} file, which sets only
  * the IDs it lists (an ID it stops listing goes back to unknown; the checks' statuses are never touched). An ID
  * cannot come from both: a file listing a checked ID is a configuration error at startup, and such entries of a
- * reloaded file are ignored (and reported), so a probed ID always shows its probe result.
+ * reloaded file are ignored (and reported), so a probed ID always shows its probe result. With a {@code registry},
+ * the checker also probes the checks made through the Route 53 API ({@link HealthCheckStore}, kept in the
+ * registry's directory, followed at the registry's poll interval), and is there even when no check is defined yet.
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
@@ -86,6 +89,8 @@ public final class ConfiguredServer implements AutoCloseable {
   private final Optional<Thread> healthWatcher;
   private final Optional<RegistryFollow> registry;
   private final Optional<HealthChecker> checker;
+  private final Optional<HealthCheckStore> healthChecks;
+  private volatile java.util.concurrent.ScheduledExecutorService healthChecksFollow;
   private final AliasResolver aliasResolver;
   private final ImmutableList<String> warnings;
   private final Optional<ApiMember> api;
@@ -95,9 +100,10 @@ public final class ConfiguredServer implements AutoCloseable {
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
-      Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings,
-      Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
+      Optional<HealthChecker> checker, Optional<HealthCheckStore> healthChecks, AliasResolver aliasResolver,
+      ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
     this.config = config;
+    this.healthChecks = healthChecks;
     this.api = api;
     this.metricsListen = metricsListen;
     this.aliasResolver = aliasResolver;
@@ -281,9 +287,26 @@ public final class ConfiguredServer implements AutoCloseable {
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
       registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
     }
+    // The health checks made through the API live in the registry's directory, beside the configuration's own.
+    Optional<HealthCheckStore> store = Optional.empty();
+    if (registry.isPresent()) {
+      Optional<Path> dir = registry.get().registry().directory();
+      try {
+        store = Optional.of(HealthCheckStore.open(dir, checks));
+        checks.clear();
+        checks.addAll(store.get().checks());
+      } catch (IOException e) {
+        problems.add(name + ": /registry: cannot read " + dir.map(d -> d.resolve(HealthCheckStore.FILE)).orElse(null)
+            + ": " + IoMessages.describe(e));
+      } catch (IllegalArgumentException e) {
+        for (String line : e.getMessage().split("\n")) {
+          problems.add(line);
+        }
+      }
+    }
     Optional<ApiMember> api = Optional.empty();
     if (config.extensions().containsKey(ApiMember.MEMBER)) {
-      api = ApiMember.prepare(config, registry.map(RegistryFollow::registry), problems, resources);
+      api = ApiMember.prepare(config, registry.map(RegistryFollow::registry), store, problems, resources);
     }
     Catalog built = null;
     if (registry.isPresent()) {
@@ -345,13 +368,16 @@ public final class ConfiguredServer implements AutoCloseable {
       throw new ConfigException(ImmutableList.copyOf(problems));
     }
     Optional<HealthChecker> checker = Optional.empty();
-    if (!checks.isEmpty()) {
+    // With a registry there is always a checker: checks made through the API start without a restart.
+    if (!checks.isEmpty() || store.isPresent()) {
       try {
         checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         closeAll(resources);
         throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, e.getMessage(), e);
       }
+      HealthChecker made = checker.get();
+      store.ifPresent(st -> st.serve(made));
     }
     QueryHandler queryHandler = handler.build();
     registry.ifPresent(r -> {
@@ -371,7 +397,7 @@ public final class ConfiguredServer implements AutoCloseable {
     for (InetSocketAddress a : config.listen()) {
       server.listen(a);
     }
-    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker,
+    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker, store,
         evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
   }
 
@@ -491,7 +517,36 @@ public final class ConfiguredServer implements AutoCloseable {
     checker.ifPresent(HealthChecker::start);
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
+    if (healthChecks.isPresent() && registry.isPresent()) {
+      followHealthChecks(healthChecks.get(), registry.get().interval());
+    }
     return this;
+  }
+
+  /**
+   * Looks at the registry's {@value HealthCheckStore#FILE} every {@code interval}, so checks that another process
+   * (a {@code traffic-policy api} on the same directory) made are probed without a restart; a file that is not valid
+   * is reported and the checks in force stay.
+   */
+  private void followHealthChecks(HealthCheckStore store, Duration interval) {
+    java.util.concurrent.ScheduledExecutorService follow =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "health-checks-follow");
+          t.setDaemon(true);
+          return t;
+        });
+    long millis = Math.max(1, interval.toMillis());
+    follow.scheduleWithFixedDelay(() -> {
+      try {
+        if (store.reloadIfChanged()) {
+          LOG.info("health checks reloaded from the registry's {}", HealthCheckStore.FILE);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("health checks NOT reloaded from the registry's {}, keeping the ones in force: {}",
+            HealthCheckStore.FILE, e.getMessage());
+      }
+    }, millis, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    healthChecksFollow = follow;
   }
 
   /**
@@ -553,6 +608,14 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
+   * The health checks of the configuration and those made through the API (kept in the registry's directory), when
+   * the configuration has a {@code registry}.
+   */
+  public Optional<HealthCheckStore> healthChecks() {
+    return healthChecks;
+  }
+
+  /**
    * Stops probing (the health checker's threads end and its connections close), stops serving (draining queries in
    * flight) and releases files and databases. Idempotent.
    */
@@ -562,6 +625,10 @@ public final class ConfiguredServer implements AutoCloseable {
       return;
     }
     closed = true;
+    java.util.concurrent.ScheduledExecutorService follow = healthChecksFollow;
+    if (follow != null) {
+      follow.shutdownNow();
+    }
     checker.ifPresent(HealthChecker::close);
     healthWatcher.ifPresent(Thread::interrupt);
     server.stop();

@@ -37,6 +37,8 @@ final class MetricsEndpoint implements AutoCloseable {
     DnsMetrics.queryHandler(server.server().handler()).bindTo(registry);
     server.registry().ifPresent(r -> DnsMetrics.registryServing(r).bindTo(registry));
     server.healthChecker().ifPresent(c -> DnsMetrics.healthChecker(c).bindTo(registry));
+    DnsMetrics.server(server.server()).bindTo(registry);
+    DnsMetrics.aliasResolver(server.aliasResolver()).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);

@@ -64,13 +64,22 @@ final class ApiFixture implements AutoCloseable {
   private final List<Route53Client> clients = new ArrayList<>();
 
   ApiFixture(TrafficPolicyRegistry registry, Clock clock) throws IOException {
+    this(registry, clock, null);
+  }
+
+  /** With {@code healthChecks} managed by the API ({@code null}: the default store, nothing probing). */
+  ApiFixture(TrafficPolicyRegistry registry, Clock clock, HealthCheckStore healthChecks) throws IOException {
     this.registry = registry;
     this.serving = RegistryServing.create(registry, PolicyEvaluator.builder().build(),
         List.of(Zone.parse("example.com", zone("example.com")), Zone.parse("example.org", zone("example.org"))),
         List.of(), servingLog::add);
     this.handler = QueryHandler.builder(serving.catalog()).build();
     serving.serveWith(handler);
-    this.server = ApiServer.builder()
+    ApiServer.Builder api = ApiServer.builder();
+    if (healthChecks != null) {
+      api.healthChecks(healthChecks);
+    }
+    this.server = api
         .registry(registry)
         .dns(handler)
         .keys(AccessKeys.parse("credentials", CREDENTIALS))

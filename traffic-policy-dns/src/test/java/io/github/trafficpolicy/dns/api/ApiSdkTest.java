@@ -269,7 +269,7 @@ final class ApiSdkTest {
     expect(() -> r53.listTrafficPolicyVersions(b -> b.id(id).maxItems("0")), 400, "InvalidInput");
     expect(() -> r53.testDNSAnswer(b -> b.hostedZoneId(com).recordName("www.example.org").recordType(RRType.A)),
         400, "InvalidInput");
-    expect(() -> r53.getHealthCheck(b -> b.healthCheckId("abc")), 501, "NotImplemented");
+    expect(() -> r53.getHealthCheck(b -> b.healthCheckId("abc")), 404, "NoSuchHealthCheck");
 
     Route53Exception invalid = ApiFixture.refused(() -> r53.createTrafficPolicyVersion(b -> b.id(id).document(
         "{\"AWSPolicyFormatVersion\":\"2015-10-01\",\"RecordType\":\"A\",\"StartEndpoint\":\"missing\","

@@ -31,6 +31,28 @@ final class CheckState {
     this.disabled = check.disabled();
   }
 
+  /**
+   * The state of {@code next}, a new definition of this state's check, going on from this one: the raw status, the
+   * transitions and the last change are kept; the latest result and the run of results only when {@code sameProbe}
+   * (the new definition probes what the old one did). A change of inversion or disabling that changes the published
+   * status counts as a transition at {@code now}.
+   */
+  CheckState continuedAs(HealthCheck next, int failureThreshold, boolean sameProbe, Instant now) {
+    CheckState s = new CheckState(next, failureThreshold);
+    s.raw = raw;
+    s.transitions = transitions;
+    s.lastChange = lastChange;
+    if (sameProbe) {
+      s.lastResult = lastResult;
+      s.consecutive = consecutive;
+    }
+    if (s.status() != status()) {
+      s.transitions++;
+      s.lastChange = Optional.of(now);
+    }
+    return s;
+  }
+
   /** Records a probe result; true when the published status changed. */
   boolean record(ProbeResult result) {
     if (lastResult.isPresent() && lastResult.get().success() == result.success()) {

@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -74,15 +77,27 @@ import org.slf4j.LoggerFactory;
  * results the other way, in both directions. Disabled checks are never probed and are {@code HEALTHY} (then
  * inverted, if inverted). Calculated checks follow their children at once (see {@link CalculatedHealthCheck}).
  *
+ * <p><b>Changing the checks while running.</b> {@link #put}, {@link #remove} and {@link #reconfigure} add, replace and
+ * delete checks at run time. Each change is checked whole first (a calculated check's children must stay defined
+ * endpoint checks; nothing changes when it is refused) and takes effect at once: a new, re-targeted or re-enabled
+ * check is probed straight away and then at its interval, a deleted check is no longer probed, and every status the
+ * change alters — a deleted check's, a calculated parent's, an inversion's — is published in one new snapshot. A
+ * probe still in flight for a replaced or deleted definition completes, closes its connection and is then ignored: a
+ * result always counts for the definition that was probed. A replaced check keeps its status when the new
+ * definition probes the same endpoint the same way (type, target, port, path, host header, search string); a
+ * re-targeted one keeps its published status until its own results decide it (so a policy does not see it unknown
+ * meanwhile).
+ *
  * <p><b>Driving it.</b> {@link #start()} probes every check at its interval until {@link #stop()}; {@link #runOnce()}
- * and {@link #probeNow} probe on demand (tests drive rounds with them instead of waiting for intervals). Thread-safe.
+ * and {@link #probeNow} probe on demand (tests drive rounds with them instead of waiting for intervals).
+ * {@link #addListener} hears every probe result applied and every change of the checks. Thread-safe.
  */
 public final class HealthChecker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
   private final HealthRegistry registry;
-  private final ImmutableMap<HealthCheckId, Entry> entries;
-  private final ImmutableListMultimap<HealthCheckId, Entry> parents;
+  /** The checks and who their parents are, replaced whole under {@link #lock}; read without it. */
+  private volatile Topology topology;
   private final Clock clock;
   private final ScheduledThreadPoolExecutor scheduler;
   private final AsynchronousChannelGroup group;
@@ -91,7 +106,9 @@ public final class HealthChecker implements AutoCloseable {
   private final ProbeLimiter limiter;
   private final boolean logTransitions;
   private final Object lock = new Object();
-  private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+  private final Map<HealthCheckId, ScheduledFuture<?>> schedules = new HashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private boolean started;
   private boolean initialized;
   private boolean closed;
 
@@ -99,19 +116,11 @@ public final class HealthChecker implements AutoCloseable {
     this.registry = b.registry;
     this.clock = b.clock;
     this.logTransitions = b.logTransitions;
-    ImmutableMap.Builder<HealthCheckId, Entry> byId = ImmutableMap.builder();
+    Map<HealthCheckId, Entry> byId = new LinkedHashMap<>();
     for (HealthCheck check : checks) {
-      int threshold = check instanceof EndpointHealthCheck e ? e.failureThreshold() : 1;
-      byId.put(check.id(), new Entry(check, new CheckState(check, threshold)));
+      byId.put(check.id(), new Entry(check, new CheckState(check, thresholdOf(check))));
     }
-    this.entries = byId.build();
-    ImmutableListMultimap.Builder<HealthCheckId, Entry> parentsOf = ImmutableListMultimap.builder();
-    for (Entry e : entries.values()) {
-      if (e.check instanceof CalculatedHealthCheck c) {
-        c.children().forEach(child -> parentsOf.put(child, e));
-      }
-    }
-    this.parents = parentsOf.build();
+    this.topology = Topology.of(byId);
     this.scheduler = new ScheduledThreadPoolExecutor(b.schedulerThreads, threads("health-scheduler-%d"));
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -135,14 +144,37 @@ public final class HealthChecker implements AutoCloseable {
     return new Builder(registry);
   }
 
+  /**
+   * Hears what a {@link HealthChecker} does. Called on the checker's threads, after the change is published; must
+   * be quick and must not throw (a listener that throws is logged and the others are still called).
+   */
+  public interface Listener {
+    /** An endpoint check's probe result was applied (results of replaced or deleted definitions are not). */
+    default void probed(EndpointHealthCheck check, ProbeResult result) {}
+
+    /** The set of checks changed ({@link #put}, {@link #remove}, {@link #reconfigure}): all of them, in order. */
+    default void checksChanged(ImmutableList<HealthCheck> checks) {}
+  }
+
   /** The registry this checker publishes to. */
   public HealthRegistry registry() {
     return registry;
   }
 
-  /** The check definitions, in the order given. */
+  /** The check definitions, in the order given (checks added later come last). */
   public ImmutableList<HealthCheck> checks() {
-    return entries.values().stream().map(e -> e.check).collect(ImmutableList.toImmutableList());
+    return topology.entries.values().stream().map(e -> e.check).collect(ImmutableList.toImmutableList());
+  }
+
+  /** The current definition of one check, empty when no check has this ID. */
+  public Optional<HealthCheck> check(HealthCheckId id) {
+    Entry e = topology.entries.get(checkNotNull(id, "id"));
+    return e == null ? Optional.empty() : Optional.of(e.check);
+  }
+
+  /** Calls {@code listener} for every probe result applied and every change of the checks from now on. */
+  public void addListener(Listener listener) {
+    listeners.add(checkNotNull(listener, "listener"));
   }
 
   /**
@@ -155,24 +187,196 @@ public final class HealthChecker implements AutoCloseable {
     synchronized (lock) {
       checkState(!closed, "the health checker is closed");
       initialize();
-      if (!schedules.isEmpty()) {
+      if (started) {
         return;
       }
-      for (Entry e : entries.values()) {
-        if (e.check instanceof EndpointHealthCheck check && !check.disabled()) {
-          long interval = check.requestInterval().toNanos();
-          schedules.add(scheduler.scheduleAtFixedRate(() -> probeQuietly(e),
-              initialDelayNanos(check.id(), check.requestInterval()), interval, TimeUnit.NANOSECONDS));
-        }
-      }
+      started = true;
+      topology.entries.values().forEach(this::schedule);
     }
   }
 
   /** Stops the periodic probes (probes in flight still complete and count); {@link #start()} resumes them. */
   public void stop() {
     synchronized (lock) {
-      schedules.forEach(s -> s.cancel(false));
+      started = false;
+      schedules.values().forEach(s -> s.cancel(false));
       schedules.clear();
+    }
+  }
+
+  /**
+   * Adds {@code check}, or replaces the check with its ID, at once (see the class comment).
+   *
+   * @return the snapshot published with the change (the current one when nothing changed)
+   * @throws IllegalArgumentException when the checks would be inconsistent (a calculated check naming a child that
+   *     is not defined or is calculated), listing every problem; nothing changes
+   * @throws IllegalStateException when closed
+   */
+  public HealthSnapshot put(HealthCheck check) {
+    checkNotNull(check, "check");
+    synchronized (lock) {
+      Map<HealthCheckId, HealthCheck> next = definitions();
+      next.put(check.id(), check);
+      return replace(next.values());
+    }
+  }
+
+  /**
+   * Deletes the check with this ID at once: it is no longer probed and its status leaves the snapshot (a policy
+   * naming it sees it {@code UNKNOWN}).
+   *
+   * @return the snapshot published with the change, or the current one when no check has this ID
+   * @throws IllegalArgumentException when a calculated check has it as a child; nothing changes
+   * @throws IllegalStateException when closed
+   */
+  public HealthSnapshot remove(HealthCheckId id) {
+    checkNotNull(id, "id");
+    synchronized (lock) {
+      Map<HealthCheckId, HealthCheck> next = definitions();
+      if (next.remove(id) == null) {
+        return registry.current();
+      }
+      return replace(next.values());
+    }
+  }
+
+  /**
+   * Makes {@code checks} the whole set at once: checks not listed are deleted, new ones added, changed ones replaced
+   * (see the class comment), all published in one snapshot.
+   *
+   * @return the snapshot published with the change (the current one when nothing changed)
+   * @throws IllegalArgumentException listing every problem (duplicate IDs, children not defined or calculated);
+   *     nothing changes
+   * @throws IllegalStateException when closed
+   */
+  public HealthSnapshot reconfigure(Collection<? extends HealthCheck> checks) {
+    checkNotNull(checks, "checks");
+    synchronized (lock) {
+      return replace(ImmutableList.copyOf(checks));
+    }
+  }
+
+  private Map<HealthCheckId, HealthCheck> definitions() {
+    Map<HealthCheckId, HealthCheck> defs = new LinkedHashMap<>();
+    topology.entries.forEach((id, e) -> defs.put(id, e.check));
+    return defs;
+  }
+
+  /** Swaps in {@code checks} (the caller holds the lock). */
+  private HealthSnapshot replace(Collection<? extends HealthCheck> checks) {
+    checkState(!closed, "the health checker is closed");
+    List<HealthCheck> all = ImmutableList.copyOf(checks);
+    List<String> problems = Builder.problems(all);
+    checkArgument(problems.isEmpty(), "invalid health checks:%n  %s", String.join("\n  ", problems));
+    Topology old = topology;
+    Map<HealthCheckId, HealthStatus> was = new HashMap<>();
+    old.entries.forEach((id, e) -> was.put(id, e.state.status()));
+    Map<HealthCheckId, Entry> byId = new LinkedHashMap<>();
+    List<Entry> probeAtOnce = new ArrayList<>();
+    boolean changed = all.size() != old.entries.size();
+    for (HealthCheck check : all) {
+      Entry before = old.entries.get(check.id());
+      if (before != null && before.check.equals(check)) {
+        byId.put(check.id(), before);
+        continue;
+      }
+      changed = true;
+      Entry e = new Entry(check, continued(before, check));
+      byId.put(check.id(), e);
+      if (before == null || !sameProbe(before.check, check) || (before.check.disabled() && !check.disabled())) {
+        probeAtOnce.add(e); // new, re-targeted or enabled again: its status is known without waiting an interval
+      }
+    }
+    if (!changed) {
+      return registry.current();
+    }
+    Topology next = Topology.of(byId);
+    topology = next;
+    Map<HealthCheckId, HealthStatus> statuses = new LinkedHashMap<>();
+    Set<HealthCheckId> removed = new HashSet<>(old.entries.keySet());
+    removed.removeAll(byId.keySet());
+    for (Entry e : next.entries.values()) {
+      if (e.check instanceof CalculatedHealthCheck c) {
+        recompute(next, e, c);
+      }
+      if (was.get(e.check.id()) != e.state.status()) {
+        statuses.put(e.check.id(), e.state.status());
+      }
+    }
+    for (HealthCheckId id : removed) {
+      ScheduledFuture<?> s = schedules.remove(id);
+      if (s != null) {
+        s.cancel(false);
+      }
+    }
+    for (Entry e : next.entries.values()) {
+      Entry before = old.entries.get(e.check.id());
+      if (started && before != e) {
+        ScheduledFuture<?> s = schedules.remove(e.check.id());
+        if (s != null) {
+          s.cancel(false);
+        }
+        schedule(e);
+      }
+    }
+    HealthSnapshot published = registry.current();
+    if (initialized) {
+      published = registry.update(b -> {
+        removed.forEach(b::removeCheck);
+        statuses.forEach(b::check);
+        return b;
+      });
+    }
+    LOG.info("health checks changed: {} now ({} added or changed, {} deleted)", next.entries.size(),
+        next.entries.values().stream().filter(e -> old.entries.get(e.check.id()) != e).count(), removed.size());
+    ImmutableList<HealthCheck> now = checks();
+    for (Listener l : listeners) {
+      try {
+        l.checksChanged(now);
+      } catch (RuntimeException ex) {
+        LOG.warn("a health checker listener failed", ex);
+      }
+    }
+    if (started) {
+      probeAtOnce.stream().filter(e -> e.check instanceof EndpointHealthCheck c && !c.disabled())
+          .forEach(this::probeQuietly);
+    }
+    return published;
+  }
+
+  /** The state of {@code check} replacing {@code before} (a fresh one for a new check or a changed kind). */
+  private CheckState continued(Entry before, HealthCheck check) {
+    int threshold = thresholdOf(check);
+    if (before == null || before.check.type().probesEndpoint() != check.type().probesEndpoint()) {
+      return new CheckState(check, threshold);
+    }
+    if (before.check instanceof CalculatedHealthCheck b && check instanceof CalculatedHealthCheck c
+        && (b.healthThreshold() != c.healthThreshold() || !b.children().equals(c.children()))) {
+      return new CheckState(check, threshold); // decided again from the new children at once
+    }
+    return before.state.continuedAs(check, threshold, sameProbe(before.check, check), clock.instant());
+  }
+
+  /** Whether two definitions probe the same endpoint the same way (so earlier results still count). */
+  private static boolean sameProbe(HealthCheck a, HealthCheck b) {
+    if (a instanceof EndpointHealthCheck x && b instanceof EndpointHealthCheck y) {
+      return x.type() == y.type() && x.target().equals(y.target()) && x.port() == y.port()
+          && x.resourcePath().equals(y.resourcePath()) && x.hostHeader().equals(y.hostHeader())
+          && x.searchString().equals(y.searchString());
+    }
+    return a instanceof CalculatedHealthCheck && b instanceof CalculatedHealthCheck;
+  }
+
+  private static int thresholdOf(HealthCheck check) {
+    return check instanceof EndpointHealthCheck e ? e.failureThreshold() : 1;
+  }
+
+  /** Schedules the periodic probes of {@code e} if it is an enabled endpoint check (the caller holds the lock). */
+  private void schedule(Entry e) {
+    if (e.check instanceof EndpointHealthCheck check && !check.disabled()) {
+      long interval = check.requestInterval().toNanos();
+      schedules.put(check.id(), scheduler.scheduleAtFixedRate(() -> probeQuietly(e),
+          initialDelayNanos(check.id(), check.requestInterval()), interval, TimeUnit.NANOSECONDS));
     }
   }
 
@@ -188,7 +392,7 @@ public final class HealthChecker implements AutoCloseable {
       checkState(!closed, "the health checker is closed");
       initialize();
     }
-    for (Entry e : entries.values()) {
+    for (Entry e : topology.entries.values()) {
       if (e.check instanceof EndpointHealthCheck check && !check.disabled()) {
         all.add(probe(e));
       }
@@ -204,7 +408,7 @@ public final class HealthChecker implements AutoCloseable {
    * @throws IllegalStateException when closed
    */
   public CompletableFuture<HealthCheckMetrics> probeNow(HealthCheckId id) {
-    Entry e = entries.get(checkNotNull(id, "id"));
+    Entry e = topology.entries.get(checkNotNull(id, "id"));
     checkArgument(e != null, "no health check %s", id);
     synchronized (lock) {
       checkState(!closed, "the health checker is closed");
@@ -225,14 +429,14 @@ public final class HealthChecker implements AutoCloseable {
   public ImmutableMap<HealthCheckId, HealthCheckMetrics> metrics() {
     synchronized (lock) {
       ImmutableMap.Builder<HealthCheckId, HealthCheckMetrics> b = ImmutableMap.builder();
-      entries.forEach((id, e) -> b.put(id, e.state.metrics()));
+      topology.entries.forEach((id, e) -> b.put(id, e.state.metrics()));
       return b.build();
     }
   }
 
   /** The metrics of one check, empty when no check has this ID. */
   public Optional<HealthCheckMetrics> metrics(HealthCheckId id) {
-    Entry e = entries.get(checkNotNull(id, "id"));
+    Entry e = topology.entries.get(checkNotNull(id, "id"));
     return e == null ? Optional.empty() : Optional.of(metricsOf(e));
   }
 
@@ -259,7 +463,8 @@ public final class HealthChecker implements AutoCloseable {
         return;
       }
       closed = true;
-      schedules.forEach(s -> s.cancel(false));
+      started = false;
+      schedules.values().forEach(s -> s.cancel(false));
       schedules.clear();
     }
     limiter.cancelWaiting();
@@ -328,10 +533,11 @@ public final class HealthChecker implements AutoCloseable {
       return;
     }
     initialized = true;
+    Topology t = topology;
     Map<HealthCheckId, HealthStatus> statuses = new LinkedHashMap<>();
-    for (Entry e : entries.values()) {
+    for (Entry e : t.entries.values()) {
       if (e.check instanceof CalculatedHealthCheck c) {
-        recompute(e, c);
+        recompute(t, e, c);
       }
       statuses.put(e.check.id(), e.state.status());
     }
@@ -340,34 +546,44 @@ public final class HealthChecker implements AutoCloseable {
 
   private HealthCheckMetrics apply(Entry e, ProbeResult result) {
     synchronized (lock) {
-      if (closed) {
+      Topology t = topology;
+      if (closed || t.entries.get(e.check.id()) != e) {
+        // closed, or a result for a definition replaced or deleted meanwhile: it says nothing about the current one
         return e.state.metrics();
       }
       Map<HealthCheckId, HealthStatus> changes = new LinkedHashMap<>();
       if (e.state.record(result)) {
         changes.put(e.check.id(), e.state.status());
         Set<HealthCheckId> seen = new HashSet<>();
-        for (Entry parent : parents.get(e.check.id())) {
-          if (seen.add(parent.check.id()) && recompute(parent, (CalculatedHealthCheck) parent.check)) {
+        for (Entry parent : t.parents.get(e.check.id())) {
+          if (seen.add(parent.check.id()) && recompute(t, parent, (CalculatedHealthCheck) parent.check)) {
             changes.put(parent.check.id(), parent.state.status());
           }
         }
         if (logTransitions) {
           changes.forEach((id, status) -> LOG.info("health check {} is now {} ({})", id, status,
-              entries.get(id).state.metrics().lastResult().map(ProbeResult::reason).orElse("")));
+              t.entries.get(id).state.metrics().lastResult().map(ProbeResult::reason).orElse("")));
         }
         registry.setChecks(changes);
       }
-      return e.state.metrics();
+      HealthCheckMetrics metrics = e.state.metrics();
+      for (Listener l : listeners) {
+        try {
+          l.probed((EndpointHealthCheck) e.check, result);
+        } catch (RuntimeException ex) {
+          LOG.warn("a health checker listener failed", ex);
+        }
+      }
+      return metrics;
     }
   }
 
-  /** Recomputes a calculated check from its children's statuses; true when its status changed. */
-  private boolean recompute(Entry e, CalculatedHealthCheck c) {
+  /** Recomputes a calculated check from its children's statuses in {@code t}; true when its status changed. */
+  private boolean recompute(Topology t, Entry e, CalculatedHealthCheck c) {
     int healthy = 0;
     int unknown = 0;
     for (HealthCheckId child : c.children()) {
-      HealthStatus s = entries.get(child).state.status();
+      HealthStatus s = t.entries.get(child).state.status();
       if (s == HealthStatus.HEALTHY) {
         healthy++;
       } else if (s == HealthStatus.UNKNOWN) {
@@ -391,7 +607,25 @@ public final class HealthChecker implements AutoCloseable {
     return new ThreadFactoryBuilder().setNameFormat(nameFormat).setDaemon(true).build();
   }
 
-  /** The state of one check; {@code inFlight} is guarded by the entry itself, the state by the checker's lock. */
+  /** The checks by ID (in definition order) and the calculated checks that have each as a child. */
+  private record Topology(ImmutableMap<HealthCheckId, Entry> entries,
+                          ImmutableListMultimap<HealthCheckId, Entry> parents) {
+    static Topology of(Map<HealthCheckId, Entry> byId) {
+      ImmutableMap<HealthCheckId, Entry> entries = ImmutableMap.copyOf(byId);
+      ImmutableListMultimap.Builder<HealthCheckId, Entry> parentsOf = ImmutableListMultimap.builder();
+      for (Entry e : entries.values()) {
+        if (e.check instanceof CalculatedHealthCheck c) {
+          c.children().forEach(child -> parentsOf.put(child, e));
+        }
+      }
+      return new Topology(entries, parentsOf.build());
+    }
+  }
+
+  /**
+   * One definition of a check and its state; {@code inFlight} is guarded by the entry itself, the state by the
+   * checker's lock. A replaced definition gets a new entry, so a result can always tell which definition it is for.
+   */
   private static final class Entry {
     final HealthCheck check;
     final CheckState state;
