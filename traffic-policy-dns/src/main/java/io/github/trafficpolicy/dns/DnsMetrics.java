@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 
 /**
  * Micrometer meter binders for the server's parts: bind them to the application's {@link MeterRegistry} ({@code
@@ -69,7 +70,30 @@ public final class DnsMetrics {
       handler.policyRecordNames(name -> policyRecord(registry, handler, name))
           .forEach(name -> policyRecord(registry, handler, name));
       Gauge.builder(PREFIX + "dns.cache.entries", handler, h -> h.cacheSize())
-          .description("Entries in the whole-reply and policy-answer caches").register(registry);
+          .description("Rendered static replies held in the static reply table").register(registry);
+      for (int i = 0; i <= QueryHandler.TYPES.length; i++) {
+        int slot = i;
+        String type = i < QueryHandler.TYPES.length ? Type.string(QueryHandler.TYPES[i]) : "other";
+        FunctionCounter.builder(PREFIX + "dns.queries.by.type", handler, h -> h.typeCount(slot))
+            .description("DNS queries by question type (the common types, then every other as 'other')")
+            .tag("type", type).register(registry);
+      }
+      for (boolean tcp : new boolean[] {false, true}) {
+        FunctionCounter.builder(PREFIX + "dns.queries.by.transport", handler, h -> h.transportCount(tcp))
+            .description("DNS queries by transport").tag("transport", tcp ? "tcp" : "udp").register(registry);
+      }
+      FunctionCounter.builder(PREFIX + "dns.truncated", handler, QueryHandler::truncatedCount)
+          .description("Replies sent with TC set (too large for UDP, or slipped by rate limiting)")
+          .register(registry);
+      FunctionCounter.builder(PREFIX + "dns.static.replies", handler, QueryHandler::staticHits)
+          .description("Static questions answered from the static reply table, or rendered afresh")
+          .tag("result", "hit").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.static.replies", handler, QueryHandler::staticMisses)
+          .description("Static questions answered from the static reply table, or rendered afresh")
+          .tag("result", "miss").register(registry);
+      FunctionCounter.builder(PREFIX + "dns.internal.errors", handler, QueryHandler::internalErrors)
+          .description("Queries answered SERVFAIL because of an internal error (each is logged, at most one a "
+              + "minute)").register(registry);
     };
   }
 

@@ -90,6 +90,11 @@ final class ServeMetricsTest {
       assertThat(sample(body, "traffic_policy_dns_responses_total{rcode=\"NXDOMAIN\"}")).isEqualTo(1);
       assertThat(sample(body, "traffic_policy_dns_policy_answers_total{record=\"www.example.com.\"}")).isEqualTo(3);
       assertThat(sample(body, "traffic_policy_dns_dropped_total")).isZero();
+      assertThat(sample(body, "traffic_policy_dns_queries_by_type_total{type=\"A\"}")).isEqualTo(4);
+      assertThat(sample(body, "traffic_policy_dns_queries_by_type_total{type=\"other\"}")).isZero();
+      assertThat(sample(body, "traffic_policy_dns_queries_by_transport_total{transport=\"udp\"}")).isEqualTo(4);
+      assertThat(sample(body, "traffic_policy_dns_static_replies_total{result=\"miss\"}")).isEqualTo(1);
+      assertThat(sample(body, "traffic_policy_dns_internal_errors_total")).isZero();
       assertThat(body).contains("# TYPE traffic_policy_dns_queries_total counter", "jvm_memory_used_bytes");
 
       assertThat(ask(port, "www.example.com.")).isEqualTo(Rcode.NOERROR);
