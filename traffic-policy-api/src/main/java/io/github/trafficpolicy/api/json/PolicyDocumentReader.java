@@ -8,6 +8,7 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyValidator;
 import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.ProblemCode;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -92,7 +93,7 @@ public final class PolicyDocumentReader {
         }
       }
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkText(sb.toString());
   }
@@ -104,7 +105,7 @@ public final class PolicyDocumentReader {
     try {
       bytes = in.readNBytes(4 * MAX_READ + 1);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkBytes(bytes);
   }
@@ -116,22 +117,8 @@ public final class PolicyDocumentReader {
       return check(in);
     } catch (IOException e) {
       return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
-          "the file " + file + " could not be read: " + describe(e)));
+          "the file " + file + " could not be read: " + IoMessages.describe(e)));
     }
-  }
-
-  /** Why a document could not be read, for people (no exception class names). */
-  private static String describe(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private PolicyCheck checkBytes(byte[] bytes) {

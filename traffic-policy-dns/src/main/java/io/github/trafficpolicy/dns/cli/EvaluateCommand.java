@@ -9,6 +9,7 @@ import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.Answer;
@@ -39,9 +40,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,13 +155,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   static <T> T load(Path file, Loader<T> loader) throws IOException {
     try {
       return loader.load(file);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": cannot read: no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new IOException(file + ": cannot read: permission denied", e);
     } catch (IOException e) {
-      String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-      throw new IOException(file + ": cannot read: " + why, e);
+      throw new IOException(file + ": cannot read: " + IoMessages.describe(e), e);
     }
   }
 

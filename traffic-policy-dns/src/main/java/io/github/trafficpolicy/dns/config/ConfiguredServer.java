@@ -10,6 +10,7 @@ import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.dns.AuthoritativeServer;
 import io.github.trafficpolicy.dns.Catalog;

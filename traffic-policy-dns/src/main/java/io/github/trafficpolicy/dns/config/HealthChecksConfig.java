@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.dns.config;
 
-import io.github.trafficpolicy.dns.InputLimits;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -14,6 +13,8 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.api.internal.IoMessages;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.engine.health.CalculatedHealthCheck;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
