@@ -3,8 +3,11 @@ package io.github.trafficpolicy.engine.simulation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.engine.ClientLocation;
@@ -61,6 +64,12 @@ public record Invariant(
     ImmutableList<String> never,
     ImmutableMap<String, Double> maxShare,
     Failing failing) {
+
+  /** Policy test files are JSON with comments and trailing commas (as {@code PolicyTestFile} reads them). */
+  private static final ObjectMapper TEST_FILE_JSON = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .build();
 
   /** Which failure cases an invariant is checked in, besides the baseline. */
   public enum Failing {
@@ -128,7 +137,14 @@ public record Invariant(
    * @throws IOException when the file cannot be read or is not JSON
    */
   public static ImmutableList<Invariant> read(Path file) throws IOException {
-    JsonNode root = new ObjectMapper().readTree(file.toFile());
+    JsonNode root;
+    try {
+      root = TEST_FILE_JSON.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      throw new IOException("not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+    }
     return parse(file.toString(), root == null ? null : root.get("invariants"));
   }
 
