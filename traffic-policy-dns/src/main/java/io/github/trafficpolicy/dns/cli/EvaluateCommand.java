@@ -47,6 +47,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -306,7 +310,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.println("ecs scope: /" + answer.ecsScope());
     String owner = recordName.endsWith(".") ? recordName : recordName + ".";
     for (RecordData r : answer.records()) {
-      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + r.presentation());
+      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + zoneText(r));
     }
     for (String t : targets) {
       out.println("alias:     " + t);
@@ -319,12 +323,26 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Record data as the server puts it on the wire, in zone-file text: names are absolute (with their final dot),
+   * whether or not the document wrote one.
+   */
+  static String zoneText(RecordData r) {
+    try {
+      return Record.fromString(Name.root, Type.value(r.type().name()), DClass.IN, 0, r.presentation(), Name.root)
+          .rdataToString();
+    } catch (IOException | RuntimeException e) {
+      // Not reached: a compiled document's record data is valid for its type.
+      return r.presentation();
+    }
+  }
+
   private static Map<String, Object> toJson(Answer answer) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("outcome", answer.outcome().name());
     m.put("rcode", "NOERROR");
     m.put("endpoints", answer.endpoints().stream().map(EndpointId::toString).toList());
-    m.put("answer", answer.records().stream().map(RecordData::presentation).toList());
+    m.put("answer", answer.records().stream().map(EvaluateCommand::zoneText).toList());
     m.put("ttl", answer.ttl());
     m.put("ecsScope", answer.ecsScope());
     m.put("trace", answer.trace().lines());
