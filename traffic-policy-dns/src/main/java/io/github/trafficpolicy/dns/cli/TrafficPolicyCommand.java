@@ -54,6 +54,8 @@ public final class TrafficPolicyCommand implements Runnable {
     TrafficPolicyCommand root = new TrafficPolicyCommand();
     CommandLine cl = new CommandLine(root);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Every subcommand's -V prints the program's version (picocli gives subcommands none of their own).
+    withVersion(cl);
     // Logging is configured once the arguments are parsed and before any command (and so any logger) runs.
     cl.setExecutionStrategy(parsed -> {
       CliLogging.configure(root.logLevel);
@@ -73,6 +75,13 @@ public final class TrafficPolicyCommand implements Runnable {
       return FAILED;
     });
     return cl;
+  }
+
+  private static void withVersion(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version());
+      withVersion(sub);
+    }
   }
 
   public static void main(String[] args) {
