@@ -238,6 +238,8 @@ final class ServeJarIT {
         .singleElement().isIn("198.51.100.10", "198.51.100.11");
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // As the README and `serve --help` say: 128 + 15 after the drain.
+    assertThat(p.exitValue()).isEqualTo(143);
     String err = Files.readString(errFile);
     assertThat(err).contains("stopped; counters:", "queries ");
     // Its UDP port is released.

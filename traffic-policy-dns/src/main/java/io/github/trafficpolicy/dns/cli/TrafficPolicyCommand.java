@@ -7,7 +7,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code traffic-policy} command. Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage
- * error.
+ * error; {@code serve} stopped by a signal exits as the JVM does, 128 + the signal number (130 SIGINT, 143 SIGTERM).
  */
 @Command(
     name = "traffic-policy",
@@ -15,6 +15,14 @@ import picocli.CommandLine.ScopeType;
     versionProvider = TrafficPolicyCommand.Version.class,
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions, "
         + "serve the Route 53 API.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:invalid input or a failed check",
+      "2:usage error",
+      "130:serve stopped by Ctrl-C (SIGINT), after draining",
+      "143:serve stopped by SIGTERM, after draining"
+    },
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,

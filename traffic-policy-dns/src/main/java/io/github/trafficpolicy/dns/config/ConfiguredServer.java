@@ -54,6 +54,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,13 +121,30 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
+   * Reads the configuration file and builds the server it describes (nothing bound yet), reporting in one round
+   * every problem of the file itself and of the files it names (zones, documents, tables ...): what can be read of
+   * a configuration with problems is still loaded and checked.
+   *
+   * @throws ConfigException listing every problem with its place
+   */
+  public static ConfiguredServer load(Path file) {
+    ServeConfigReader.Parsed parsed = ServeConfigReader.readCollecting(file);
+    return create(parsed.config(), parsed.problems());
+  }
+
+  /**
    * Builds the server described by {@code config} (nothing bound yet).
    *
    * @throws ConfigException listing every problem with its place
    */
   public static ConfiguredServer create(ServeConfig config) {
+    return create(config, List.of());
+  }
+
+  /** Builds the server, or throws with {@code earlier} (the configuration's own problems) and every other one. */
+  private static ConfiguredServer create(ServeConfig config, List<String> earlier) {
     checkNotNull(config, "config");
-    List<String> problems = new ArrayList<>();
+    List<String> problems = new ArrayList<>(earlier);
     List<AutoCloseable> resources = new ArrayList<>();
     ConfigSource src = config.source();
     String name = config.name();
@@ -347,7 +365,8 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       closeAll(resources);
-      throw new ConfigException(ImmutableList.copyOf(problems));
+      // Once each: the configuration reader and this method both check the health checks, with the same words.
+      throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
     }
     Optional<HealthChecker> checker = Optional.empty();
     if (!checks.isEmpty()) {
