@@ -21,15 +21,11 @@ import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
 import io.github.trafficpolicy.engine.DnsAliasResolver;
-import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
-import io.github.trafficpolicy.engine.GeoLocator;
-import io.github.trafficpolicy.engine.GeoLocators;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.InvalidTableException;
-import io.github.trafficpolicy.engine.LatencyTable;
-import io.github.trafficpolicy.engine.LatencyTables;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.PolicyBinding;
@@ -70,7 +66,7 @@ import picocli.CommandLine.Option;
           + "options if any is given; else --geo-table, then --geoip-db (the first that knows the address); else "
           + "nowhere (unknown location).",
       "A region's latency comes from the first of: --latency, --latency-table, the distance estimate "
-          + "(5 ms + great-circle km / 100).",
+          + "(5 ms + great-circle km / 100), as serve and test chain them.",
       "Health checks and alias targets not listed are healthy."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -201,47 +197,31 @@ public final class EvaluateCommand implements Callable<Integer> {
     DnsAliasResolver dnsAliases = null;
     try {
       PolicyDocument document = PolicyDocumentJson.read(policy);
-      EvaluatorSettings settings = seed == null
+      EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().settings(seed == null
           ? EvaluatorSettings.defaults()
-          : EvaluatorSettings.defaults().toBuilder().seed(seed).build();
-      PolicyEvaluator.Builder evaluator = PolicyEvaluator.builder().settings(settings);
-
-      List<GeoLocator> locators = new ArrayList<>();
+          : EvaluatorSettings.defaults().toBuilder().seed(seed).build());
       if (geoTable != null) {
-        locators.add(load(geoTable, CidrGeoLocator::load));
+        inputs.geoLocator(load(geoTable, CidrGeoLocator::load));
       }
       if (geoipDb != null) {
         maxMind = load(geoipDb, MaxMindGeoLocator::open);
-        locators.add(maxMind);
+        inputs.geoLocator(maxMind);
       }
-      if (!locators.isEmpty()) {
-        evaluator.geoLocator(GeoLocators.chain(locators));
-      }
-
-      List<LatencyTable> tables = new ArrayList<>();
       if (given != null) {
         ClientLatency fixed = given;
-        tables.add((address, where) -> fixed);
+        inputs.latencyTable((address, where) -> fixed);
       }
       if (latencyTable != null) {
-        tables.add(load(latencyTable, CsvLatencyTable::load));
+        inputs.latencyTable(load(latencyTable, CsvLatencyTable::load));
       }
-      if (!tables.isEmpty()) {
-        tables.add(EstimatedLatencyTable.using(settings.regionCoordinates()));
-        evaluator.latencyTable(LatencyTables.chain(tables));
+      if (aliasTable != null) {
+        inputs.aliasTable(load(aliasTable, StaticAliasResolver::load));
       }
-
-      StaticAliasResolver table = aliasTable == null ? null : load(aliasTable, StaticAliasResolver::load);
       if (!resolvers.isEmpty()) {
-        DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(resolvers);
-        if (table != null) {
-          b.overrides(table);
-        }
-        dnsAliases = b.build();
-        evaluator.aliasResolver(dnsAliases);
-      } else if (table != null) {
-        evaluator.aliasResolver(table);
+        inputs.aliasLookups(DnsAliasResolver.builder().resolvers(resolvers));
       }
+      EvaluatorInputs assembled = inputs.build();
+      dnsAliases = assembled.dnsAliasResolver().orElse(null);
 
       HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
       health.forEach(snapshot::check);
@@ -251,7 +231,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         query.location(location);
       }
 
-      PolicyEvaluator built = evaluator.build();
+      PolicyEvaluator built = assembled.evaluator();
       CompiledPolicy compiled = built.compile(document, PolicyBinding.standalone(recordName));
       if (dnsAliases != null) {
         // Each lookup ends on its own (every query has a time-out); the bound is only a backstop.

@@ -26,6 +26,7 @@ import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
 import io.github.trafficpolicy.engine.DnsAliasResolver;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.GeoLocator;
 import io.github.trafficpolicy.engine.GeoLocators;
@@ -233,16 +234,17 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
 
-    Optional<AliasResolver> aliases = aliasResolver(config, problems, resources);
-    PolicyEvaluator.Builder evaluatorBuilder = PolicyEvaluator.builder();
-    latency.forEach(evaluatorBuilder::latencyTable);
-    aliases.ifPresent(evaluatorBuilder::aliasResolver);
-    PolicyEvaluator evaluator = evaluatorBuilder
-        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
-            : new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES))
-        .health(health)
-        .settings(EvaluatorSettings.builder().seed(config.seed()).build())
-        .build();
+    EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().health(health)
+        .settings(EvaluatorSettings.builder().seed(config.seed()).build());
+    if (!locators.isEmpty()) {
+      // One locator, cached: the data files do not change while serving (the chain is the inputs' own).
+      inputs.geoLocator(new CachingGeoLocator(GeoLocators.chain(locators), GEO_CACHE_ENTRIES));
+    }
+    latency.forEach(inputs::latencyTable);
+    aliasTargets(config, inputs, problems);
+    EvaluatorInputs assembled = inputs.build();
+    assembled.dnsAliasResolver().ifPresent(resources::add);
+    PolicyEvaluator evaluator = assembled.evaluator();
 
     Catalog.Builder catalog = Catalog.builder();
     List<Zone> zones = new ArrayList<>();
@@ -420,43 +422,33 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
-   * The resolver of the {@code aliasTargets} member: the table alone, or resolvers with the table as overrides
-   * (empty when the member is absent: the evaluator's default knows no target).
+   * The {@code aliasTargets} member into {@code inputs}: its table, and its resolvers with their timing (the table
+   * then overrides lookups). Absent member: the evaluator's default knows no target.
    */
-  private static Optional<AliasResolver> aliasResolver(ServeConfig config, List<String> problems,
-      List<AutoCloseable> resources) {
+  private static void aliasTargets(ServeConfig config, EvaluatorInputs.Builder inputs, List<String> problems) {
     if (config.aliasTargets().isEmpty()) {
-      return Optional.empty();
+      return;
     }
     ServeConfig.AliasTargets a = config.aliasTargets().get();
     ConfigSource src = config.source();
-    StaticAliasResolver table = null;
     if (a.table().isPresent()) {
       String path = a.table().get();
       try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
           StandardCharsets.UTF_8)) {
-        table = StaticAliasResolver.read(src.describe(path), r);
+        inputs.aliasTable(StaticAliasResolver.read(src.describe(path), r));
       } catch (IOException e) {
-        problems.add(config.name() + ": /aliasTargets/table: cannot read " + src.describe(path) + ": "
-            + IoMessages.describe(e));
-        return Optional.empty();
+        problems.add(config.name() + ": /aliasTargets/table: " + IoMessages.cannotRead(src.describe(path), e));
+        return;
       } catch (RuntimeException e) {
         problems.add(e.getMessage());
-        return Optional.empty();
+        return;
       }
     }
-    if (a.resolvers().isEmpty()) {
-      return Optional.ofNullable(table);
+    if (!a.resolvers().isEmpty()) {
+      inputs.aliasLookups(DnsAliasResolver.builder().resolvers(a.resolvers()).queryTimeout(a.queryTimeout())
+          .minTtl(a.minTtl()).maxTtl(a.maxTtl()).staleAnswerTtl(a.staleAnswerTtl()).maxStale(a.maxStale())
+          .retryInterval(a.retryInterval()));
     }
-    DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(a.resolvers()).queryTimeout(a.queryTimeout())
-        .minTtl(a.minTtl()).maxTtl(a.maxTtl()).staleAnswerTtl(a.staleAnswerTtl()).maxStale(a.maxStale())
-        .retryInterval(a.retryInterval());
-    if (table != null) {
-      b.overrides(table);
-    }
-    DnsAliasResolver resolver = b.build();
-    resources.add(resolver);
-    return Optional.of(resolver);
   }
 
   /**
