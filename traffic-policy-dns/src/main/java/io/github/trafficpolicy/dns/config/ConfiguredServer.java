@@ -3,9 +3,7 @@ package io.github.trafficpolicy.dns.config;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
-import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
@@ -32,13 +30,13 @@ import io.github.trafficpolicy.engine.GeoLocator;
 import io.github.trafficpolicy.engine.GeoLocators;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthSnapshot;
-import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.StaticAliasResolver;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,23 +44,17 @@ import java.io.PrintStream;
 import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
@@ -78,9 +70,6 @@ import org.slf4j.LoggerFactory;
  * reloaded file are ignored (and reported), so a probed ID always shows its probe result.
  */
 public final class ConfiguredServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
-
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Client addresses whose geo lookup is remembered (the data files do not change while serving). */
   private static final int GEO_CACHE_ENTRIES = 200_000;
   /** Policy answers remembered per client subnet (until the health snapshot changes). */
@@ -101,7 +90,7 @@ public final class ConfiguredServer implements AutoCloseable {
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
-      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
+      List<AutoCloseable> resources, Optional<HealthStatusFile> watch, Optional<RegistryFollow> registry,
       Optional<HealthChecker> checker, AliasResolver aliasResolver, ImmutableList<String> warnings,
       Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
     this.config = config;
@@ -208,14 +197,16 @@ public final class ConfiguredServer implements AutoCloseable {
     }
 
     HealthRegistry health = new HealthRegistry();
-    Optional<HealthWatch> watch = Optional.empty();
+    Optional<HealthStatusFile> watch = Optional.empty();
     if (config.healthStatus().isPresent()) {
       ServeConfig.HealthStatusFile hs = config.healthStatus().get();
       try {
         String place = src.describe(hs.file());
         // Created before the first read: its file stamp is from before it, so no later change can be missed.
-        HealthWatch w = new HealthWatch(src.file(hs.file()), health, checkPlaces.keySet());
-        HealthSnapshot initial = readHealth(src.read(hs.file()), place);
+        Optional<Path> onDisk = src.file(hs.file());
+        HealthStatusFile w = onDisk.isPresent() ? HealthStatusFile.watching(onDisk.get(), health, checkPlaces.keySet())
+            : HealthStatusFile.publishing(health, checkPlaces.keySet());
+        HealthSnapshot initial = HealthStatusFile.parse(src.read(hs.file()), place);
         for (HealthCheckId id : initial.checks().keySet()) {
           String checkPlace = checkPlaces.get(id);
           if (checkPlace != null) {
@@ -229,8 +220,8 @@ public final class ConfiguredServer implements AutoCloseable {
         }
       } catch (IOException e) {
         problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + IoMessages.describe(e));
-      } catch (ConfigException e) {
-        problems.addAll(e.problems());
+      } catch (IllegalArgumentException e) {
+        problems.addAll(List.of(e.getMessage().split("\n")));
       }
     }
 
@@ -626,159 +617,6 @@ public final class ConfiguredServer implements AutoCloseable {
         c.close();
       } catch (Exception e) {
         // closing anyway
-      }
-    }
-  }
-
-  /** Reads a health-status file: {@code {"checks": {id: status}, "targets": {endpoint id: status}}}. */
-  static HealthSnapshot readHealth(byte[] bytes, String place) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (IOException e) {
-      throw new ConfigException(ImmutableList.of(place + ": not valid JSON: " + e.getMessage()));
-    }
-    List<String> problems = new ArrayList<>();
-    HealthSnapshot.Builder b = HealthSnapshot.builder();
-    if (root == null || !root.isObject()) {
-      throw new ConfigException(ImmutableList.of(place + ": must be an object with \"checks\" and \"targets\""));
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> section = it.next();
-      boolean checks = section.getKey().equals("checks");
-      if (!checks && !section.getKey().equals("targets")) {
-        problems.add(place + ": /" + section.getKey() + ": unknown key (known: checks, targets)");
-        continue;
-      }
-      if (!section.getValue().isObject()) {
-        problems.add(place + ": /" + section.getKey() + ": must be an object of id -> HEALTHY|UNHEALTHY");
-        continue;
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> e = section.getValue().fields(); e.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = e.next();
-        String p = "/" + section.getKey() + "/" + entry.getKey();
-        String v = entry.getValue().asText("");
-        HealthStatus status;
-        try {
-          status = HealthStatus.valueOf(v);
-        } catch (IllegalArgumentException x) {
-          problems.add(place + ": " + p + ": must be HEALTHY, UNHEALTHY or UNKNOWN but was " + entry.getValue());
-          continue;
-        }
-        try {
-          if (checks) {
-            b.check(entry.getKey(), status);
-          } else {
-            b.target(entry.getKey(), status);
-          }
-        } catch (IllegalArgumentException x) {
-          problems.add(place + ": " + p + ": " + x.getMessage());
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(ImmutableList.copyOf(problems));
-    }
-    return b.build();
-  }
-
-  /**
-   * Publishes a health-status file into the registry: it sets only the IDs it lists, resets the ones it listed before
-   * and lists no more to unknown, and never touches IDs that health checks probe. On a change of its file (modification
-   * time or size, polled every second) it re-reads it.
-   */
-  static final class HealthWatch implements Runnable {
-    private final Optional<Path> file;
-    private final HealthRegistry registry;
-    private final Set<HealthCheckId> probed;
-    private final Set<HealthCheckId> ownChecks = new HashSet<>();
-    private final Set<EndpointId> ownTargets = new HashSet<>();
-    /** The file's stamp and size when it was last read (taken before reading it). */
-    private final FileTime initialStamp;
-    private final long initialSize;
-
-    HealthWatch(Optional<Path> file, HealthRegistry registry, Set<HealthCheckId> probed) {
-      this.file = file;
-      this.registry = registry;
-      this.probed = Set.copyOf(probed);
-      this.initialStamp = file.map(HealthWatch::stamp).orElse(null);
-      this.initialSize = file.map(HealthWatch::size).orElse(-1L);
-    }
-
-    /**
-     * Publishes {@code next} (the whole file) as one snapshot; returns the IDs it ignored because health checks
-     * probe them.
-     */
-    synchronized List<HealthCheckId> apply(HealthSnapshot next) {
-      List<HealthCheckId> ignored = new ArrayList<>();
-      Map<HealthCheckId, HealthStatus> checks = new LinkedHashMap<>();
-      next.checks().forEach((id, status) -> {
-        if (probed.contains(id)) {
-          ignored.add(id);
-        } else {
-          checks.put(id, status);
-        }
-      });
-      Set<HealthCheckId> dropped = new HashSet<>(ownChecks);
-      dropped.removeAll(checks.keySet());
-      Set<EndpointId> droppedTargets = new HashSet<>(ownTargets);
-      droppedTargets.removeAll(next.targets().keySet());
-      registry.update(b -> {
-        dropped.forEach(id -> b.check(id, HealthStatus.UNKNOWN));
-        droppedTargets.forEach(id -> b.target(id, HealthStatus.UNKNOWN));
-        checks.forEach(b::check);
-        next.targets().forEach(b::target);
-        return b;
-      });
-      ownChecks.clear();
-      ownChecks.addAll(checks.keySet());
-      ownTargets.clear();
-      ownTargets.addAll(next.targets().keySet());
-      return ignored;
-    }
-
-    @Override
-    public void run() {
-      Path path = file.orElseThrow();
-      FileTime last = initialStamp;
-      long size = initialSize;
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-        FileTime now = stamp(path);
-        long s = size(path);
-        if (now == null || (now.equals(last) && s == size)) {
-          continue;
-        }
-        last = now;
-        size = s;
-        try {
-          HealthSnapshot next = readHealth(Files.readAllBytes(path), path.toString());
-          List<HealthCheckId> ignored = apply(next);
-          LOG.info("health status reloaded from {} ({} checks, {} targets){}", path, next.checks().size(),
-              next.targets().size(), ignored.isEmpty() ? "" : "; ignored " + ignored + ": probed by health checks");
-        } catch (IOException | ConfigException e) {
-          LOG.warn("health status NOT reloaded, keeping the last good one: {}", e.getMessage());
-        }
-      }
-    }
-
-    private static FileTime stamp(Path path) {
-      try {
-        return Files.getLastModifiedTime(path);
-      } catch (IOException e) {
-        return null;
-      }
-    }
-
-    private static long size(Path path) {
-      try {
-        return Files.size(path);
-      } catch (IOException e) {
-        return -1;
       }
     }
   }
