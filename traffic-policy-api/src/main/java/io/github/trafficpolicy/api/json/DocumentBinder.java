@@ -31,6 +31,7 @@ import io.github.trafficpolicy.api.RuleType;
 import io.github.trafficpolicy.api.Target;
 import io.github.trafficpolicy.api.WeightedEntry;
 import io.github.trafficpolicy.api.WeightedRule;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import io.github.trafficpolicy.api.json.JsonTree.ArrayNode;
 import io.github.trafficpolicy.api.json.JsonTree.Kind;
 import io.github.trafficpolicy.api.json.JsonTree.Node;
@@ -88,8 +89,8 @@ final class DocumentBinder {
     return complete;
   }
 
-  PolicyValidator.Parts parts() {
-    return new PolicyValidator.Parts(formatVersion, recordType, start, ImmutableMap.copyOf(endpoints),
+  DocumentParts parts() {
+    return new DocumentParts(formatVersion, recordType, start, ImmutableMap.copyOf(endpoints),
         ImmutableMap.copyOf(rules), ImmutableSet.copyOf(brokenEndpoints), ImmutableSet.copyOf(brokenRules),
         ImmutableMap.copyOf(partialRules));
   }

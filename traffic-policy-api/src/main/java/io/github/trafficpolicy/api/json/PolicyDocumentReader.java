@@ -5,9 +5,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
-import io.github.trafficpolicy.api.PolicyValidator;
 import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.ProblemCode;
+import io.github.trafficpolicy.api.internal.CodecHooks;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,8 @@ import java.util.Optional;
  * to the end but not closed. Byte input must be UTF-8.
  */
 public final class PolicyDocumentReader {
+  /** The model's hooks for this codec (source text, reader warnings, partial validation). */
+  private static final CodecHooks.Hooks HOOKS = CodecHooks.forCodec();
   /**
    * The most characters read from a stream, reader or file. Longer input is not parsed at all; it is reported as
    * {@link ProblemCode#DOCUMENT_TOO_LARGE} (a document may have at most {@value PolicyDocument#MAX_LENGTH}).
@@ -163,7 +166,7 @@ public final class PolicyDocumentReader {
     parsed.root().ifPresent(binder::bind);
     problems.addAll(binder.problems());
     if (parsed.root().isPresent()) {
-      problems.addAll(PolicyValidator.validate(binder.parts()));
+      problems.addAll(HOOKS.validate(binder.parts()));
     }
     ImmutableList<Problem> sorted = inDocumentOrder(problems, parsed.offsets());
     if (sorted.stream().anyMatch(Problem::isError) || !binder.complete()) {
@@ -172,16 +175,14 @@ public final class PolicyDocumentReader {
       }
       return new PolicyCheck(sorted, Optional.empty());
     }
-    PolicyValidator.Parts parts = binder.parts();
+    DocumentParts parts = binder.parts();
     PolicyDocument.Builder b = PolicyDocument.builder()
         .formatVersion(parts.formatVersion().orElseThrow())
         .recordType(parts.recordType().orElseThrow())
-        .start(parts.start().orElseThrow())
-        .sourceText(text)
-        .warnings(sorted);
+        .start(parts.start().orElseThrow());
     parts.endpoints().forEach((id, e) -> b.endpoint(id.value(), e));
     parts.rules().forEach((id, r) -> b.rule(id.value(), r));
-    return new PolicyCheck(sorted, Optional.of(b.build()));
+    return new PolicyCheck(sorted, Optional.of(HOOKS.build(b, text, sorted)));
   }
 
   /**
