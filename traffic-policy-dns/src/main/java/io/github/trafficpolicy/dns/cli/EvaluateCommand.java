@@ -75,7 +75,7 @@ import picocli.CommandLine.Option;
       "1:the policy or an input file is invalid or cannot be read",
       "2:usage error"
     })
-public final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

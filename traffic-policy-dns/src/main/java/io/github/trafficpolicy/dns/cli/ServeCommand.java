@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
       "130:stopped by Ctrl-C (SIGINT), after draining",
       "143:stopped by SIGTERM, after draining"
     })
-public final class ServeCommand implements Callable<Integer> {
+final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",

@@ -32,7 +32,7 @@ import picocli.CommandLine;
           + " and FILE: OK for each valid file. '-' reads standard input.",
       "Exit codes: 0 every file is valid (warnings allowed), 1 a file is invalid or unreadable, 2 usage error."
     })
-public final class ValidateCommand implements Callable<Integer> {
+final class ValidateCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Policy documents to validate ('-' for stdin).")
   List<Path> files;
 
