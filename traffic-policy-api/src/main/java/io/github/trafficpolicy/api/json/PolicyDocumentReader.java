@@ -96,7 +96,8 @@ public final class PolicyDocumentReader {
         }
       }
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + IoMessages.describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkText(sb.toString());
   }
@@ -108,7 +109,8 @@ public final class PolicyDocumentReader {
     try {
       bytes = in.readNBytes(4 * MAX_READ + 1);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + IoMessages.describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkBytes(bytes);
   }

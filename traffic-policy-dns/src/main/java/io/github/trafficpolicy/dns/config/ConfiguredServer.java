@@ -204,7 +204,8 @@ public final class ConfiguredServer implements AutoCloseable {
         String place = src.describe(hs.file());
         // Created before the first read: its file stamp is from before it, so no later change can be missed.
         Optional<Path> onDisk = src.file(hs.file());
-        HealthStatusFile w = onDisk.isPresent() ? HealthStatusFile.watching(onDisk.get(), health, checkPlaces.keySet())
+        HealthStatusFile w = onDisk.isPresent()
+            ? HealthStatusFile.watching(onDisk.get(), health, checkPlaces.keySet())
             : HealthStatusFile.publishing(health, checkPlaces.keySet());
         HealthSnapshot initial = HealthStatusFile.parse(src.read(hs.file()), place);
         for (HealthCheckId id : initial.checks().keySet()) {

@@ -19,6 +19,7 @@ import io.github.trafficpolicy.engine.health.CalculatedHealthCheck;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheckType;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -107,10 +108,7 @@ public final class HealthChecksConfig {
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new InvalidHealthChecksException(List.of(configFile + ": not valid JSON" + where + ": "
-          + e.getOriginalMessage()));
+      throw new InvalidHealthChecksException(List.of(configFile + ": " + JsonMessages.notValidJson(e)));
     }
     if (root == null || !root.isObject()) {
       throw new InvalidHealthChecksException(List.of(configFile + ": the configuration must be a JSON object"));

@@ -18,6 +18,7 @@ import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -131,11 +132,20 @@ public final class ServeConfigReader {
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new ConfigException(name, "not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      throw new ConfigException(name, JsonMessages.notValidJson(e), e);
     }
-    return new Reader(name, source).read(root);
+    Reader reader = new Reader(name, source);
+    ServeConfig config;
+    try {
+      config = reader.read(root);
+    } catch (IllegalArgumentException e) {
+      if (reader.problems.isEmpty()) {
+        throw e;
+      }
+      // The defaults put in place of bad values did not make a configuration: its own problems are all there is.
+      throw new ConfigException(ImmutableList.copyOf(reader.problems));
+    }
+    return new Parsed(config, ImmutableList.copyOf(reader.problems));
   }
 
   /** One read, collecting problems. */
@@ -149,7 +159,8 @@ public final class ServeConfigReader {
       this.source = source;
     }
 
-    Parsed read(JsonNode root) {
+    /** The configuration, bad values replaced by their defaults; the problems are left in {@link #problems}. */
+    ServeConfig read(JsonNode root) {
       if (root == null || !root.isObject()) {
         throw new ConfigException(ImmutableList.of(name + ": the configuration must be a JSON object"));
       }
@@ -300,10 +311,9 @@ public final class ServeConfigReader {
         // Only after a problem with /listen (reported): the other parts are still checked, on the default address.
         listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
       }
-      return new Parsed(new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
+      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit, cookies),
-          ImmutableList.copyOf(problems));
+          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit, cookies);
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {

@@ -175,7 +175,8 @@ final class SimulateCommandTest {
     assertThat(ok.exitCode()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("holds eu-stays");
     assertThat(bad.exitCode()).isEqualTo(1);
-    assertThat(bad.err()).contains("not valid JSON (line 1, column").doesNotContain("Source").doesNotContain("REDACTED");
+    assertThat(bad.err()).contains("not valid JSON (line 1, column").doesNotContain("Source")
+        .doesNotContain("REDACTED");
   }
 
   @Test

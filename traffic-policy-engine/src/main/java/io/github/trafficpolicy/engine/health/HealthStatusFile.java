@@ -15,6 +15,7 @@ import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,9 +104,7 @@ public final class HealthStatusFile implements Runnable {
     try {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new IllegalArgumentException(place + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(place + ": " + JsonMessages.notValidJson(e), e);
     } catch (IOException e) {
       throw new IllegalArgumentException(place + ": " + IoMessages.cannotRead(place, e), e);
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.engine.ClientLocation;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,9 +142,7 @@ public record Invariant(
     try {
       root = TEST_FILE_JSON.readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new IOException("not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      throw new IOException(JsonMessages.notValidJson(e), e);
     }
     return parse(file.toString(), root == null ? null : root.get("invariants"));
   }

@@ -18,6 +18,7 @@ import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -116,12 +117,6 @@ public record PolicyTestFile(
     });
   }
 
-  /** Where a parse error is, for people: {@code " (line L, column C)"} (no parser internals). */
-  static String where(JsonProcessingException e) {
-    return e.getLocation() == null ? ""
-        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-  }
-
   private static String fetch(URL url) {
     try (InputStream in = url.openStream()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -142,7 +137,7 @@ public record PolicyTestFile(
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(name + ": not valid JSON" + where(e) + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(name + ": " + JsonMessages.notValidJson(e), e);
     }
     try {
       require(root != null && root.isObject(), "", "a policy test file must be a JSON object");
