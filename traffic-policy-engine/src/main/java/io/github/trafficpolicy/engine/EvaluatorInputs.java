@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *       first, then measured tables), then always the great-circle estimate to the settings' region coordinates
  *       ({@link EstimatedLatencyTable}), asked per region ({@link LatencyTables#chain}). So a client or region a
  *       table lacks is estimated rather than left without data (which would put the rule's entries in document
- *       order). With no table at all the evaluator's built-in estimate applies, which gives the same figures.
+ *       order). With no table at all the evaluator's built-in estimate applies (the same formula, to the same
+ *       region coordinates).
  *   <li><b>Health:</b> the supplier given (a {@link HealthRegistry} while serving); default: nothing known.
  *   <li><b>Alias targets:</b> a {@link StaticAliasResolver} table, and when DNS lookups are configured a
  *       {@link DnsAliasResolver} with the table as its overrides (a target in the table is never looked up).
@@ -132,11 +133,6 @@ public final class EvaluatorInputs {
     public Builder settings(EvaluatorSettings settings) {
       this.settings = checkNotNull(settings, "settings");
       return this;
-    }
-
-    /** The settings given so far. */
-    public EvaluatorSettings settings() {
-      return settings;
     }
 
     /**

@@ -72,7 +72,7 @@ public record PolicyTestFile(
     ImmutableList<Case> cases) {
 
   /** JSON with {@code //} and {@code /* *}{@code /} comments and trailing commas, as the server configuration. */
-  static final ObjectMapper MAPPER = JsonMapper.builder()
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
       .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
       .build();

@@ -40,7 +40,8 @@ import java.util.TreeMap;
  * health come from the case (health checks and alias targets the case does not list are healthy; regions its
  * {@code latencyMs} does not list are estimated from great-circle distance, as every command chains latency), so
  * the outcome does not depend on the evaluator's own inputs; its
- * {@link io.github.trafficpolicy.engine.EvaluatorSettings} apply, with the file's {@code assumptions.locationCoordinates} overriding region coordinates.
+ * {@link io.github.trafficpolicy.engine.EvaluatorSettings} apply, with the file's
+ * {@code assumptions.locationCoordinates} overriding region coordinates.
  *
  * <p>Clients are distinct /24 subnets {@code 10.a.b.0/24}. A single-endpoint, set or no-answer expectation must hold
  * for each of {@link #sampleClients()} clients; an {@code endpointDistribution} is measured over
