@@ -106,7 +106,7 @@ public final class HealthStatusFile implements Runnable {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(place + ": " + JsonMessages.notValidJson(e), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(place + ": " + IoMessages.cannotRead(place, e), e);
+      throw new IllegalArgumentException(place + ": " + IoMessages.describe(e), e);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(place + ": must be an object with \"checks\" and \"targets\"");
