@@ -249,6 +249,24 @@ final class ServeJarIT {
     }
   }
 
+  @Test
+  void sigint_drainsAndExits130AsDocumented() throws Exception {
+    Process p = builder(List.of(), "serve", "--config", dir.resolve("serve.json").toString()).start();
+    List<String> err = new ArrayList<>();
+    try {
+      BlockingQueue<String> out = Jar.pump(p, err);
+      assertThat(Jar.startupLine(out)).as("startup line; stderr: %s", err).isNotNull();
+      // What Ctrl-C sends to the foreground process.
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+      assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(p.exitValue()).isEqualTo(130);
+    assertThat(Jar.awaitLine(err, l -> l.startsWith("queries "))).as("stderr: %s", err).isTrue();
+  }
+
   /** One event of the command's log: ISO time, level, logger's short name, message, on one line. */
   private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
       + "(Z|[+-]\\d\\d:\\d\\d) (TRACE|DEBUG|INFO|WARN|ERROR) \\w+ - .+");
