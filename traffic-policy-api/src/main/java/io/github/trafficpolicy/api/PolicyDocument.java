@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.internal.CodecHooks;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,20 @@ import java.util.Optional;
 public final class PolicyDocument {
   /** Route 53's maximum document length ({@code TrafficPolicyDocument}), in characters. */
   public static final int MAX_LENGTH = 102_400;
+
+  static {
+    CodecHooks.install(new CodecHooks.Hooks() {
+      @Override
+      public PolicyDocument build(Builder builder, String sourceText, List<Problem> warnings) {
+        return builder.sourceText(sourceText).warnings(warnings).build();
+      }
+
+      @Override
+      public ImmutableList<Problem> validate(DocumentParts parts) {
+        return PolicyValidator.validate(parts);
+      }
+    });
+  }
 
   private final FormatVersion formatVersion;
   private final RecordType recordType;
@@ -200,19 +216,20 @@ public final class PolicyDocument {
     }
 
     /**
-     * For codecs: the exact text the document was read from, which writing it back reproduces. It must be a
-     * serialization of the same document.
+     * The exact text the document was read from, which writing it back reproduces. Only the JSON codec sets it
+     * (through {@link CodecHooks}), with the text it parsed the document from.
      */
-    public Builder sourceText(String sourceText) {
+    Builder sourceText(String sourceText) {
       this.sourceText = checkNotNull(sourceText, "sourceText");
       return this;
     }
 
     /**
-     * For codecs: every warning found while reading the document (syntax warnings and the validator's), which
-     * {@link PolicyDocument#warnings()} then returns instead of the validator's alone. All must be warnings.
+     * Every warning found while reading the document (syntax warnings and the validator's), which
+     * {@link PolicyDocument#warnings()} then returns instead of the validator's alone. All must be warnings. Only
+     * the JSON codec sets them (through {@link CodecHooks}).
      */
-    public Builder warnings(List<Problem> warnings) {
+    Builder warnings(List<Problem> warnings) {
       ImmutableList<Problem> w = ImmutableList.copyOf(warnings);
       checkArgument(w.stream().noneMatch(Problem::isError), "warnings must not contain errors: %s", w);
       this.warnings = w;

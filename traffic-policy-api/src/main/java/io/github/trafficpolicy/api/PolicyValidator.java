@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,54 +84,19 @@ public final class PolicyValidator {
       Target start,
       ImmutableMap<EndpointId, Endpoint> endpoints,
       ImmutableMap<RuleId, Rule> rules) {
-    return validate(new Parts(Optional.of(formatVersion), Optional.of(recordType), Optional.of(start), endpoints,
-        rules, ImmutableSet.of(), ImmutableSet.of(), ImmutableMap.of()));
+    return validate(new DocumentParts(Optional.of(formatVersion), Optional.of(recordType), Optional.of(start),
+        endpoints, rules, ImmutableSet.of(), ImmutableSet.of(), ImmutableMap.of()));
   }
 
   /**
-   * Every problem of a possibly incomplete document, errors and warnings, in document order. For codecs that
-   * validate the semantics of a document some of whose parts did not parse: checks that need a missing part are
-   * skipped, and references to {@linkplain Parts#brokenEndpoints() broken} endpoints and rules are neither
-   * dangling nor checked further.
+   * Every problem of a possibly incomplete document, errors and warnings, in document order. For the codec (through
+   * {@code CodecHooks}), which validates the semantics of a document some of whose parts did not parse: checks that
+   * need a missing part are skipped, and references to {@linkplain DocumentParts#brokenEndpoints() broken}
+   * endpoints and rules are neither dangling nor checked further.
    */
-  public static ImmutableList<Problem> validate(Parts parts) {
+  static ImmutableList<Problem> validate(DocumentParts parts) {
     checkNotNull(parts, "parts");
     return new Run(parts).run();
-  }
-
-  /**
-   * The parts of a document, any of which may be missing.
-   *
-   * @param brokenEndpoints endpoint IDs the document defines whose definitions are themselves invalid (not in
-   *     {@code endpoints})
-   * @param brokenRules rule IDs the document defines whose definitions are themselves invalid (not in {@code rules})
-   * @param partialRules rules of {@code rules} that hold only the valid entries of their definition, each with the
-   *     position in the document of every entry it holds (so paths name the right entry)
-   */
-  public record Parts(
-      Optional<FormatVersion> formatVersion,
-      Optional<RecordType> recordType,
-      Optional<Target> start,
-      ImmutableMap<EndpointId, Endpoint> endpoints,
-      ImmutableMap<RuleId, Rule> rules,
-      ImmutableSet<EndpointId> brokenEndpoints,
-      ImmutableSet<RuleId> brokenRules,
-      ImmutableMap<RuleId, ImmutableList<Integer>> partialRules) {
-    public Parts {
-      checkNotNull(formatVersion, "formatVersion (use Optional.empty())");
-      checkNotNull(recordType, "recordType (use Optional.empty())");
-      checkNotNull(start, "start (use Optional.empty())");
-      endpoints = ImmutableMap.copyOf(endpoints);
-      rules = ImmutableMap.copyOf(rules);
-      brokenEndpoints = ImmutableSet.copyOf(brokenEndpoints);
-      brokenRules = ImmutableSet.copyOf(brokenRules);
-      partialRules = ImmutableMap.copyOf(partialRules);
-      for (Map.Entry<RuleId, ImmutableList<Integer>> e : partialRules.entrySet()) {
-        Rule r = rules.get(e.getKey());
-        checkArgument(r != null && r.entries().size() == e.getValue().size(),
-            "partial rule %s must be one of the rules, with one position per entry", e.getKey());
-      }
-    }
   }
 
   /** The JSON member name holding a rule's entries ({@code Items}, {@code Locations} …); failover has two. */
@@ -146,14 +112,14 @@ public final class PolicyValidator {
 
   /** One validation. */
   private static final class Run {
-    private final Parts parts;
+    private final DocumentParts parts;
     /** Problems with their order key (0: top level, then endpoints, then rules). */
     private final List<Problem> problems = new ArrayList<>();
     private final List<Integer> order = new ArrayList<>();
     private final Map<EndpointId, Integer> endpointOrder = new HashMap<>();
     private final Map<RuleId, Integer> ruleOrder = new HashMap<>();
 
-    Run(Parts parts) {
+    Run(DocumentParts parts) {
       this.parts = parts;
       int i = 1;
       for (EndpointId id : parts.endpoints().keySet()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -358,7 +359,7 @@ final class PolicyValidatorTest {
 
   @Test
   void validate_brokenParts_areNeitherDanglingNorUnreachableCause() {
-    PolicyValidator.Parts parts = new PolicyValidator.Parts(Optional.of(FormatVersion.V2015_10_01),
+    DocumentParts parts = new DocumentParts(Optional.of(FormatVersion.V2015_10_01),
         Optional.empty(), Optional.of(Target.rule("root")),
         ImmutableMap.of(EndpointId.of("a"), Endpoint.value("not an address")),
         ImmutableMap.of(RuleId.of("root"), WeightedRule.of(weighted(1, Target.endpoint("a")), weighted(1,
@@ -369,7 +370,7 @@ final class PolicyValidatorTest {
 
   @Test
   void validate_partialRule_pathsUseDocumentPositions() {
-    PolicyValidator.Parts parts = new PolicyValidator.Parts(Optional.of(FormatVersion.V2015_10_01),
+    DocumentParts parts = new DocumentParts(Optional.of(FormatVersion.V2015_10_01),
         Optional.of(RecordType.A), Optional.of(Target.rule("root")),
         ImmutableMap.of(EndpointId.of("a"), Endpoint.value("192.0.2.1")),
         ImmutableMap.of(RuleId.of("root"), WeightedRule.of(weighted(1, Target.endpoint("a")), weighted(1,

@@ -238,6 +238,8 @@ final class ServeJarIT {
         .singleElement().isIn("198.51.100.10", "198.51.100.11");
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // As the README and `serve --help` say: 128 + 15 after the drain.
+    assertThat(p.exitValue()).isEqualTo(143);
     String err = Files.readString(errFile);
     assertThat(err).contains("stopped; counters:", "queries ");
     // Its UDP port is released.
@@ -245,6 +247,24 @@ final class ServeJarIT {
         secondPort))) {
       assertThat(s.getLocalPort()).isEqualTo(secondPort);
     }
+  }
+
+  @Test
+  void sigint_drainsAndExits130AsDocumented() throws Exception {
+    Process p = builder(List.of(), "serve", "--config", dir.resolve("serve.json").toString()).start();
+    List<String> err = new ArrayList<>();
+    try {
+      BlockingQueue<String> out = Jar.pump(p, err);
+      assertThat(Jar.startupLine(out)).as("startup line; stderr: %s", err).isNotNull();
+      // What Ctrl-C sends to the foreground process.
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+      assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(p.exitValue()).isEqualTo(130);
+    assertThat(Jar.awaitLine(err, l -> l.startsWith("queries "))).as("stderr: %s", err).isTrue();
   }
 
   /** One event of the command's log: ISO time, level, logger's short name, message, on one line. */

@@ -4,8 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
- * Settings for behaviour Route 53 does not document (route53-traffic-flow.md §3.11), each with a documented
- * default. Immutable; build with {@link #builder()} or start from {@link #defaults()} and {@link #toBuilder()}.
+ * Settings for behaviour Route 53 does not document (traffic-policy-engine/SEMANTICS.md, section 6), each with
+ * a documented default. Immutable; build with {@link #builder()} or start from {@link #defaults()} and
+ * {@link #toBuilder()}.
  *
  * <table>
  *   <caption>Settings and defaults</caption>

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * Answer answer = policy.evaluate(Query.of(ClientSubnet.parse("192.0.2.0/24")));
  * }</pre>
  *
- * <p>Semantics follow Route 53's documented routing and health rules: pick, check and re-pick within a group;
+ * <p>Semantics follow Route 53's documented routing and health rules, as traffic-policy-engine/SEMANTICS.md
+ * states them: pick, check and re-pick within a group;
  * fail open when nothing is healthy (or fail closed, by setting); {@code EvaluateTargetHealth} backs out of
  * branches with nothing healthy; geolocation walks subdivision → country → continent → default. Weighted and
  * multivalue choices are weighted rendezvous hashing over the client's subnet ({@link RendezvousHash}), so every

@@ -3,9 +3,9 @@ package io.github.trafficpolicy.engine;
 import com.google.common.collect.ImmutableMap;
 
 /**
- * Route 53's continent membership of countries (route53-traffic-flow.md §4, from the Route 53 developer guide as of
- * 2022-11). Geolocation rules match continents by this table, so a client's continent follows Route 53's placement
- * of its country (for example {@code TR}, {@code RU} and {@code CY} in Europe, {@code AM}, {@code AZ} and
+ * Route 53's continent membership of countries (from the Route 53 developer guide as of 2022-11; see
+ * traffic-policy-engine/SEMANTICS.md, "Geolocation"). Geolocation rules match continents by this table, so a
+ * client's continent follows Route 53's placement of its country (for example {@code TR}, {@code RU} and {@code CY} in Europe, {@code AM}, {@code AZ} and
  * {@code GE} in Asia, {@code TL} in Oceania) whatever continent a GeoIP database reports.
  */
 final class Route53Continents {

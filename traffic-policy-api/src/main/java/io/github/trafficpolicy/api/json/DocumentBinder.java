@@ -31,6 +31,7 @@ import io.github.trafficpolicy.api.RuleType;
 import io.github.trafficpolicy.api.Target;
 import io.github.trafficpolicy.api.WeightedEntry;
 import io.github.trafficpolicy.api.WeightedRule;
+import io.github.trafficpolicy.api.internal.DocumentParts;
 import io.github.trafficpolicy.api.json.JsonTree.ArrayNode;
 import io.github.trafficpolicy.api.json.JsonTree.Kind;
 import io.github.trafficpolicy.api.json.JsonTree.Node;
@@ -88,8 +89,8 @@ final class DocumentBinder {
     return complete;
   }
 
-  PolicyValidator.Parts parts() {
-    return new PolicyValidator.Parts(formatVersion, recordType, start, ImmutableMap.copyOf(endpoints),
+  DocumentParts parts() {
+    return new DocumentParts(formatVersion, recordType, start, ImmutableMap.copyOf(endpoints),
         ImmutableMap.copyOf(rules), ImmutableSet.copyOf(brokenEndpoints), ImmutableSet.copyOf(brokenRules),
         ImmutableMap.copyOf(partialRules));
   }
@@ -143,7 +144,16 @@ final class DocumentBinder {
     });
     Optional<Node> startRule = m.optional("StartRule");
     Optional<Node> startEndpoint = m.optional("StartEndpoint");
-    if (startRule.isPresent() && startEndpoint.isPresent()) {
+    if (startRule.isPresent() && startEndpoint.isPresent() && (isNull(startRule.get())
+        || isNull(startEndpoint.get()))) {
+      // A JSON null is a value of the wrong type, as for every other member: say so rather than "not both".
+      if (isNull(startRule.get())) {
+        id(startRule.get(), "/StartRule", "StartRule");
+      }
+      if (isNull(startEndpoint.get())) {
+        id(startEndpoint.get(), "/StartEndpoint", "StartEndpoint");
+      }
+    } else if (startRule.isPresent() && startEndpoint.isPresent()) {
       error("", ProblemCode.START_CONFLICT, "a document has either StartRule or StartEndpoint, not both");
     } else if (startRule.isEmpty() && startEndpoint.isEmpty()) {
       error("", ProblemCode.START_CONFLICT, "a document needs StartRule or StartEndpoint");
@@ -351,6 +361,14 @@ final class DocumentBinder {
       if (!rulesAllowed && rule.isPresent()) {
         error(path + "/RuleReference", ProblemCode.INVALID_RULE_FOR_TYPE, "a multivalue item can only reference an "
             + "endpoint (EndpointReference), not a rule: multivalue alias records do not exist");
+      } else if (endpoint.isPresent() && rule.isPresent() && (isNull(endpoint.get()) || isNull(rule.get()))) {
+        // A JSON null is a value of the wrong type, as for every other member: say so rather than "not both".
+        if (isNull(endpoint.get())) {
+          id(endpoint.get(), path + "/EndpointReference", "EndpointReference");
+        }
+        if (isNull(rule.get())) {
+          id(rule.get(), path + "/RuleReference", "RuleReference");
+        }
       } else if (endpoint.isPresent() && rule.isPresent()) {
         error(path, ProblemCode.REFERENCE_CONFLICT, "an entry has either EndpointReference or RuleReference, not "
             + "both");
@@ -600,6 +618,10 @@ final class DocumentBinder {
   }
 
   /** A reference or start: a non-empty string. */
+  private static boolean isNull(Node node) {
+    return node instanceof ValueNode v && v.kind() == Kind.NULL;
+  }
+
   private String id(Node node, String path, String name) {
     String s = string(node, path, name);
     if (s != null && s.isEmpty()) {

@@ -5,9 +5,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
-import io.github.trafficpolicy.api.PolicyValidator;
 import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.ProblemCode;
+import io.github.trafficpolicy.api.internal.CodecHooks;
+import io.github.trafficpolicy.api.internal.DocumentParts;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -32,6 +34,8 @@ import java.util.Optional;
  * to the end but not closed. Byte input must be UTF-8.
  */
 public final class PolicyDocumentReader {
+  /** The model's hooks for this codec (source text, reader warnings, partial validation). */
+  private static final CodecHooks.Hooks HOOKS = CodecHooks.forCodec();
   /**
    * The most characters read from a stream, reader or file. Longer input is not parsed at all; it is reported as
    * {@link ProblemCode#DOCUMENT_TOO_LARGE} (a document may have at most {@value PolicyDocument#MAX_LENGTH}).
@@ -92,7 +96,8 @@ public final class PolicyDocumentReader {
         }
       }
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkText(sb.toString());
   }
@@ -104,7 +109,8 @@ public final class PolicyDocumentReader {
     try {
       bytes = in.readNBytes(4 * MAX_READ + 1);
     } catch (IOException e) {
-      return failed(Problem.error("", ProblemCode.MALFORMED_JSON, "the document could not be read: " + describe(e)));
+      return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
+          "the document could not be read: " + IoMessages.describe(e)));
     }
     return checkBytes(bytes);
   }
@@ -116,22 +122,8 @@ public final class PolicyDocumentReader {
       return check(in);
     } catch (IOException e) {
       return failed(Problem.error("", ProblemCode.MALFORMED_JSON,
-          "the file " + file + " could not be read: " + describe(e)));
+          "the file " + file + " could not be read: " + IoMessages.describe(e)));
     }
-  }
-
-  /** Why a document could not be read, for people (no exception class names). */
-  private static String describe(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private PolicyCheck checkBytes(byte[] bytes) {
@@ -176,7 +168,7 @@ public final class PolicyDocumentReader {
     parsed.root().ifPresent(binder::bind);
     problems.addAll(binder.problems());
     if (parsed.root().isPresent()) {
-      problems.addAll(PolicyValidator.validate(binder.parts()));
+      problems.addAll(HOOKS.validate(binder.parts()));
     }
     ImmutableList<Problem> sorted = inDocumentOrder(problems, parsed.offsets());
     if (sorted.stream().anyMatch(Problem::isError) || !binder.complete()) {
@@ -185,16 +177,14 @@ public final class PolicyDocumentReader {
       }
       return new PolicyCheck(sorted, Optional.empty());
     }
-    PolicyValidator.Parts parts = binder.parts();
+    DocumentParts parts = binder.parts();
     PolicyDocument.Builder b = PolicyDocument.builder()
         .formatVersion(parts.formatVersion().orElseThrow())
         .recordType(parts.recordType().orElseThrow())
-        .start(parts.start().orElseThrow())
-        .sourceText(text)
-        .warnings(sorted);
+        .start(parts.start().orElseThrow());
     parts.endpoints().forEach((id, e) -> b.endpoint(id.value(), e));
     parts.rules().forEach((id, r) -> b.rule(id.value(), r));
-    return new PolicyCheck(sorted, Optional.of(b.build()));
+    return new PolicyCheck(sorted, Optional.of(HOOKS.build(b, text, sorted)));
   }
 
   /**

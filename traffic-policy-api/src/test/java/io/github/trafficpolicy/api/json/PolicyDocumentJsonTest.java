@@ -269,6 +269,17 @@ final class PolicyDocumentJsonTest {
   }
 
   @Test
+  void read_nullReferenceBesideTheOther_wrongTypeLikeEveryNull() {
+    assertThat(errors(weighted("""
+        {"EndpointReference": null, "RuleReference": "w", "Weight": "1"},
+        {"EndpointReference": "a", "RuleReference": null, "Weight": "2"}""")))
+        .containsExactly("WRONG_TYPE /Rules/w/Items/0/EndpointReference",
+            "WRONG_TYPE /Rules/w/Items/1/RuleReference");
+    assertThat(errors(weighted(ITEMS).replace("\"StartRule\": \"w\",", "\"StartRule\": \"w\", \"StartEndpoint\": "
+        + "null,"))).containsExactly("WRONG_TYPE /StartEndpoint");
+  }
+
+  @Test
   void read_bothOrNeitherReference_referenceConflict() {
     assertThat(errors(weighted("""
         {"EndpointReference": "a", "RuleReference": "w", "Weight": "1"}, {"Weight": "2"}""")))

@@ -9,6 +9,7 @@ import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.Answer;
@@ -20,15 +21,11 @@ import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
 import io.github.trafficpolicy.engine.DnsAliasResolver;
-import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
-import io.github.trafficpolicy.engine.GeoLocator;
-import io.github.trafficpolicy.engine.GeoLocators;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.InvalidTableException;
-import io.github.trafficpolicy.engine.LatencyTable;
-import io.github.trafficpolicy.engine.LatencyTables;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.PolicyBinding;
@@ -39,9 +36,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +43,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,7 +66,7 @@ import picocli.CommandLine.Option;
           + "options if any is given; else --geo-table, then --geoip-db (the first that knows the address); else "
           + "nowhere (unknown location).",
       "A region's latency comes from the first of: --latency, --latency-table, the distance estimate "
-          + "(5 ms + great-circle km / 100).",
+          + "(5 ms + great-circle km / 100), as serve and test chain them.",
       "Health checks and alias targets not listed are healthy."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -77,7 +75,7 @@ import picocli.CommandLine.Option;
       "1:the policy or an input file is invalid or cannot be read",
       "2:usage error"
     })
-public final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -157,13 +155,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   static <T> T load(Path file, Loader<T> loader) throws IOException {
     try {
       return loader.load(file);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": cannot read: no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new IOException(file + ": cannot read: permission denied", e);
     } catch (IOException e) {
-      String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-      throw new IOException(file + ": cannot read: " + why, e);
+      throw new IOException(file + ": cannot read: " + IoMessages.describe(e), e);
     }
   }
 
@@ -204,47 +197,31 @@ public final class EvaluateCommand implements Callable<Integer> {
     DnsAliasResolver dnsAliases = null;
     try {
       PolicyDocument document = PolicyDocumentJson.read(policy);
-      EvaluatorSettings settings = seed == null
+      EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().settings(seed == null
           ? EvaluatorSettings.defaults()
-          : EvaluatorSettings.defaults().toBuilder().seed(seed).build();
-      PolicyEvaluator.Builder evaluator = PolicyEvaluator.builder().settings(settings);
-
-      List<GeoLocator> locators = new ArrayList<>();
+          : EvaluatorSettings.defaults().toBuilder().seed(seed).build());
       if (geoTable != null) {
-        locators.add(load(geoTable, CidrGeoLocator::load));
+        inputs.geoLocator(load(geoTable, CidrGeoLocator::load));
       }
       if (geoipDb != null) {
         maxMind = load(geoipDb, MaxMindGeoLocator::open);
-        locators.add(maxMind);
+        inputs.geoLocator(maxMind);
       }
-      if (!locators.isEmpty()) {
-        evaluator.geoLocator(GeoLocators.chain(locators));
-      }
-
-      List<LatencyTable> tables = new ArrayList<>();
       if (given != null) {
         ClientLatency fixed = given;
-        tables.add((address, where) -> fixed);
+        inputs.latencyTable((address, where) -> fixed);
       }
       if (latencyTable != null) {
-        tables.add(load(latencyTable, CsvLatencyTable::load));
+        inputs.latencyTable(load(latencyTable, CsvLatencyTable::load));
       }
-      if (!tables.isEmpty()) {
-        tables.add(EstimatedLatencyTable.using(settings.regionCoordinates()));
-        evaluator.latencyTable(LatencyTables.chain(tables));
+      if (aliasTable != null) {
+        inputs.aliasTable(load(aliasTable, StaticAliasResolver::load));
       }
-
-      StaticAliasResolver table = aliasTable == null ? null : load(aliasTable, StaticAliasResolver::load);
       if (!resolvers.isEmpty()) {
-        DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(resolvers);
-        if (table != null) {
-          b.overrides(table);
-        }
-        dnsAliases = b.build();
-        evaluator.aliasResolver(dnsAliases);
-      } else if (table != null) {
-        evaluator.aliasResolver(table);
+        inputs.aliasLookups(DnsAliasResolver.builder().resolvers(resolvers));
       }
+      EvaluatorInputs assembled = inputs.build();
+      dnsAliases = assembled.dnsAliasResolver().orElse(null);
 
       HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
       health.forEach(snapshot::check);
@@ -254,7 +231,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         query.location(location);
       }
 
-      PolicyEvaluator built = evaluator.build();
+      PolicyEvaluator built = assembled.evaluator();
       CompiledPolicy compiled = built.compile(document, PolicyBinding.standalone(recordName));
       if (dnsAliases != null) {
         // Each lookup ends on its own (every query has a time-out); the bound is only a backstop.
@@ -313,7 +290,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.println("ecs scope: /" + answer.ecsScope());
     String owner = recordName.endsWith(".") ? recordName : recordName + ".";
     for (RecordData r : answer.records()) {
-      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + r.presentation());
+      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + zoneText(r));
     }
     for (String t : targets) {
       out.println("alias:     " + t);
@@ -326,12 +303,26 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Record data as the server puts it on the wire, in zone-file text: names are absolute (with their final dot),
+   * whether or not the document wrote one.
+   */
+  static String zoneText(RecordData r) {
+    try {
+      return Record.fromString(Name.root, Type.value(r.type().name()), DClass.IN, 0, r.presentation(), Name.root)
+          .rdataToString();
+    } catch (IOException | RuntimeException e) {
+      // Not reached: a compiled document's record data is valid for its type.
+      return r.presentation();
+    }
+  }
+
   private static Map<String, Object> toJson(Answer answer) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("outcome", answer.outcome().name());
     m.put("rcode", "NOERROR");
     m.put("endpoints", answer.endpoints().stream().map(EndpointId::toString).toList());
-    m.put("answer", answer.records().stream().map(RecordData::presentation).toList());
+    m.put("answer", answer.records().stream().map(EvaluateCommand::zoneText).toList());
     m.put("ttl", answer.ttl());
     m.put("ecsScope", answer.ecsScope());
     m.put("trace", answer.trace().lines());

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
     description = {
         "Runs every health check of a configuration once and prints each status with its latency and reason.",
         "Exit status: 0 all healthy, 1 some check not healthy or the configuration invalid, 2 usage error."})
-public final class HealthCommand implements Callable<Integer> {
+final class HealthCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
       description = "The server configuration file (JSON with comments); only its healthChecks member is read.")
   Path config;

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
       PolicyCommand.Comment.class,
       PolicyCommand.Delete.class,
     })
-public final class PolicyCommand implements Runnable {
+final class PolicyCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

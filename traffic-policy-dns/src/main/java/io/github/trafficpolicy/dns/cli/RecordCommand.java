@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
       RecordCommand.Show.class,
       RecordCommand.Delete.class,
     })
-public final class RecordCommand implements Runnable {
+final class RecordCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
@@ -94,7 +95,7 @@ final class RegistryOptions {
     } catch (InputLimits.TooLargeException e) {
       throw new RegistryException(tooLarge, file + " " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot read " + file + ": " + e.getMessage(), e);
+      throw new RegistryException(RegistryError.INVALID_INPUT, IoMessages.cannotRead(file, e), e);
     }
     try {
       return StandardCharsets.UTF_8.newDecoder()

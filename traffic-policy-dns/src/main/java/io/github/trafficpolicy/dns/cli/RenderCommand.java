@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
       "Draw a policy document's tree (rules, endpoints, health checks, weights, locations, regions, bias)",
       "as a Mermaid flowchart or a Graphviz DOT graph: from FILE, or from a registry policy (--policy)."
     })
-public final class RenderCommand extends RegistryOptions.Call {
+final class RenderCommand extends RegistryOptions.Call {
   @CommandLine.Mixin HelpOption help;
 
   /** The diagram formats, as typed on the command line. */

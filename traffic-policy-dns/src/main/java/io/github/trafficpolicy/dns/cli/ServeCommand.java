@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
  * {@code traffic-policy serve [--config FILE]}: an authoritative DNS server for the zones and policy records of a
  * configuration file, or, with no configuration, for the bundled example (zone {@code example.com} with the policy
  * record {@code www}, on 127.0.0.1:5353). Runs until SIGTERM or SIGINT, then drains queries in flight, closes its
- * sockets and prints its counters. Exit codes: 1 when the configuration is invalid or an address cannot be bound.
+ * sockets and prints its counters. Exit codes: 0 after a clean stop, 1 when the configuration is invalid or an
+ * address cannot be bound; a JVM stopped by a signal exits with 128 + the signal number (130 for SIGINT, 143 for
+ * SIGTERM) after the same drain.
  */
 @Command(
     name = "serve",
@@ -32,9 +34,17 @@ import picocli.CommandLine.Option;
     description = {
       "Serve zones and policy records over DNS (UDP and TCP).",
       "With no --config, serves the bundled example: zone example.com, policy record www.example.com",
-      "(geolocation -> weighted -> failover) on 127.0.0.1:5353."
+      "(geolocation -> weighted -> failover) on 127.0.0.1:5353.",
+      "Runs until Ctrl-C (SIGINT) or SIGTERM, then drains queries in flight and prints its counters."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "1:the configuration is invalid (every problem is printed) or an address cannot be bound",
+      "2:usage error",
+      "130:stopped by Ctrl-C (SIGINT), after draining",
+      "143:stopped by SIGTERM, after draining"
     })
-public final class ServeCommand implements Callable<Integer> {
+final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -48,8 +58,9 @@ public final class ServeCommand implements Callable<Integer> {
     ServeConfig cfg;
     ConfiguredServer server;
     try {
-      cfg = config == null ? ServeConfigReader.bundledExample() : ServeConfigReader.read(config);
-      server = ConfiguredServer.create(cfg);
+      server = config == null ? ConfiguredServer.create(ServeConfigReader.bundledExample())
+          : ConfiguredServer.load(config);
+      cfg = server.config();
     } catch (ConfigException e) {
       err.println("traffic-policy serve: invalid configuration:");
       e.problems().forEach(p -> err.println("  " + p));

@@ -8,12 +8,11 @@ import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
-import io.github.trafficpolicy.engine.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.InvalidTableException;
-import io.github.trafficpolicy.engine.LatencyTables;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
@@ -67,7 +66,7 @@ import picocli.CommandLine.Option;
           + "read",
       "2:usage error"
     })
-public final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -184,7 +183,7 @@ public final class SimulateCommand implements Callable<Integer> {
     try {
       // No --seed: weighted and multivalue rules count with their exact shares, whatever the hash seed.
       EvaluatorSettings settings = EvaluatorSettings.defaults();
-      PolicyEvaluator evaluator = PolicyEvaluator.builder().settings(settings).build();
+      PolicyEvaluator evaluator = EvaluatorInputs.builder().settings(settings).build().evaluator();
       PolicyDocument document = PolicyDocumentJson.read(policy);
       CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));
       Simulation.Builder simulation = Simulation.builder(compiled).top(top);
@@ -208,8 +207,8 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       simulation.networks(source);
       if (latencyTable != null) {
-        simulation.latencyTable(LatencyTables.chain(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load),
-            EstimatedLatencyTable.using(settings.regionCoordinates()))));
+        EvaluatorInputs.latency(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load)), settings)
+            .ifPresent(simulation::latencyTable);
       }
       if (population != null) {
         simulation.population(EvaluateCommand.load(population, Population::load));

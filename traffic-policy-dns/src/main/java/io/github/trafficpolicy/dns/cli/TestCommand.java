@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every case passed", "1:a case failed or a file could not be read", "2:usage error"})
-public final class TestCommand implements Callable<Integer> {
+final class TestCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Policy test files (*.expect.json).")

@@ -7,7 +7,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code traffic-policy} command. Exit codes: 0 success, 1 the input is invalid or a check failed, 2 usage
- * error.
+ * error; {@code serve} stopped by a signal exits as the JVM does, 128 + the signal number (130 SIGINT, 143 SIGTERM).
  */
 @Command(
     name = "traffic-policy",
@@ -15,6 +15,14 @@ import picocli.CommandLine.ScopeType;
     versionProvider = TrafficPolicyCommand.Version.class,
     description = "Route 53 traffic policies: validate, evaluate, test, serve over DNS, manage versions, "
         + "serve the Route 53 API.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:invalid input or a failed check",
+      "2:usage error",
+      "130:serve stopped by Ctrl-C (SIGINT), after draining",
+      "143:serve stopped by SIGTERM, after draining"
+    },
     subcommands = {
       CommandLine.HelpCommand.class,
       ServeCommand.class,
@@ -54,6 +62,8 @@ public final class TrafficPolicyCommand implements Runnable {
     TrafficPolicyCommand root = new TrafficPolicyCommand();
     CommandLine cl = new CommandLine(root);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Every subcommand's -V prints the program's version (picocli gives subcommands none of their own).
+    withVersion(cl);
     // Logging is configured once the arguments are parsed and before any command (and so any logger) runs.
     cl.setExecutionStrategy(parsed -> {
       CliLogging.configure(root.logLevel);
@@ -73,6 +83,13 @@ public final class TrafficPolicyCommand implements Runnable {
       return FAILED;
     });
     return cl;
+  }
+
+  private static void withVersion(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version());
+      withVersion(sub);
+    }
   }
 
   public static void main(String[] args) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
       "An endpoint matches when its Value, or one whitespace-separated field of it, equals VALUE",
       "(ignoring case, quotes and a trailing dot). Exit code 1 when nothing uses it."
     })
-public final class UsageCommand extends RegistryOptions.Call {
+final class UsageCommand extends RegistryOptions.Call {
   @Parameters(index = "0", paramLabel = "VALUE", description = "An endpoint value (address, host name …) or health-check ID.")
   String value;
 

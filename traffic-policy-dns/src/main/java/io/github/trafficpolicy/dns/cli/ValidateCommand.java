@@ -1,15 +1,14 @@
 package io.github.trafficpolicy.dns.cli;
 
 import io.github.trafficpolicy.api.Problem;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyCheck;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.api.json.PolicyDocumentReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +32,7 @@ import picocli.CommandLine;
           + " and FILE: OK for each valid file. '-' reads standard input.",
       "Exit codes: 0 every file is valid (warnings allowed), 1 a file is invalid or unreadable, 2 usage error."
     })
-public final class ValidateCommand implements Callable<Integer> {
+final class ValidateCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Policy documents to validate ('-' for stdin).")
   List<Path> files;
 
@@ -66,7 +65,7 @@ public final class ValidateCommand implements Callable<Integer> {
       try {
         bytes = name.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(file);
       } catch (IOException | RuntimeException e) {
-        err.println(name + ": cannot read: " + describe(e));
+        err.println(name + ": cannot read: " + IoMessages.describe(e));
         allValid = false;
         continue;
       }
@@ -89,18 +88,5 @@ public final class ValidateCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return allValid ? TrafficPolicyCommand.OK : TrafficPolicyCommand.FAILED;
-  }
-
-  private static String describe(Exception e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof IOException && e.getMessage() != null && e.getMessage().contains("directory")) {
-      return e.getMessage();
-    }
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 }

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSet;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;

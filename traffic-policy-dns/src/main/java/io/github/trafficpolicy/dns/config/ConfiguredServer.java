@@ -3,13 +3,12 @@ package io.github.trafficpolicy.dns.config;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
-import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.dns.AuthoritativeServer;
 import io.github.trafficpolicy.dns.Catalog;
@@ -26,18 +25,19 @@ import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.CsvLatencyTable;
 import io.github.trafficpolicy.engine.DnsAliasResolver;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.GeoLocator;
 import io.github.trafficpolicy.engine.GeoLocators;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthSnapshot;
-import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.StaticAliasResolver;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,19 +45,16 @@ import java.io.PrintStream;
 import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +77,6 @@ import org.slf4j.LoggerFactory;
 public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final ServeConfig config;
   private final AuthoritativeServer server;
   private final HealthRegistry health;
@@ -99,7 +94,7 @@ public final class ConfiguredServer implements AutoCloseable {
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
-      List<AutoCloseable> resources, Optional<HealthWatch> watch, Optional<RegistryFollow> registry,
+      List<AutoCloseable> resources, Optional<HealthStatusFile> watch, Optional<RegistryFollow> registry,
       Optional<HealthChecker> checker, Optional<HealthCheckStore> healthChecks, AliasResolver aliasResolver,
       ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
     this.config = config;
@@ -121,13 +116,30 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
+   * Reads the configuration file and builds the server it describes (nothing bound yet), reporting in one round
+   * every problem of the file itself and of the files it names (zones, documents, tables ...): what can be read of
+   * a configuration with problems is still loaded and checked.
+   *
+   * @throws ConfigException listing every problem with its place
+   */
+  public static ConfiguredServer load(Path file) {
+    ServeConfigReader.Parsed parsed = ServeConfigReader.readCollecting(file);
+    return create(parsed.config(), parsed.problems());
+  }
+
+  /**
    * Builds the server described by {@code config} (nothing bound yet).
    *
    * @throws ConfigException listing every problem with its place
    */
   public static ConfiguredServer create(ServeConfig config) {
+    return create(config, List.of());
+  }
+
+  /** Builds the server, or throws with {@code earlier} (the configuration's own problems) and every other one. */
+  private static ConfiguredServer create(ServeConfig config, List<String> earlier) {
     checkNotNull(config, "config");
-    List<String> problems = new ArrayList<>();
+    List<String> problems = new ArrayList<>(earlier);
     List<AutoCloseable> resources = new ArrayList<>();
     ConfigSource src = config.source();
     String name = config.name();
@@ -192,14 +204,17 @@ public final class ConfiguredServer implements AutoCloseable {
     }
 
     HealthRegistry health = new HealthRegistry();
-    Optional<HealthWatch> watch = Optional.empty();
+    Optional<HealthStatusFile> watch = Optional.empty();
     if (config.healthStatus().isPresent()) {
       ServeConfig.HealthStatusFile hs = config.healthStatus().get();
       try {
         String place = src.describe(hs.file());
         // Created before the first read: its file stamp is from before it, so no later change can be missed.
-        HealthWatch w = new HealthWatch(src.file(hs.file()), health, checkPlaces.keySet());
-        HealthSnapshot initial = readHealth(src.read(hs.file()), place);
+        Optional<Path> onDisk = src.file(hs.file());
+        HealthStatusFile w = onDisk.isPresent()
+            ? HealthStatusFile.watching(onDisk.get(), health, checkPlaces.keySet())
+            : HealthStatusFile.publishing(health, checkPlaces.keySet());
+        HealthSnapshot initial = HealthStatusFile.parse(src.read(hs.file()), place);
         for (HealthCheckId id : initial.checks().keySet()) {
           String checkPlace = checkPlaces.get(id);
           if (checkPlace != null) {
@@ -213,21 +228,22 @@ public final class ConfiguredServer implements AutoCloseable {
         }
       } catch (IOException e) {
         problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + IoMessages.describe(e));
-      } catch (ConfigException e) {
-        problems.addAll(e.problems());
+      } catch (IllegalArgumentException e) {
+        problems.addAll(List.of(e.getMessage().split("\n")));
       }
     }
 
-    Optional<AliasResolver> aliases = aliasResolver(config, problems, resources);
-    PolicyEvaluator.Builder evaluatorBuilder = PolicyEvaluator.builder();
-    latency.forEach(evaluatorBuilder::latencyTable);
-    aliases.ifPresent(evaluatorBuilder::aliasResolver);
-    PolicyEvaluator evaluator = evaluatorBuilder
-        .geoLocator(locators.isEmpty() ? GeoLocators.nowhere()
-            : GeoLocators.chain(locators))
-        .health(health)
-        .settings(EvaluatorSettings.builder().seed(config.seed()).build())
-        .build();
+    EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().health(health)
+        .settings(EvaluatorSettings.builder().seed(config.seed()).build());
+    if (!locators.isEmpty()) {
+      // Not cached per client: the locators' own tables are sized from their data (see MaxMindGeoLocator.preload).
+      inputs.geoLocator(GeoLocators.chain(locators));
+    }
+    latency.forEach(inputs::latencyTable);
+    aliasTargets(config, inputs, problems);
+    EvaluatorInputs assembled = inputs.build();
+    assembled.dnsAliasResolver().ifPresent(resources::add);
+    PolicyEvaluator evaluator = assembled.evaluator();
 
     Catalog.Builder catalog = Catalog.builder();
     List<Zone> zones = new ArrayList<>();
@@ -365,7 +381,8 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       closeAll(resources);
-      throw new ConfigException(ImmutableList.copyOf(problems));
+      // Once each: the configuration reader and this method both check the health checks, with the same words.
+      throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
     }
     Optional<HealthChecker> checker = Optional.empty();
     // With a registry there is always a checker: checks made through the API start without a restart.
@@ -422,43 +439,33 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
-   * The resolver of the {@code aliasTargets} member: the table alone, or resolvers with the table as overrides
-   * (empty when the member is absent: the evaluator's default knows no target).
+   * The {@code aliasTargets} member into {@code inputs}: its table, and its resolvers with their timing (the table
+   * then overrides lookups). Absent member: the evaluator's default knows no target.
    */
-  private static Optional<AliasResolver> aliasResolver(ServeConfig config, List<String> problems,
-      List<AutoCloseable> resources) {
+  private static void aliasTargets(ServeConfig config, EvaluatorInputs.Builder inputs, List<String> problems) {
     if (config.aliasTargets().isEmpty()) {
-      return Optional.empty();
+      return;
     }
     ServeConfig.AliasTargets a = config.aliasTargets().get();
     ConfigSource src = config.source();
-    StaticAliasResolver table = null;
     if (a.table().isPresent()) {
       String path = a.table().get();
       try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
           StandardCharsets.UTF_8)) {
-        table = StaticAliasResolver.read(src.describe(path), r);
+        inputs.aliasTable(StaticAliasResolver.read(src.describe(path), r));
       } catch (IOException e) {
-        problems.add(config.name() + ": /aliasTargets/table: cannot read " + src.describe(path) + ": "
-            + IoMessages.describe(e));
-        return Optional.empty();
+        problems.add(config.name() + ": /aliasTargets/table: " + IoMessages.cannotRead(src.describe(path), e));
+        return;
       } catch (RuntimeException e) {
         problems.add(e.getMessage());
-        return Optional.empty();
+        return;
       }
     }
-    if (a.resolvers().isEmpty()) {
-      return Optional.ofNullable(table);
+    if (!a.resolvers().isEmpty()) {
+      inputs.aliasLookups(DnsAliasResolver.builder().resolvers(a.resolvers()).queryTimeout(a.queryTimeout())
+          .minTtl(a.minTtl()).maxTtl(a.maxTtl()).staleAnswerTtl(a.staleAnswerTtl()).maxStale(a.maxStale())
+          .retryInterval(a.retryInterval()));
     }
-    DnsAliasResolver.Builder b = DnsAliasResolver.builder().resolvers(a.resolvers()).queryTimeout(a.queryTimeout())
-        .minTtl(a.minTtl()).maxTtl(a.maxTtl()).staleAnswerTtl(a.staleAnswerTtl()).maxStale(a.maxStale())
-        .retryInterval(a.retryInterval());
-    if (table != null) {
-      b.overrides(table);
-    }
-    DnsAliasResolver resolver = b.build();
-    resources.add(resolver);
-    return Optional.of(resolver);
   }
 
   /**
@@ -677,159 +684,6 @@ public final class ConfiguredServer implements AutoCloseable {
         c.close();
       } catch (Exception e) {
         // closing anyway
-      }
-    }
-  }
-
-  /** Reads a health-status file: {@code {"checks": {id: status}, "targets": {endpoint id: status}}}. */
-  static HealthSnapshot readHealth(byte[] bytes, String place) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (IOException e) {
-      throw new ConfigException(ImmutableList.of(place + ": not valid JSON: " + e.getMessage()));
-    }
-    List<String> problems = new ArrayList<>();
-    HealthSnapshot.Builder b = HealthSnapshot.builder();
-    if (root == null || !root.isObject()) {
-      throw new ConfigException(ImmutableList.of(place + ": must be an object with \"checks\" and \"targets\""));
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> section = it.next();
-      boolean checks = section.getKey().equals("checks");
-      if (!checks && !section.getKey().equals("targets")) {
-        problems.add(place + ": /" + section.getKey() + ": unknown key (known: checks, targets)");
-        continue;
-      }
-      if (!section.getValue().isObject()) {
-        problems.add(place + ": /" + section.getKey() + ": must be an object of id -> HEALTHY|UNHEALTHY");
-        continue;
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> e = section.getValue().fields(); e.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = e.next();
-        String p = "/" + section.getKey() + "/" + entry.getKey();
-        String v = entry.getValue().asText("");
-        HealthStatus status;
-        try {
-          status = HealthStatus.valueOf(v);
-        } catch (IllegalArgumentException x) {
-          problems.add(place + ": " + p + ": must be HEALTHY, UNHEALTHY or UNKNOWN but was " + entry.getValue());
-          continue;
-        }
-        try {
-          if (checks) {
-            b.check(entry.getKey(), status);
-          } else {
-            b.target(entry.getKey(), status);
-          }
-        } catch (IllegalArgumentException x) {
-          problems.add(place + ": " + p + ": " + x.getMessage());
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(ImmutableList.copyOf(problems));
-    }
-    return b.build();
-  }
-
-  /**
-   * Publishes a health-status file into the registry: it sets only the IDs it lists, resets the ones it listed before
-   * and lists no more to unknown, and never touches IDs that health checks probe. On a change of its file (modification
-   * time or size, polled every second) it re-reads it.
-   */
-  static final class HealthWatch implements Runnable {
-    private final Optional<Path> file;
-    private final HealthRegistry registry;
-    private final Set<HealthCheckId> probed;
-    private final Set<HealthCheckId> ownChecks = new HashSet<>();
-    private final Set<EndpointId> ownTargets = new HashSet<>();
-    /** The file's stamp and size when it was last read (taken before reading it). */
-    private final FileTime initialStamp;
-    private final long initialSize;
-
-    HealthWatch(Optional<Path> file, HealthRegistry registry, Set<HealthCheckId> probed) {
-      this.file = file;
-      this.registry = registry;
-      this.probed = Set.copyOf(probed);
-      this.initialStamp = file.map(HealthWatch::stamp).orElse(null);
-      this.initialSize = file.map(HealthWatch::size).orElse(-1L);
-    }
-
-    /**
-     * Publishes {@code next} (the whole file) as one snapshot; returns the IDs it ignored because health checks
-     * probe them.
-     */
-    synchronized List<HealthCheckId> apply(HealthSnapshot next) {
-      List<HealthCheckId> ignored = new ArrayList<>();
-      Map<HealthCheckId, HealthStatus> checks = new LinkedHashMap<>();
-      next.checks().forEach((id, status) -> {
-        if (probed.contains(id)) {
-          ignored.add(id);
-        } else {
-          checks.put(id, status);
-        }
-      });
-      Set<HealthCheckId> dropped = new HashSet<>(ownChecks);
-      dropped.removeAll(checks.keySet());
-      Set<EndpointId> droppedTargets = new HashSet<>(ownTargets);
-      droppedTargets.removeAll(next.targets().keySet());
-      registry.update(b -> {
-        dropped.forEach(id -> b.check(id, HealthStatus.UNKNOWN));
-        droppedTargets.forEach(id -> b.target(id, HealthStatus.UNKNOWN));
-        checks.forEach(b::check);
-        next.targets().forEach(b::target);
-        return b;
-      });
-      ownChecks.clear();
-      ownChecks.addAll(checks.keySet());
-      ownTargets.clear();
-      ownTargets.addAll(next.targets().keySet());
-      return ignored;
-    }
-
-    @Override
-    public void run() {
-      Path path = file.orElseThrow();
-      FileTime last = initialStamp;
-      long size = initialSize;
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-        FileTime now = stamp(path);
-        long s = size(path);
-        if (now == null || (now.equals(last) && s == size)) {
-          continue;
-        }
-        last = now;
-        size = s;
-        try {
-          HealthSnapshot next = readHealth(Files.readAllBytes(path), path.toString());
-          List<HealthCheckId> ignored = apply(next);
-          LOG.info("health status reloaded from {} ({} checks, {} targets){}", path, next.checks().size(),
-              next.targets().size(), ignored.isEmpty() ? "" : "; ignored " + ignored + ": probed by health checks");
-        } catch (IOException | ConfigException e) {
-          LOG.warn("health status NOT reloaded, keeping the last good one: {}", e.getMessage());
-        }
-      }
-    }
-
-    private static FileTime stamp(Path path) {
-      try {
-        return Files.getLastModifiedTime(path);
-      } catch (IOException e) {
-        return null;
-      }
-    }
-
-    private static long size(Path path) {
-      try {
-        return Files.size(path);
-      } catch (IOException e) {
-        return -1;
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.dns.config;
 
-import io.github.trafficpolicy.dns.InputLimits;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -14,10 +13,13 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.api.internal.IoMessages;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.engine.health.CalculatedHealthCheck;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheckType;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -106,10 +108,7 @@ public final class HealthChecksConfig {
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new InvalidHealthChecksException(List.of(configFile + ": not valid JSON" + where + ": "
-          + e.getOriginalMessage()));
+      throw new InvalidHealthChecksException(List.of(configFile + ": " + JsonMessages.notValidJson(e)));
     }
     if (root == null || !root.isObject()) {
       throw new InvalidHealthChecksException(List.of(configFile + ": the configuration must be a JSON object"));

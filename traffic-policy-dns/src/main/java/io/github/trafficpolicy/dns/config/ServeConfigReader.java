@@ -13,10 +13,12 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +63,22 @@ public final class ServeConfigReader {
 
   private ServeConfigReader() {}
 
-  /** Reads a configuration file; relative paths in it are resolved against its directory. */
+  /**
+   * Reads a configuration file; relative paths in it are resolved against its directory.
+   *
+   * @throws ConfigException listing every problem of the file itself (not yet of the files it names: see
+   *     {@link ConfiguredServer#load} for both at once)
+   */
   public static ServeConfig read(Path file) {
+    return readCollecting(file).orThrow();
+  }
+
+  /**
+   * Reads a configuration file as far as it can: the configuration with the well-formed parts (a bad value is
+   * replaced by its default) and the problems found. Throws only when there is no configuration at all (the file
+   * cannot be read, is not JSON, or is not an object).
+   */
+  static Parsed readCollecting(Path file) {
     checkNotNull(file, "file");
     String text;
     try {
@@ -71,7 +87,7 @@ public final class ServeConfigReader {
       throw new ConfigException(file.toString(), "cannot read: " + IoMessages.describe(e), e);
     }
     Path dir = file.toAbsolutePath().getParent();
-    return parse(file.toString(), text, ConfigSource.directory(dir == null ? Path.of(".") : dir));
+    return parseCollecting(file.toString(), text, ConfigSource.directory(dir == null ? Path.of(".") : dir));
   }
 
   /** The bundled example (served by {@code traffic-policy serve} with no arguments). */
@@ -88,6 +104,27 @@ public final class ServeConfigReader {
 
   /** Parses configuration text named {@code name}, whose files come from {@code source}. */
   public static ServeConfig parse(String name, String text, ConfigSource source) {
+    return parseCollecting(name, text, source).orThrow();
+  }
+
+  /**
+   * A configuration read as far as it could be, and the problems found in it (empty when it is valid).
+   *
+   * @param config the configuration, bad values replaced by their defaults and bad entries left out
+   * @param problems every problem, with its place
+   */
+  record Parsed(ServeConfig config, ImmutableList<String> problems) {
+    /** The configuration when it has no problem. */
+    ServeConfig orThrow() {
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return config;
+    }
+  }
+
+  /** As {@link #parse}, keeping the problems beside what could be read. */
+  static Parsed parseCollecting(String name, String text, ConfigSource source) {
     checkNotNull(name, "name");
     checkNotNull(text, "text");
     checkNotNull(source, "source");
@@ -95,11 +132,20 @@ public final class ServeConfigReader {
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw new ConfigException(name, "not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      throw new ConfigException(name, JsonMessages.notValidJson(e), e);
     }
-    return new Reader(name, source).read(root);
+    Reader reader = new Reader(name, source);
+    ServeConfig config;
+    try {
+      config = reader.read(root);
+    } catch (IllegalArgumentException e) {
+      if (reader.problems.isEmpty()) {
+        throw e;
+      }
+      // The defaults put in place of bad values did not make a configuration: its own problems are all there is.
+      throw new ConfigException(ImmutableList.copyOf(reader.problems));
+    }
+    return new Parsed(config, ImmutableList.copyOf(reader.problems));
   }
 
   /** One read, collecting problems. */
@@ -113,6 +159,7 @@ public final class ServeConfigReader {
       this.source = source;
     }
 
+    /** The configuration, bad values replaced by their defaults; the problems are left in {@link #problems}. */
     ServeConfig read(JsonNode root) {
       if (root == null || !root.isObject()) {
         throw new ConfigException(ImmutableList.of(name + ": the configuration must be a JSON object"));
@@ -260,8 +307,9 @@ public final class ServeConfigReader {
             optionalInt(rl, "/rateLimit", "ipv4PrefixLength", 8, 32, 24),
             optionalInt(rl, "/rateLimit", "ipv6PrefixLength", 16, 128, 56)));
       }
-      if (!problems.isEmpty()) {
-        throw new ConfigException(ImmutableList.copyOf(problems));
+      if (listen.isEmpty()) {
+        // Only after a problem with /listen (reported): the other parts are still checked, on the default address.
+        listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
       }
       return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
           maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,

@@ -75,6 +75,24 @@ final class EvaluateCommandTest {
   }
 
   @Test
+  void evaluate_cnameAndMxTargets_printedAbsoluteWithTheFinalDotAsServed() throws IOException {
+    Path cname = dir.resolve("08-cname-latency-weighted.json");
+    CliRun text = CliRun.run("evaluate", "--policy", cname.toString(), "--record-name", "api.example.com",
+        "--latency", "us-east-1=10", "--latency", "eu-central-1=90");
+    CliRun json = CliRun.run("evaluate", "--policy", cname.toString(), "--record-name", "api.example.com",
+        "--latency", "us-east-1=10", "--latency", "eu-central-1=90", "--json");
+    CliRun mx = CliRun.run("evaluate", "--policy", mxNoDefault.toString(), "--record-name", "example.com",
+        "--continent", "NA", "--country", "US");
+
+    assertThat(text.exitCode()).as(text.err()).isZero();
+    // The document writes the targets without a final dot; in zone-file text that would be a relative name.
+    assertThat(text.out()).containsPattern("answer:    api\\.example\\.com\\. 60 IN CNAME api-(blue|green)-\\d+"
+        + "\\.us-east-1\\.elb\\.amazonaws\\.com\\.\\n");
+    assertThat(new ObjectMapper().readTree(json.out()).get("answer").get(0).asText()).endsWith(".amazonaws.com.");
+    assertThat(mx.out()).contains("IN MX 10 mx.na.example.net.");
+  }
+
+  @Test
   void evaluate_geoipDatabase_locatesTheClientAndScopesTheAnswerToItsNetwork() {
     CliRun washington = CliRun.run("evaluate", "--policy", geoLatencyFailover.toString(),
         "--geoip-db", cityDb.toString(), "--client-ip", "192.0.2.7");

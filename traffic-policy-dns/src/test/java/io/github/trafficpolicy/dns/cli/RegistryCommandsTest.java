@@ -238,7 +238,7 @@ final class RegistryCommandsTest {
     assertThat(run("record", "delete", "--name", "api.example.com").err())
         .startsWith("traffic-policy: NoSuchTrafficPolicyInstance: ");
     assertThat(run("policy", "create", "--name", "x", "--document", tmp.resolve("missing.json").toString()).err())
-        .startsWith("traffic-policy: InvalidInput: cannot read");
+        .startsWith("traffic-policy: InvalidInput: cannot read " + tmp.resolve("missing.json") + ": no such file");
     Run json = run("record", "delete", "--name", "api.example.com", "--json");
     assertThat(json.exit()).isEqualTo(1);
     assertThat(json.json().get("error").textValue()).isEqualTo("NoSuchTrafficPolicyInstance");

@@ -159,6 +159,27 @@ final class SimulateCommandTest {
   }
 
   @Test
+  void simulate_invariantsInATestFileWithComments_readAsTestDoes() throws IOException {
+    Path commented = Files.writeString(dir.resolve("commented.expect.json"), """
+        // a policy test file, as the README writes them
+        {"policy": "v1.json", "cases": [],
+         "invariants": [{"id": "eu-stays", "where": {"continent": "EU"}, "only": ["eu"]}, ], }
+        """);
+    Path broken = Files.writeString(dir.resolve("broken.expect.json"), "{\"invariants\": [x]}");
+
+    CliRun ok = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
+        "--invariants", commented.toString());
+    CliRun bad = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),
+        "--invariants", broken.toString());
+
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("holds eu-stays");
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.err()).contains("not valid JSON (line 1, column").doesNotContain("Source")
+        .doesNotContain("REDACTED");
+  }
+
+  @Test
   void simulate_badInputs() throws IOException {
     assertThat(CliRun.run("simulate", "--policy", v1.toString()).exitCode()).isEqualTo(2);
     CliRun unknown = CliRun.run("simulate", "--policy", v1.toString(), "--geo-table", table.toString(),

@@ -73,6 +73,43 @@ final class TestCommandTest {
   }
 
   @Test
+  void test_commentsAndTrailingCommas_acceptedAsInTheReadme() throws IOException {
+    String text = Files.readString(dir.resolve("01-start-endpoint-only.expect.json")).strip();
+    // The README shows test files with // comments: every line gets one, and a block comment leads.
+    String commented = "/* a policy test file */\n" + text.replaceAll("(?m),$", ",  // a comment")
+        .replaceFirst("\\}$", ", }");
+    Path file = Files.writeString(dir.resolve("commented.expect.json"), commented);
+
+    CliRun r = CliRun.run("test", file.toString());
+
+    assertThat(commented).contains("// a comment");
+    assertThat(r.exitCode()).as(r.out()).isZero();
+    assertThat(r.lastLine()).endsWith(" passed, 0 failed");
+  }
+
+  @Test
+  void test_malformedJson_placeWithoutParserInternals() throws IOException {
+    Path garbage = Files.writeString(dir.resolve("broken.expect.json"), "{\n  \"policy\": x }");
+
+    CliRun r = CliRun.run("test", garbage.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).contains("not valid JSON (line 2, column").doesNotContain("Source").doesNotContain("REDACTED")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void test_missingPolicyNextToTheFile_saysWhichFileAndWhy() throws IOException {
+    Path file = Files.writeString(dir.resolve("orphan.expect.json"),
+        "{\"policy\": \"nowhere.json\", \"policyRecordName\": \"www.example.com\", \"cases\": []}");
+
+    CliRun r = CliRun.run("test", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).contains("cannot read " + dir.resolve("nowhere.json") + ": no such file");
+  }
+
+  @Test
   void test_verbose_printsPassingCasesToo() {
     CliRun r = CliRun.run("test", "-v", dir.resolve("01-start-endpoint-only.expect.json").toString());
 

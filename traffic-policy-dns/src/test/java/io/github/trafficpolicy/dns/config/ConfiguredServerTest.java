@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.trafficpolicy.dns.Catalog;
 import io.github.trafficpolicy.dns.QueryHandler;
@@ -222,6 +223,25 @@ final class ConfiguredServerTest {
         ", \"geo\": { \"cidrTable\": \"geo.csv\" }, \"latencyTable\": \"lat.csv\""));
     assertThat(String.join("\n", e.problems())).contains("geo.csv:2:", "lat.csv:2:",
         "/zones/0/file: cannot read", "/policyRecords/0/document: cannot read");
+  }
+
+  @Test
+  void load_configurationAndFileProblems_allReportedInOneRound() throws IOException {
+    write("example.net.zone", ZONE + "bad 60 IN A 999.1.1.1\n");
+    write("lat.csv", "network,region,milliseconds\n192.0.2.0/24,us-east-1,-5\n");
+    Path file = write("serve.json", "{ \"listen\": [\"127.0.0.1:0\"], \"zones\": [ { \"origin\": \"example.net\", "
+        + "\"file\": \"example.net.zone\" } ], \"policyRecords\": [ { \"zone\": \"example.net\", \"name\": "
+        + "\"www.example.net\", \"ttl\": -1, \"document\": \"missing.json\" } ], \"latencyTable\": \"lat.csv\", "
+        + "\"healthChecks\": [ { \"id\": \"x\" } ], \"unknownKey\": 1 }");
+
+    ConfigException e = catchThrowableOfType(() -> ConfiguredServer.load(file), ConfigException.class);
+
+    // The configuration's own problems (reported alone by ServeConfigReader.read) and those of the files it names.
+    String all = String.join("\n", e.problems());
+    assertThat(all).contains("/unknownKey: unknown key", "/policyRecords/0/ttl: must be an integer",
+        "/healthChecks/0", "example.net.zone", "999.1.1.1", "lat.csv:2:", "/policyRecords/0/document: cannot read");
+    assertThat(e.problems()).doesNotHaveDuplicates();
+    assertThatThrownBy(() -> ServeConfigReader.read(file)).isInstanceOf(ConfigException.class);
   }
 
   @Test

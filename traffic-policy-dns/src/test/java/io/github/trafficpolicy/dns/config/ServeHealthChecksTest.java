@@ -11,6 +11,7 @@ import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -19,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -223,8 +223,7 @@ final class ServeHealthChecksTest {
   @Test
   void healthWatchReload_setsOnlyItsOwnIdsAndIgnoresCheckedOnes() {
     HealthRegistry registry = new HealthRegistry();
-    ConfiguredServer.HealthWatch watch = new ConfiguredServer.HealthWatch(Optional.empty(), registry,
-        Set.of(HealthCheckId.of("hc-a")));
+    HealthStatusFile watch = HealthStatusFile.publishing(registry, Set.of(HealthCheckId.of("hc-a")));
     registry.setCheck("hc-a", HealthStatus.UNHEALTHY);       // as the checker publishes it
     watch.apply(HealthSnapshot.builder().check("hc-b", HealthStatus.UNHEALTHY).target("ep", HealthStatus.HEALTHY)
         .build());

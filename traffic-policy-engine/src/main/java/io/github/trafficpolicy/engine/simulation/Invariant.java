@@ -3,11 +3,15 @@ package io.github.trafficpolicy.engine.simulation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.engine.ClientLocation;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +65,12 @@ public record Invariant(
     ImmutableList<String> never,
     ImmutableMap<String, Double> maxShare,
     Failing failing) {
+
+  /** Policy test files are JSON with comments and trailing commas (as {@code PolicyTestFile} reads them). */
+  private static final ObjectMapper TEST_FILE_JSON = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .build();
 
   /** Which failure cases an invariant is checked in, besides the baseline. */
   public enum Failing {
@@ -128,7 +138,12 @@ public record Invariant(
    * @throws IOException when the file cannot be read or is not JSON
    */
   public static ImmutableList<Invariant> read(Path file) throws IOException {
-    JsonNode root = new ObjectMapper().readTree(file.toFile());
+    JsonNode root;
+    try {
+      root = TEST_FILE_JSON.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IOException(JsonMessages.notValidJson(e), e);
+    }
     return parse(file.toString(), root == null ? null : root.get("invariants"));
   }
 

@@ -5,16 +5,20 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,7 +71,11 @@ public record PolicyTestFile(
     ImmutableMap<String, Coordinates> locationCoordinates,
     ImmutableList<Case> cases) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** JSON with {@code //} and {@code /* *}{@code /} comments and trailing commas, as the server configuration. */
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .build();
 
   public PolicyTestFile {
     checkNotNull(name, "name");
@@ -87,11 +95,11 @@ public record PolicyTestFile(
         try {
           return Files.readString(file.resolveSibling(policy), StandardCharsets.UTF_8);
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot read policy " + policy + " next to " + file, e);
+          throw new UncheckedIOException("/policy: " + IoMessages.cannotRead(file.resolveSibling(policy), e), e);
         }
       });
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      throw new UncheckedIOException(IoMessages.cannotRead(file, e), e);
     }
   }
 
@@ -113,7 +121,7 @@ public record PolicyTestFile(
     try (InputStream in = url.openStream()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + url, e);
+      throw new UncheckedIOException(IoMessages.cannotRead(url, e), e);
     }
   }
 
@@ -129,7 +137,7 @@ public record PolicyTestFile(
     try {
       root = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(name + ": not JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(name + ": " + JsonMessages.notValidJson(e), e);
     }
     try {
       require(root != null && root.isObject(), "", "a policy test file must be a JSON object");

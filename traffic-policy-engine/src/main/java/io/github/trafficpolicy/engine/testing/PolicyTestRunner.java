@@ -15,6 +15,8 @@ import io.github.trafficpolicy.engine.Answer;
 import io.github.trafficpolicy.engine.ClientLatency;
 import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.CompiledPolicy;
+import io.github.trafficpolicy.engine.EvaluatorInputs;
+import io.github.trafficpolicy.engine.EvaluatorSettings;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.Outcome;
@@ -30,15 +32,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Runs {@link PolicyTestFile}s against a {@link PolicyEvaluator}. For each case the client's location, latency and
- * health come from the case (health checks and alias targets the case does not list are healthy), so the outcome
- * does not depend on the evaluator's own inputs; its {@link io.github.trafficpolicy.engine.EvaluatorSettings}
- * apply, with the file's {@code assumptions.locationCoordinates} overriding region coordinates.
+ * health come from the case (health checks and alias targets the case does not list are healthy; regions its
+ * {@code latencyMs} does not list are estimated from great-circle distance, as every command chains latency), so
+ * the outcome does not depend on the evaluator's own inputs; its
+ * {@link io.github.trafficpolicy.engine.EvaluatorSettings} apply, with the file's
+ * {@code assumptions.locationCoordinates} overriding region coordinates.
  *
  * <p>Clients are distinct /24 subnets {@code 10.a.b.0/24}. A single-endpoint, set or no-answer expectation must hold
  * for each of {@link #sampleClients()} clients; an {@code endpointDistribution} is measured over
@@ -68,9 +71,9 @@ public final class PolicyTestRunner {
     return new PolicyTestRunner(evaluator, 16_384, 64, 0.02);
   }
 
-  /** A runner with the default evaluator settings. */
+  /** A runner with the default evaluator settings (assembled as every command assembles its evaluator). */
   public static PolicyTestRunner withDefaults() {
-    return using(PolicyEvaluator.builder().build());
+    return using(EvaluatorInputs.builder().build().evaluator());
   }
 
   /** This runner measuring distributions over {@code clients} distinct /24s (10,000 to 65,536). */
@@ -110,7 +113,7 @@ public final class PolicyTestRunner {
     CompiledPolicy policy = ev.compile(file.document(), PolicyBinding.standalone(file.policyRecordName()));
     ImmutableList.Builder<CaseResult> results = ImmutableList.builder();
     for (PolicyTestFile.Case c : file.cases()) {
-      results.add(runCase(file, policy, c));
+      results.add(runCase(file, policy, c, ev.settings()));
     }
     return new FileResult(file.name(), results.build());
   }
@@ -124,10 +127,11 @@ public final class PolicyTestRunner {
     return b.build();
   }
 
-  private CaseResult runCase(PolicyTestFile file, CompiledPolicy policy, PolicyTestFile.Case c) {
+  private CaseResult runCase(PolicyTestFile file, CompiledPolicy policy, PolicyTestFile.Case c,
+      EvaluatorSettings settings) {
     HealthSnapshot health = health(file, c);
     PolicyTestFile.Expectation ex = c.expect();
-    Answer first = policy.evaluate(query(client(0), c, health, true));
+    Answer first = policy.evaluate(query(client(0), c, health, true, settings));
     String trace = first.trace().toString();
     List<String> failures = new ArrayList<>();
     String actual;
@@ -137,7 +141,7 @@ public final class PolicyTestRunner {
     if (ex.endpointDistribution().isPresent()) {
       Map<String, Integer> counts = new TreeMap<>();
       for (int i = 0; i < distributionClients; i++) {
-        Answer a = policy.evaluate(query(client(i), c, health, false));
+        Answer a = policy.evaluate(query(client(i), c, health, false, settings));
         String key = a.outcome() == Outcome.NO_DATA ? "(no answer)"
             : a.endpoints().size() == 1 ? a.endpoints().get(0).value() : a.endpoints().toString();
         counts.merge(key, 1, Integer::sum);
@@ -165,7 +169,7 @@ public final class PolicyTestRunner {
       actual = describe(first);
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < sampleClients; i++) {
-        Answer a = i == 0 ? first : policy.evaluate(query(client(i), c, health, false));
+        Answer a = i == 0 ? first : policy.evaluate(query(client(i), c, health, false, settings));
         String problem = check(ex, a);
         if (problem != null && seen.add(problem)) {
           failures.add(problem + (i == 0 ? "" : " (client " + client(i) + ")"));
@@ -248,10 +252,17 @@ public final class PolicyTestRunner {
     }
   }
 
-  private static Query query(ClientSubnet client, PolicyTestFile.Case c, HealthSnapshot health, boolean trace) {
+  /**
+   * The query of one client of a case: its location and health from the case; its latency from the case's
+   * {@code latencyMs}, then the great-circle estimate for regions it does not list (as {@code evaluate --latency}
+   * and {@code serve} chain them, {@link EvaluatorInputs#latency}).
+   */
+  private static Query query(ClientSubnet client, PolicyTestFile.Case c, HealthSnapshot health, boolean trace,
+      EvaluatorSettings settings) {
     Query.Builder b = Query.builder(client).location(c.location()).health(health).trace(trace);
     if (c.latencyMs().isPresent()) {
-      b.latency(new FixedLatency(c.latencyMs().get(), client.prefixLength()));
+      b.latency(EvaluatorInputs.latency(ClientLatency.of(c.latencyMs().get(), client.prefixLength()), client,
+          c.location(), settings));
     }
     return b.build();
   }
@@ -275,15 +286,6 @@ public final class PolicyTestRunner {
     }
     c.targetHealth().forEach(b::target);
     return b.build();
-  }
-
-  /** Latency from a case's {@code latencyMs}. */
-  private record FixedLatency(ImmutableMap<String, Double> millis, int prefixLength) implements ClientLatency {
-    @Override
-    public OptionalDouble millis(String region) {
-      Double ms = millis.get(region);
-      return ms == null ? OptionalDouble.empty() : OptionalDouble.of(ms);
-    }
   }
 
   /**

@@ -74,6 +74,6 @@ final class PolicyTestRunnerTest {
         name -> "{\"AWSPolicyFormatVersion\": \"2015-10-01\"}"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/policy");
     assertThatThrownBy(() -> PolicyTestFile.parse("t", "not json", name -> POLICY))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON (line 1, column 4)");
   }
 }

@@ -1,0 +1,5 @@
+/**
+ * Helpers shared by the project's own modules that must be public because those modules are separate jars. Not
+ * API: may change in any release; do not use from outside traffic-policy.
+ */
+package io.github.trafficpolicy.api.internal;

@@ -1,0 +1,5 @@
+/**
+ * Implementation details that must be public for technical reasons (use by the dns
+ * module). Not API: may change in any release.
+ */
+package io.github.trafficpolicy.engine.internal;
