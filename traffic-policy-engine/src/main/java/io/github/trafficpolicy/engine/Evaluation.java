@@ -58,6 +58,8 @@ final class Evaluation {
   private final byte[] v4 = new byte[4];
   private final byte[] v6 = new byte[16];
   private final int[] lookupPrefix = new int[1];
+  private InetAddress lastAddress;
+  private byte[] lastAddressBytes;
   /** The location and latency the query gives (null when it gives none). */
   private ClientLocation givenLocation;
   private ClientLatency givenLatency;
@@ -184,7 +186,12 @@ final class Evaluation {
 
   void begin(Query q, HealthView h) {
     ClientSubnet c = q.client();
-    begin(c.address().getAddress(), c.prefixLength(), h);
+    // InetAddress.getAddress() copies: the bytes of the last client are kept while its address object repeats.
+    if (c.address() != lastAddress) {
+      lastAddressBytes = c.address().getAddress();
+      lastAddress = c.address();
+    }
+    begin(lastAddressBytes, c.prefixLength(), h);
     query = q;
     givenLocation = q.location().orElse(null);
     givenLatency = q.latency().orElse(null);
