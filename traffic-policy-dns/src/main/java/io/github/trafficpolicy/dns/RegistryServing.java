@@ -166,7 +166,7 @@ public final class RegistryServing implements AutoCloseable {
    * nothing changed); a change that fails the registry's validation is refused and logged.
    */
   public void watch(Duration interval) {
-    checkArgument(registry.directory().isPresent(), "an in-memory registry has nothing to watch");
+    checkArgument(registry.persistent(), "an in-memory registry has nothing to watch");
     subscriptions.add(registry.watch(interval, r -> {
       if (r.status() == ReloadResult.Status.REFUSED) {
         refused.increment();

@@ -282,6 +282,7 @@ public final class ConfiguredServer implements AutoCloseable {
     Optional<RegistryFollow> registry = Optional.empty();
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
       registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
+      registry.ifPresent(r -> resources.add(r.registry()::close));
     }
     Optional<ApiMember> api = Optional.empty();
     if (config.extensions().containsKey(ApiMember.MEMBER)) {
