@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real etcd (Debian's {@code etcd-server}) started by a test: one member on two free loopback ports (client and
- * peer, from 2379 up) with its data in a temporary directory, or a member of a cluster. Tests call
+ * peer, from 2379 up) with its data in a temporary directory (in memory, under /dev/shm, where there is one: etcd
+ * syncs its log at every commit, which on a shared disk would make the tests slow), or a member of a cluster. Tests call
  * {@link #assumeInstalled()} first: without the binary they are skipped, saying so, except in CI ({@code CI=true}),
  * where they fail.
  */
@@ -35,16 +36,21 @@ public final class EtcdProcess implements AutoCloseable {
 
   private final String name;
   private final Path dataDir;
+  private final Path log;
   private final int clientPort;
   private final int peerPort;
   private final String initialCluster;
   private final boolean newCluster;
   private Process process;
 
-  private EtcdProcess(String name, Path dataDir, int clientPort, int peerPort, String initialCluster,
-                      boolean newCluster) {
+  private EtcdProcess(String name, Path dir, int clientPort, int peerPort, String initialCluster,
+                      boolean newCluster) throws IOException {
     this.name = name;
-    this.dataDir = dataDir;
+    Path shm = Path.of("/dev/shm");
+    Files.createDirectories(dir);
+    this.dataDir = Files.isDirectory(shm) && Files.isWritable(shm)
+        ? Files.createTempDirectory(shm, "traffic-policy-etcd-" + name + "-") : dir.resolve(name);
+    this.log = dir.resolve(name + ".log");
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.initialCluster = initialCluster;
@@ -79,7 +85,7 @@ public final class EtcdProcess implements AutoCloseable {
   public static EtcdProcess start(Path dir) throws IOException, InterruptedException {
     int client = freePort();
     int peer = freePort();
-    EtcdProcess e = new EtcdProcess("m0", dir.resolve("m0"), client, peer, "m0=http://127.0.0.1:" + peer, true);
+    EtcdProcess e = new EtcdProcess("m0", dir, client, peer, "m0=http://127.0.0.1:" + peer, true);
     e.start();
     return e;
   }
@@ -96,8 +102,7 @@ public final class EtcdProcess implements AutoCloseable {
     }
     List<EtcdProcess> members = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      members.add(new EtcdProcess("m" + i, dir.resolve("m" + i), clients[i], peers[i], String.join(",", cluster),
-          true));
+      members.add(new EtcdProcess("m" + i, dir, clients[i], peers[i], String.join(",", cluster), true));
     }
     for (EtcdProcess m : members) {
       m.launch();
@@ -142,7 +147,7 @@ public final class EtcdProcess implements AutoCloseable {
         "--log-level", "error"));
     process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
-        .redirectOutput(dataDir.resolveSibling(name + ".log").toFile())
+        .redirectOutput(log.toFile())
         .start();
   }
 
@@ -152,7 +157,7 @@ public final class EtcdProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("etcd " + name + " exited with " + process.exitValue() + ": "
-            + Files.readString(dataDir.resolveSibling(name + ".log")));
+            + Files.readString(log));
       }
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/health"))
@@ -185,9 +190,17 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the member and removes its data. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     stop();
+    if (Files.isDirectory(dataDir)) {
+      try (var paths = Files.walk(dataDir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   /** A loopback port from 2379 up that nothing listens on now. */
