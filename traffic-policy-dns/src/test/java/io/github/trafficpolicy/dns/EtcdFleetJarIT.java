@@ -81,13 +81,17 @@ final class EtcdFleetJarIT {
         + " \"zones\": [{\"origin\": \"example.com\", \"file\": \"example.com.zone\"}],"
         + " \"geo\": {\"cidrTable\": \"geo.csv\"}, \"printCountersOnShutdown\": false,"
         + " \"registry\": {\"etcd\": \"" + uri + "\", \"pollMillis\": 200}}");
+    List<java.util.concurrent.BlockingQueue<String>> outs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Process p = builder(List.of(), "serve", "--config", dir.resolve("serve.json").toString()).start();
       servers.add(p);
       List<String> stderr = new ArrayList<>();
       stderrs.add(stderr);
-      String line = Jar.startupLine(Jar.pump(p, stderr));
-      assertThat(line).as("startup line; stderr: %s", stderr).isNotNull();
+      outs.add(Jar.pump(p, stderr));
+    }
+    for (int i = 0; i < 3; i++) {
+      String line = Jar.startupLine(outs.get(i));
+      assertThat(line).as("startup line; stderr: %s", stderrs.get(i)).isNotNull();
       ports.add(Jar.port(line));
     }
   }
