@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -74,7 +75,8 @@ final class EtcdFleetJarIT {
         Files.write(dir.resolve(f), in.readAllBytes());
       }
     }
-    writer = TrafficPolicyRegistry.builder().codec(DocumentCodec.json()).etcd(EtcdSettings.parse(uri)).build();
+    writer = TrafficPolicyRegistry.builder().codec(DocumentCodec.json())
+        .etcd(EtcdSettings.parse(uri).withStartupWait(Duration.ofSeconds(20))).build();
     String www = writer.createPolicy("www", Files.readString(dir.resolve("www-policy.json")), Optional.empty()).id();
     writer.createRecord("example.com", "www.example.com", 60, www, 1);
     Files.writeString(dir.resolve("serve.json"), "{\"listen\": [\"127.0.0.1:0\"], \"udpThreads\": 1,"

@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,7 @@ final class EtcdWriterMain {
 
   public static void main(String[] args) {
     TrafficPolicyRegistry registry = TrafficPolicyRegistry.builder().codec(DocumentCodec.json())
-        .etcd(EtcdSettings.parse(args[0])).build();
+        .etcd(EtcdSettings.parse(args[0]).withStartupWait(Duration.ofSeconds(20))).build();
     String id = args[1];
     int n = Integer.parseInt(args[2]);
     try {

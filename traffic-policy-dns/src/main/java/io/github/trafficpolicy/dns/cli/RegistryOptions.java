@@ -92,21 +92,16 @@ final class RegistryOptions {
    * scheme, or a bad option, is refused with {@code InvalidInput}.
    */
   Optional<EtcdSettings> etcd() {
-    String location = location();
-    Optional<String> scheme = EtcdSettings.scheme(location);
-    if (scheme.isEmpty()) {
-      if (etcdUser != null || etcdCa != null || etcdCert != null || etcdKey != null || etcdTimeoutMillis != null) {
-        throw new RegistryException(RegistryError.INVALID_INPUT,
-            "the --etcd-* options go with an etcd registry (--registry etcd://HOST:PORT/PREFIX), not a directory");
-      }
-      return Optional.empty();
-    }
     try {
-      if (!scheme.get().equals(EtcdSettings.SCHEME)) {
-        throw new IllegalArgumentException("unknown registry scheme '" + scheme.get() + "' in '" + location
-            + "': --registry takes a directory or " + EtcdSettings.SCHEME + "://HOST:PORT[,HOST:PORT...]/PREFIX");
+      Optional<EtcdSettings> location = EtcdSettings.ofLocation(location());
+      if (location.isEmpty()) {
+        if (etcdUser != null || etcdCa != null || etcdCert != null || etcdKey != null || etcdTimeoutMillis != null) {
+          throw new IllegalArgumentException(
+              "the --etcd-* options go with an etcd registry (--registry etcd://HOST:PORT/PREFIX), not a directory");
+        }
+        return Optional.empty();
       }
-      EtcdSettings s = EtcdSettings.parse(location);
+      EtcdSettings s = location.get();
       if (etcdUser != null) {
         s = s.withCredentials(etcdUser, etcdPassword());
       }

@@ -120,12 +120,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     int before = problems.size();
     EtcdSettings s;
     try {
-      if (!EtcdSettings.scheme(location).orElseThrow().equals(EtcdSettings.SCHEME)) {
-        throw new IllegalArgumentException("unknown registry scheme '" + EtcdSettings.scheme(location).get()
-            + "' in '" + location + "': a registry is a directory or " + EtcdSettings.SCHEME
-            + "://HOST:PORT[,HOST:PORT...]/PREFIX");
-      }
-      s = EtcdSettings.parse(location).withStartupWait(WAIT_FOREVER);
+      s = EtcdSettings.ofLocation(location).orElseThrow().withStartupWait(WAIT_FOREVER);
     } catch (IllegalArgumentException e) {
       problems.add(place + ": " + e.getMessage());
       return Optional.empty();

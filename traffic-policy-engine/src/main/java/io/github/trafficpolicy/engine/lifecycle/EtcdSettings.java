@@ -110,6 +110,22 @@ public record EtcdSettings(ImmutableList<HostAndPort> endpoints, String prefix, 
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
+  /**
+   * What a registry location names: empty for a directory path, the parsed settings for an {@code etcd://} URI;
+   * {@link IllegalArgumentException} for another scheme ({@code zk://...}), which is never taken for a directory.
+   */
+  public static Optional<EtcdSettings> ofLocation(String location) {
+    Optional<String> scheme = scheme(location);
+    if (scheme.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!scheme.get().equals(SCHEME)) {
+      throw new IllegalArgumentException("unknown registry scheme '" + scheme.get() + "' in '" + location
+          + "': a registry is a directory or " + SCHEME + "://HOST:PORT[,HOST:PORT...]/PREFIX");
+    }
+    return Optional.of(parse(location));
+  }
+
   /** With the credentials of an etcd user. */
   public EtcdSettings withCredentials(String user, String password) {
     return new EtcdSettings(endpoints, prefix, Optional.of(user), Optional.of(password), trustedCa,

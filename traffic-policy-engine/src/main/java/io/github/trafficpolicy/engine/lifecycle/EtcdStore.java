@@ -31,8 +31,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,6 +99,8 @@ final class EtcdStore implements RegistryStore {
   private volatile Optional<String> unavailable = Optional.empty();
   private volatile Watch.Watcher watcher;
   private volatile boolean closed;
+  /** Whether a watch should be kept open (between {@link #follow} and closing its subscription); follower thread. */
+  private boolean following;
 
   /** The metadata and change ID at one revision. */
   private record Snapshot(RegistryState state, long metadataRevision, long revision, Optional<String> lastChange) {}
@@ -311,10 +315,12 @@ final class EtcdStore implements RegistryStore {
         return;
       }
       long revision;
+      long header;
       try {
         GetResponse r = await(kv.get(metadataKey, GetOption.builder().withKeysOnly(true).build()));
         reachable();
         revision = r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
+        header = r.getHeader().getRevision();
       } catch (IOException e) {
         unreachable(e);
         return;
@@ -328,33 +334,65 @@ final class EtcdStore implements RegistryStore {
       }
       if (behind) {
         report(onReload, reloadIfChanged(host));
+      } else {
+        // Nothing up to this revision is missing: a watch opened again starts after it (past any compaction).
+        seenRevision = Math.max(seenRevision, header);
       }
-      if (watcher == null || watcher.isClosed()) {
+      Watch.Watcher w = watcher;
+      if (following && (w == null || w.isClosed())) {
         startWatch(host, onReload);
       }
     };
-    follower.execute(() -> startWatch(host, onReload));
-    follower.scheduleWithFixedDelay(check, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
-    return this::close;
+    onFollower(() -> startWatch(host, onReload));
+    ScheduledFuture<?> checks = follower.scheduleWithFixedDelay(check, interval.toNanos(), interval.toNanos(),
+        TimeUnit.NANOSECONDS);
+    return () -> {
+      checks.cancel(false);
+      onFollower(() -> {
+        following = false;
+        Watch.Watcher w = watcher;
+        if (w != null) {
+          w.close();
+        }
+      });
+    };
+  }
+
+  /** Runs {@code task} on the follower thread, unless the store is closed. */
+  private void onFollower(Runnable task) {
+    if (closed) {
+      return;
+    }
+    try {
+      follower.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
+    }
   }
 
   private void startWatch(Host host, Consumer<? super ReloadResult> onReload) {
     if (closed) {
       return;
     }
+    following = true;
     Watch.Watcher old = watcher;
     if (old != null) {
       old.close();
     }
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(seenRevision + 1).build();
+    // A watch that breaks off (etcd compacted past it, or gave up) is opened again by the next reachability check,
+    // after reading what it missed: no tight loop while etcd is down.
     watcher = client.getWatchClient().watch(prefixKey, option, Watch.listener(
-        response -> follower.execute(() -> onWatch(host, response, onReload)),
-        error -> follower.execute(() -> {
-          if (!closed) {
+        response -> onFollower(() -> onWatch(host, response, onReload)),
+        error -> onFollower(() -> {
+          if (following) {
             LOG.warn("etcd watch on {} broke off after revision {} ({}); catching up", settings.uri(),
                 seenRevision, error.toString());
-            report(onReload, reloadIfChanged(host));
-            startWatch(host, onReload);
+            Watch.Watcher broken = watcher;
+            watcher = null;
+            if (broken != null) {
+              broken.close();
+            }
           }
         })));
   }

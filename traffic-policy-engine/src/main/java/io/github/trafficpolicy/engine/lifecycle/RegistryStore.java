@@ -1,8 +1,10 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -19,7 +21,7 @@ interface RegistryStore extends AutoCloseable {
     /** Makes {@code next} the registry's state and tells the listeners (the caller holds {@link #lock}). */
     void publish(RegistryState next);
 
-    java.util.concurrent.locks.ReentrantLock lock();
+    ReentrantLock lock();
   }
 
   /** The state stored now, read when the registry opens. */
@@ -36,13 +38,13 @@ interface RegistryStore extends AutoCloseable {
   ReloadResult reloadIfChanged(Host host);
 
   /**
-   * Follows changes by other writers until closed (a directory is polled every {@code interval}; etcd is watched),
-   * passing each result but {@code UNCHANGED} to {@code onReload}.
+   * Follows changes by other writers until the subscription is closed (a directory is polled every
+   * {@code interval}; etcd is watched), passing each result but {@code UNCHANGED} to {@code onReload}.
    */
   TrafficPolicyRegistry.Subscription follow(Host host, Duration interval, Consumer<? super ReloadResult> onReload);
 
   /** The directory, for a directory store. */
-  default Optional<java.nio.file.Path> directory() {
+  default Optional<Path> directory() {
     return Optional.empty();
   }
 

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Persistence.</b> With a {@linkplain Builder#directory directory} every change is written crash-safely
  * before it is published (see the README for the layout); changes made by other processes are picked up by
  * {@link #reloadIfChanged()} or {@link #watch}; a change on disk that fails validation is refused and the running
- * state stays. Without a directory the registry lives in memory.
+ * state stays. With {@linkplain Builder#etcd etcd} several processes on several machines share the registry: every
+ * change is one etcd transaction guarded by the revision it was computed over, and {@link #watch} applies every
+ * change committed elsewhere, in order. Without either the registry lives in memory.
  *
  * <p><b>IDs.</b> New policies get a random (version 4) UUID, 36 characters like Route 53's IDs, checked against
  * the IDs in use.
@@ -86,7 +88,7 @@ public final class TrafficPolicyRegistry {
     this.state = new AtomicReference<>(store.map(RegistryStore::initial).orElse(RegistryState.empty()));
   }
 
-  /** A builder; call {@link Builder#codec} (and {@link Builder#directory} to persist). */
+  /** A builder; call {@link Builder#codec} (and {@link Builder#directory} or {@link Builder#etcd} to persist). */
   public static Builder builder() {
     return new Builder();
   }
@@ -424,7 +426,9 @@ public final class TrafficPolicyRegistry {
       }
       return store.get().change(host, change);
     } catch (IOException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot write the registry: " + e.getMessage(), e);
+      // A plain IOException (etcd's) says everything in its message; a file system one needs its type.
+      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot write the registry: "
+          + (e.getClass() == IOException.class ? e.getMessage() : e.toString()), e);
     } finally {
       writeLock.unlock();
     }
@@ -491,16 +495,8 @@ public final class TrafficPolicyRegistry {
      * rather than taken for a directory.
      */
     public Builder location(String location) {
-      checkNotNull(location, "location");
-      Optional<String> scheme = EtcdSettings.scheme(location);
-      if (scheme.isEmpty()) {
-        return directory(Path.of(location));
-      }
-      if (!scheme.get().equals(EtcdSettings.SCHEME)) {
-        throw new IllegalArgumentException("unknown registry scheme '" + scheme.get() + "' in '" + location
-            + "': a registry is a directory or " + EtcdSettings.SCHEME + "://HOST:PORT[,HOST:PORT...]/PREFIX");
-      }
-      return etcd(EtcdSettings.parse(location));
+      Optional<EtcdSettings> etcd = EtcdSettings.ofLocation(checkNotNull(location, "location"));
+      return etcd.isPresent() ? etcd(etcd.get()) : directory(Path.of(location));
     }
 
     /**

@@ -128,6 +128,16 @@ public final class EtcdProcess implements AutoCloseable {
     awaitHealthy();
   }
 
+  /** Starts the stopped member again without waiting (members of a cluster need each other to become healthy). */
+  public void launchForRestart() throws IOException {
+    launch();
+  }
+
+  /** Waits until the member is healthy. */
+  public void awaitReady() throws IOException, InterruptedException {
+    awaitHealthy();
+  }
+
   private void launch() throws IOException {
     Files.createDirectories(dataDir);
     boolean existing = Files.isDirectory(dataDir.resolve("member"));

@@ -64,7 +64,8 @@ final class EtcdRegistryTest {
     if (prefix == null) {
       prefix = "test/p" + (++prefixes);
     }
-    return EtcdSettings.parse("etcd://" + etcd.endpoint() + "/" + prefix);
+    // On a busy machine the first connection can take seconds: opening retries for a while.
+    return EtcdSettings.parse("etcd://" + etcd.endpoint() + "/" + prefix).withStartupWait(Duration.ofSeconds(20));
   }
 
   private TrafficPolicyRegistry open(EtcdSettings settings) {
@@ -216,7 +217,7 @@ final class EtcdRegistryTest {
           .hasMessageContaining("etcd at etcd://" + etcd.endpoint())
           .hasMessageContaining("may or may not be committed");
       assertThatThrownBy(() -> TrafficPolicyRegistry.builder().codec(codec)
-          .etcd(settings().withTimeout(Duration.ofMillis(500))).build())
+          .etcd(settings().withTimeout(Duration.ofMillis(500)).withStartupWait(Duration.ZERO)).build())
           .isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining("is unreachable");
     } finally {
