@@ -49,17 +49,19 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * /PREFIX/registry.json          the metadata, exactly as registry.json of a directory registry
  * /PREFIX/policies/ID/N.json     the document of version N of policy ID, byte for byte as it was given
- * /PREFIX/last-change            the ID of the change that wrote the metadata last (see below)
+ * /PREFIX/changes/ID            one key per change committed in the last minutes (see below), under a lease
  * </pre>
  *
  * <p><b>Changes.</b> A change is computed over the latest metadata this store knows (revision {@code R}) and
  * committed in one etcd transaction: if the metadata's mod revision is still {@code R}, put the new metadata, the new
- * documents and the change's ID, and delete the documents of deleted versions; else read the metadata and change ID
- * as they are. A writer that lost the race computes the change again over the state it read and retries, so two
+ * documents and a key naming the change's random ID, and delete the documents of deleted versions; else read the
+ * metadata as it is (and whether that change key exists). A writer that lost the race computes the change again over the state it read and retries, so two
  * writers on two machines never lose each other's change, version numbers stay dense and never reused, and an update
  * of many records is one transaction: all or nothing. When etcd does not answer in time the outcome is unknown; the
- * store then reads the change ID back: its own means the change was committed, another means it was not (and it is
- * retried over the newer state), and an unreadable etcd fails the change with a message saying it is unconfirmed.
+ * store then looks for its change key: there means the change was committed (whatever other writers committed
+ * after it), absent means it was not (and it is retried over the newer state), and an unreadable etcd fails the
+ * change with a message saying it is unconfirmed. Change keys live under a lease of {@link #CHANGE_KEY_TTL_SECONDS}
+ * (one lease per store, renewed by granting a new one halfway), so they do not accumulate.
  *
  * <p><b>Following.</b> A watch on the prefix delivers every committed change in revision order; each one is read
  * (documents from the same revision, or from the current state when a version is unchanged) and published on one
@@ -75,7 +77,9 @@ import org.slf4j.LoggerFactory;
 final class EtcdStore implements RegistryStore {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdStore.class);
   static final String METADATA = "registry.json";
-  static final String LAST_CHANGE = "last-change";
+  static final String CHANGES = "changes/";
+  /** How long a change key lives: far longer than any request timeout. */
+  static final long CHANGE_KEY_TTL_SECONDS = 600;
   /** How often a change is computed again after losing a race before it fails. */
   static final int MAX_ATTEMPTS = 64;
 
@@ -86,7 +90,9 @@ final class EtcdStore implements RegistryStore {
   private final String prefix;
   private final ByteSequence prefixKey;
   private final ByteSequence metadataKey;
-  private final ByteSequence lastChangeKey;
+  /** The lease change keys are put under (0: none yet) and when it was granted (System.nanoTime()). */
+  private long lease;
+  private long leaseGranted;
   private final RegistryState initial;
   /** Applies watched changes and reachability checks in order. */
   private final ScheduledExecutorService follower;
@@ -102,8 +108,8 @@ final class EtcdStore implements RegistryStore {
   /** Whether a watch should be kept open (between {@link #follow} and closing its subscription); follower thread. */
   private boolean following;
 
-  /** The metadata and change ID at one revision. */
-  private record Snapshot(RegistryState state, long metadataRevision, long revision, Optional<String> lastChange) {}
+  /** The metadata at one revision, and whether the change key asked about was there. */
+  private record Snapshot(RegistryState state, long metadataRevision, long revision, boolean changeCommitted) {}
 
   private EtcdStore(EtcdSettings settings, DocumentCodec codec, Client client) throws IOException {
     this.settings = settings;
@@ -113,7 +119,6 @@ final class EtcdStore implements RegistryStore {
     this.prefix = "/" + settings.prefix() + "/";
     this.prefixKey = bytes(prefix);
     this.metadataKey = bytes(prefix + METADATA);
-    this.lastChangeKey = bytes(prefix + LAST_CHANGE);
     this.follower = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "traffic-policy-registry-etcd");
       t.setDaemon(true);
@@ -200,17 +205,24 @@ final class EtcdStore implements RegistryStore {
 
   @Override
   public RegistryState change(Host host, UnaryOperator<RegistryState> change) throws IOException {
-    String changeId = UUID.randomUUID().toString();
+    ByteSequence changeKey = bytes(prefix + CHANGES + UUID.randomUUID());
     RegistryState base = host.current();
     long baseRevision = appliedRevision;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       RegistryState next = change.apply(base).withGeneration(base.generation() + 1);
+      long changeLease;
+      try {
+        changeLease = changeLease();
+      } catch (IOException e) {
+        unreachable(e);
+        throw new IOException("etcd at " + settings.uri() + " is unreachable: " + e.getMessage(), e);
+      }
       Cmp unchanged = baseRevision == 0 ? new Cmp(metadataKey, Cmp.Op.EQUAL, CmpTarget.version(0))
           : new Cmp(metadataKey, Cmp.Op.EQUAL, CmpTarget.modRevision(baseRevision));
       CompletableFuture<TxnResponse> txn = kv.txn()
           .If(unchanged)
-          .Then(writes(base, next, changeId).toArray(Op[]::new))
-          .Else(Op.get(metadataKey, GetOption.DEFAULT), Op.get(lastChangeKey, GetOption.DEFAULT))
+          .Then(writes(base, next, changeKey, changeLease).toArray(Op[]::new))
+          .Else(Op.get(metadataKey, GetOption.DEFAULT), Op.get(changeKey, GetOption.DEFAULT))
           .commit();
       Snapshot now;
       try {
@@ -223,9 +235,11 @@ final class EtcdStore implements RegistryStore {
         }
         now = snapshot(r.getGetResponses().get(0), r.getGetResponses().get(1), host.current());
       } catch (IOException e) {
-        // The outcome is unknown: read what is there now.
+        // The outcome is unknown: read what is there now. (A lease etcd no longer knows fails every transaction:
+        // the next attempt takes a new one.)
+        lease = 0;
         try {
-          now = readMetadata(host.current());
+          now = readMetadata(host.current(), changeKey);
         } catch (IllegalArgumentException again) {
           throw invalid(again);
         } catch (IOException again) {
@@ -236,8 +250,8 @@ final class EtcdStore implements RegistryStore {
       } catch (IllegalArgumentException e) {
         throw invalid(e);
       }
-      if (now.lastChange().equals(Optional.of(changeId))) {
-        // Our own commit, confirmed by reading it back.
+      if (now.changeCommitted()) {
+        // Our own commit (sent before and confirmed now), perhaps with other writers' changes after it.
         apply(host, now);
         return now.state();
       }
@@ -253,10 +267,10 @@ final class EtcdStore implements RegistryStore {
   }
 
   /** The operations committing {@code next} over {@code base}. */
-  private List<Op> writes(RegistryState base, RegistryState next, String changeId) {
+  private List<Op> writes(RegistryState base, RegistryState next, ByteSequence changeKey, long changeLease) {
     List<Op> ops = new ArrayList<>();
     ops.add(Op.put(metadataKey, ByteSequence.from(RegistryJson.write(next)), PutOption.DEFAULT));
-    ops.add(Op.put(lastChangeKey, bytes(changeId), PutOption.DEFAULT));
+    ops.add(Op.put(changeKey, ByteSequence.EMPTY, PutOption.builder().withLeaseId(changeLease).build()));
     for (ManagedPolicy p : next.policies()) {
       for (PolicyVersion v : p.versions().values()) {
         if (base.version(v.ref()).isEmpty()) {
@@ -277,6 +291,19 @@ final class EtcdStore implements RegistryStore {
       }
     }
     return ops;
+  }
+
+  /**
+   * The lease for change keys: granted once, and again when half its time has passed (the host's lock is held, so
+   * one change at a time asks).
+   */
+  private long changeLease() throws IOException {
+    if (lease == 0 || System.nanoTime() - leaseGranted > TimeUnit.SECONDS.toNanos(CHANGE_KEY_TTL_SECONDS / 2)) {
+      long granted = System.nanoTime();
+      lease = await(client.getLeaseClient().grant(CHANGE_KEY_TTL_SECONDS)).getID();
+      leaseGranted = granted;
+    }
+    return lease;
   }
 
   private RegistryException invalid(IllegalArgumentException e) {
@@ -434,7 +461,7 @@ final class EtcdStore implements RegistryStore {
       Snapshot s;
       try {
         s = new Snapshot(read(metadata, documents, host.current()), metadata.getModRevision(),
-            metadata.getModRevision(), Optional.empty());
+            metadata.getModRevision(), false);
       } catch (IOException | IllegalArgumentException | RegistryException e) {
         report(onReload, refuse(host, e, metadata.getModRevision()));
         return;
@@ -515,39 +542,48 @@ final class EtcdStore implements RegistryStore {
   private Snapshot readAll() throws IOException {
     GetResponse r = await(kv.get(prefixKey, GetOption.builder().isPrefix(true).build()));
     KeyValue metadata = null;
-    Optional<String> lastChange = Optional.empty();
     Map<String, String> documents = new HashMap<>();
     for (KeyValue kv : r.getKvs()) {
       String key = kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
       if (key.equals(METADATA)) {
         metadata = kv;
-      } else if (key.equals(LAST_CHANGE)) {
-        lastChange = Optional.of(kv.getValue().toString(StandardCharsets.UTF_8));
       } else if (key.startsWith("policies/")) {
         documents.put(key, decode(kv.getValue()));
       }
     }
     long revision = r.getHeader().getRevision();
     if (metadata == null) {
-      return new Snapshot(RegistryState.empty(), 0, revision, lastChange);
+      return new Snapshot(RegistryState.empty(), 0, revision, false);
     }
     return new Snapshot(read(metadata, documents, RegistryState.empty()), metadata.getModRevision(), revision,
-        lastChange);
+        false);
   }
 
-  /** The metadata and change ID now (documents from {@code current} where unchanged, else read). */
+  /**
+   * The metadata now (documents from {@code current} where unchanged, else read) and whether {@code changeKey} is
+   * there, at one revision.
+   */
   private Snapshot readMetadata(RegistryState current) throws IOException {
+    GetResponse metadata = await(kv.get(metadataKey, GetOption.DEFAULT));
+    if (metadata.getKvs().isEmpty()) {
+      return new Snapshot(RegistryState.empty(), 0, metadata.getHeader().getRevision(), false);
+    }
+    KeyValue kv = metadata.getKvs().get(0);
+    return new Snapshot(read(kv, Map.of(), current), kv.getModRevision(), metadata.getHeader().getRevision(), false);
+  }
+
+  /** As {@link #readMetadata(RegistryState)}, and whether {@code changeKey} is there, at the same revision. */
+  private Snapshot readMetadata(RegistryState current, ByteSequence changeKey) throws IOException {
     CompletableFuture<TxnResponse> both = kv.txn()
-        .Then(Op.get(metadataKey, GetOption.DEFAULT), Op.get(lastChangeKey, GetOption.DEFAULT))
+        .Then(Op.get(metadataKey, GetOption.DEFAULT), Op.get(changeKey, GetOption.DEFAULT))
         .commit();
     TxnResponse r = await(both);
     return snapshot(r.getGetResponses().get(0), r.getGetResponses().get(1), current);
   }
 
-  private Snapshot snapshot(GetResponse metadata, GetResponse lastChange, RegistryState current)
+  private Snapshot snapshot(GetResponse metadata, GetResponse changeKey, RegistryState current)
       throws IOException {
-    Optional<String> change = lastChange.getKvs().isEmpty() ? Optional.empty()
-        : Optional.of(lastChange.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
+    boolean change = !changeKey.getKvs().isEmpty();
     long revision = metadata.getHeader().getRevision();
     if (metadata.getKvs().isEmpty()) {
       return new Snapshot(RegistryState.empty(), 0, revision, change);

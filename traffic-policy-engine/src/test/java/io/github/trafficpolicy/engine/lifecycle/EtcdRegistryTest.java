@@ -203,6 +203,7 @@ final class EtcdRegistryTest {
     TrafficPolicyRegistry writer = open(settings().withTimeout(Duration.ofMillis(1500)));
     TrafficPolicyRegistry reader = open(settings().withTimeout(Duration.ofMillis(1500)));
     reader.watch(Duration.ofMillis(100), r -> { });
+    writer.watch(Duration.ofMillis(100), r -> { });
     String id = writer.createPolicy("web", a1, Optional.empty()).id();
     await("the reader to see the policy", () -> reader.state().policy(id).isPresent());
     RegistryState kept = reader.state();
@@ -223,7 +224,8 @@ final class EtcdRegistryTest {
     } finally {
       etcd.start();
     }
-    await("the reader to say etcd is back", () -> reader.storeUnavailable().isEmpty());
+    await("both to say etcd is back", () -> reader.storeUnavailable().isEmpty()
+        && writer.storeUnavailable().isEmpty());
     // The unconfirmed change may have reached etcd after all (a request the client had sent or queued): either way
     // the next version takes the next number, and both registries agree.
     PolicyVersion next = writer.createPolicyVersion(id, a2, Optional.empty());
