@@ -462,7 +462,12 @@ final class EtcdStore implements RegistryStore {
       try {
         s = new Snapshot(read(metadata, documents, host.current()), metadata.getModRevision(),
             metadata.getModRevision(), false);
-      } catch (IOException | IllegalArgumentException | RegistryException e) {
+      } catch (IOException e) {
+        // A document could not be read now (etcd going away): not a verdict on the change; the next check
+        // catches up.
+        unreachable(e);
+        return;
+      } catch (IllegalArgumentException | RegistryException e) {
         report(onReload, refuse(host, e, metadata.getModRevision()));
         return;
       }
