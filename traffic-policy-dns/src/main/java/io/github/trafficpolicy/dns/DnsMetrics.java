@@ -128,6 +128,9 @@ public final class DnsMetrics {
           .description("Registry generations swapped in").register(registry);
       FunctionCounter.builder(PREFIX + "registry.refused", serving, RegistryServing::refusedCount)
           .description("Registry generations or changes refused (the last good one kept)").register(registry);
+      Gauge.builder(PREFIX + "registry.store.unavailable", serving, s -> s.storeUnavailable() ? 1 : 0)
+          .description("1 while the registry's store (etcd) cannot be reached: the last state applied is served and"
+              + " writes fail; else 0").register(registry);
     };
   }
 

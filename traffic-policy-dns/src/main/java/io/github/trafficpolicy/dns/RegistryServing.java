@@ -140,6 +140,14 @@ public final class RegistryServing implements AutoCloseable {
     return refused.sum();
   }
 
+  /**
+   * Whether the registry's store cannot be reached right now (etcd down: the catalog of the last state applied keeps
+   * serving, writes fail); never for a directory.
+   */
+  public boolean storeUnavailable() {
+    return registry.storeUnavailable().isPresent();
+  }
+
   /** The registry generation the served catalog was built from. */
   public long servedGeneration() {
     synchronized (lock) {
@@ -162,11 +170,12 @@ public final class RegistryServing implements AutoCloseable {
   }
 
   /**
-   * Checks the registry's directory for changes by other processes every {@code interval} (one {@code stat} when
-   * nothing changed); a change that fails the registry's validation is refused and logged.
+   * Follows changes by other processes: a registry directory is checked every {@code interval} (one {@code stat}
+   * when nothing changed); an etcd registry is watched, and checked for reachability every {@code interval}. A
+   * change that fails the registry's validation is refused and logged.
    */
   public void watch(Duration interval) {
-    checkArgument(registry.directory().isPresent(), "an in-memory registry has nothing to watch");
+    checkArgument(registry.persistent(), "an in-memory registry has nothing to watch");
     subscriptions.add(registry.watch(interval, r -> {
       if (r.status() == ReloadResult.Status.REFUSED) {
         refused.increment();

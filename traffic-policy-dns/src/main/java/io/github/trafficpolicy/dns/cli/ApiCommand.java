@@ -127,7 +127,7 @@ final class ApiCommand extends RegistryOptions.Call {
       stopped.countDown();
     }, "traffic-policy-api-shutdown"));
     PrintWriter out = out();
-    out.println("traffic-policy api: registry " + options.directory() + "; hosted zones "
+    out.println("traffic-policy api: registry " + options.location() + "; hosted zones "
         + (names.isEmpty() ? "(none)" : String.join(", ", names.stream()
             .map(z -> z + " " + HostedZones.zoneId(z)).toList()))
         + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint());

@@ -18,6 +18,7 @@ import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.PolicyVersion;
 import io.github.trafficpolicy.engine.lifecycle.RegistryException;
+import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import io.github.trafficpolicy.engine.simulation.Invariant;
 import io.github.trafficpolicy.engine.simulation.Population;
 import io.github.trafficpolicy.engine.simulation.Simulation;
@@ -81,10 +82,10 @@ final class SimulateCommand implements Callable<Integer> {
       description = "The version to compare with, from the registry (--registry).")
   String againstVersion;
 
-  @Option(names = "--registry", paramLabel = "DIR",
-      description = "The registry directory for --against-version (default: $" + RegistryOptions.ENV + ", else ./"
+  @Option(names = "--registry", paramLabel = "DIR|etcd://HOST:PORT[,HOST:PORT...]/PREFIX",
+      description = "The registry for --against-version, a directory or an etcd prefix (default: $" + RegistryOptions.ENV + ", else ./"
           + RegistryOptions.DEFAULT_DIR + ").")
-  Path registry;
+  String registry;
 
   @Option(names = "--record-name", paramLabel = "NAME", defaultValue = "www.example.com",
       description = "The DNS name of the policy record. Default: ${DEFAULT-VALUE}.")
@@ -299,10 +300,16 @@ final class SimulateCommand implements Callable<Integer> {
     int n = Integer.parseInt(againstVersion.substring(colon + 1));
     RegistryOptions options = new RegistryOptions();
     options.registry = registry;
-    if (!Files.isDirectory(options.directory())) {
+    if (options.etcd().isEmpty() && !Files.isDirectory(options.directory())) {
       throw new IllegalArgumentException("registry " + options.directory() + " is not a directory");
     }
-    PolicyVersion v = options.open().getPolicy(id, n);
+    TrafficPolicyRegistry opened = options.open();
+    PolicyVersion v;
+    try {
+      v = opened.getPolicy(id, n);
+    } finally {
+      opened.close();
+    }
     return evaluator.compile(v.document(), new PolicyBinding(v.id(), v.version(), recordName, 60));
   }
 

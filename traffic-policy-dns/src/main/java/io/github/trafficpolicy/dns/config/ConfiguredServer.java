@@ -302,6 +302,7 @@ public final class ConfiguredServer implements AutoCloseable {
     Optional<RegistryFollow> registry = Optional.empty();
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
       registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
+      registry.ifPresent(r -> resources.add(r.registry()::close));
     }
     // The health checks made through the API live in the registry's directory, beside the configuration's own.
     Optional<HealthCheckStore> store = Optional.empty();

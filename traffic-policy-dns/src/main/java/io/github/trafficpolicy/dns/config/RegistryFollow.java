@@ -6,37 +6,56 @@ import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
+import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import io.github.trafficpolicy.engine.lifecycle.RegistryException;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The configuration's {@code registry} member: serve every policy record of a registry directory (written by
- * {@code traffic-policy policy|record}) and follow its changes. Either a string, the directory, or an object
- * {@code {"directory": DIR, "pollMillis": N}} (default 1000 ms; checking costs one {@code stat} when nothing
- * changed). The directory is relative to the configuration file.
+ * The configuration's {@code registry} member: serve every policy record of a registry (written by
+ * {@code traffic-policy policy|record} or the API) and follow its changes. Either a string, the directory or an
+ * {@code etcd://HOST:PORT[,HOST:PORT...]/PREFIX} URI, or an object: {@code {"directory": DIR, "pollMillis": N}}
+ * (default 1000 ms; checking costs one {@code stat} when nothing changed; the directory is relative to the
+ * configuration file), or {@code {"etcd": URI, "user": NAME, "passwordFile": FILE, "tls": {"ca": FILE, "cert": FILE,
+ * "key": FILE}, "timeoutMillis": N, "startupWaitSeconds": N, "pollMillis": N}} (every member but {@code etcd}
+ * optional; changes arrive through an etcd watch, and every {@code pollMillis} the server checks that etcd is
+ * reachable and caught up). A server whose etcd is unreachable when it starts waits for it (without limit unless
+ * {@code startupWaitSeconds}), logging that it waits; it does not start from a stale copy.
  */
 record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, Duration interval) {
   static final long DEFAULT_POLL_MILLIS = 1000;
+  private static final Set<String> DIRECTORY_KEYS = Set.of("directory", "pollMillis");
+  private static final Set<String> ETCD_KEYS = Set.of("etcd", "user", "passwordFile", "tls", "timeoutMillis",
+      "startupWaitSeconds", "pollMillis");
+  private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
+  /** "Without limit": a hundred years. */
+  static final Duration WAIT_FOREVER = Duration.ofDays(36_500);
 
   /** Opens the registry the configuration names; adds problems (with their place) and returns empty on failure. */
   static Optional<RegistryFollow> open(ServeConfig config, PolicyEvaluator evaluator, List<Zone> zones,
                                        List<CompiledPolicy> fixed, List<String> problems) {
     String place = config.name() + ": /registry";
     JsonNode node = config.extensions().get("registry");
-    String directory;
+    String location;
     long poll = DEFAULT_POLL_MILLIS;
     if (node.isTextual()) {
-      directory = node.textValue();
-    } else if (node.isObject() && node.path("directory").isTextual()) {
-      directory = node.get("directory").textValue();
+      location = node.textValue();
+    } else if (node.isObject() && (node.path("directory").isTextual() || node.path("etcd").isTextual())) {
+      boolean etcd = node.has("etcd");
+      location = node.path(etcd ? "etcd" : "directory").textValue();
+      Set<String> known = etcd ? ETCD_KEYS : DIRECTORY_KEYS;
       for (var it = node.fieldNames(); it.hasNext(); ) {
         String k = it.next();
-        if (!k.equals("directory") && !k.equals("pollMillis")) {
-          problems.add(place + "/" + k + ": unknown key (known: directory, pollMillis)");
+        if (!known.contains(k)) {
+          problems.add(place + "/" + k + ": unknown key (known: " + String.join(", ", new TreeSet<>(known)) + ")");
         }
       }
       if (node.has("pollMillis")) {
@@ -47,18 +66,37 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
         }
         poll = p.longValue();
       }
+      if (etcd && EtcdSettings.scheme(location).isEmpty()) {
+        problems.add(place + "/etcd: must be etcd://HOST:PORT[,HOST:PORT...]/PREFIX but was '" + location + "'");
+        return Optional.empty();
+      }
     } else {
-      problems.add(place + ": must be a directory name or {\"directory\": DIR, \"pollMillis\": N}");
+      problems.add(place + ": must be a directory name, an etcd:// URI, {\"directory\": DIR, \"pollMillis\": N} or"
+          + " {\"etcd\": URI, ...}");
       return Optional.empty();
     }
-    Optional<Path> dir = config.source().file(directory);
-    if (dir.isEmpty()) {
-      problems.add(place + ": " + config.source().describe(directory) + " must be a directory on disk");
-      return Optional.empty();
+    TrafficPolicyRegistry.Builder builder = TrafficPolicyRegistry.builder().codec(DocumentCodec.json());
+    Optional<String> scheme = EtcdSettings.scheme(location);
+    String where;
+    if (scheme.isPresent()) {
+      Optional<EtcdSettings> settings = etcdSettings(config, node, location, place, problems);
+      if (settings.isEmpty()) {
+        return Optional.empty();
+      }
+      builder.etcd(settings.get());
+      where = settings.get().uri();
+    } else {
+      Optional<Path> dir = config.source().file(location);
+      if (dir.isEmpty()) {
+        problems.add(place + ": " + config.source().describe(location) + " must be a directory on disk");
+        return Optional.empty();
+      }
+      builder.directory(dir.get());
+      where = dir.get().toString();
     }
     TrafficPolicyRegistry registry;
     try {
-      registry = TrafficPolicyRegistry.builder().codec(DocumentCodec.json()).directory(dir.get()).build();
+      registry = builder.build();
     } catch (RegistryException | java.io.UncheckedIOException e) {
       problems.add(place + ": " + e.getMessage());
       return Optional.empty();
@@ -68,10 +106,98 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
       config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
       return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll)));
     } catch (IllegalArgumentException e) {
+      registry.close();
       for (String line : e.getMessage().split("\n")) {
-        problems.add(place + ": " + dir.get() + ": " + line);
+        problems.add(place + ": " + where + ": " + line);
       }
       return Optional.empty();
     }
+  }
+
+  /** The etcd settings of an {@code etcd://} location and the object's other members; problems added on failure. */
+  private static Optional<EtcdSettings> etcdSettings(ServeConfig config, JsonNode node, String location, String place,
+                                                     List<String> problems) {
+    int before = problems.size();
+    EtcdSettings s;
+    try {
+      s = EtcdSettings.ofLocation(location).orElseThrow().withStartupWait(WAIT_FOREVER);
+    } catch (IllegalArgumentException e) {
+      problems.add(place + ": " + e.getMessage());
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      return Optional.of(s);
+    }
+    if (node.has("user")) {
+      Optional<Path> passwordFile = node.path("passwordFile").isTextual()
+          ? config.source().file(node.get("passwordFile").textValue()) : Optional.empty();
+      if (!node.get("user").isTextual() || passwordFile.isEmpty()) {
+        problems.add(place + "/user: a user name (string) goes with \"passwordFile\", a file holding the password");
+      } else {
+        try {
+          String password = Files.readString(passwordFile.get(), StandardCharsets.UTF_8).lines().findFirst()
+              .orElse("");
+          s = s.withCredentials(node.get("user").textValue(), password);
+        } catch (IOException e) {
+          problems.add(place + "/passwordFile: cannot read " + passwordFile.get() + ": " + e.getMessage());
+        }
+      }
+    } else if (node.has("passwordFile")) {
+      problems.add(place + "/passwordFile: goes with \"user\"");
+    }
+    JsonNode tls = node.path("tls");
+    if (!tls.isMissingNode()) {
+      if (!tls.isObject() || !tls.path("ca").isTextual()) {
+        problems.add(place + "/tls: must be {\"ca\": FILE} or {\"ca\": FILE, \"cert\": FILE, \"key\": FILE}");
+      } else {
+        for (var it = tls.fieldNames(); it.hasNext(); ) {
+          String k = it.next();
+          if (!TLS_KEYS.contains(k) || !tls.get(k).isTextual()) {
+            problems.add(place + "/tls/" + k + ": unknown key or not a file name (known: ca, cert, key)");
+          }
+        }
+        Optional<Path> ca = tlsFile(config, tls, "ca", place, problems);
+        if (ca.isPresent()) {
+          s = s.withTls(ca.get());
+        }
+        if (tls.has("cert") != tls.has("key")) {
+          problems.add(place + "/tls: \"cert\" and \"key\" go together");
+        } else if (tls.has("cert")) {
+          Optional<Path> cert = tlsFile(config, tls, "cert", place, problems);
+          Optional<Path> key = tlsFile(config, tls, "key", place, problems);
+          if (cert.isPresent() && key.isPresent() && ca.isPresent()) {
+            s = s.withClientCertificate(cert.get(), key.get());
+          }
+        }
+      }
+    }
+    if (node.has("timeoutMillis")) {
+      JsonNode t = node.get("timeoutMillis");
+      if (!t.isIntegralNumber() || t.longValue() < 1 || t.longValue() > 600_000) {
+        problems.add(place + "/timeoutMillis: must be an integer from 1 to 600000 but was " + t);
+      } else {
+        s = s.withTimeout(Duration.ofMillis(t.longValue()));
+      }
+    }
+    if (node.has("startupWaitSeconds")) {
+      JsonNode w = node.get("startupWaitSeconds");
+      if (!w.isIntegralNumber() || w.longValue() < 0 || w.longValue() > 86_400) {
+        problems.add(place + "/startupWaitSeconds: must be an integer from 0 to 86400 but was " + w);
+      } else {
+        s = s.withStartupWait(Duration.ofSeconds(w.longValue()));
+      }
+    }
+    return problems.size() > before ? Optional.empty() : Optional.of(s);
+  }
+
+  private static Optional<Path> tlsFile(ServeConfig config, JsonNode tls, String key, String place,
+                                        List<String> problems) {
+    String name = tls.path(key).asText();
+    Optional<Path> file = config.source().file(name);
+    if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+      problems.add(place + "/tls/" + key + ": " + config.source().describe(name) + " must be a file on disk");
+      return Optional.empty();
+    }
+    return file;
   }
 }

@@ -124,4 +124,28 @@ final class RegistryConfigTest {
     assertThatThrownBy(() -> ConfiguredServer.create(config)).isInstanceOfSatisfying(ConfigException.class,
         e -> assertThat(e.problems()).singleElement().asString().contains("/registry/pollMillis"));
   }
+
+  @Test
+  void create_registryWithAnotherScheme_isRefusedNotTakenForADirectory() throws IOException {
+    ServeConfig config = ServeConfigReader.read(config("\"zk://127.0.0.1:2181/x\""));
+
+    assertThatThrownBy(() -> ConfiguredServer.create(config)).isInstanceOfSatisfying(ConfigException.class,
+        e -> assertThat(e.problems()).singleElement().asString()
+            .contains("/registry: unknown registry scheme 'zk'"));
+    assertThat(dir.resolve("zk:")).doesNotExist();
+  }
+
+  @Test
+  void create_badEtcdMembers_eachAProblemWithItsPlace() throws IOException {
+    ServeConfig config = ServeConfigReader.read(config("{\"etcd\": \"etcd://127.0.0.1:2379/x\", \"user\": \"u\","
+        + " \"tls\": {\"ca\": \"missing.pem\", \"crt\": \"c.pem\"}, \"timeoutMillis\": 0, \"colour\": 1}"));
+
+    assertThatThrownBy(() -> ConfiguredServer.create(config)).isInstanceOfSatisfying(ConfigException.class,
+        e -> assertThat(String.join("\n", e.problems())).contains(
+            "/registry/colour: unknown key",
+            "/registry/user: a user name (string) goes with \"passwordFile\"",
+            "/registry/tls/crt: unknown key",
+            "/registry/tls/ca: ",
+            "/registry/timeoutMillis: must be an integer from 1 to 600000 but was 0"));
+  }
 }

@@ -17,9 +17,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -42,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Persistence.</b> With a {@linkplain Builder#directory directory} every change is written crash-safely
  * before it is published (see the README for the layout); changes made by other processes are picked up by
  * {@link #reloadIfChanged()} or {@link #watch}; a change on disk that fails validation is refused and the running
- * state stays. Without a directory the registry lives in memory.
+ * state stays. With {@linkplain Builder#etcd etcd} several processes on several machines share the registry: every
+ * change is one etcd transaction guarded by the revision it was computed over, and {@link #watch} applies every
+ * change committed elsewhere, in order. Without either the registry lives in memory.
  *
  * <p><b>IDs.</b> New policies get a random (version 4) UUID, 36 characters like Route 53's IDs, checked against
  * the IDs in use.
@@ -54,43 +53,42 @@ public final class TrafficPolicyRegistry {
 
   private final DocumentCodec codec;
   private final Supplier<String> ids;
-  private final Optional<DirectoryStore> store;
+  private final Optional<RegistryStore> store;
   private final AtomicReference<RegistryState> state;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final CopyOnWriteArrayList<Consumer<? super RegistryState>> listeners = new CopyOnWriteArrayList<>();
-  /** The stamp of the metadata file the current state came from (written under writeLock). */
-  private volatile Optional<DirectoryStore.Stamp> seen = Optional.empty();
-  /**
-   * The stamp of the last metadata file refused (empty inside: the file was missing), written under writeLock, so a
-   * refused directory is reported once.
-   */
-  private volatile Optional<Optional<DirectoryStore.Stamp>> refused = Optional.empty();
+  private final RegistryStore.Host host = new RegistryStore.Host() {
+    @Override
+    public RegistryState current() {
+      return state();
+    }
+
+    @Override
+    public void publish(RegistryState next) {
+      TrafficPolicyRegistry.this.publish(next);
+    }
+
+    @Override
+    public ReentrantLock lock() {
+      return writeLock;
+    }
+  };
 
   private TrafficPolicyRegistry(Builder b) throws IOException {
     this.codec = checkNotNull(b.codec, "codec is not set");
     this.ids = b.ids;
-    if (b.directory == null) {
+    if (b.directory != null) {
+      this.store = Optional.of(new DirectoryRegistryStore(new DirectoryStore(b.directory, b.faults, b.journalFloor),
+          codec));
+    } else if (b.etcd != null) {
+      this.store = Optional.of(EtcdStores.open(b.etcd, codec));
+    } else {
       this.store = Optional.empty();
-      this.state = new AtomicReference<>(RegistryState.empty());
-      return;
     }
-    DirectoryStore s = new DirectoryStore(b.directory, b.faults, b.journalFloor);
-    this.store = Optional.of(s);
-    try (DirectoryStore.Lock lock = s.lock()) {
-      DirectoryStore.Loaded loaded;
-      try {
-        loaded = s.load(codec);
-      } catch (IllegalArgumentException e) {
-        throw new RegistryException(RegistryError.INVALID_INPUT,
-            "the registry in " + s.dir() + " is invalid: " + e.getMessage(), e);
-      }
-      s.removeLeftovers(loaded.state());
-      this.state = new AtomicReference<>(loaded.state());
-      this.seen = loaded.stamp();
-    }
+    this.state = new AtomicReference<>(store.map(RegistryStore::initial).orElse(RegistryState.empty()));
   }
 
-  /** A builder; call {@link Builder#codec} (and {@link Builder#directory} to persist). */
+  /** A builder; call {@link Builder#codec} (and {@link Builder#directory} or {@link Builder#etcd} to persist). */
   public static Builder builder() {
     return new Builder();
   }
@@ -102,7 +100,33 @@ public final class TrafficPolicyRegistry {
 
   /** The directory the registry persists to, if any. */
   public Optional<Path> directory() {
-    return store.map(DirectoryStore::dir);
+    return store.flatMap(RegistryStore::directory);
+  }
+
+  /** Whether the registry persists (to a directory or etcd) and so can follow other writers' changes. */
+  public boolean persistent() {
+    return store.isPresent();
+  }
+
+  /** Where the registry persists: a directory, or an {@code etcd://} URI; "memory" in memory. */
+  public String location() {
+    return store.map(RegistryStore::describe).orElse("memory");
+  }
+
+  /**
+   * Why the registry's store cannot be reached right now (etcd unreachable: the registry keeps its last state and
+   * writes fail), or empty when it can (always, for a directory or in memory).
+   */
+  public Optional<String> storeUnavailable() {
+    return store.flatMap(RegistryStore::unavailable);
+  }
+
+  /**
+   * Stops following the store and releases its connection (etcd); the state stays readable, changes fail. A no-op
+   * for a directory or in memory.
+   */
+  public void close() {
+    store.ifPresent(RegistryStore::close);
   }
 
   // ---------------------------------------------------------------- traffic policies
@@ -365,81 +389,31 @@ public final class TrafficPolicyRegistry {
    * content is reported only once. In memory, always {@code UNCHANGED}.
    */
   public ReloadResult reloadIfChanged() {
-    if (store.isEmpty()) {
-      return ReloadResult.unchanged(state());
-    }
-    DirectoryStore s = store.get();
-    try {
-      Optional<DirectoryStore.Stamp> now = s.stamp();
-      if (now.equals(seen) || refused.equals(Optional.of(now))) {
-        return ReloadResult.unchanged(state());
-      }
-      writeLock.lock();
-      try (DirectoryStore.Lock lock = s.lock()) {
-        now = s.stamp();
-        if (now.equals(seen)) {
-          return ReloadResult.unchanged(state());
-        }
-        DirectoryStore.Loaded loaded;
-        try {
-          if (now.isEmpty()) {
-            throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
-          }
-          loaded = load(s, now);
-        } catch (IllegalArgumentException | IOException | RegistryException e) {
-          if (refused.equals(Optional.of(now))) {
-            return ReloadResult.unchanged(state());
-          }
-          refused = Optional.of(now);
-          return ReloadResult.refused(state(), "the registry in " + s.dir() + " is invalid: " + e.getMessage());
-        }
-        seen = loaded.stamp();
-        refused = Optional.empty();
-        if (loaded.state().equals(state())) {
-          return ReloadResult.unchanged(state());
-        }
-        publish(loaded.state());
-        return ReloadResult.reloaded(loaded.state());
-      } finally {
-        writeLock.unlock();
-      }
-    } catch (IOException e) {
-      return ReloadResult.refused(state(), "cannot read the registry in " + s.dir() + ": " + e);
-    }
+    return store.isEmpty() ? ReloadResult.unchanged(state()) : store.get().reloadIfChanged(host);
   }
 
   /**
-   * Checks the directory for changes by other writers every {@code interval} on a daemon thread
-   * ({@link #reloadIfChanged()}), passing every result but {@code UNCHANGED} to {@code onReload} (for example to
-   * log refused changes). Closing the subscription stops the thread.
+   * Follows changes by other writers, passing every result but {@code UNCHANGED} to {@code onReload} (for example
+   * to log refused changes): a directory is checked every {@code interval} on a daemon thread
+   * ({@link #reloadIfChanged()}); etcd is watched (every committed change is applied in order on one daemon thread,
+   * and {@code interval} is how often etcd's reachability and revision are checked besides). Closing the
+   * subscription stops following. In memory, nothing to follow.
    */
   public Subscription watch(Duration interval, Consumer<? super ReloadResult> onReload) {
     checkNotNull(interval, "interval");
     checkNotNull(onReload, "onReload");
     checkArgument(!interval.isNegative() && !interval.isZero(), "interval must be positive but was %s", interval);
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "traffic-policy-registry-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        ReloadResult r = reloadIfChanged();
-        if (r.status() != ReloadResult.Status.UNCHANGED) {
-          onReload.accept(r);
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("registry watch failed", e);
-      }
-    }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
-    return timer::shutdownNow;
+    if (store.isEmpty()) {
+      return () -> { };
+    }
+    return store.get().follow(host, interval, onReload);
   }
 
   // ---------------------------------------------------------------- internals
 
   /**
-   * Applies {@code change} to the current state (first re-read from disk if another writer changed it) under the
-   * write lock, commits the result to disk (if persistent), publishes it and returns it.
+   * Applies {@code change} to the current state (first re-read from the store if another writer changed it) under
+   * the write lock, commits the result to the store (if persistent), publishes it and returns it.
    */
   private RegistryState change(UnaryOperator<RegistryState> change) {
     writeLock.lock();
@@ -450,47 +424,14 @@ public final class TrafficPolicyRegistry {
         publish(next);
         return next;
       }
-      DirectoryStore s = store.get();
-      try (DirectoryStore.Lock lock = s.lock()) {
-        RegistryState base = state();
-        Optional<DirectoryStore.Stamp> now = s.stamp();
-        if (!now.equals(seen)) {
-          try {
-            if (now.isEmpty()) {
-              throw new IllegalArgumentException(DirectoryStore.METADATA + " has disappeared");
-            }
-            DirectoryStore.Loaded loaded = load(s, now);
-            base = loaded.state();
-            seen = loaded.stamp();
-            refused = Optional.empty();
-          } catch (IllegalArgumentException e) {
-            throw new RegistryException(RegistryError.INVALID_INPUT,
-                "the registry in " + s.dir() + " is invalid, refusing to change it: " + e.getMessage(), e);
-          }
-          if (!base.equals(state())) {
-            publish(base);
-          }
-        }
-        RegistryState next = change.apply(base).withGeneration(base.generation() + 1);
-        seen = s.commit(base, next);
-        publish(next);
-        return next;
-      }
+      return store.get().change(host, change);
     } catch (IOException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot write the registry: " + e, e);
+      // A plain IOException (etcd's) says everything in its message; a file system one needs its type.
+      throw new RegistryException(RegistryError.INVALID_INPUT, "cannot write the registry: "
+          + (e.getClass() == IOException.class ? e.getMessage() : e.toString()), e);
     } finally {
       writeLock.unlock();
     }
-  }
-
-  /**
-   * The directory's state now (stamp {@code now}; the caller holds both locks): when another writer only appended
-   * to the journal since {@link #seen}, its new lines applied to the current state; else loaded in full.
-   */
-  private DirectoryStore.Loaded load(DirectoryStore s, Optional<DirectoryStore.Stamp> now) throws IOException {
-    Optional<DirectoryStore.Loaded> appended = refused.isEmpty() ? s.loadAppended(state(), seen, now)
-        : Optional.empty();
-    return appended.isPresent() ? appended.get() : s.load(codec);
   }
 
   private void publish(RegistryState next) {
@@ -518,6 +459,7 @@ public final class TrafficPolicyRegistry {
   public static final class Builder {
     private DocumentCodec codec;
     private Path directory;
+    private EtcdSettings etcd;
     private Supplier<String> ids = () -> UUID.randomUUID().toString();
     private DirectoryStore.Faults faults = DirectoryStore.Faults.NONE;
     private long journalFloor = DirectoryStore.JOURNAL_FLOOR;
@@ -533,7 +475,28 @@ public final class TrafficPolicyRegistry {
     /** Persist to this directory (created if missing; its existing content is loaded). Default: in memory. */
     public Builder directory(Path directory) {
       this.directory = checkNotNull(directory, "directory");
+      this.etcd = null;
       return this;
+    }
+
+    /**
+     * Persist to etcd v3 (needs {@code io.etcd:jetcd-core} on the class path): several servers and command-line
+     * tools on several machines then share one registry. See the README for the keys and guarantees.
+     */
+    public Builder etcd(EtcdSettings etcd) {
+      this.etcd = checkNotNull(etcd, "etcd");
+      this.directory = null;
+      return this;
+    }
+
+    /**
+     * Persist to {@code location}: an {@code etcd://HOST:PORT[,HOST:PORT...]/PREFIX} URI, or else a directory path.
+     * A location with another URI scheme ({@code http://...}) is refused with {@link IllegalArgumentException}
+     * rather than taken for a directory.
+     */
+    public Builder location(String location) {
+      Optional<EtcdSettings> etcd = EtcdSettings.ofLocation(checkNotNull(location, "location"));
+      return etcd.isPresent() ? etcd(etcd.get()) : directory(Path.of(location));
     }
 
     /**
@@ -559,14 +522,16 @@ public final class TrafficPolicyRegistry {
     }
 
     /**
-     * The registry. With a directory, loads it; throws {@code RegistryException} ({@code InvalidInput}) when its
-     * content is invalid and {@link java.io.UncheckedIOException} when it cannot be read.
+     * The registry. With a directory or etcd, loads it; throws {@code RegistryException} ({@code InvalidInput}) when
+     * its content is invalid and {@link java.io.UncheckedIOException} when it cannot be read (etcd unreachable for
+     * longer than {@link EtcdSettings#startupWait}).
      */
     public TrafficPolicyRegistry build() {
       try {
         return new TrafficPolicyRegistry(this);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot open the registry in " + directory, e);
+        throw new UncheckedIOException("cannot open the registry in "
+            + (directory != null ? directory.toString() : String.valueOf(etcd)) + ": " + e.getMessage(), e);
       }
     }
   }
