@@ -2,6 +2,8 @@ package io.github.trafficpolicy.dns;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.trafficpolicy.api.internal.IoMessages;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +62,7 @@ public final class Zone {
     try (InputStream in = InputLimits.open(file, InputLimits.ZONE_FILE_BYTES, "a zone file")) {
       return read(file.toString(), origin, in);
     } catch (IOException e) {
-      throw new ZoneFileException(file + ": cannot read: " + e.getMessage(), e);
+      throw new ZoneFileException(file + ": cannot read: " + IoMessages.describe(e), e);
     }
   }
 
@@ -130,7 +132,7 @@ public final class Zone {
         throw z;
       }
       if (e instanceof IOException && !(e instanceof TextParseException)) {
-        throw new ZoneFileException(source + ": cannot read: " + e.getMessage(), e);
+        throw new ZoneFileException(source + ": cannot read: " + IoMessages.describe(e), e);
       }
       // dnsjava's messages carry the line: "<none>:12: invalid address".
       String msg = String.valueOf(e.getMessage()).replaceFirst("^<none>:", "line ");

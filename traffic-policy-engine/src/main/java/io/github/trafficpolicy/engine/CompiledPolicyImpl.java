@@ -38,7 +38,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The compiled form of a policy document and its evaluation (route53-traffic-flow.md §3.10). Compilation flattens
+ * The compiled form of a policy document and its evaluation (traffic-policy-engine/SEMANTICS.md, section 3). Compilation flattens
  * the document into arrays ({@link CompiledRule}), parses every {@code value} endpoint's record data, indexes health
  * checks and alias targets, and precomputes the answer lists of single-endpoint answers and the rendezvous keys of
  * weighted and multivalue entries.
@@ -920,7 +920,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     v.groupData[r] = data ? HealthView.YES : HealthView.NO;
   }
 
-  /** Whether rule {@code r} has at least one healthy record for this client (its group is healthy, §3.1). */
+  /** Whether rule {@code r} has at least one healthy record for this client (its group is healthy: SEMANTICS.md, section 2). */
   private boolean hasHealthy(Evaluation ev, int r) {
     byte known = ev.health.groupHealthy[r];
     if (known != HealthView.UNSET) {

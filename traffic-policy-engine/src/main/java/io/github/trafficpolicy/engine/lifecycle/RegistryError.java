@@ -1,8 +1,8 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
 /**
- * Why a registry operation failed, named and meant as Route 53's traffic policy API errors
- * ({@code route53-traffic-flow.md} §2.6). {@link #toString()} is Route 53's name, e.g. {@code NoSuchTrafficPolicy}.
+ * Why a registry operation failed, named and meant as the errors of Route 53's traffic policy API
+ * (CreateTrafficPolicy, CreateTrafficPolicyInstance ...). {@link #toString()} is Route 53's name, e.g. {@code NoSuchTrafficPolicy}.
  */
 public enum RegistryError {
   /** No traffic policy with that ID, or no such version of it. */

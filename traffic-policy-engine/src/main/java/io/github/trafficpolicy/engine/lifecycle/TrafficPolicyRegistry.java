@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
+import io.github.trafficpolicy.api.internal.IoMessages;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -531,7 +532,7 @@ public final class TrafficPolicyRegistry {
         return new TrafficPolicyRegistry(this);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open the registry in "
-            + (directory != null ? directory.toString() : String.valueOf(etcd)) + ": " + e.getMessage(), e);
+            + (directory != null ? directory.toString() : String.valueOf(etcd)) + ": " + IoMessages.describe(e), e);
       }
     }
   }
