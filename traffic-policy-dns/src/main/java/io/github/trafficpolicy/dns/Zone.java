@@ -3,7 +3,6 @@ package io.github.trafficpolicy.dns;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.trafficpolicy.api.internal.IoMessages;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
-import io.github.trafficpolicy.api.internal.IoMessages;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -8,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
