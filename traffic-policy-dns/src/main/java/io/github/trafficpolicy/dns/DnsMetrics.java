@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.DnsAliasResolver;
@@ -69,6 +70,8 @@ public final class DnsMetrics {
       }
       handler.policyRecordNames(name -> policyRecord(registry, handler, name))
           .forEach(name -> policyRecord(registry, handler, name));
+      handler.policyEndpoints((policy, endpoint) -> endpoint(registry, handler, policy, endpoint))
+          .forEach((policy, endpoints) -> endpoints.forEach(e -> endpoint(registry, handler, policy, e)));
       Gauge.builder(PREFIX + "dns.cache.entries", handler, h -> h.cacheSize())
           .description("Rendered static replies held in the static reply table").register(registry);
       for (int i = 0; i <= QueryHandler.TYPES.length; i++) {
@@ -95,6 +98,12 @@ public final class DnsMetrics {
           .description("Queries answered SERVFAIL because of an internal error (each is logged, at most one a "
               + "minute)").register(registry);
     };
+  }
+
+  private static void endpoint(MeterRegistry registry, QueryHandler handler, String policy, EndpointId endpoint) {
+    FunctionCounter.builder(PREFIX + "dns.endpoint.answers", handler, h -> h.endpointAnswers(policy, endpoint))
+        .description("Policy answers that included an endpoint, per policy (all its records and versions)")
+        .tag("policy", policy).tag("endpoint", endpoint.value()).register(registry);
   }
 
   private static void policyRecord(MeterRegistry registry, QueryHandler handler, String name) {

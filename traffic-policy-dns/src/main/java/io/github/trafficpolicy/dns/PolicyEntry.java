@@ -16,6 +16,8 @@ final class PolicyEntry {
   final int type;
   LongAdder answers = new LongAdder();
   LongAdder noData = new LongAdder();
+  /** Answers per endpoint of the policy (shared by its records; see {@link QueryHandler}). */
+  java.util.Map<io.github.trafficpolicy.api.EndpointId, LongAdder> endpointAnswers = java.util.Map.of();
 
   PolicyEntry(CompiledPolicy policy, Name name, String key, int type) {
     this.policy = policy;

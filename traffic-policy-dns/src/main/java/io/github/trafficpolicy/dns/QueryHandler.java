@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.engine.AnswerBuffer;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.Query;
@@ -77,6 +78,13 @@ public final class QueryHandler {
   /** Per policy record name, for as long as the handler lives: [answers, noData]. */
   private final Map<String, LongAdder[]> recordCounters = new ConcurrentHashMap<>();
   private final List<Consumer<String>> newRecordListeners = new CopyOnWriteArrayList<>();
+  /**
+   * Answers per (policy, endpoint), for as long as the handler lives: shared by every record and version of the
+   * policy, so the number of counters is bounded by the policies' endpoints, never by names or clients.
+   */
+  private final Map<String, Map<EndpointId, LongAdder>> endpointCounters = new ConcurrentHashMap<>();
+  private final List<java.util.function.BiConsumer<String, EndpointId>> newEndpointListeners =
+      new CopyOnWriteArrayList<>();
   private final ZoneResolver resolver;
   private final ReplyWriter writer;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -150,7 +158,34 @@ public final class QueryHandler {
       }
       e.answers = c[0];
       e.noData = c[1];
+      String policyId = e.policy.binding().policyId();
+      Map<EndpointId, LongAdder> byEndpoint = endpointCounters.computeIfAbsent(policyId,
+          k -> new ConcurrentHashMap<>());
+      for (EndpointId endpoint : e.policy.document().endpoints().keySet()) {
+        if (byEndpoint.putIfAbsent(endpoint, new LongAdder()) == null) {
+          newEndpointListeners.forEach(l -> l.accept(policyId, endpoint));
+        }
+      }
+      e.endpointAnswers = byEndpoint;
     }
+  }
+
+  /**
+   * Every (policy, endpoint) counted so far, and from now on calls {@code listener} with each new one as a catalog
+   * brings it; for metrics binders. Not on the query path.
+   */
+  Map<String, Set<EndpointId>> policyEndpoints(java.util.function.BiConsumer<String, EndpointId> listener) {
+    newEndpointListeners.add(listener);
+    Map<String, Set<EndpointId>> known = new LinkedHashMap<>();
+    endpointCounters.forEach((policy, m) -> known.put(policy, ImmutableSet.copyOf(m.keySet())));
+    return known;
+  }
+
+  /** Answers that included endpoint {@code endpoint} of policy {@code policyId} (0 if never served). */
+  long endpointAnswers(String policyId, EndpointId endpoint) {
+    Map<EndpointId, LongAdder> m = endpointCounters.get(policyId);
+    LongAdder c = m == null ? null : m.get(endpoint);
+    return c == null ? 0 : c.sum();
   }
 
   /**
@@ -500,6 +535,12 @@ public final class QueryHandler {
         p.policy.evaluate(client, Scratch.clientPrefix(q, client), a);
         if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
           p.answers.increment();
+          for (int i = 0; i < a.endpointCount(); i++) {
+            LongAdder e = p.endpointAnswers.get(a.endpoint(i));
+            if (e != null) {
+              e.increment();
+            }
+          }
           c.policy = p;
           c.policyAnswer = true;
           c.rcode = Rcode.NOERROR;

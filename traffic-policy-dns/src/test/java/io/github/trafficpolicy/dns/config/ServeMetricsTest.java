@@ -95,6 +95,17 @@ final class ServeMetricsTest {
       assertThat(sample(body, "traffic_policy_dns_queries_by_transport_total{transport=\"udp\"}")).isEqualTo(4);
       assertThat(sample(body, "traffic_policy_dns_static_replies_total{result=\"miss\"}")).isEqualTo(1);
       assertThat(sample(body, "traffic_policy_dns_internal_errors_total")).isZero();
+      // One endpoint per answer of the bundled www policy: the endpoint series of its policy add up to the answers.
+      var endpoints = Pattern.compile("(?m)^traffic_policy_dns_endpoint_answers_total\\{[^}]*\\} (\\S+)$")
+          .matcher(body);
+      double answered = 0;
+      int series = 0;
+      while (endpoints.find()) {
+        answered += Double.parseDouble(endpoints.group(1));
+        series++;
+      }
+      assertThat(series).as("one series per endpoint of the policy").isGreaterThan(1);
+      assertThat(answered).isEqualTo(3);
       assertThat(body).contains("# TYPE traffic_policy_dns_queries_total counter", "jvm_memory_used_bytes");
 
       assertThat(ask(port, "www.example.com.")).isEqualTo(Rcode.NOERROR);
