@@ -556,7 +556,8 @@ public final class QueryHandler {
       staticHits.increment();
     } else {
       staticMisses.increment();
-      ZoneResolver.Resolution r = resolver.resolve(s.catalog, q, source);
+      byte[] client = x.client(q, source);
+      ZoneResolver.Resolution r = resolver.resolve(s.catalog, q, client, Scratch.clientPrefix(q, client), x.answer);
       c.policy = r.policy;
       if (r.policy == null) {
         cached = new StaticReplies.Entry(q, r.message.toWire(), r.message.getRcode(),

@@ -1,13 +1,7 @@
 package io.github.trafficpolicy.dns;
 
-import io.github.trafficpolicy.api.RecordData;
-import io.github.trafficpolicy.engine.Answer;
-import io.github.trafficpolicy.engine.ClientSubnet;
+import io.github.trafficpolicy.engine.AnswerBuffer;
 import io.github.trafficpolicy.engine.Outcome;
-import io.github.trafficpolicy.engine.Query;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -36,22 +30,6 @@ final class ZoneResolver {
     this.rdata = rdata;
   }
 
-  /** The client: the ECS subnet when present with a source prefix above 0, else the source address. */
-  private static ClientSubnet client(WireQuery q, InetAddress source) {
-    if (q.ecs && q.ecsSourcePrefix > 0) {
-      byte[] a = new byte[q.ecsFamily == 1 ? 4 : 16];
-      System.arraycopy(q.ecsAddress, 0, a, 0, q.ecsLength);
-      try {
-        // An IPv6 subnet stays IPv6, also when IPv4-mapped (as the engine reads address bytes).
-        InetAddress address = a.length == 4 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, -1);
-        return new ClientSubnet(address, q.ecsSourcePrefix);
-      } catch (UnknownHostException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return ClientSubnet.of(source);
-  }
-
   /** A reply without its OPT record, and the policy that produced it (null when none: then it is cacheable). */
   static final class Resolution {
     Message message;
@@ -59,8 +37,11 @@ final class ZoneResolver {
     int scope;
   }
 
-  /** The reply to {@code q} from {@code catalog}, rendered by dnsjava (the question as asked, lower case). */
-  Resolution resolve(Catalog catalog, WireQuery q, InetAddress source) {
+  /**
+   * The reply to {@code q} from {@code catalog}, rendered by dnsjava; a policy met on the way (a CNAME policy record,
+   * ANY at a policy name) is evaluated for the client {@code client/prefix} into {@code a}.
+   */
+  Resolution resolve(Catalog catalog, WireQuery q, byte[] client, int prefix, AnswerBuffer a) {
     Resolution r = new Resolution();
     Message m = new Message(0);
     r.message = m;
@@ -119,16 +100,16 @@ final class ZoneResolver {
       PolicyEntry p = node.policy;
       if (p != null && p.type == Type.CNAME && q.qtype != Type.CNAME && q.qtype != Type.ANY) {
         // A CNAME policy record is an alias for every type (RFC 1034 3.6.2): its CNAME, then the target.
-        Answer a = p.policy.evaluate(Query.of(client(q, source)));
+        p.policy.evaluate(client, prefix, a);
         r.policy = p;
-        if (a.outcome() != Outcome.ANSWER || a.records().isEmpty()) {
+        if (a.outcome() != Outcome.ANSWER || a.recordCount() == 0) {
           p.noData.increment();
           negative(zone, m);
           return r;
         }
         p.answers.increment();
         r.scope = Math.max(r.scope, a.ecsScope());
-        CNAMERecord alias = (CNAMERecord) Record.newRecord(name, Type.CNAME, 1, a.ttl(), rdata.get(a.records().get(0)));
+        CNAMERecord alias = (CNAMERecord) Record.newRecord(name, Type.CNAME, 1, a.ttl(), rdata.get(a.record(0)));
         m.addRecord(alias, Section.ANSWER);
         String tkey = NameKeys.key(alias.getTarget());
         if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
@@ -139,13 +120,13 @@ final class ZoneResolver {
         continue;
       }
       if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
-        Answer a = p.policy.evaluate(Query.of(client(q, source)));
+        p.policy.evaluate(client, prefix, a);
         r.policy = p;
-        if (a.outcome() == Outcome.ANSWER && !a.records().isEmpty()) {
+        if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
           p.answers.increment();
           r.scope = Math.max(r.scope, a.ecsScope());
-          for (RecordData d : a.records()) {
-            m.addRecord(Record.newRecord(name, p.type, 1, a.ttl(), rdata.get(d)), Section.ANSWER);
+          for (int i = 0; i < a.recordCount(); i++) {
+            m.addRecord(Record.newRecord(name, p.type, 1, a.ttl(), rdata.get(a.record(i))), Section.ANSWER);
           }
           return r;
         }

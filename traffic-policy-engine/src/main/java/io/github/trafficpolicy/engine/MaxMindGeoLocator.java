@@ -311,9 +311,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
 
     /** {@link AddressLocator#locate}, but may throw. */
     default ClientLocation locate(byte[] address, int[] prefix) throws IOException, GeoIp2Exception {
-      InetAddress a = address.length == 4 ? InetAddress.getByAddress(address)
-          : java.net.Inet6Address.getByAddress(null, address, -1);
-      GeoLookup lookup = locate(a);
+      GeoLookup lookup = locate(Cidr.inetAddress(address));
       prefix[0] = lookup.prefixLength();
       return lookup.location();
     }
