@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A valid Route 53 traffic policy document: its format version, record type, start (an endpoint or a rule),
@@ -139,10 +140,9 @@ public final class PolicyDocument {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof PolicyDocument)) {
+    if (!(o instanceof PolicyDocument d)) {
       return false;
     }
-    PolicyDocument d = (PolicyDocument) o;
     return formatVersion == d.formatVersion
         && recordType == d.recordType
         && start.equals(d.start)
@@ -166,12 +166,12 @@ public final class PolicyDocument {
   /** Builds a {@link PolicyDocument}; {@link #build()} validates the whole document. */
   public static final class Builder {
     private FormatVersion formatVersion = FormatVersion.V2015_10_01;
-    private RecordType recordType;
-    private Target start;
+    private @Nullable RecordType recordType;
+    private @Nullable Target start;
     private final Map<EndpointId, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<RuleId, Rule> rules = new LinkedHashMap<>();
-    private String sourceText;
-    private ImmutableList<Problem> warnings;
+    private @Nullable String sourceText;
+    private @Nullable ImmutableList<Problem> warnings;
 
     private Builder() {}
 

@@ -180,7 +180,7 @@ public final class PolicyValidator {
     }
 
     private void checkEndpoint(EndpointId id, Endpoint e) {
-      int key = endpointOrder.get(id);
+      int key = endpointKey(id);
       String path = Problem.pointer("Endpoints", id.value());
       Optional<RecordType> type = parts.recordType();
       if (type.isPresent() && !e.type().allowedFor(type.get())) {
@@ -213,8 +213,18 @@ public final class PolicyValidator {
       }
     }
 
+    /** The place of an endpoint of the document in the problem order. */
+    private int endpointKey(EndpointId id) {
+      return checkNotNull(endpointOrder.get(id), id);
+    }
+
+    /** The place of a rule of the document in the problem order. */
+    private int ruleKey(RuleId id) {
+      return checkNotNull(ruleOrder.get(id), id);
+    }
+
     private void checkRule(RuleId id, Rule rule) {
-      int key = ruleOrder.get(id);
+      int key = ruleKey(id);
       String path = Problem.pointer("Rules", id.value());
       if (rule instanceof MultivalueAnswerRule && parts.recordType().equals(Optional.of(RecordType.CNAME))) {
         add(key, Problem.error(Problem.childPointer(path, "RuleType"), ProblemCode.INVALID_RULE_FOR_TYPE,
@@ -411,7 +421,7 @@ public final class PolicyValidator {
         while (!stack.isEmpty()) {
           RuleId id = stack.peek();
           int i = next.pop();
-          Rule rule = parts.rules().get(id);
+          Rule rule = checkNotNull(parts.rules().get(id), id);
           if (i >= rule.entries().size()) {
             stack.pop();
             state.put(id, 2);
@@ -425,7 +435,7 @@ public final class PolicyValidator {
               stack.push(rt.rule());
               next.push(0);
             } else if (s == 1) {
-              add(ruleOrder.get(id), Problem.error(
+              add(ruleKey(id), Problem.error(
                   Problem.childPointer(entryPath(id, Problem.pointer("Rules", id.value()), rule, i), "RuleReference"),
                   ProblemCode.REFERENCE_CYCLE,
                   "rule '" + id + "' references rule '" + rt.rule() + "', which leads back to it: rules must not "
@@ -461,13 +471,13 @@ public final class PolicyValidator {
       Map<EndpointId, Endpoint> endpoints = new LinkedHashMap<>(parts.endpoints());
       endpoints.forEach((id, e) -> {
         if (!reached.contains(new EndpointTarget(id))) {
-          addFirst(endpointOrder.get(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
+          addFirst(endpointKey(id), Problem.warning(Problem.pointer("Endpoints", id.value()),
               ProblemCode.UNREACHABLE, "endpoint '" + id + "' is not reachable from the start; it is never used"));
         }
       });
       parts.rules().forEach((id, r) -> {
         if (!reached.contains(new RuleTarget(id))) {
-          addFirst(ruleOrder.get(id), Problem.warning(Problem.pointer("Rules", id.value()),
+          addFirst(ruleKey(id), Problem.warning(Problem.pointer("Rules", id.value()),
               ProblemCode.UNREACHABLE, "rule '" + id + "' is not reachable from the start; it is never used"));
         }
       });

@@ -4,4 +4,7 @@
  * {@link io.github.trafficpolicy.api.PolicyRecord}s. Every type is an immutable value; no method accepts or
  * returns {@code null}. Names follow Route 53's own vocabulary. The JSON codec is in the {@code json} package.
  */
+@NullMarked
 package io.github.trafficpolicy.api;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,4 +6,7 @@
  * listeners around it. dnsjava does the wire format and zone files internally; no public signature uses its types.
  * No method accepts or returns {@code null}.
  */
+@NullMarked
 package io.github.trafficpolicy.dns;
+
+import org.jspecify.annotations.NullMarked;

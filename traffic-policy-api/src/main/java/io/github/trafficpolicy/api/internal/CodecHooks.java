@@ -9,6 +9,7 @@ import io.github.trafficpolicy.api.Problem;
 import java.security.CodeSource;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON codec's way into the model's package-private hooks: building a document with the text it was read from
@@ -21,7 +22,7 @@ public final class CodecHooks {
   private static final String CODEC_PACKAGE = "io.github.trafficpolicy.api.json";
   private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
-  private static volatile Hooks hooks;
+  private static volatile @Nullable Hooks hooks;
 
   private CodecHooks() {}
 

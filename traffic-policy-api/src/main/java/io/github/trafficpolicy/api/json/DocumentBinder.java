@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.api.json;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
@@ -48,6 +50,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds a {@link JsonTree} to the model, collecting every syntax problem (types, members, values) with its path,
@@ -304,7 +307,7 @@ final class DocumentBinder {
     }
   }
 
-  private FailoverRule failover(Members m, String path) {
+  private @Nullable FailoverRule failover(Members m, String path) {
     m.allow("RuleType", "Primary", "Secondary");
     FailoverEntry primary = m.required("Primary").map(n -> failoverEntry(n, path + "/Primary")).orElse(null);
     FailoverEntry secondary = m.required("Secondary").map(n -> failoverEntry(n, path + "/Secondary")).orElse(null);
@@ -313,14 +316,14 @@ final class DocumentBinder {
 
   /** A function binding one entry object; returns null when it has errors. */
   private interface EntryBinder<T> {
-    T bind(Node node, String path);
+    @Nullable T bind(Node node, String path);
   }
 
   /** The entries that bound, with their positions in the document array, and the array's length. */
   private record Bound<T>(List<T> entries, List<Integer> positions, int total) {}
 
   /** The entries of a rule's array member, or null when there is no array or no entry bound. */
-  private <T> Bound<T> entries(Members m, String rulePath, String member, EntryBinder<T> binder) {
+  private <T> @Nullable Bound<T> entries(Members m, String rulePath, String member, EntryBinder<T> binder) {
     m.allow("RuleType", member);
     Optional<Node> node = m.required(member);
     if (node.isEmpty()) {
@@ -349,10 +352,15 @@ final class DocumentBinder {
 
   /** The members every entry may have: one reference, EvaluateTargetHealth, HealthCheck. */
   private final class Common {
-    Target target;
+    @Nullable Target target;
     Optional<Boolean> evaluateTargetHealth = Optional.empty();
     Optional<HealthCheckId> healthCheck = Optional.empty();
     boolean ok = true;
+
+    /** The reference; only when {@link #ok}. */
+    Target target() {
+      return checkNotNull(target, "no target: the entry has errors");
+    }
 
     Common(Members m, String path, boolean rulesAllowed) {
       int before = errorCount();
@@ -405,7 +413,7 @@ final class DocumentBinder {
     }
   }
 
-  private FailoverEntry failoverEntry(Node node, String path) {
+  private @Nullable FailoverEntry failoverEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a failover entry");
     if (o == null) {
       return null;
@@ -413,10 +421,10 @@ final class DocumentBinder {
     Members m = new Members(o, path, "a failover entry");
     m.allow("EndpointReference", "RuleReference", "EvaluateTargetHealth", "HealthCheck");
     Common c = new Common(m, path, true);
-    return c.ok ? new FailoverEntry(c.target, c.evaluateTargetHealth, c.healthCheck) : null;
+    return c.ok ? new FailoverEntry(c.target(), c.evaluateTargetHealth, c.healthCheck) : null;
   }
 
-  private WeightedEntry weightedEntry(Node node, String path) {
+  private @Nullable WeightedEntry weightedEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a weighted item");
     if (o == null) {
       return null;
@@ -427,10 +435,10 @@ final class DocumentBinder {
     Common c = new Common(m, path, true);
     Integer weight = m.required("Weight").map(n -> integer(n, path + "/Weight", "Weight", 0, 255)).orElse(null);
     return c.ok && weight != null && errorCount() == before
-        ? new WeightedEntry(c.target, weight, c.evaluateTargetHealth, c.healthCheck) : null;
+        ? new WeightedEntry(c.target(), weight, c.evaluateTargetHealth, c.healthCheck) : null;
   }
 
-  private MultivalueEntry multivalueEntry(Node node, String path) {
+  private @Nullable MultivalueEntry multivalueEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a multivalue item");
     if (o == null) {
       return null;
@@ -438,10 +446,10 @@ final class DocumentBinder {
     Members m = new Members(o, path, "a multivalue item");
     m.allow("EndpointReference", "RuleReference", "HealthCheck");
     Common c = new Common(m, path, false);
-    return c.ok ? new MultivalueEntry(((EndpointTarget) c.target).endpoint(), c.healthCheck) : null;
+    return c.ok ? new MultivalueEntry(((EndpointTarget) c.target()).endpoint(), c.healthCheck) : null;
   }
 
-  private LatencyEntry latencyEntry(Node node, String path) {
+  private @Nullable LatencyEntry latencyEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a latency region");
     if (o == null) {
       return null;
@@ -455,10 +463,10 @@ final class DocumentBinder {
       error(path + "/Region", ProblemCode.INVALID_VALUE, "Region must not be empty");
     }
     return c.ok && region != null && errorCount() == before
-        ? new LatencyEntry(c.target, region, c.evaluateTargetHealth, c.healthCheck) : null;
+        ? new LatencyEntry(c.target(), region, c.evaluateTargetHealth, c.healthCheck) : null;
   }
 
-  private GeolocationEntry geoEntry(Node node, String path) {
+  private @Nullable GeolocationEntry geoEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a geo location");
     if (o == null) {
       return null;
@@ -480,7 +488,7 @@ final class DocumentBinder {
       error(path, ProblemCode.INVALID_LOCATION, "Subdivision " + subdivision.get() + " needs its Country (US)");
     }
     return c.ok && isDefault != null && errorCount() == before
-        ? new GeolocationEntry(c.target, continent, country, subdivision, isDefault, c.evaluateTargetHealth,
+        ? new GeolocationEntry(c.target(), continent, country, subdivision, isDefault, c.evaluateTargetHealth,
             c.healthCheck)
         : null;
   }
@@ -489,7 +497,7 @@ final class DocumentBinder {
     return m.optional(name).map(n -> string(n, path + "/" + name, name));
   }
 
-  private GeoproximityEntry geoproximityEntry(Node node, String path) {
+  private @Nullable GeoproximityEntry geoproximityEntry(Node node, String path) {
     ObjectNode o = object(node, path, "a geoproximity location");
     if (o == null) {
       return null;
@@ -537,10 +545,10 @@ final class DocumentBinder {
           ? "a geoproximity entry needs a Location" : "a geoproximity entry needs Region or Latitude and Longitude");
     }
     return c.ok && bias != null && loc != null && errorCount() == before
-        ? new GeoproximityEntry(c.target, loc, bias, c.evaluateTargetHealth, c.healthCheck) : null;
+        ? new GeoproximityEntry(c.target(), loc, bias, c.evaluateTargetHealth, c.healthCheck) : null;
   }
 
-  private GeoproximityLocation locationObject(Node node, String path) {
+  private @Nullable GeoproximityLocation locationObject(Node node, String path) {
     ObjectNode o = object(node, path, "Location");
     if (o == null) {
       return null;
@@ -580,7 +588,7 @@ final class DocumentBinder {
     }
   }
 
-  private GeoproximityLocation.Coordinate coordinate(Optional<Node> latitude, Optional<Node> longitude,
+  private GeoproximityLocation.@Nullable Coordinate coordinate(Optional<Node> latitude, Optional<Node> longitude,
       String path) {
     if (latitude.isEmpty() || longitude.isEmpty()) {
       error(path, ProblemCode.MISSING_MEMBER, "coordinates need both Latitude and Longitude");
@@ -601,7 +609,7 @@ final class DocumentBinder {
     return valueErrors;
   }
 
-  private ObjectNode object(Node node, String path, String what) {
+  private @Nullable ObjectNode object(Node node, String path, String what) {
     if (node instanceof ObjectNode o) {
       return o;
     }
@@ -609,7 +617,7 @@ final class DocumentBinder {
     return null;
   }
 
-  private String string(Node node, String path, String name) {
+  private @Nullable String string(Node node, String path, String name) {
     if (node instanceof ValueNode v && v.kind() == Kind.STRING) {
       return v.text();
     }
@@ -622,7 +630,7 @@ final class DocumentBinder {
     return node instanceof ValueNode v && v.kind() == Kind.NULL;
   }
 
-  private String id(Node node, String path, String name) {
+  private @Nullable String id(Node node, String path, String name) {
     String s = string(node, path, name);
     if (s != null && s.isEmpty()) {
       error(path, ProblemCode.INVALID_VALUE, name + " must name an ID but is empty");
@@ -632,7 +640,7 @@ final class DocumentBinder {
   }
 
   /** A boolean written as JSON true/false or as the string "true"/"false". */
-  private Boolean bool(Node node, String path, String name) {
+  private @Nullable Boolean bool(Node node, String path, String name) {
     if (node instanceof ValueNode v) {
       if (v.kind() == Kind.BOOLEAN || v.kind() == Kind.STRING) {
         if (v.text().equals("true")) {
@@ -651,7 +659,7 @@ final class DocumentBinder {
   }
 
   /** An integer in [min, max] written as a JSON number or a string of digits. */
-  private Integer integer(Node node, String path, String name, int min, int max) {
+  private @Nullable Integer integer(Node node, String path, String name, int min, int max) {
     if (node instanceof ValueNode v && (v.kind() == Kind.NUMBER || v.kind() == Kind.STRING)) {
       if (!INTEGER.matcher(v.text()).matches()) {
         error(path, ProblemCode.INVALID_VALUE, name + " must be an integer in [" + min + ", " + max + "] but was "
@@ -672,7 +680,7 @@ final class DocumentBinder {
   }
 
   /** Degrees within ±limit, at most two decimals (or truncated to two when coordinates are lenient). */
-  private BigDecimal degrees(Node node, String path, String name, BigDecimal limit) {
+  private @Nullable BigDecimal degrees(Node node, String path, String name, BigDecimal limit) {
     if (!(node instanceof ValueNode v) || (v.kind() != Kind.STRING && v.kind() != Kind.NUMBER)) {
       error(path, ProblemCode.WRONG_TYPE, name + " must be a decimal string such as \"51.50\" but is "
           + node.description());

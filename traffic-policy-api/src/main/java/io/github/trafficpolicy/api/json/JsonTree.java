@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON text parsed into a small order-preserving tree that remembers where each value starts, reporting
@@ -194,7 +195,7 @@ final class JsonTree {
     return s.length() <= 60 ? s : s.substring(0, 57) + "...";
   }
 
-  private static String firstLine(String s) {
+  private static String firstLine(@Nullable String s) {
     if (s == null) {
       return "unknown error";
     }

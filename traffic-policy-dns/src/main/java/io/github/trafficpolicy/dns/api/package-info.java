@@ -8,4 +8,7 @@
  * {@link io.github.trafficpolicy.dns.api.Route53Api} the operations, {@link io.github.trafficpolicy.dns.api.SigV4}
  * the signature check and {@link io.github.trafficpolicy.dns.api.AccessKeys} the keys.
  */
+@NullMarked
 package io.github.trafficpolicy.dns.api;
+
+import org.jspecify.annotations.NullMarked;

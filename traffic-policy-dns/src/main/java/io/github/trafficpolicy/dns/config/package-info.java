@@ -4,4 +4,7 @@
  * every problem with its place; {@link io.github.trafficpolicy.dns.config.ConfiguredServer} assembles and runs the
  * server it describes.
  */
+@NullMarked
 package io.github.trafficpolicy.dns.config;
+
+import org.jspecify.annotations.NullMarked;

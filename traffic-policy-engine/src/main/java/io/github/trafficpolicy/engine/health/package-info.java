@@ -15,4 +15,7 @@
  *       file format for statuses, {@code {"checks": {...}, "targets": {...}}}), read and watched.
  * </ul>
  */
+@NullMarked
 package io.github.trafficpolicy.engine.health;
+
+import org.jspecify.annotations.NullMarked;

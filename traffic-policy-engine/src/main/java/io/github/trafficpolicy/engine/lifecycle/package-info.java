@@ -8,4 +8,7 @@
  * ({@link io.github.trafficpolicy.engine.lifecycle.RegistryError}). {@link
  * io.github.trafficpolicy.engine.lifecycle.PolicyDiagram} draws a policy tree as Mermaid or Graphviz DOT.
  */
+@NullMarked
 package io.github.trafficpolicy.engine.lifecycle;
+
+import org.jspecify.annotations.NullMarked;

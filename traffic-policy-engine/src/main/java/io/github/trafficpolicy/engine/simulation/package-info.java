@@ -3,4 +3,7 @@
  * and where clients land when health checks fail. Start with
  * {@link io.github.trafficpolicy.engine.simulation.Simulation}.
  */
+@NullMarked
 package io.github.trafficpolicy.engine.simulation;
+
+import org.jspecify.annotations.NullMarked;

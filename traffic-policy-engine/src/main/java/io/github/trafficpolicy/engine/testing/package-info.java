@@ -4,4 +4,7 @@
  * {@link io.github.trafficpolicy.engine.testing.PolicyTestRunner} checks them against an evaluator, case by case,
  * with printable results. Users write these files to check a policy before rollout.
  */
+@NullMarked
 package io.github.trafficpolicy.engine.testing;
+
+import org.jspecify.annotations.NullMarked;
