@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * UDP and TCP listeners around a {@link QueryHandler}, on any number of IPv4 and IPv6 addresses.
@@ -65,7 +66,7 @@ public final class AuthoritativeServer implements AutoCloseable {
   private final UdpScheduling udpScheduling;
   private final AtomicBoolean schedulingReported = new AtomicBoolean();
   private final java.util.concurrent.atomic.LongAdder loopFailures = new java.util.concurrent.atomic.LongAdder();
-  private CountDownLatch udpReady; // set before the threads start (Thread.start publishes it)
+  private @Nullable CountDownLatch udpReady; // set before the threads start (Thread.start publishes it)
   private final List<UdpSocket> udpSockets = new ArrayList<>();
   private final List<AtomicBoolean> udpBusy = new ArrayList<>();
   private final List<ServerSocketChannel> tcpSockets = new ArrayList<>();
@@ -196,7 +197,7 @@ public final class AuthoritativeServer implements AutoCloseable {
         String name = "UDP receiver " + i + " on " + actual;
         threads.add(thread("dns-udp-" + actual.getPort() + "-" + i + " " + actual, () -> {
           scheduleCurrentThread();
-          udpReady.countDown();
+          checkNotNull(udpReady).countDown();
           supervise(name, () -> s.serve(handler, busy), () -> {
             busy.set(false);
             return s.isOpen();

@@ -20,6 +20,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a server answers for: zones (static data) and policy records (a name in one of the zones answered by
@@ -67,7 +68,7 @@ public final class Catalog {
   }
 
   /** The zone {@code key} falls in (longest match), or {@code null}. */
-  ZoneData findZone(String key) {
+  @Nullable ZoneData findZone(String key) {
     String k = key;
     while (k != null) {
       ZoneData z = zones.get(k);
@@ -149,8 +150,9 @@ public final class Catalog {
           problems.add(what + " is given twice");
           continue;
         }
-        if (zone.cutAbove(key, true) != null) {
-          problems.add(what + " is below the delegation " + zone.cutAbove(key, true).key);
+        ZoneData.Node cut = zone.cutAbove(key, true);
+        if (cut != null) {
+          problems.add(what + " is below the delegation " + cut.key);
           continue;
         }
         ZoneData.Node node = zone.node(key);
@@ -172,7 +174,7 @@ public final class Catalog {
       }
       checkArgument(problems.isEmpty(), "%s", String.join("\n", problems));
       for (PolicyEntry e : policyMap.values()) {
-        probe.findZone(e.key).attach(e);
+        checkNotNull(probe.findZone(e.key), e.key).attach(e);
       }
       return new Catalog(ImmutableMap.copyOf(zoneMap), ImmutableMap.copyOf(policyMap));
     }
@@ -224,7 +226,7 @@ public final class Catalog {
     }
 
     /** The name {@code k} with its records, or null when it does not exist. */
-    Node node(String k) {
+    @Nullable Node node(String k) {
       int n = store.find(k);
       PolicyEntry p = policies.get(k);
       if (n < 0) {
@@ -258,7 +260,7 @@ public final class Catalog {
      * The highest delegation point between the apex (exclusive) and {@code k}; {@code inclusive} says whether
      * {@code k} itself counts. {@code null} when there is none.
      */
-    Node cutAbove(String k, boolean inclusive) {
+    @Nullable Node cutAbove(String k, boolean inclusive) {
       String found = null;
       String c = inclusive ? k : NameKeys.parent(k);
       while (c != null && !c.equals(key) && NameKeys.isAtOrBelow(c, key)) {
@@ -272,7 +274,7 @@ public final class Catalog {
     }
 
     /** RFC 4592: the wildcard node of the closest encloser of {@code k} (a name that does not exist), or null. */
-    Node wildcard(String k) {
+    @Nullable Node wildcard(String k) {
       String c = NameKeys.parent(k);
       while (c != null && NameKeys.isAtOrBelow(c, key)) {
         if (exists(c)) {
@@ -289,11 +291,11 @@ public final class Catalog {
       final String key;
       /** Empty and shared until the node has static records (most policy record names have none). */
       Map<Integer, RRset> rrsets = Map.of();
-      CNAMERecord cname;
-      final PolicyEntry policy;
+      @Nullable CNAMERecord cname;
+      final @Nullable PolicyEntry policy;
       boolean delegation;
 
-      Node(Name name, String key, PolicyEntry policy) {
+      Node(Name name, String key, @Nullable PolicyEntry policy) {
         this.name = name;
         this.key = key;
         this.policy = policy;

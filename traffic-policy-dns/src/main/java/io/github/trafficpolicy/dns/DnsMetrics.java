@@ -225,7 +225,7 @@ public final class DnsMetrics {
       Map<HealthCheckId, HealthCheck> now = new LinkedHashMap<>();
       checks.forEach(c -> now.put(c.id(), c));
       for (HealthCheckId id : List.copyOf(definitions.keySet())) {
-        HealthCheck before = definitions.get(id);
+        HealthCheck before = checkNotNull(definitions.get(id), id);
         HealthCheck after = now.get(id);
         if (after == null || !endpointOf(after).equals(endpointOf(before)) || after.type() != before.type()) {
           meters.getOrDefault(id, List.of()).forEach(registry::remove);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link UdpIo#MMSG}: a UDP socket made and served with Linux system calls through a {@link Libc} binding (Java
@@ -88,7 +89,7 @@ final class MmsgUdpSocket extends UdpSocket {
    * {0})}: the calling thread only, for a thread of a multi-threaded process); null when done, else why not.
    * Called once per thread, by {@link UdpScheduling}.
    */
-  static String batchScheduling(Libc libc) {
+  static @Nullable String batchScheduling(Libc libc) {
     ByteBuffer param = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 0);
     try {
       if (libc.schedSetscheduler(0, SCHED_BATCH, libc.address(param)) != 0) {
@@ -389,7 +390,7 @@ final class MmsgUdpSocket extends UdpSocket {
     }
 
     /** The sender of datagram {@code off / SOCKADDR}, or null for an address family other than IPv4/IPv6. */
-    private InetAddress client(int off) {
+    private @Nullable InetAddress client(int off) {
       int family = Short.toUnsignedInt(names.getShort(off));
       try {
         if (family == AF_INET) {

@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.dns;
 
 import org.xbill.DNS.Name;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lookup keys for DNS names: the name in lower case, labels separated by dots, with a trailing dot; bytes that are
@@ -43,7 +44,7 @@ final class NameKeys {
   }
 
   /** The key of the parent of {@code key} (the key without its first label), or {@code null} for the root. */
-  static String parent(String key) {
+  static @Nullable String parent(String key) {
     if (key.equals(".")) {
       return null;
     }

@@ -1,7 +1,9 @@
 package io.github.trafficpolicy.dns;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable map from DNS names to values, looked up by a query's lower-case wire name without making a key
@@ -13,13 +15,13 @@ final class NameTable<V> {
   private final Object[] values;
   private final int mask;
 
-  /** A table of {@code entries}, keyed by lower-case uncompressed wire names. */
-  NameTable(Map<byte[], V> entries) {
+  /** A table of {@code entries}, keyed by lower-case uncompressed wire names (a name given twice: the last wins). */
+  NameTable(List<Map.Entry<byte[], V>> entries) {
     int capacity = Integer.highestOneBit(Math.max(4, entries.size() * 2 - 1)) << 1;
     names = new byte[capacity][];
     values = new Object[capacity];
     mask = capacity - 1;
-    for (Map.Entry<byte[], V> e : entries.entrySet()) {
+    for (Map.Entry<byte[], V> e : entries) {
       byte[] name = e.getKey();
       int i = WireQuery.hash(name, name.length) & mask;
       while (names[i] != null && !Arrays.equals(names[i], name)) {
@@ -32,7 +34,7 @@ final class NameTable<V> {
 
   /** The value for the query's name, or null. */
   @SuppressWarnings("unchecked")
-  V get(WireQuery q) {
+  @Nullable V get(WireQuery q) {
     int i = q.qnameHash & mask;
     while (true) {
       byte[] name = names[i];

@@ -29,6 +29,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * All the DNS logic of the authoritative server, without sockets: a query's bytes and its source address in, the
@@ -71,7 +72,7 @@ public final class QueryHandler {
 
   private volatile State state;
   private final int maxUdpPayload;
-  private final QueryLog log;
+  private final @Nullable QueryLog log;
   private final LongAdder queries = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder[] rcodes = new LongAdder[RCODES];
@@ -90,9 +91,9 @@ public final class QueryHandler {
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private final int staticReplies;
   /** Null when DNS cookies are off. */
-  private final ServerCookies cookies;
+  private final @Nullable ServerCookies cookies;
   /** Null when responses are not rate-limited. */
-  private final RateLimiter limiter;
+  private final @Nullable RateLimiter limiter;
   private final LongAdder rateLimitDrops = new LongAdder();
   /** Queries by type ({@link #TYPES}, the last slot: any other type), and by transport (0 UDP, 1 TCP). */
   private final LongAdder[] byType = adders(TYPES.length + 1);
@@ -307,14 +308,14 @@ public final class QueryHandler {
       q = x.query.read(in, len);
       if (cookies != null && q.cookieClient != null && q.status == WireQuery.Status.OK) {
         long now = System.currentTimeMillis() / 1000;
-        q.cookieVerified = q.cookieServer.length > 0 && cookies.valid(q.cookieClient, q.cookieServer, source, now);
+        byte[] server = q.cookieServer;
+        q.cookieVerified = server != null && server.length > 0 && cookies.valid(q.cookieClient, server, source, now);
         q.cookieOut = new byte[8 + ServerCookies.SERVER_COOKIE];
         cookies.write(q.cookieClient, source, now, q.cookieOut, 0);
       }
       n = respond(q, source, tcp, out, outOff, c, x);
     } catch (RuntimeException | StackOverflowError e) {
       c.rcode = Rcode.SERVFAIL;
-      c.uncacheable = true;
       internalError(q, e);
       n = writer.writeError(q, in, Rcode.SERVFAIL, out, outOff);
     }
@@ -343,7 +344,7 @@ public final class QueryHandler {
    * Counts an internal error (answered SERVFAIL) and logs it with its stack trace, at most once a minute (with how
    * many happened since): a bug must be visible, but a query that triggers it must not flood the log.
    */
-  private void internalError(WireQuery q, Throwable e) {
+  private void internalError(@Nullable WireQuery q, Throwable e) {
     internalErrors.increment();
     long now = System.nanoTime();
     long last = lastErrorLog.get();
@@ -406,7 +407,7 @@ public final class QueryHandler {
    * the truncated reply written in its place (slip), or -1 (drop).
    */
   private int rateLimit(byte[] in, int len, InetAddress source, int rcode, byte[] out, int off, int n) {
-    switch (limiter.check(in, len, source, rcode, System.nanoTime())) {
+    switch (checkNotNull(limiter).check(in, len, source, rcode, System.nanoTime())) {
       case SEND:
         return n;
       case SLIP:
@@ -436,18 +437,12 @@ public final class QueryHandler {
   private static final class Context {
     int rcode;
     String answer = "";
-    PolicyEntry policy;
-    /** The reply is the policy's answer from the fast path (counted in {@code policy.answers}). */
-    boolean policyAnswer;
-    /** The reply must not be repeated (an internal error). */
-    boolean uncacheable;
+    @Nullable PolicyEntry policy;
 
     Context reset() {
       rcode = 0;
       answer = "";
       policy = null;
-      policyAnswer = false;
-      uncacheable = false;
       return this;
     }
   }
@@ -465,7 +460,7 @@ public final class QueryHandler {
      */
     private final InetAddress[] sources = new InetAddress[256];
     private final byte[][] sourceBytes = new byte[256][];
-    private byte[] out;
+    private byte @Nullable [] out;
 
     /** A reply buffer for {@link QueryHandler#handle(byte[], InetAddress, Transport)}. */
     byte[] out() {
@@ -479,6 +474,7 @@ public final class QueryHandler {
      * The client's address for the engine: the ECS address (zero-padded to 4 or 16 bytes) when the query has one
      * with a source prefix above 0, else the source address. {@link #clientPrefix} gives its prefix length.
      */
+    @SuppressWarnings("ReferenceEquality") // an identity cache: the address object a socket gave last, per slot
     byte[] client(WireQuery q, InetAddress from) {
       if (q.ecs && q.ecsSourcePrefix > 0) {
         byte[] a = q.ecsFamily == 1 ? v4 : v6;
@@ -522,7 +518,6 @@ public final class QueryHandler {
       // Signed with a key this server does not have (it has none): RFC 8945 section 5.2.2, NOTAUTH with an
       // unsigned TSIG record whose error is BADKEY.
       c.rcode = Rcode.NOTAUTH;
-      c.uncacheable = true;
       return writer.writeBadKey(q, out, off);
     }
     State s = state;
@@ -542,7 +537,6 @@ public final class QueryHandler {
             }
           }
           c.policy = p;
-          c.policyAnswer = true;
           c.rcode = Rcode.NOERROR;
           if (log != null) {
             c.answer = answerText(a);
@@ -559,14 +553,15 @@ public final class QueryHandler {
       byte[] client = x.client(q, source);
       ZoneResolver.Resolution r = resolver.resolve(s.catalog, q, client, Scratch.clientPrefix(q, client), x.answer);
       c.policy = r.policy;
+      Message message = r.message;
       if (r.policy == null) {
-        cached = new StaticReplies.Entry(q, r.message.toWire(), r.message.getRcode(),
-            log == null ? "" : answerText(r.message));
+        cached = new StaticReplies.Entry(q, message.toWire(), message.getRcode(),
+            log == null ? "" : answerText(message));
         s.statics.put(cached);
       } else {
-        c.rcode = r.message.getRcode();
+        c.rcode = message.getRcode();
         if (log != null) {
-          c.answer = answerText(r.message);
+          c.answer = answerText(message);
         }
         return writer.writeMessage(q, r.message, r.scope, limit, out, off);
       }
@@ -579,7 +574,7 @@ public final class QueryHandler {
   // ---------------------------------------------------------------------------------------------------------
   // Query log.
 
-  private void logQuery(WireQuery q, InetAddress source, Context c) {
+  private void logQuery(@Nullable WireQuery q, InetAddress source, Context c) {
     try {
       String name = q == null || !q.hasQuestion ? "-" : ZoneResolver.wireName(q).toString();
       String type = q == null || !q.hasQuestion ? "-" : Type.string(q.qtype);
@@ -591,7 +586,7 @@ public final class QueryHandler {
       }
       Optional<String> policy = c.policy == null ? Optional.empty()
           : Optional.of(c.policy.policy.binding().policyId() + " v" + c.policy.policy.binding().policyVersion());
-      log.log(new QueryLogEntry(InetAddresses.toAddrString(source), ecs, name, type, Rcode.string(c.rcode),
+      checkNotNull(log).log(new QueryLogEntry(InetAddresses.toAddrString(source), ecs, name, type, Rcode.string(c.rcode),
           c.answer, policy));
     } catch (RuntimeException | UnknownHostException e) {
       // A broken log must not break serving.
@@ -624,9 +619,9 @@ public final class QueryHandler {
 
     State(Catalog catalog, int staticReplies) {
       this.catalog = catalog;
-      Map<byte[], PolicyEntry> byName = new LinkedHashMap<>();
+      List<Map.Entry<byte[], PolicyEntry>> byName = new ArrayList<>();
       for (PolicyEntry e : catalog.policyEntries().values()) {
-        byName.put(e.name.toWireCanonical(), e);
+        byName.add(Map.entry(e.name.toWireCanonical(), e));
       }
       this.policies = new NameTable<>(byName);
       this.statics = new StaticReplies(staticReplies);
@@ -637,10 +632,10 @@ public final class QueryHandler {
   public static final class Builder {
     private final Catalog catalog;
     private int maxUdpPayload = 1232;
-    private QueryLog queryLog;
+    private @Nullable QueryLog queryLog;
     private int staticReplies = DEFAULT_STATIC_REPLIES;
-    private RateLimiter limiter;
-    private byte[] cookieSecret;
+    private @Nullable RateLimiter limiter;
+    private byte @Nullable [] cookieSecret;
     private boolean cookiesOff;
 
     private Builder(Catalog catalog) {

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.AliasTargetCheck;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves every policy record of a {@link TrafficPolicyRegistry} from a {@link QueryHandler}, following the registry.
@@ -209,7 +211,7 @@ public final class RegistryServing implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         refused.increment();
         warn.accept("registry generation " + state.generation() + " refused, still serving generation "
-            + current.generation() + ":\n  " + e.getMessage().replace("\n", "\n  "));
+            + current.generation() + ":\n  " + IoMessages.message(e).replace("\n", "\n  "));
         return;
       }
       reportAliasTargets(next, current.compiled());
@@ -245,7 +247,7 @@ public final class RegistryServing implements AutoCloseable {
   }
 
   /** The catalog for {@code state}; throws {@link IllegalArgumentException} listing why it cannot be served. */
-  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous, Catalog replaced) {
+  private Served build(RegistryState state, ImmutableMap<String, CompiledPolicy> previous, @Nullable Catalog replaced) {
     ServingSnapshot snapshot = state.servingSnapshot();
     ImmutableMap<String, CompiledPolicy> compiled;
     try {

@@ -1,9 +1,12 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.github.trafficpolicy.engine.AnswerBuffer;
 import java.util.Arrays;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes replies into a caller's buffer: policy answers straight from an {@link AnswerBuffer} (the answer's name a
@@ -177,8 +180,9 @@ final class ReplyWriter {
    * when the query had a valid one. {@code q} may be null (the parser failed), then the header comes from
    * {@code in}.
    */
-  int writeError(WireQuery q, byte[] in, int rcode, byte[] out, int off) {
+  int writeError(@Nullable WireQuery q, byte @Nullable [] in, int rcode, byte[] out, int off) {
     if (q == null) {
+      checkNotNull(in, "the query's bytes, when it was not read");
       System.arraycopy(in, 0, out, off, 4);
       out[off + 2] = (byte) ((out[off + 2] & 0x79) | 0x80);
       out[off + 3] = (byte) ((in[3] & 0x10) | (rcode & 0xf));
@@ -196,7 +200,7 @@ final class ReplyWriter {
   /** NOTAUTH with the question, the OPT record, and the query's TSIG record answered with BADKEY and no MAC. */
   int writeBadKey(WireQuery q, byte[] out, int off) {
     int pos = writeError(q, null, Rcode.NOTAUTH, out, off);
-    byte[] head = q.tsigHead;
+    byte[] head = checkNotNull(q.tsigHead, "no TSIG record");
     System.arraycopy(head, 0, out, pos, head.length);
     // The head ends with RDLENGTH (10 bytes into the fixed fields), the algorithm name, time signed and fudge.
     int fixed = pos + nameLength(head);

@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.dns;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rendered replies to questions whose answer does not depend on the client (static zone data, referrals, negative
@@ -32,7 +33,7 @@ final class StaticReplies {
   }
 
   /** The reply for the query's question, or null. */
-  Entry get(WireQuery q) {
+  @Nullable Entry get(WireQuery q) {
     int base = (q.qnameHash & bucketMask) * WAYS;
     for (int i = 0; i < WAYS; i++) {
       Entry e = slots[base + i];

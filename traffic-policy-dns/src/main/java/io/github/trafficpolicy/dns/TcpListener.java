@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * DNS over TCP on one listen address (RFC 7766), served by one thread with non-blocking sockets: no thread and a
@@ -233,7 +236,7 @@ final class TcpListener {
    * The connection to give up for a new one (of {@code client}'s, or of anyone's when null): stuck replies first,
    * then a slow query, then the longest idle.
    */
-  private Connection worst(long now, InetAddress client) {
+  private @Nullable Connection worst(long now, @Nullable InetAddress client) {
     Connection worst = null;
     long worstScore = Long.MIN_VALUE;
     for (Connection c : connections) {
@@ -292,7 +295,7 @@ final class TcpListener {
   private final class Connection {
     final SocketChannel channel;
     final InetAddress client;
-    SelectionKey key;
+    @Nullable SelectionKey key;
     ByteBuffer in = ByteBuffer.allocate(INITIAL_BUFFER);
     final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     int pendingBytes;
@@ -424,7 +427,7 @@ final class TcpListener {
         close();
         return;
       }
-      key.interestOps(ops);
+      checkNotNull(key, "registered").interestOps(ops);
     }
 
     void close() {

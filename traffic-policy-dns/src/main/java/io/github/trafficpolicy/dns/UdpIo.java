@@ -1,11 +1,14 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an {@link AuthoritativeServer} reads and writes UDP datagrams. The answers are the same either way; the
@@ -74,7 +77,7 @@ public enum UdpIo {
         if (Mmsg.REASON.isPresent()) {
           throw new IOException("UDP I/O mmsg is not available: " + Mmsg.REASON.get());
         }
-        return MmsgUdpSocket.bind(Mmsg.LIBC, address, reusePort);
+        return MmsgUdpSocket.bind(checkNotNull(Mmsg.LIBC, "no reason, no binding"), address, reusePort);
       default:
         throw new AssertionError(this);
     }
@@ -92,7 +95,7 @@ public enum UdpIo {
    */
   static final class Mmsg {
     static final Optional<String> REASON;
-    static final Libc LIBC;
+    static final @Nullable Libc LIBC;
 
     static {
       String reason = null;

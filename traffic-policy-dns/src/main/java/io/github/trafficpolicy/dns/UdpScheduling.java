@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.Locale;
 import java.util.Optional;
 
@@ -50,7 +52,7 @@ public enum UdpScheduling {
       return reason;
     }
     try {
-      return Optional.ofNullable(MmsgUdpSocket.batchScheduling(UdpIo.Mmsg.LIBC));
+      return Optional.ofNullable(MmsgUdpSocket.batchScheduling(checkNotNull(UdpIo.Mmsg.LIBC, "available")));
     } catch (RuntimeException | LinkageError e) {
       return Optional.of(e.toString());
     }

@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.dns;
 
+import org.jspecify.annotations.Nullable;
 /**
  * A query read straight from its wire bytes, without dnsjava: the header, the single question (name kept as sent,
  * case preserved, and as a lookup key) and the EDNS OPT record with its Client Subnet option. Every length is
@@ -36,7 +37,7 @@ final class WireQuery {
   final byte[] qnameLower = new byte[255];
   /** A hash of {@link #qnameLower} ({@link #hash}). */
   int qnameHash;
-  private String qnameKey;
+  private @Nullable String qnameKey;
   int qtype;
   int qclass;
   /** True when an OPT record was present and well formed. */
@@ -56,13 +57,13 @@ final class WireQuery {
    * The TSIG record of a signed query (RFC 8945), from its owner name to the end of its fixed fields before the MAC
    * (key name, type, class, TTL, RDLENGTH, algorithm name, time signed, fudge), or {@code null} when unsigned.
    */
-  byte[] tsigHead;
+  byte @Nullable [] tsigHead;
   /** The client cookie of a COOKIE option (8 bytes), or {@code null} without one. */
-  byte[] cookieClient;
+  byte @Nullable [] cookieClient;
   /** The server cookie the client sent back (empty when it sent none). */
-  byte[] cookieServer;
+  byte @Nullable [] cookieServer;
   /** Set by the handler: the client cookie and the new server cookie to send back (24 bytes), or {@code null}. */
-  byte[] cookieOut;
+  byte @Nullable [] cookieOut;
   /** Set by the handler: whether the client sent back a valid server cookie (it is not a spoofed source). */
   boolean cookieVerified;
 
@@ -331,7 +332,7 @@ final class WireQuery {
       }
       if (code == ServerCookies.OPTION_COOKIE) {
         // RFC 7873 section 5.2.2: a client cookie alone (8 bytes), or with a server cookie of 8 to 32 bytes.
-        if (cookieClient != null || olen != 8 && (olen < 16 || olen > 40)) {
+        if (cookieClient != null || (olen != 8 && (olen < 16 || olen > 40))) {
           formerr(cookieClient != null ? "more than one COOKIE option" : "COOKIE option of " + olen + " bytes");
           return false;
         }

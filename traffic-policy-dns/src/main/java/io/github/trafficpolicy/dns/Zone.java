@@ -137,7 +137,8 @@ public final class Zone {
       String msg = String.valueOf(e.getMessage()).replaceFirst("^<none>:", "line ");
       throw new ZoneFileException(source + ": " + msg, e);
     }
-    return new Zone(origin, store.build(source, text::line), soa);
+    // store.build checked that there is exactly one SOA record, at the origin.
+    return new Zone(origin, store.build(source, text::line), checkNotNull(soa, "SOA"));
   }
 
   /** {@code "line N: "}, or nothing when the line is not known. */

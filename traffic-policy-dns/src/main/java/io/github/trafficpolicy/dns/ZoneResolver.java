@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.github.trafficpolicy.engine.AnswerBuffer;
 import io.github.trafficpolicy.engine.Outcome;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolution of a question in a catalog, rendered as a dnsjava message (RFC 1034 4.3.2, with RFC 4592 wildcards,
@@ -32,9 +35,13 @@ final class ZoneResolver {
 
   /** A reply without its OPT record, and the policy that produced it (null when none: then it is cacheable). */
   static final class Resolution {
-    Message message;
-    PolicyEntry policy;
+    final Message message;
+    @Nullable PolicyEntry policy;
     int scope;
+
+    Resolution(Message message) {
+      this.message = message;
+    }
   }
 
   /**
@@ -42,9 +49,8 @@ final class ZoneResolver {
    * ANY at a policy name) is evaluated for the client {@code client/prefix} into {@code a}.
    */
   Resolution resolve(Catalog catalog, WireQuery q, byte[] client, int prefix, AnswerBuffer a) {
-    Resolution r = new Resolution();
     Message m = new Message(0);
-    r.message = m;
+    Resolution r = new Resolution(m);
     Header h = m.getHeader();
     h.setFlag(Flags.QR);
     Name qname = wireName(q);
@@ -166,7 +172,7 @@ final class ZoneResolver {
 
   private static void referral(Catalog.ZoneData zone, Catalog.ZoneData.Node cut, Message m) {
     m.getHeader().unsetFlag(Flags.AA);
-    RRset ns = cut.rrsets.get(Type.NS);
+    RRset ns = checkNotNull(cut.rrsets.get(Type.NS), "a delegation has NS records");
     for (Record rec : ns.rrs(false)) {
       m.addRecord(rec, Section.AUTHORITY);
     }

@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +14,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The static records of one zone, kept compact: no dnsjava object per name or record. Immutable and thread-safe.
@@ -181,7 +184,7 @@ final class ZoneStore {
     /** The first slot for {@code hash} in a table of {@code size} slots (any size: a multiply and a shift). */
     private static int slot(int hash, int size) {
       int h = hash * 0x9E3779B9;
-      return (int) (((h ^ (h >>> 16)) & 0xffffffffL) * size >>> 32);
+      return (int) ((((h ^ (h >>> 16)) & 0xffffffffL) * size) >>> 32);
     }
 
     int find(String key, int hash) {
@@ -236,7 +239,7 @@ final class ZoneStore {
     }
 
     /** Adds a node: {@code label} is a name's wire form, whose first label is taken; null for the apex. */
-    int add(int hash, int parentNode, byte[] label) {
+    int add(int hash, int parentNode, byte @Nullable [] label) {
       if (count == labelAt.length) {
         int n = count + (count >> 1) + 16;
         labelAt = Arrays.copyOf(labelAt, n);
@@ -347,6 +350,8 @@ final class ZoneStore {
    * beside other data, every RRset small enough for one reply.
    */
   static final class Builder {
+    private static final int[] NO_INTS = {};
+    private static final byte[] NO_BYTES = {};
     private final Name origin;
     private final String originKey;
     private final int originLength;
@@ -412,7 +417,7 @@ final class ZoneStore {
       if (n >= 0) {
         return n;
       }
-      int up = node(new Name(name, 1), NameKeys.parent(key));
+      int up = node(new Name(name, 1), checkNotNull(NameKeys.parent(key), "a name above the origin"));
       return names.add(hash, up, name.toWire());
     }
 
@@ -445,7 +450,7 @@ final class ZoneStore {
         order[fill[recNode[i]]++] = i;
       }
       fill = null;
-      recNode = null;
+      recNode = NO_INTS;
 
       int[] rrsetStart = new int[nodes + 1];
       Growing out = new Growing(count, bytesEnd);
@@ -518,10 +523,10 @@ final class ZoneStore {
       // The builder is used once: what it read goes before the arrays are cut to size.
       order = null;
       start = null;
-      bytes = null;
-      recTypeTtl = null;
-      recData = null;
-      recHash = null;
+      bytes = NO_BYTES;
+      recTypeTtl = NO_INTS;
+      recData = NO_INTS;
+      recHash = NO_INTS;
       names.trim();
       return new ZoneStore(origin, originKey, names, rrsetStart, Arrays.copyOf(out.types, out.rrsets),
           Arrays.copyOf(out.ttls, out.rrsets), Arrays.copyOf(out.starts, out.rrsets + 1),

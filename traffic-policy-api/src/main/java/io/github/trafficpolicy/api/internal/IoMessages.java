@@ -45,6 +45,12 @@ public final class IoMessages {
     return e.getMessage();
   }
 
+  /** The exception's message, or when it has none (a NullPointerException may not) its class's simple name. */
+  public static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
   /** {@code cannot read FILE: WHY}, with {@code file} as given (a path or another description of the source). */
   public static String cannotRead(Object file, Exception e) {
     checkNotNull(file, "file");

@@ -11,6 +11,7 @@ import java.util.Optional;
  * One HTTP request as the API sees it: the method, the path and query exactly as sent (still percent-encoded), the
  * headers (names in lower case, values in order) and the body.
  */
+@SuppressWarnings("ArrayRecordComponent") // never compared or hashed: a request is read once, then dropped
 public record ApiRequest(String method, String rawPath, String rawQuery,
                          ImmutableListMultimap<String, String> headers, byte[] body) {
   public ApiRequest {

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The control plane's HTTP listener (the JDK's {@code com.sun.net.httpserver}: a small, dependable server for a
@@ -63,11 +65,13 @@ public final class ApiServer implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
 
   private ApiServer(Builder b) throws IOException {
+    // Builder.build checked the required members.
+    TrafficPolicyRegistry registry = checkNotNull(b.registry);
     this.healthChecks = b.healthChecks != null ? b.healthChecks
-        : HealthCheckStore.open(b.registry.directory(), java.util.List.of());
-    this.api = new Route53Api(b.registry, b.dns, healthChecks, b.audit);
-    this.sigV4 = new SigV4(b.keys, b.clock);
-    this.keys = b.keys;
+        : HealthCheckStore.open(registry.directory(), java.util.List.of());
+    this.api = new Route53Api(registry, checkNotNull(b.dns), healthChecks, b.audit);
+    this.keys = checkNotNull(b.keys);
+    this.sigV4 = new SigV4(keys, b.clock);
     if (b.tls != null) {
       HttpsServer s = HttpsServer.create(b.listen, 64);
       s.setHttpsConfigurator(new HttpsConfigurator(b.tls));
@@ -168,7 +172,7 @@ public final class ApiServer implements AutoCloseable {
     } catch (ApiException e) {
       response = ApiResponse.error(e, requestId);
     } catch (IllegalArgumentException e) {
-      response = ApiResponse.error(ApiException.invalidInput(e.getMessage()), requestId);
+      response = ApiResponse.error(ApiException.invalidInput(IoMessages.message(e)), requestId);
     } catch (RuntimeException e) {
       LOG.error("request {} failed", requestId, e);
       response = ApiResponse.error(new ApiException(500, "InternalFailure",
@@ -257,15 +261,15 @@ public final class ApiServer implements AutoCloseable {
 
   /** Builds an {@link ApiServer}. */
   public static final class Builder {
-    private TrafficPolicyRegistry registry;
-    private QueryHandler dns;
-    private AccessKeys keys;
+    private @Nullable TrafficPolicyRegistry registry;
+    private @Nullable QueryHandler dns;
+    private @Nullable AccessKeys keys;
     private InetSocketAddress listen = new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 8053);
     private AuditLog audit = AuditLog.toLogger();
     private Clock clock = Clock.systemUTC();
-    private SSLContext tls;
+    private @Nullable SSLContext tls;
     private int threads = 4;
-    private HealthCheckStore healthChecks;
+    private @Nullable HealthCheckStore healthChecks;
 
     private Builder() {}
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One JSON line per write that succeeded: {@code {"time", "requestId", "accessKeyId", "profile", "action",
@@ -51,8 +52,8 @@ public final class AuditLog {
   }
 
   /** Writes one line. */
-  synchronized void write(String requestId, AccessKeys.Key who, String action, String target, ObjectNode before,
-                          ObjectNode after) {
+  synchronized void write(String requestId, AccessKeys.Key who, String action, String target,
+                          @Nullable ObjectNode before, @Nullable ObjectNode after) {
     ObjectNode line = JSON.createObjectNode();
     line.put("time", clock.instant().toString());
     line.put("requestId", requestId);

@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The health checks the API manages: those of the serve configuration (read-only through the API: they are edited in
@@ -85,7 +86,7 @@ public final class HealthCheckStore {
   /** The API-made checks by ID, in creation order, and every caller reference ever used (deleted ones too). */
   private volatile Map<String, Stored> made = Map.of();
   private Set<String> callerReferences = new LinkedHashSet<>();
-  private FileTime seen;
+  private @Nullable FileTime seen;
   /** The stamp of the last file refused, so {@link #reloadIfChanged} reports it once, not at every look. */
   private Optional<FileTime> refused = Optional.empty();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.Transport;
 import io.github.trafficpolicy.engine.lifecycle.ManagedPolicy;
@@ -694,7 +695,7 @@ public final class Route53Api {
 
   private static ImmutableListMultimap<String, String> query(String raw) {
     ImmutableListMultimap.Builder<String, String> b = ImmutableListMultimap.builder();
-    for (String part : raw.split("&")) {
+    for (String part : raw.split("&", -1)) {
       if (part.isEmpty()) {
         continue;
       }
@@ -741,7 +742,7 @@ public final class Route53Api {
       default -> 400;
     };
     String prefix = error.awsName() + ": ";
-    String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+    String message = IoMessages.message(e).startsWith(prefix) ? IoMessages.message(e).substring(prefix.length()) : IoMessages.message(e);
     return new ApiException(status, error.awsName(), message);
   }
 

@@ -9,6 +9,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.health.CalculatedHealthCheck;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
@@ -240,7 +241,7 @@ record Route53HealthCheckConfig(
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidInput(e.getMessage());
+      throw ApiException.invalidInput(IoMessages.message(e));
     }
   }
 

@@ -155,7 +155,7 @@ public final class SigV4 {
       return "";
     }
     List<String[]> list = new ArrayList<>();
-    for (String part : rawQuery.split("&")) {
+    for (String part : rawQuery.split("&", -1)) {
       if (part.isEmpty()) {
         continue;
       }
@@ -274,8 +274,11 @@ public final class SigV4 {
         throw incomplete("Authorization header must use " + ALGORITHM);
       }
       Map<String, String> parts = new LinkedHashMap<>();
-      for (String part : h.substring(ALGORITHM.length()).split(",")) {
+      for (String part : h.substring(ALGORITHM.length()).split(",", -1)) {
         String p = part.strip();
+        if (p.isEmpty() && !parts.isEmpty()) {
+          continue; // a trailing or doubled comma
+        }
         int eq = p.indexOf('=');
         if (eq <= 0) {
           throw incomplete("Authorization header component '" + p + "' is not name=value");

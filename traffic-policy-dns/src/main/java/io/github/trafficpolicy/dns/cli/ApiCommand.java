@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy api --registry DIR --credentials FILE [--listen HOST:PORT] [--zone NAME]...}: the Route
@@ -56,14 +57,14 @@ final class ApiCommand extends RegistryOptions.Call {
 
   @Option(names = "--audit-log", paramLabel = "FILE",
       description = "Append one JSON line per write here (default: standard error).")
-  Path auditLog;
+  @Nullable Path auditLog;
 
   @Option(names = "--keystore", paramLabel = "FILE", description = "Serve HTTPS with this keystore (PKCS12 or JKS).")
-  Path keystore;
+  @Nullable Path keystore;
 
   @Option(names = "--keystore-password-file", paramLabel = "FILE",
       description = "The file holding the keystore's password.")
-  Path keystorePassword;
+  @Nullable Path keystorePassword;
 
   @Override
   boolean createsRegistry() {
@@ -97,8 +98,10 @@ final class ApiCommand extends RegistryOptions.Call {
     registry.listRecords().stream().map(ManagedRecord::zone).forEach(names::add);
     List<Zone> served = new ArrayList<>();
     for (String z : names) {
-      served.add(Zone.parse(z, "@ 3600 IN SOA localhost. hostmaster.localhost. 1 7200 900 1209600 300\n"
-          + "@ 3600 IN NS localhost.\n", "--zone " + z));
+      served.add(Zone.parse(z, """
+          @ 3600 IN SOA localhost. hostmaster.localhost. 1 7200 900 1209600 300
+          @ 3600 IN NS localhost.
+          """, "--zone " + z));
     }
     RegistryServing serving = RegistryServing.create(registry, PolicyEvaluator.builder().build(), served, List.of(),
         m -> err.println("traffic-policy api: " + m));

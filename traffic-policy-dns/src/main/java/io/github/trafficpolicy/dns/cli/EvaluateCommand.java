@@ -50,6 +50,7 @@ import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy evaluate}: the answer a policy gives one client, with the inputs given on the command line,
@@ -95,26 +96,26 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--geoip-db", paramLabel = "FILE",
       description = "A MaxMind GeoIP2/GeoLite2 City or Country database (.mmdb) to locate the client.")
-  Path geoipDb;
+  @Nullable Path geoipDb;
 
   @Option(names = "--geo-table", paramLabel = "FILE",
       description = "A CSV table network,continent,country,subdivision,latitude,longitude, asked before --geoip-db.")
-  Path geoTable;
+  @Nullable Path geoTable;
 
   @Option(names = "--continent", paramLabel = "CC", description = "The client's continent: AF AN AS EU NA OC SA.")
-  String continent;
+  @Nullable String continent;
 
   @Option(names = "--country", paramLabel = "CC", description = "The client's country (ISO 3166-1 alpha-2).")
-  String country;
+  @Nullable String country;
 
   @Option(names = "--subdivision", paramLabel = "CODE", description = "The client's subdivision, e.g. WA.")
-  String subdivision;
+  @Nullable String subdivision;
 
   @Option(names = "--latitude", paramLabel = "D", description = "The client's latitude in degrees.")
-  Double latitude;
+  @Nullable Double latitude;
 
   @Option(names = "--longitude", paramLabel = "D", description = "The client's longitude in degrees.")
-  Double longitude;
+  @Nullable Double longitude;
 
   @Option(names = "--latency", paramLabel = "REGION=MS",
       description = "The client's latency to a region in milliseconds; repeatable.")
@@ -122,11 +123,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--latency-table", paramLabel = "FILE",
       description = "A CSV table network,region,milliseconds.")
-  Path latencyTable;
+  @Nullable Path latencyTable;
 
   @Option(names = "--alias-table", paramLabel = "FILE",
       description = "A CSV table value,address of the addresses of alias endpoints (load balancers, CloudFront …).")
-  Path aliasTable;
+  @Nullable Path aliasTable;
 
   @Option(names = "--resolver", paramLabel = "HOST:PORT", converter = ResolverConverter.class,
       description = "A recursive resolver to look alias targets up through (after --alias-table); repeatable, tried "
@@ -142,7 +143,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Map<String, HealthStatus> targetHealth = new LinkedHashMap<>();
 
   @Option(names = "--seed", paramLabel = "N", description = "The seed of weighted and multivalue choices. Default: 0.")
-  Long seed;
+  @Nullable Long seed;
 
   @Option(names = "--explain", description = "Also print the trace of every decision.")
   boolean explain;

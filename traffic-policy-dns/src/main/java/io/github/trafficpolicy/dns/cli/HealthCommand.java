@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.dns.config.HealthChecksConfig;
 import io.github.trafficpolicy.dns.config.InvalidHealthChecksException;
@@ -104,7 +106,7 @@ final class HealthCommand implements Callable<Integer> {
     String format = "%-" + idWidth + "s  %-15s  %-" + targetWidth + "s  %-9s  %8s  %s%n";
     out.printf(Locale.ROOT, format, "ID", "TYPE", "TARGET", "STATUS", "LATENCY", "RESULT");
     for (HealthCheck c : checks) {
-      HealthCheckMetrics m = metrics.get(c.id());
+      HealthCheckMetrics m = checkNotNull(metrics.get(c.id()), c.id());
       String latency = m.lastResult().filter(r -> c instanceof EndpointHealthCheck && !c.disabled())
           .map(r -> String.format(Locale.ROOT, "%.1f ms", r.latency().toNanos() / 1e6)).orElse("-");
       String result = c.disabled() ? "disabled" : m.lastResult().map(ProbeResult::reason).orElse("no result");

@@ -15,6 +15,7 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /** {@code traffic-policy policy}: traffic policies and their versions in a registry directory. */
 @Command(
@@ -41,7 +42,7 @@ final class PolicyCommand implements Runnable {
     return r.state().recordsUsing(v.ref()).size();
   }
 
-  private static void printCreated(RegistryOptions.Call call, TrafficPolicyRegistry r, PolicyVersion v) {
+  private static void printCreated(RegistryOptions.Call call, PolicyVersion v) {
     if (call.options.json) {
       RegistryOptions.print(call.out(), RegistryOptions.json(v, 0));
     } else {
@@ -62,7 +63,7 @@ final class PolicyCommand implements Runnable {
     Path document;
 
     @Option(names = "--comment", description = "A comment for version 1.")
-    String comment;
+    @Nullable String comment;
 
     @Override
     boolean createsRegistry() {
@@ -72,7 +73,7 @@ final class PolicyCommand implements Runnable {
     @Override
     int run(TrafficPolicyRegistry r) {
       PolicyVersion v = r.createPolicy(name, RegistryOptions.readDocument(document), RegistryOptions.comment(comment));
-      printCreated(this, r, v);
+      printCreated(this, v);
       return TrafficPolicyCommand.OK;
     }
   }
@@ -88,13 +89,13 @@ final class PolicyCommand implements Runnable {
     Path document;
 
     @Option(names = "--comment", description = "A comment for the new version.")
-    String comment;
+    @Nullable String comment;
 
     @Override
     int run(TrafficPolicyRegistry r) {
       PolicyVersion v = r.createPolicyVersion(RegistryOptions.policyId(r, id), RegistryOptions.readDocument(document),
           RegistryOptions.comment(comment));
-      printCreated(this, r, v);
+      printCreated(this, v);
       return TrafficPolicyCommand.OK;
     }
   }
@@ -104,7 +105,7 @@ final class PolicyCommand implements Runnable {
       description = "List policies (latest version of each, in creation order), or with --id every version of one.")
   static final class ListPolicies extends RegistryOptions.Call {
     @Option(names = "--id", description = "List every version of this policy (ID or name).")
-    String id;
+    @Nullable String id;
 
     @Override
     int run(TrafficPolicyRegistry r) {
@@ -152,11 +153,11 @@ final class PolicyCommand implements Runnable {
     String id;
 
     @Option(names = "--version", description = "The version (default: the latest).")
-    Integer version;
+    @Nullable Integer version;
 
     @Option(names = "--output", paramLabel = "FILE",
         description = "Write the document's bytes to FILE (exact whatever the console's encoding).")
-    Path output;
+    @Nullable Path output;
 
     @Override
     int run(TrafficPolicyRegistry r) throws IOException {
@@ -189,7 +190,7 @@ final class PolicyCommand implements Runnable {
     int version;
 
     @Option(names = "--comment", description = "The new comment (at most 1024 characters).")
-    String comment;
+    @Nullable String comment;
 
     @Override
     int run(TrafficPolicyRegistry r) {
@@ -215,7 +216,7 @@ final class PolicyCommand implements Runnable {
     String id;
 
     @Option(names = "--version", description = "The version (default: every version).")
-    Integer version;
+    @Nullable Integer version;
 
     @Override
     int run(TrafficPolicyRegistry r) {

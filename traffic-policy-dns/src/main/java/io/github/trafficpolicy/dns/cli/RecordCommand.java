@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.trafficpolicy.api.PolicyRecord;
@@ -13,6 +15,7 @@ import java.util.OptionalLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /** {@code traffic-policy record}: policy records, which bind a policy version to a DNS name in a zone. */
 @Command(
@@ -90,17 +93,17 @@ final class RecordCommand implements Runnable {
     @CommandLine.Mixin HelpOption help;
 
     @Option(names = "--name", description = "The record's DNS name.")
-    String name;
+    @Nullable String name;
 
     @Option(names = "--policy", paramLabel = "ID",
         description = "The policy (with --all: whose records to update; with --name: switch the record to it).")
-    String policy;
+    @Nullable String policy;
 
     @Option(names = "--version", description = "The version to bind to.")
-    Integer version;
+    @Nullable Integer version;
 
     @Option(names = "--ttl", description = "The new TTL.")
-    Long ttl;
+    @Nullable Long ttl;
 
     @Option(names = "--all", description = "Update every record of --policy to --version.")
     boolean all;
@@ -126,7 +129,7 @@ final class RecordCommand implements Runnable {
       }
       OptionalLong newTtl = ttl == null ? OptionalLong.empty() : OptionalLong.of(ttl);
       ManagedRecord updated = policy != null
-          ? r.updateRecord(name, PolicyRef.of(RegistryOptions.policyId(r, policy), version), newTtl)
+          ? r.updateRecord(name, PolicyRef.of(RegistryOptions.policyId(r, policy), checkNotNull(version)), newTtl)
           : r.updateRecord(name, Optional.ofNullable(version), newTtl);
       printRecords(this, "updated", List.of(updated));
       return TrafficPolicyCommand.OK;
@@ -154,13 +157,13 @@ final class RecordCommand implements Runnable {
     @CommandLine.Mixin HelpOption help;
 
     @Option(names = "--zone", description = "Only records in this hosted zone.")
-    String zone;
+    @Nullable String zone;
 
     @Option(names = "--policy", paramLabel = "ID", description = "Only records bound to this policy.")
-    String policy;
+    @Nullable String policy;
 
     @Option(names = "--version", description = "With --policy: only records bound to this version.")
-    Integer version;
+    @Nullable Integer version;
 
     @Override
     int run(TrafficPolicyRegistry r) {

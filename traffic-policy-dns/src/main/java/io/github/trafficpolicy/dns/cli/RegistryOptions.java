@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options every registry subcommand shares ({@code --registry DIR}, {@code --json}) and what they share: opening
@@ -50,31 +51,31 @@ final class RegistryOptions {
   @Option(names = "--registry", paramLabel = "DIR|etcd://HOST:PORT[,HOST:PORT...]/PREFIX",
       description = "The registry: a directory, or a prefix in etcd v3 shared by several servers (default: $" + ENV
           + ", else ./" + DEFAULT_DIR + ").")
-  String registry;
+  @Nullable String registry;
 
   @Option(names = "--etcd-user", paramLabel = "NAME",
       description = "With an etcd registry: the etcd user (password from --etcd-password-file, else $"
           + ETCD_PASSWORD_ENV + ").")
-  String etcdUser;
+  @Nullable String etcdUser;
 
   @Option(names = "--etcd-password-file", paramLabel = "FILE",
       description = "With --etcd-user: a file holding the password (its first line).")
-  Path etcdPasswordFile;
+  @Nullable Path etcdPasswordFile;
 
   @Option(names = "--etcd-cacert", paramLabel = "FILE",
       description = "With an etcd registry: talk TLS, trusting the CA certificates in this PEM file.")
-  Path etcdCa;
+  @Nullable Path etcdCa;
 
   @Option(names = "--etcd-cert", paramLabel = "FILE",
       description = "With --etcd-cacert: a client certificate (PEM) for etcd's client certificate authentication.")
-  Path etcdCert;
+  @Nullable Path etcdCert;
 
   @Option(names = "--etcd-key", paramLabel = "FILE", description = "With --etcd-cert: its PKCS#8 key (PEM).")
-  Path etcdKey;
+  @Nullable Path etcdKey;
 
   @Option(names = "--etcd-timeout-ms", paramLabel = "MS",
       description = "With an etcd registry: the longest one request may take (default: 5000).")
-  Long etcdTimeoutMillis;
+  @Nullable Long etcdTimeoutMillis;
 
   @Option(names = "--json", description = "Print machine-readable JSON.")
   boolean json;
@@ -120,7 +121,7 @@ final class RegistryOptions {
       }
       return Optional.of(s);
     } catch (IllegalArgumentException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, e.getMessage(), e);
+      throw new RegistryException(RegistryError.INVALID_INPUT, IoMessages.message(e), e);
     }
   }
 
@@ -266,7 +267,7 @@ final class RegistryOptions {
     return registry.state().policyNamed(idOrName).map(p -> p.id()).orElse(idOrName);
   }
 
-  static Optional<String> comment(String comment) {
+  static Optional<String> comment(@Nullable String comment) {
     return Optional.ofNullable(comment);
   }
 
@@ -284,6 +285,11 @@ final class RegistryOptions {
     /** Whether the command needs the registry (render of a file does not). */
     boolean needsRegistry() {
       return true;
+    }
+
+    /** Runs a command that does not need the registry ({@link #needsRegistry} false). */
+    int runWithoutRegistry() throws IOException {
+      throw new AssertionError(getClass().getSimpleName() + " needs a registry");
     }
 
     /** Whether the command may make the registry directory when there is none ({@code policy create}). */
@@ -304,7 +310,7 @@ final class RegistryOptions {
               + " (`traffic-policy policy create` makes one; --registry DIR or $" + ENV + " names another)");
         }
         if (!needsRegistry()) {
-          return run(null);
+          return runWithoutRegistry();
         }
         TrafficPolicyRegistry registry = options.open();
         try {
@@ -315,7 +321,7 @@ final class RegistryOptions {
       } catch (RegistryException e) {
         return fail(e);
       } catch (UncheckedIOException e) {
-        return fail(new RegistryException(RegistryError.INVALID_INPUT, e.getMessage(), e));
+        return fail(new RegistryException(RegistryError.INVALID_INPUT, IoMessages.message(e), e));
       }
     }
 
@@ -323,7 +329,7 @@ final class RegistryOptions {
       if (options.json) {
         ObjectNode n = object();
         n.put("error", e.error().awsName());
-        n.put("message", e.getMessage().split("\n", 2)[0]);
+        n.put("message", IoMessages.message(e).split("\n", 2)[0]);
         ArrayNode problems = n.putArray("problems");
         for (Problem p : e.problems()) {
           problems.addObject().put("path", p.path()).put("code", p.code().name())

@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
@@ -13,6 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /** {@code traffic-policy render}: draws a policy tree as Mermaid or Graphviz DOT. */
 @Command(name = "render",
@@ -33,13 +36,13 @@ final class RenderCommand extends RegistryOptions.Call {
   Format format;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A policy document (JSON).")
-  Path file;
+  @Nullable Path file;
 
   @Option(names = "--policy", paramLabel = "ID", description = "Draw this registry policy instead of FILE.")
-  String policy;
+  @Nullable String policy;
 
   @Option(names = "--version", description = "With --policy: the version (default: the latest).")
-  Integer version;
+  @Nullable Integer version;
 
   @Override
   boolean needsRegistry() {
@@ -47,7 +50,16 @@ final class RenderCommand extends RegistryOptions.Call {
   }
 
   @Override
+  int runWithoutRegistry() {
+    return render(null);
+  }
+
+  @Override
   int run(TrafficPolicyRegistry r) {
+    return render(r);
+  }
+
+  private int render(@Nullable TrafficPolicyRegistry r) {
     if ((file == null) == (policy == null) || (version != null && policy == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give FILE, or --policy ID [--version N]");
     }
@@ -59,8 +71,9 @@ final class RenderCommand extends RegistryOptions.Call {
         throw RegistryException.invalidDocument(file + " is invalid", e.problems());
       }
     } else {
-      String policyId = RegistryOptions.policyId(r, policy);
-      doc = (version == null ? r.getPolicy(policyId) : r.getPolicy(policyId, version)).document();
+      TrafficPolicyRegistry registry = checkNotNull(r, "--policy reads the registry");
+      String policyId = RegistryOptions.policyId(registry, checkNotNull(policy));
+      doc = (version == null ? registry.getPolicy(policyId) : registry.getPolicy(policyId, version)).document();
     }
     String diagram = PolicyDiagram.render(doc, PolicyDiagram.Format.parse(format.name().toUpperCase(Locale.ROOT)));
     if (options.json) {

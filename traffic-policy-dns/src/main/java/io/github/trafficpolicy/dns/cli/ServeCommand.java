@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy serve [--config FILE]}: an authoritative DNS server for the zones and policy records of a
@@ -49,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "The configuration (JSON with comments; see the bundled serve.json for every key).")
-  Path config;
+  @Nullable Path config;
 
   @Override
   public Integer call() {

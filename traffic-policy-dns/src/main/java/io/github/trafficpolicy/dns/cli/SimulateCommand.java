@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.trafficpolicy.api.InvalidPolicyException;
@@ -40,6 +42,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy simulate}: a policy evaluated for every network of a geo source — who goes where, who moves
@@ -76,16 +79,16 @@ final class SimulateCommand implements Callable<Integer> {
   Path policy;
 
   @Option(names = "--against", paramLabel = "FILE", description = "The version to compare with (serving now).")
-  Path against;
+  @Nullable Path against;
 
   @Option(names = "--against-version", paramLabel = "ID:N",
       description = "The version to compare with, from the registry (--registry).")
-  String againstVersion;
+  @Nullable String againstVersion;
 
   @Option(names = "--registry", paramLabel = "DIR|etcd://HOST:PORT[,HOST:PORT...]/PREFIX",
       description = "The registry for --against-version, a directory or an etcd prefix (default: $" + RegistryOptions.ENV + ", else ./"
           + RegistryOptions.DEFAULT_DIR + ").")
-  String registry;
+  @Nullable String registry;
 
   @Option(names = "--record-name", paramLabel = "NAME", defaultValue = "www.example.com",
       description = "The DNS name of the policy record. Default: ${DEFAULT-VALUE}.")
@@ -93,19 +96,19 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--geoip-db", paramLabel = "FILE",
       description = "A MaxMind GeoIP2/GeoLite2 City or Country database (.mmdb): its networks are the clients.")
-  Path geoipDb;
+  @Nullable Path geoipDb;
 
   @Option(names = "--geo-table", paramLabel = "FILE",
       description = "A CSV table network,continent,country,subdivision,latitude,longitude: its rows are clients "
           + "too, and replace the database where they lie.")
-  Path geoTable;
+  @Nullable Path geoTable;
 
   @Option(names = "--latency-table", paramLabel = "FILE", description = "A CSV table network,region,milliseconds.")
-  Path latencyTable;
+  @Nullable Path latencyTable;
 
   @Option(names = "--population", paramLabel = "FILE",
       description = "A CSV table key,share of where queries come from: key a network or a country.")
-  Path population;
+  @Nullable Path population;
 
   @Option(names = "--health", paramLabel = "ID=STATUS",
       description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
@@ -128,12 +131,12 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--capacity", paramLabel = "FILE",
       description = "A CSV table endpoint,share: the share of all clients each endpoint can take (0.6 or 60%%).")
-  Path capacity;
+  @Nullable Path capacity;
 
   @Option(names = "--changed-networks", paramLabel = "FILE",
       description = "With --against or --against-version: write every network whose answer changes as CSV "
           + "network,location,share,from,to (share: of all clients).")
-  Path changedNetworks;
+  @Nullable Path changedNetworks;
 
   @Option(names = "--invariants", paramLabel = "FILE",
       description = "A policy test file whose \"invariants\" are checked over every network, in the baseline and "
@@ -152,7 +155,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--html", paramLabel = "FILE",
       description = "Also write the report as one self-contained HTML page (tables and a country map).")
-  Path html;
+  @Nullable Path html;
 
   @Override
   public Integer call() throws IOException {
@@ -193,7 +196,7 @@ final class SimulateCommand implements Callable<Integer> {
         simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)));
         againstName = against.toString();
       } else if (againstVersion != null) {
-        simulation.against(fromRegistry(evaluator));
+        simulation.against(fromRegistry(evaluator, againstVersion));
       }
       simulation.names(policy.toString(), againstName);
 
@@ -206,7 +209,7 @@ final class SimulateCommand implements Callable<Integer> {
         CidrGeoLocator table = EvaluateCommand.load(geoTable, CidrGeoLocator::load);
         source = source == null ? table::forEachNetwork : Simulation.overlay(table, source);
       }
-      simulation.networks(source);
+      simulation.networks(checkNotNull(source, "--geoip-db or --geo-table"));
       if (latencyTable != null) {
         EvaluatorInputs.latency(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load)), settings)
             .ifPresent(simulation::latencyTable);
@@ -222,7 +225,7 @@ final class SimulateCommand implements Callable<Integer> {
         EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
       }
       for (String f : fail) {
-        simulation.fail(List.of(f.split(",")));
+        simulation.fail(List.of(f.split(",", -1)));
       }
       for (Path f : invariants) {
         List<Invariant> read = EvaluateCommand.load(f, Invariant::read);
@@ -290,7 +293,7 @@ final class SimulateCommand implements Callable<Integer> {
     return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
   }
 
-  private CompiledPolicy fromRegistry(PolicyEvaluator evaluator) {
+  private CompiledPolicy fromRegistry(PolicyEvaluator evaluator, String againstVersion) {
     int colon = againstVersion.lastIndexOf(':');
     if (colon <= 0 || !againstVersion.substring(colon + 1).matches("[0-9]{1,9}")) {
       throw new CommandLine.ParameterException(spec.commandLine(),

@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.dns.config;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSet;
 import io.github.trafficpolicy.api.internal.IoMessages;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration's {@code api} member: the Route 53-compatible control plane beside the DNS listeners, on the
@@ -35,7 +38,7 @@ final class ApiMember {
 
   private final ApiServer.Builder builder;
   private final List<AutoCloseable> resources;
-  private ApiServer server;
+  private @Nullable ApiServer server;
 
   private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources) {
     this.builder = builder;
@@ -51,7 +54,7 @@ final class ApiMember {
                                      Optional<HealthCheckStore> healthChecks, List<String> problems,
                                      List<AutoCloseable> resources) {
     String place = config.name() + ": /" + MEMBER;
-    JsonNode node = config.extensions().get(MEMBER);
+    JsonNode node = checkNotNull(config.extensions().get(MEMBER), MEMBER);
     int before = problems.size();
     if (!node.isObject()) {
       problems.add(place + ": must be an object {\"listen\": \"HOST:PORT\", \"credentials\": FILE, ...}");
@@ -82,7 +85,7 @@ final class ApiMember {
       } catch (IOException e) {
         problems.add(place + "/credentials: cannot read " + src.describe(file) + ": " + IoMessages.describe(e));
       } catch (IllegalArgumentException e) {
-        for (String line : e.getMessage().split("\n")) {
+        for (String line : IoMessages.message(e).lines().toList()) {
           problems.add(place + "/credentials: " + line);
         }
       }
@@ -124,7 +127,7 @@ final class ApiMember {
         return Optional.empty();
       }
     }
-    b.registry(registry.get()).keys(keys).listen(listen);
+    b.registry(registry.get()).keys(checkNotNull(keys)).listen(checkNotNull(listen));
     healthChecks.ifPresent(b::healthChecks);
     return Optional.of(new ApiMember(b, resources));
   }

@@ -58,6 +58,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server assembled from a {@link ServeConfig}: the geo locator, health registry and evaluator, the zones, the
@@ -85,12 +86,12 @@ public final class ConfiguredServer implements AutoCloseable {
   private final Optional<RegistryFollow> registry;
   private final Optional<HealthChecker> checker;
   private final Optional<HealthCheckStore> healthChecks;
-  private volatile java.util.concurrent.ScheduledExecutorService healthChecksFollow;
+  private volatile java.util.concurrent.@Nullable ScheduledExecutorService healthChecksFollow;
   private final AliasResolver aliasResolver;
   private final ImmutableList<String> warnings;
   private final Optional<ApiMember> api;
   private final Optional<InetSocketAddress> metricsListen;
-  private volatile MetricsEndpoint metrics;
+  private volatile @Nullable MetricsEndpoint metrics;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
@@ -229,7 +230,7 @@ public final class ConfiguredServer implements AutoCloseable {
       } catch (IOException e) {
         problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + IoMessages.describe(e));
       } catch (IllegalArgumentException e) {
-        problems.addAll(List.of(e.getMessage().split("\n")));
+        problems.addAll(IoMessages.message(e).lines().toList());
       }
     }
 
@@ -274,7 +275,8 @@ public final class ConfiguredServer implements AutoCloseable {
       }
       Outcome<PolicyDocument> document =
           documents.computeIfAbsent(src.describe(p.document()), file -> readDocument(src, p.document()));
-      if (document.value() == null) {
+      PolicyDocument doc = document.value();
+      if (doc == null) {
         problems.addAll(document.problemsAt().apply(p.place()));
         continue;
       }
@@ -283,17 +285,17 @@ public final class ConfiguredServer implements AutoCloseable {
       Outcome<CompiledPolicy> compiled = programs.computeIfAbsent(
           new ProgramKey(record.policyId(), record.policyVersion(), src.describe(p.document())), k -> {
             try {
-              return Outcome.of(evaluator.compile(document.value(), binding));
+              return Outcome.of(evaluator.compile(doc, binding));
             } catch (RuntimeException e) {
               String why = ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e);
               return Outcome.failed(place -> List.of(place + why));
             }
           });
-      if (compiled.value() == null) {
+      CompiledPolicy first = compiled.value();
+      if (first == null) {
         problems.addAll(compiled.problemsAt().apply(p.place()));
         continue;
       }
-      CompiledPolicy first = compiled.value();
       CompiledPolicy policy = first.binding().equals(binding) ? first
           : first.program().orElseThrow().bind(record.name(), record.ttl());
       catalog.policyRecord(policy);
@@ -316,7 +318,7 @@ public final class ConfiguredServer implements AutoCloseable {
         problems.add(name + ": /registry: cannot read " + dir.map(d -> d.resolve(HealthCheckStore.FILE)).orElse(null)
             + ": " + IoMessages.describe(e));
       } catch (IllegalArgumentException e) {
-        for (String line : e.getMessage().split("\n")) {
+        for (String line : IoMessages.message(e).lines().toList()) {
           problems.add(line);
         }
       }
@@ -332,7 +334,7 @@ public final class ConfiguredServer implements AutoCloseable {
       try {
         built = catalog.build();
       } catch (IllegalArgumentException e) {
-        for (String line : e.getMessage().split("\n")) {
+        for (String line : IoMessages.message(e).lines().toList()) {
           problems.add(name + ": " + line);
         }
       }
@@ -392,12 +394,12 @@ public final class ConfiguredServer implements AutoCloseable {
         checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         closeAll(resources);
-        throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, e.getMessage(), e);
+        throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, IoMessages.message(e), e);
       }
       HealthChecker made = checker.get();
       store.ifPresent(st -> st.serve(made));
     }
-    QueryHandler queryHandler = handler.build();
+    QueryHandler queryHandler = checkNotNull(handler, "made when there are no problems").build();
     registry.ifPresent(r -> {
       r.serving().serveWith(queryHandler);
       resources.add(r.serving());
@@ -544,7 +546,8 @@ public final class ConfiguredServer implements AutoCloseable {
           return t;
         });
     long millis = Math.max(1, interval.toMillis());
-    follow.scheduleWithFixedDelay(() -> {
+    // The task catches and logs its own failures; the executor is shut down with the server.
+    java.util.concurrent.ScheduledFuture<?> unused = follow.scheduleWithFixedDelay(() -> {
       try {
         if (store.reloadIfChanged()) {
           LOG.info("health checks reloaded from the registry's {}", HealthCheckStore.FILE);
@@ -648,7 +651,7 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /** A value read or compiled once for several records, or its problems, given the place of a record. */
-  private record Outcome<T>(T value, Function<String, List<String>> problemsAt) {
+  private record Outcome<T>(@Nullable T value, Function<String, List<String>> problemsAt) {
     static <T> Outcome<T> of(T value) {
       return new Outcome<>(value, place -> List.of());
     }
@@ -671,7 +674,7 @@ public final class ConfiguredServer implements AutoCloseable {
       String why = "/document: cannot read " + where + ": " + IoMessages.describe(e);
       return Outcome.failed(place -> List.of(place + why));
     } catch (InvalidPolicyException e) {
-      List<String> lines = List.of(e.getMessage().split("\n"));
+      List<String> lines = IoMessages.message(e).lines().toList();
       return Outcome.failed(place -> lines.stream().map(line -> where + ": " + line + " (" + place + ")").toList());
     } catch (RuntimeException e) {
       String why = e.getMessage();

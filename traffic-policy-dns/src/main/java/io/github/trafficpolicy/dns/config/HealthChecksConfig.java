@@ -242,7 +242,7 @@ public final class HealthChecksConfig {
         response.ifPresent(b::responseTimeout);
         checks.add(b.build());
       } catch (IllegalArgumentException e) {
-        problem(path, e.getMessage());
+        problem(path, IoMessages.message(e));
       }
     }
 
@@ -285,7 +285,7 @@ public final class HealthChecksConfig {
         checks.add(new CalculatedHealthCheck(id.get(), threshold.get(), ImmutableList.copyOf(childIds), inverted,
             disabled));
       } catch (IllegalArgumentException e) {
-        problem(path, e.getMessage());
+        problem(path, IoMessages.message(e));
       }
     }
 
@@ -313,7 +313,7 @@ public final class HealthChecksConfig {
       try {
         return Optional.of(HealthCheckId.of(node.asText()));
       } catch (IllegalArgumentException e) {
-        problem(path, e.getMessage());
+        problem(path, IoMessages.message(e));
         return Optional.empty();
       }
     }

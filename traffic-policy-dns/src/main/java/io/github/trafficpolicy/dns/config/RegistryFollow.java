@@ -1,6 +1,9 @@
 package io.github.trafficpolicy.dns.config;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.engine.CompiledPolicy;
@@ -43,7 +46,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
   static Optional<RegistryFollow> open(ServeConfig config, PolicyEvaluator evaluator, List<Zone> zones,
                                        List<CompiledPolicy> fixed, List<String> problems) {
     String place = config.name() + ": /registry";
-    JsonNode node = config.extensions().get("registry");
+    JsonNode node = checkNotNull(config.extensions().get("registry"), "registry");
     String location;
     long poll = DEFAULT_POLL_MILLIS;
     if (node.isTextual()) {
@@ -107,7 +110,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
       return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll)));
     } catch (IllegalArgumentException e) {
       registry.close();
-      for (String line : e.getMessage().split("\n")) {
+      for (String line : IoMessages.message(e).lines().toList()) {
         problems.add(place + ": " + where + ": " + line);
       }
       return Optional.empty();
