@@ -8,7 +8,7 @@ public record EndpointId(String value) implements Comparable<EndpointId> {
   public EndpointId {
     checkNotNull(value, "value");
     checkArgument(!value.isEmpty(), "EndpointId must not be empty");
-    
+
   }
 
   /** The ID with this value. */

@@ -8,7 +8,7 @@ public record RuleId(String value) implements Comparable<RuleId> {
   public RuleId {
     checkNotNull(value, "value");
     checkArgument(!value.isEmpty(), "RuleId must not be empty");
-    
+
   }
 
   /** The ID with this value. */

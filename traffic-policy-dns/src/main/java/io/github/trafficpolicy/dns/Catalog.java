@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a server answers for: zones (static data) and policy records (a name in one of the zones answered by

@@ -1,7 +1,7 @@
 package io.github.trafficpolicy.dns;
 
-import org.xbill.DNS.Name;
 import org.jspecify.annotations.Nullable;
+import org.xbill.DNS.Name;
 
 /**
  * Lookup keys for DNS names: the name in lower case, labels separated by dots, with a trailing dot; bytes that are

@@ -9,7 +9,6 @@ import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.engine.AnswerBuffer;
 import io.github.trafficpolicy.engine.Outcome;
-import io.github.trafficpolicy.engine.Query;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -23,13 +22,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.RRset;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
-import org.jspecify.annotations.Nullable;
 
 /**
  * All the DNS logic of the authoritative server, without sockets: a query's bytes and its source address in, the

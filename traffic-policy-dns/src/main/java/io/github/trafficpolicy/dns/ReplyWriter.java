@@ -4,9 +4,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.trafficpolicy.engine.AnswerBuffer;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes replies into a caller's buffer: policy answers straight from an {@link AnswerBuffer} (the answer's name a

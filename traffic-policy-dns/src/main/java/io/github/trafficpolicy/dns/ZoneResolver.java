@@ -7,6 +7,7 @@ import io.github.trafficpolicy.engine.Outcome;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
@@ -18,7 +19,6 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Resolution of a question in a catalog, rendered as a dnsjava message (RFC 1034 4.3.2, with RFC 4592 wildcards,

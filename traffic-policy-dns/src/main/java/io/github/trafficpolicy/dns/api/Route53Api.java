@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-
 import org.w3c.dom.Element;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;

@@ -23,10 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy api --registry DIR --credentials FILE [--listen HOST:PORT] [--zone NAME]...}: the Route

@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -50,7 +51,6 @@ import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code traffic-policy evaluate}: the answer a policy gives one client, with the inputs given on the command line,

@@ -1,6 +1,5 @@
 package io.github.trafficpolicy.dns.cli;
 
-import io.github.trafficpolicy.dns.InputLimits;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.trafficpolicy.api.PolicyRecord;
+import io.github.trafficpolicy.dns.InputLimits;
 import io.github.trafficpolicy.engine.lifecycle.RegistryError;
 import io.github.trafficpolicy.engine.lifecycle.RegistryException;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;

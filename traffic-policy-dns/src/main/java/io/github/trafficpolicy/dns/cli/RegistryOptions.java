@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.InputLimits;
-import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import io.github.trafficpolicy.engine.lifecycle.ManagedRecord;
@@ -29,9 +29,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The options every registry subcommand shares ({@code --registry DIR}, {@code --json}) and what they share: opening

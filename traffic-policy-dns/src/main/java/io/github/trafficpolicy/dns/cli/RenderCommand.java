@@ -11,11 +11,11 @@ import io.github.trafficpolicy.engine.lifecycle.RegistryException;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.jspecify.annotations.Nullable;
 
 /** {@code traffic-policy render}: draws a policy tree as Mermaid or Graphviz DOT. */
 @Command(name = "render",

@@ -1,8 +1,8 @@
 package io.github.trafficpolicy.dns.config;
 
-import io.github.trafficpolicy.dns.InputLimits;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.trafficpolicy.dns.InputLimits;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -22,7 +22,6 @@ import io.github.trafficpolicy.engine.internal.JsonMessages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.dns.Eventually;
+import io.github.trafficpolicy.dns.QueryHandler;
+import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.StatusEndpoint;
+import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
 import io.github.trafficpolicy.dns.api.HealthCheckStore;
-import io.github.trafficpolicy.dns.QueryHandler;
-import io.github.trafficpolicy.dns.RegistryServing;
-import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
