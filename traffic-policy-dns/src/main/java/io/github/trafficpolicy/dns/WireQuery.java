@@ -392,7 +392,6 @@ final class WireQuery {
     return this;
   }
 
-  /** Skips a (possibly compressed) name; returns the offset after it, or -1 when it is malformed. */
   /** Whether the name at {@code [from, to)} (already checked by {@link #skipName}) ends with a pointer. */
   private static boolean compressed(byte[] b, int from, int to) {
     int pos = from;
