@@ -584,8 +584,8 @@ public final class QueryHandler {
       }
       Optional<String> policy = c.policy == null ? Optional.empty()
           : Optional.of(c.policy.policy.binding().policyId() + " v" + c.policy.policy.binding().policyVersion());
-      checkNotNull(log).log(new QueryLogEntry(InetAddresses.toAddrString(source), ecs, name, type, Rcode.string(c.rcode),
-          c.answer, policy));
+      checkNotNull(log).log(new QueryLogEntry(InetAddresses.toAddrString(source), ecs, name, type,
+          Rcode.string(c.rcode), c.answer, policy));
     } catch (RuntimeException | UnknownHostException e) {
       // A broken log must not break serving.
     }

@@ -65,96 +65,134 @@ final class ZoneResolver {
       return r;
     }
     h.setFlag(Flags.AA);
-    Name name = qname;
-    String key = q.qnameKey();
-    Set<String> seen = new HashSet<>();
-    for (int hops = 0; hops < 16; hops++) {
-      seen.add(key);
-      Catalog.ZoneData.Node cut = zone.cutAbove(key, q.qtype != Type.DS || !zone.exists(key));
-      if (cut != null) {
-        if (hops == 0) {
-          referral(zone, cut, m);
-        }
-        return r;
-      }
-      Catalog.ZoneData.Node node = zone.node(key);
-      boolean wildcard = false;
-      if (node == null) {
-        node = zone.wildcard(key);
-        if (node == null) {
-          h.setRcode(Rcode.NXDOMAIN);
-          negative(zone, m);
-          return r;
-        }
-        wildcard = true;
-      }
-      if (node.cname != null && q.qtype != Type.CNAME) {
-        m.addRecord(wildcard ? node.cname.withName(name) : node.cname, Section.ANSWER);
-        Name target = node.cname.getTarget();
-        String tkey = NameKeys.key(target);
-        if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
-          return r;
-        }
-        name = target;
-        key = tkey;
-        continue;
-      }
-      if (node.cname != null) {
-        m.addRecord(wildcard ? node.cname.withName(name) : node.cname, Section.ANSWER);
-        return r;
-      }
-      PolicyEntry p = node.policy;
-      if (p != null && p.type == Type.CNAME && q.qtype != Type.CNAME && q.qtype != Type.ANY) {
-        // A CNAME policy record is an alias for every type (RFC 1034 3.6.2): its CNAME, then the target.
-        p.policy.evaluate(client, prefix, a);
-        r.policy = p;
-        if (a.outcome() != Outcome.ANSWER || a.recordCount() == 0) {
-          p.noData.increment();
-          negative(zone, m);
-          return r;
-        }
-        p.answers.increment();
-        r.scope = Math.max(r.scope, a.ecsScope());
-        CNAMERecord alias = (CNAMERecord) Record.newRecord(name, Type.CNAME, 1, a.ttl(), rdata.get(a.record(0)));
-        m.addRecord(alias, Section.ANSWER);
-        String tkey = NameKeys.key(alias.getTarget());
-        if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
-          return r;
-        }
-        name = alias.getTarget();
-        key = tkey;
-        continue;
-      }
-      if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
-        p.policy.evaluate(client, prefix, a);
-        r.policy = p;
-        if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
-          p.answers.increment();
-          r.scope = Math.max(r.scope, a.ecsScope());
-          for (int i = 0; i < a.recordCount(); i++) {
-            m.addRecord(Record.newRecord(name, p.type, 1, a.ttl(), rdata.get(a.record(i))), Section.ANSWER);
-          }
-          return r;
-        }
-        p.noData.increment();
-        if (q.qtype != Type.ANY || node.rrsets.isEmpty()) {
-          negative(zone, m);
-          return r;
-        }
-      }
-      RRset set = q.qtype == Type.ANY
-          ? (node.rrsets.isEmpty() ? null : node.rrsets.values().iterator().next())
-          : node.rrsets.get(q.qtype);
-      if (set == null) {
-        negative(zone, m);
-        return r;
-      }
-      for (Record rec : set.rrs(false)) {
-        m.addRecord(wildcard ? rec.withName(name) : rec, Section.ANSWER);
-      }
-      return r;
+    Walk w = new Walk(zone, q, client, prefix, a, r, qname);
+    for (int hops = 0; hops < 16 && step(w, hops); hops++) {
+      // each step answers its name, or moves the walk to the target of a CNAME
     }
     return r;
+  }
+
+  /** The state of one resolution: where it is in the zone, and what it has answered. */
+  private static final class Walk {
+    final Catalog.ZoneData zone;
+    final WireQuery q;
+    final byte[] client;
+    final int prefix;
+    final AnswerBuffer answer;
+    final Resolution r;
+    final Set<String> seen = new HashSet<>();
+    Name name;
+    String key;
+
+    Walk(Catalog.ZoneData zone, WireQuery q, byte[] client, int prefix, AnswerBuffer answer, Resolution r,
+         Name qname) {
+      this.zone = zone;
+      this.q = q;
+      this.client = client;
+      this.prefix = prefix;
+      this.answer = answer;
+      this.r = r;
+      this.name = qname;
+      this.key = q.qnameKey();
+    }
+
+    /** Moves to a CNAME's target; false (stop) when it is outside the zone or was seen (a loop). */
+    boolean moveTo(Name target) {
+      String tkey = NameKeys.key(target);
+      if (!NameKeys.isAtOrBelow(tkey, zone.key) || seen.contains(tkey)) {
+        return false;
+      }
+      name = target;
+      key = tkey;
+      return true;
+    }
+  }
+
+  /** One name of a CNAME chain: answers it (false), or moves the walk to the next name (true). */
+  private boolean step(Walk w, int hops) {
+    w.seen.add(w.key);
+    Catalog.ZoneData zone = w.zone;
+    Message m = w.r.message;
+    Catalog.ZoneData.Node cut = zone.cutAbove(w.key, w.q.qtype != Type.DS || !zone.exists(w.key));
+    if (cut != null) {
+      if (hops == 0) {
+        referral(zone, cut, m);
+      }
+      return false;
+    }
+    Catalog.ZoneData.Node node = zone.node(w.key);
+    boolean wildcard = false;
+    if (node == null) {
+      node = zone.wildcard(w.key);
+      if (node == null) {
+        m.getHeader().setRcode(Rcode.NXDOMAIN);
+        negative(zone, m);
+        return false;
+      }
+      wildcard = true;
+    }
+    CNAMERecord cname = node.cname;
+    if (cname != null) {
+      m.addRecord(wildcard ? cname.withName(w.name) : cname, Section.ANSWER);
+      return w.q.qtype != Type.CNAME && w.moveTo(cname.getTarget());
+    }
+    PolicyEntry p = node.policy;
+    if (p != null && p.type == Type.CNAME && w.q.qtype != Type.CNAME && w.q.qtype != Type.ANY) {
+      return policyAlias(w, p);
+    }
+    answer(w, node, wildcard, p);
+    return false;
+  }
+
+  /** A CNAME policy record is an alias for every type (RFC 1034 3.6.2): its CNAME, then the walk goes on. */
+  private boolean policyAlias(Walk w, PolicyEntry p) {
+    AnswerBuffer a = w.answer;
+    p.policy.evaluate(w.client, w.prefix, a);
+    w.r.policy = p;
+    if (a.outcome() != Outcome.ANSWER || a.recordCount() == 0) {
+      p.noData.increment();
+      negative(w.zone, w.r.message);
+      return false;
+    }
+    p.answers.increment();
+    w.r.scope = Math.max(w.r.scope, a.ecsScope());
+    CNAMERecord alias = (CNAMERecord) Record.newRecord(w.name, Type.CNAME, 1, a.ttl(), rdata.get(a.record(0)));
+    w.r.message.addRecord(alias, Section.ANSWER);
+    return w.moveTo(alias.getTarget());
+  }
+
+  /** The answer at an existing name: the policy record's (of the asked type, or ANY), else the static RRset. */
+  private void answer(Walk w, Catalog.ZoneData.Node node, boolean wildcard, @Nullable PolicyEntry p) {
+    WireQuery q = w.q;
+    Message m = w.r.message;
+    if (p != null && (q.qtype == p.type || q.qtype == Type.ANY)) {
+      AnswerBuffer a = w.answer;
+      p.policy.evaluate(w.client, w.prefix, a);
+      w.r.policy = p;
+      if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
+        p.answers.increment();
+        w.r.scope = Math.max(w.r.scope, a.ecsScope());
+        for (int i = 0; i < a.recordCount(); i++) {
+          m.addRecord(Record.newRecord(w.name, p.type, 1, a.ttl(), rdata.get(a.record(i))), Section.ANSWER);
+        }
+        return;
+      }
+      p.noData.increment();
+      if (q.qtype != Type.ANY || node.rrsets.isEmpty()) {
+        negative(w.zone, m);
+        return;
+      }
+    }
+    RRset set = q.qtype == Type.ANY
+        ? (node.rrsets.isEmpty() ? null : node.rrsets.values().iterator().next())
+        : node.rrsets.get(q.qtype);
+    if (set == null) {
+      negative(w.zone, m);
+      return;
+    }
+    for (Record rec : set.rrs(false)) {
+      m.addRecord(wildcard ? rec.withName(w.name) : rec, Section.ANSWER);
+    }
   }
 
   /** The question name of {@code q} as a dnsjava name. */

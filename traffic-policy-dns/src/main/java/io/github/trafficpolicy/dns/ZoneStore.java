@@ -436,9 +436,36 @@ final class ZoneStore {
         throw new ZoneFileException(source + ": needs at least one NS record at " + origin);
       }
       int nodes = names.count;
-      // The records by node, in the order they were read (a counting sort).
-      int[] order = new int[count];
       int[] start = new int[nodes + 1];
+      int[] order = recordsByNode(nodes, start);
+      recNode = NO_INTS;
+      int[] rrsetStart = new int[nodes + 1];
+      Growing out = new Growing(count, bytesEnd);
+      TypeGroups groups = new TypeGroups();
+      for (int n = 0; n < nodes; n++) {
+        rrsetStart[n] = out.rrsets;
+        if (start[n] < start[n + 1]) {
+          writeNode(source, lineOf, n, groups.of(order, start[n], start[n + 1], recTypeTtl), out);
+        }
+      }
+      rrsetStart[nodes] = out.rrsets;
+      // The builder is used once: what it read goes before the arrays are cut to size.
+      bytes = NO_BYTES;
+      recTypeTtl = NO_INTS;
+      recData = NO_INTS;
+      recHash = NO_INTS;
+      names.trim();
+      return new ZoneStore(origin, originKey, names, rrsetStart, Arrays.copyOf(out.types, out.rrsets),
+          Arrays.copyOf(out.ttls, out.rrsets), Arrays.copyOf(out.starts, out.rrsets + 1),
+          out.data.length == out.dataEnd ? out.data : Arrays.copyOf(out.data, out.dataEnd), count);
+    }
+
+    /**
+     * The records' indexes by node, in the order they were read (a counting sort): node {@code n}'s are at
+     * {@code [start[n], start[n + 1])} of the result; {@code start} has a slot per node and one more.
+     */
+    private int[] recordsByNode(int nodes, int[] start) {
+      int[] order = new int[count];
       for (int i = 0; i < count; i++) {
         start[recNode[i] + 1]++;
       }
@@ -449,25 +476,53 @@ final class ZoneStore {
       for (int i = 0; i < count; i++) {
         order[fill[recNode[i]]++] = i;
       }
-      fill = null;
-      recNode = NO_INTS;
+      return order;
+    }
 
-      int[] rrsetStart = new int[nodes + 1];
-      Growing out = new Growing(count, bytesEnd);
-      int[] rank = new int[65536];
-      Arrays.fill(rank, -1);
+    /** Checks node {@code n}'s RRsets (no CNAME at the origin or beside other data; sizes) and writes them. */
+    private void writeNode(String source, IntUnaryOperator lineOf, int n, TypeGroups g, Growing out) {
+      for (int t = 0; t < g.count; t++) {
+        int type = g.types[t];
+        int from = g.groupStart[t];
+        int to = g.groupStart[t + 1];
+        int first = g.group[from];
+        if (type == Type.CNAME && n == APEX) {
+          throw new ZoneFileException(source + ": " + at(lineOf.applyAsInt(first)) + "a CNAME at the zone origin "
+              + origin);
+        }
+        if (type == Type.CNAME && g.count > 1) {
+          throw new ZoneFileException(source + ": " + at(lineOf.applyAsInt(first)) + name(n)
+              + " has a CNAME and other data");
+        }
+        checkSize(source, lineOf, n, type, g.group, from, to);
+        if (type == Type.CNAME) {
+          out.rrset(type, recTypeTtl[2 * first + 1]);
+          out.record(bytes, recData[first]);
+        } else {
+          emit(n, type, g.group, from, to, out);
+        }
+      }
+    }
+
+    /**
+     * The records of one node grouped by type: the types in the order they first appear at the name ({@code types},
+     * {@code count} of them), and the records of type {@code types[t]} at {@code group[groupStart[t] ..
+     * groupStart[t + 1])}, in the order they were read. Reused node after node.
+     */
+    private static final class TypeGroups {
+      private final int[] rank = new int[65536];
       int[] types = new int[16];
       int[] group = new int[16];
       int[] groupStart = new int[17];
-      int[] next = new int[16];
-      for (int n = 0; n < nodes; n++) {
-        rrsetStart[n] = out.rrsets;
-        int from = start[n];
-        int to = start[n + 1];
-        if (from == to) {
-          continue;
-        }
-        // Types in the order they first appear at this name; then the records grouped by type, in order.
+      private int[] next = new int[16];
+      int count;
+
+      TypeGroups() {
+        Arrays.fill(rank, -1);
+      }
+
+      /** Groups the records {@code order[from .. to)} (types read from {@code recTypeTtl}). */
+      TypeGroups of(int[] order, int from, int to, int[] recTypeTtl) {
         int k = 0;
         for (int j = from; j < to; j++) {
           int t = recTypeTtl[2 * order[j]];
@@ -499,38 +554,9 @@ final class ZoneStore {
         for (int g = 0; g < k; g++) {
           rank[types[g]] = -1;
         }
-        for (int g = 0; g < k; g++) {
-          int type = types[g];
-          int first = group[groupStart[g]];
-          if (type == Type.CNAME && n == APEX) {
-            throw new ZoneFileException(source + ": " + at(lineOf.applyAsInt(first)) + "a CNAME at the zone origin "
-                + origin);
-          }
-          if (type == Type.CNAME && k > 1) {
-            throw new ZoneFileException(source + ": " + at(lineOf.applyAsInt(first)) + name(n)
-                + " has a CNAME and other data");
-          }
-          checkSize(source, lineOf, n, type, group, groupStart[g], groupStart[g + 1]);
-          if (type == Type.CNAME) {
-            out.rrset(type, recTypeTtl[2 * first + 1]);
-            out.record(bytes, recData[first]);
-          } else {
-            emit(n, type, group, groupStart[g], groupStart[g + 1], out);
-          }
-        }
+        count = k;
+        return this;
       }
-      rrsetStart[nodes] = out.rrsets;
-      // The builder is used once: what it read goes before the arrays are cut to size.
-      order = null;
-      start = null;
-      bytes = NO_BYTES;
-      recTypeTtl = NO_INTS;
-      recData = NO_INTS;
-      recHash = NO_INTS;
-      names.trim();
-      return new ZoneStore(origin, originKey, names, rrsetStart, Arrays.copyOf(out.types, out.rrsets),
-          Arrays.copyOf(out.ttls, out.rrsets), Arrays.copyOf(out.starts, out.rrsets + 1),
-          out.data.length == out.dataEnd ? out.data : Arrays.copyOf(out.data, out.dataEnd), count);
     }
 
     private static String at(int line) {

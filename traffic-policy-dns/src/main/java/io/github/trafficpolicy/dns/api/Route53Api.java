@@ -36,6 +36,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Route 53's API (2013-04-01) over a {@link TrafficPolicyRegistry} and the zones a {@link QueryHandler} serves:
@@ -104,8 +105,24 @@ public final class Route53Api {
     if (!request.rawPath().startsWith(PREFIX)) {
       throw invalidAction(request);
     }
+    List<String> seg = segments(request.rawPath().substring(PREFIX.length()));
+    try {
+      ApiResponse response = dispatch(seg, query(request.rawQuery()), request, caller);
+      if (response != null) {
+        return response;
+      }
+    } catch (RegistryException e) {
+      throw fromRegistry(e);
+    } catch (IOException e) {
+      throw new ApiException(500, "InternalFailure", "The health checks cannot be saved: " + e.getMessage());
+    }
+    throw invalidAction(request);
+  }
+
+  /** The decoded segments of a path after the API version (a trailing slash ignored); never "." or "..". */
+  private static List<String> segments(String rawPath) {
     List<String> seg = new ArrayList<>();
-    for (String s : request.rawPath().substring(PREFIX.length()).split("/", -1)) {
+    for (String s : rawPath.split("/", -1)) {
       String d = SigV4.decode(s);
       if (d.contains("/") || d.equals("..") || d.equals(".") || d.indexOf('\\') >= 0 || d.indexOf(0) >= 0) {
         throw ApiException.invalidInput("Invalid path segment: " + s);
@@ -115,103 +132,116 @@ public final class Route53Api {
     if (seg.size() > 1 && seg.get(seg.size() - 1).isEmpty()) {
       seg.remove(seg.size() - 1);
     }
-    ImmutableListMultimap<String, String> q = query(request.rawQuery());
+    return seg;
+  }
+
+  /** The operation a method and path name, or null when they name none. */
+  private @Nullable ApiResponse dispatch(List<String> seg, ImmutableListMultimap<String, String> q,
+                                         ApiRequest request, Caller caller) throws IOException {
     String m = request.method();
-    String head = seg.get(0);
     int n = seg.size();
-    try {
-      switch (head) {
-        case "trafficpolicy":
-          if (n == 1 && m.equals("POST")) {
-            return createTrafficPolicy(request, caller);
-          } else if (n == 2 && m.equals("POST")) {
-            return createTrafficPolicyVersion(policyId(seg.get(1)), request, caller);
-          } else if (n == 3 && m.equals("GET")) {
-            return getTrafficPolicy(policyId(seg.get(1)), version(seg.get(2), "Version"));
-          } else if (n == 3 && m.equals("POST")) {
-            return updateTrafficPolicyComment(policyId(seg.get(1)), version(seg.get(2), "Version"), request, caller);
-          } else if (n == 3 && m.equals("DELETE")) {
-            return deleteTrafficPolicy(policyId(seg.get(1)), version(seg.get(2), "Version"), caller);
-          }
-          break;
-        case "trafficpolicies":
-          if (n == 1 && m.equals("GET")) {
-            return listTrafficPolicies(q);
-          } else if (n == 3 && m.equals("GET") && seg.get(2).equals("versions")) {
-            return listTrafficPolicyVersions(policyId(seg.get(1)), q);
-          }
-          break;
-        case "trafficpolicyinstance":
-          if (n == 1 && m.equals("POST")) {
-            return createTrafficPolicyInstance(request, caller);
-          } else if (n == 2 && m.equals("GET")) {
-            return getTrafficPolicyInstance(instanceId(seg.get(1)));
-          } else if (n == 2 && m.equals("POST")) {
-            return updateTrafficPolicyInstance(instanceId(seg.get(1)), request, caller);
-          } else if (n == 2 && m.equals("DELETE")) {
-            return deleteTrafficPolicyInstance(instanceId(seg.get(1)), caller);
-          } else if (n == 3 && m.equals("POST") && seg.get(2).equals("rollback")) {
-            return rollbackTrafficPolicyInstance(instanceId(seg.get(1)), caller);
-          }
-          break;
-        case "trafficpolicyinstances":
-          if (n == 2 && m.equals("POST") && seg.get(1).equals("update")) {
-            return updateTrafficPolicyInstances(request, caller);
-          } else if (n == 1 && m.equals("GET")) {
-            return listInstances("ListTrafficPolicyInstancesResponse", q, i -> true, true);
-          } else if (n == 2 && m.equals("GET") && seg.get(1).equals("hostedzone")) {
-            String zone = zoneName(required(q, "id"));
-            return listInstances("ListTrafficPolicyInstancesByHostedZoneResponse", q,
-                r -> r.zone().equals(zone), false);
-          } else if (n == 2 && m.equals("GET") && seg.get(1).equals("trafficpolicy")) {
-            PolicyRef ref = ref(required(q, "id"), version(required(q, "version"), "version"));
-            return listInstances("ListTrafficPolicyInstancesByPolicyResponse", q,
-                r -> r.current().equals(ref), true);
-          }
-          break;
-        case "trafficpolicyinstancecount":
-          if (n == 1 && m.equals("GET")) {
-            return ApiResponse.ok(new Xml.Writer("GetTrafficPolicyInstanceCountResponse")
-                .element("TrafficPolicyInstanceCount", registry.state().records().size()).finish());
-          }
-          break;
-        case "hostedzone":
-          if (n == 1 && m.equals("GET")) {
-            return listHostedZones(q);
-          } else if (n == 2 && m.equals("GET")) {
-            String zone = zoneName(seg.get(1));
-            return ApiResponse.ok(hostedZone(new Xml.Writer("GetHostedZoneResponse"), zone).finish());
-          }
-          break;
-        case "hostedzonesbyname":
-          if (n == 1 && m.equals("GET")) {
-            return listHostedZonesByName(q);
-          }
-          break;
-        case "testdnsanswer":
-          if (n == 1 && m.equals("GET")) {
-            return testDnsAnswer(q);
-          }
-          break;
-        case "healthcheck":
-        case "healthcheckcount":
-          Optional<ApiResponse> r = healthChecks.handle(seg, m, q, request, caller);
-          if (r.isPresent()) {
-            return r.get();
-          }
-          break;
-        case "checkeripranges":
-          throw new ApiException(501, "NotImplemented", "This server probes from its own addresses; it has no "
-              + "checker IP ranges to list");
-        default:
-          break;
-      }
-    } catch (RegistryException e) {
-      throw fromRegistry(e);
-    } catch (IOException e) {
-      throw new ApiException(500, "InternalFailure", "The health checks cannot be saved: " + e.getMessage());
+    switch (seg.get(0)) {
+      case "trafficpolicy":
+        if (n == 1 && m.equals("POST")) {
+          return createTrafficPolicy(request, caller);
+        } else if (n == 2 && m.equals("POST")) {
+          return createTrafficPolicyVersion(policyId(seg.get(1)), request, caller);
+        } else if (n == 3 && m.equals("GET")) {
+          return getTrafficPolicy(policyId(seg.get(1)), version(seg.get(2), "Version"));
+        } else if (n == 3 && m.equals("POST")) {
+          return updateTrafficPolicyComment(policyId(seg.get(1)), version(seg.get(2), "Version"), request, caller);
+        } else if (n == 3 && m.equals("DELETE")) {
+          return deleteTrafficPolicy(policyId(seg.get(1)), version(seg.get(2), "Version"), caller);
+        }
+        break;
+      case "trafficpolicies":
+        if (n == 1 && m.equals("GET")) {
+          return listTrafficPolicies(q);
+        } else if (n == 3 && m.equals("GET") && seg.get(2).equals("versions")) {
+          return listTrafficPolicyVersions(policyId(seg.get(1)), q);
+        }
+        break;
+      case "trafficpolicyinstance":
+      case "trafficpolicyinstances":
+        return instances(seg, q, request, caller);
+      case "trafficpolicyinstancecount":
+        if (n == 1 && m.equals("GET")) {
+          return ApiResponse.ok(new Xml.Writer("GetTrafficPolicyInstanceCountResponse")
+              .element("TrafficPolicyInstanceCount", registry.state().records().size()).finish());
+        }
+        break;
+      case "hostedzone":
+        if (n == 1 && m.equals("GET")) {
+          return listHostedZones(q);
+        } else if (n == 2 && m.equals("GET")) {
+          String zone = zoneName(seg.get(1));
+          return ApiResponse.ok(hostedZone(new Xml.Writer("GetHostedZoneResponse"), zone).finish());
+        }
+        break;
+      case "hostedzonesbyname":
+        if (n == 1 && m.equals("GET")) {
+          return listHostedZonesByName(q);
+        }
+        break;
+      case "testdnsanswer":
+        if (n == 1 && m.equals("GET")) {
+          return testDnsAnswer(q);
+        }
+        break;
+      case "healthcheck":
+      case "healthcheckcount":
+        Optional<ApiResponse> r = healthChecks.handle(seg, m, q, request, caller);
+        if (r.isPresent()) {
+          return r.get();
+        }
+        break;
+      case "checkeripranges":
+        throw new ApiException(501, "NotImplemented", "This server probes from its own addresses; it has no "
+            + "checker IP ranges to list");
+      default:
+        break;
+  }
+    return null;
+  }
+
+  /** The policy record (traffic policy instance) operations, or null when the method and path name none. */
+  private @Nullable ApiResponse instances(List<String> seg, ImmutableListMultimap<String, String> q,
+                                          ApiRequest request, Caller caller) {
+    String m = request.method();
+    int n = seg.size();
+    switch (seg.get(0)) {
+      case "trafficpolicyinstance":
+        if (n == 1 && m.equals("POST")) {
+          return createTrafficPolicyInstance(request, caller);
+        } else if (n == 2 && m.equals("GET")) {
+          return getTrafficPolicyInstance(instanceId(seg.get(1)));
+        } else if (n == 2 && m.equals("POST")) {
+          return updateTrafficPolicyInstance(instanceId(seg.get(1)), request, caller);
+        } else if (n == 2 && m.equals("DELETE")) {
+          return deleteTrafficPolicyInstance(instanceId(seg.get(1)), caller);
+        } else if (n == 3 && m.equals("POST") && seg.get(2).equals("rollback")) {
+          return rollbackTrafficPolicyInstance(instanceId(seg.get(1)), caller);
+        }
+        break;
+      case "trafficpolicyinstances":
+        if (n == 2 && m.equals("POST") && seg.get(1).equals("update")) {
+          return updateTrafficPolicyInstances(request, caller);
+        } else if (n == 1 && m.equals("GET")) {
+          return listInstances("ListTrafficPolicyInstancesResponse", q, i -> true, true);
+        } else if (n == 2 && m.equals("GET") && seg.get(1).equals("hostedzone")) {
+          String zone = zoneName(required(q, "id"));
+          return listInstances("ListTrafficPolicyInstancesByHostedZoneResponse", q,
+              r -> r.zone().equals(zone), false);
+        } else if (n == 2 && m.equals("GET") && seg.get(1).equals("trafficpolicy")) {
+          PolicyRef ref = ref(required(q, "id"), version(required(q, "version"), "version"));
+          return listInstances("ListTrafficPolicyInstancesByPolicyResponse", q,
+              r -> r.current().equals(ref), true);
+        }
+        break;
+      default:
+        return null;
     }
-    throw invalidAction(request);
+    return null;
   }
 
   // ---------------------------------------------------------------- traffic policies
