@@ -161,6 +161,35 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    checkOptions();
+    MaxMindGeoLocator maxMind = null;
+    try {
+      // No --seed: weighted and multivalue rules count with their exact shares, whatever the hash seed.
+      EvaluatorSettings settings = EvaluatorSettings.defaults();
+      PolicyEvaluator evaluator = EvaluatorInputs.builder().settings(settings).build().evaluator();
+      Simulation.Builder simulation = policies(evaluator);
+      if (geoipDb != null) {
+        maxMind = EvaluateCommand.load(geoipDb, MaxMindGeoLocator::open);
+      }
+      simulation.networks(networks(maxMind));
+      inputs(simulation, settings);
+      return print(run(simulation), out);
+    } catch (InvalidPolicyException | InvalidTableException e) {
+      err.println(e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
+        | RegistryException e) {
+      err.println("traffic-policy simulate: " + e.getMessage());
+      return TrafficPolicyCommand.FAILED;
+    } finally {
+      if (maxMind != null) {
+        maxMind.close();
+      }
+    }
+  }
+
+  /** Refuses option combinations that make no sense, before anything is read. */
+  private void checkOptions() {
     if (geoipDb == null && geoTable == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give --geoip-db or --geo-table (or both)");
     }
@@ -183,110 +212,105 @@ final class SimulateCommand implements Callable<Integer> {
             "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
       }
     }
-    MaxMindGeoLocator maxMind = null;
-    try {
-      // No --seed: weighted and multivalue rules count with their exact shares, whatever the hash seed.
-      EvaluatorSettings settings = EvaluatorSettings.defaults();
-      PolicyEvaluator evaluator = EvaluatorInputs.builder().settings(settings).build().evaluator();
-      PolicyDocument document = PolicyDocumentJson.read(policy);
-      CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));
-      Simulation.Builder simulation = Simulation.builder(compiled).top(top);
-      String againstName = null;
-      if (against != null) {
-        simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)));
-        againstName = against.toString();
-      } else if (againstVersion != null) {
-        simulation.against(fromRegistry(evaluator, againstVersion));
-      }
-      simulation.names(policy.toString(), againstName);
+  }
 
-      Simulation.NetworkSource source = null;
-      if (geoipDb != null) {
-        maxMind = EvaluateCommand.load(geoipDb, MaxMindGeoLocator::open);
-        source = maxMind::forEachNetwork;
-      }
-      if (geoTable != null) {
-        CidrGeoLocator table = EvaluateCommand.load(geoTable, CidrGeoLocator::load);
-        source = source == null ? table::forEachNetwork : Simulation.overlay(table, source);
-      }
-      simulation.networks(checkNotNull(source, "--geoip-db or --geo-table"));
-      if (latencyTable != null) {
-        EvaluatorInputs.latency(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load)), settings)
-            .ifPresent(simulation::latencyTable);
-      }
-      if (population != null) {
-        simulation.population(EvaluateCommand.load(population, Population::load));
-      }
-      HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
-      health.forEach(snapshot::check);
-      targetHealth.forEach(snapshot::target);
-      simulation.health(snapshot.build());
-      if (capacity != null) {
-        EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
-      }
-      for (String f : fail) {
-        simulation.fail(List.of(f.split(",", -1)));
-      }
-      for (Path f : invariants) {
-        List<Invariant> read = EvaluateCommand.load(f, Invariant::read);
-        if (read.isEmpty()) {
-          throw new IllegalArgumentException(f + ": no \"invariants\" to check");
-        }
-        simulation.invariants(read);
-      }
-      if (failEach) {
-        simulation.failEach();
-      }
-      if (failPairs) {
-        simulation.failPairs();
-      }
+  /** The simulation of the policy, and of the version it is compared with, if any. */
+  private Simulation.Builder policies(PolicyEvaluator evaluator) throws IOException {
+    PolicyDocument document = PolicyDocumentJson.read(policy);
+    CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));
+    Simulation.Builder simulation = Simulation.builder(compiled).top(top);
+    String againstName = null;
+    if (against != null) {
+      simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)));
+      againstName = against.toString();
+    } else if (againstVersion != null) {
+      simulation.against(fromRegistry(evaluator, againstVersion));
+    }
+    return simulation.names(policy.toString(), againstName);
+  }
 
-      SimulationReport report;
-      if (changedNetworks != null) {
-        try (BufferedWriter w = Files.newBufferedWriter(changedNetworks, StandardCharsets.UTF_8)) {
-          w.write("network,location,share,from,to\n");
-          simulation.changedNetworks(c -> {
-            try {
-              w.write(c.network() + "," + csv(c.location()) + "," + String.format(Locale.ROOT, "%.9f", c.share())
-                  + "," + csv(c.from()) + "," + csv(c.to()) + "\n");
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-          report = simulation.build().run();
+  /** The networks simulated over: the GeoIP database's, with the CIDR table's laid over them. */
+  private Simulation.NetworkSource networks(@Nullable MaxMindGeoLocator maxMind) throws IOException {
+    Simulation.NetworkSource source = maxMind == null ? null : maxMind::forEachNetwork;
+    if (geoTable != null) {
+      CidrGeoLocator table = EvaluateCommand.load(geoTable, CidrGeoLocator::load);
+      source = source == null ? table::forEachNetwork : Simulation.overlay(table, source);
+    }
+    return checkNotNull(source, "--geoip-db or --geo-table");
+  }
+
+  /** Latency, population, health, capacity, the failures to simulate and the invariants to check. */
+  private void inputs(Simulation.Builder simulation, EvaluatorSettings settings) throws IOException {
+    if (latencyTable != null) {
+      EvaluatorInputs.latency(List.of(EvaluateCommand.load(latencyTable, CsvLatencyTable::load)), settings)
+          .ifPresent(simulation::latencyTable);
+    }
+    if (population != null) {
+      simulation.population(EvaluateCommand.load(population, Population::load));
+    }
+    HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
+    health.forEach(snapshot::check);
+    targetHealth.forEach(snapshot::target);
+    simulation.health(snapshot.build());
+    if (capacity != null) {
+      EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
+    }
+    for (String f : fail) {
+      simulation.fail(List.of(f.split(",", -1)));
+    }
+    for (Path f : invariants) {
+      List<Invariant> read = EvaluateCommand.load(f, Invariant::read);
+      if (read.isEmpty()) {
+        throw new IllegalArgumentException(f + ": no \"invariants\" to check");
+      }
+      simulation.invariants(read);
+    }
+    if (failEach) {
+      simulation.failEach();
+    }
+    if (failPairs) {
+      simulation.failPairs();
+    }
+  }
+
+  /** Runs the simulation, writing the changed networks as CSV when asked. */
+  private SimulationReport run(Simulation.Builder simulation) throws IOException {
+    if (changedNetworks == null) {
+      return simulation.build().run();
+    }
+    try (BufferedWriter w = Files.newBufferedWriter(changedNetworks, StandardCharsets.UTF_8)) {
+      w.write("network,location,share,from,to\n");
+      simulation.changedNetworks(c -> {
+        try {
+          w.write(c.network() + "," + csv(c.location()) + "," + String.format(Locale.ROOT, "%.9f", c.share())
+              + "," + csv(c.from()) + "," + csv(c.to()) + "\n");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-      } else {
-        report = simulation.build().run();
-      }
-      if (json) {
-        out.println(JSON.writeValueAsString(report.json()));
-      } else if (csv) {
-        out.print(report.csv());
-      } else {
-        out.print(report.text());
-      }
-      if (html != null) {
-        Files.writeString(html, SimulationHtml.render(report), StandardCharsets.UTF_8);
-        if (!json && !csv) {
-          out.println("\nHTML report: " + html);
-        }
-      }
-      out.flush();
-      boolean over = !report.overloads().isEmpty()
-          || report.failures().stream().anyMatch(c -> !c.overloads().isEmpty());
-      return over || !report.invariantsHold() ? TrafficPolicyCommand.FAILED : TrafficPolicyCommand.OK;
-    } catch (InvalidPolicyException | InvalidTableException e) {
-      err.println(e.getMessage());
-      return TrafficPolicyCommand.FAILED;
-    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
-        | RegistryException e) {
-      err.println("traffic-policy simulate: " + e.getMessage());
-      return TrafficPolicyCommand.FAILED;
-    } finally {
-      if (maxMind != null) {
-        maxMind.close();
+      });
+      return simulation.build().run();
+    }
+  }
+
+  /** Prints the report as asked (and the HTML page); returns FAILED when capacity or an invariant is not met. */
+  private int print(SimulationReport report, PrintWriter out) throws IOException {
+    if (json) {
+      out.println(JSON.writeValueAsString(report.json()));
+    } else if (csv) {
+      out.print(report.csv());
+    } else {
+      out.print(report.text());
+    }
+    if (html != null) {
+      Files.writeString(html, SimulationHtml.render(report), StandardCharsets.UTF_8);
+      if (!json && !csv) {
+        out.println("\nHTML report: " + html);
       }
     }
+    out.flush();
+    boolean over = !report.overloads().isEmpty()
+        || report.failures().stream().anyMatch(c -> !c.overloads().isEmpty());
+    return over || !report.invariantsHold() ? TrafficPolicyCommand.FAILED : TrafficPolicyCommand.OK;
   }
 
   private static String csv(String s) {
