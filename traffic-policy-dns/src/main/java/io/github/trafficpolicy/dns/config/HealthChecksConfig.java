@@ -125,7 +125,7 @@ public final class HealthChecksConfig {
    *     {@code "/healthChecks"})
    * @throws InvalidHealthChecksException listing every problem with its JSON pointer
    */
-  public static ImmutableList<HealthCheck> parse(JsonNode node, String jsonPath) {
+  static ImmutableList<HealthCheck> parse(JsonNode node, String jsonPath) {
     checkNotNull(node, "node");
     checkNotNull(jsonPath, "jsonPath");
     if (node.isMissingNode()) {

@@ -37,7 +37,7 @@ import java.util.Set;
  * Reads the {@code traffic-policy serve} configuration: JSON with comments and trailing commas allowed. Every
  * problem is reported at once with its place ({@code file: /json/pointer: message}); unknown keys are errors,
  * except the sections other components read ({@code healthChecks}, {@code registry}), which are kept raw in
- * {@link ServeConfig#extensions()}. {@code healthChecks} is validated here too (with {@link HealthChecksConfig}), so
+ * {@code ServeConfig.extensions()}. {@code healthChecks} is validated here too (with {@link HealthChecksConfig}), so
  * a bad check is reported together with every other problem. The format is documented in the bundled sample {@code serve.json}.
  */
 public final class ServeConfigReader {
@@ -310,9 +310,13 @@ public final class ServeConfigReader {
         // Only after a problem with /listen (reported): the other parts are still checked, on the default address.
         listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
       }
-      return new ServeConfig(name, source, ImmutableList.copyOf(listen), udpThreads, udpIo, udpScheduling, maxUdp,
-          maxConnections, idle, ImmutableList.copyOf(zones), ImmutableList.copyOf(records), cidr, maxmind, latency, health, seed, log,
-          counters, ImmutableMap.copyOf(extensions), aliasTargets, tcpLimits, rateLimit, cookies);
+      ServeConfig.Builder config = ServeConfig.builder(name, source).listen(listen).udpThreads(udpThreads)
+          .udpIo(udpIo).udpScheduling(udpScheduling).maxUdpPayload(maxUdp).tcpMaxConnections(maxConnections)
+          .tcpIdleTimeout(idle).tcpLimits(tcpLimits).zones(zones).policyRecords(records).cidrTable(cidr)
+          .maxmind(maxmind).latencyTable(latency).healthStatus(health).seed(seed).queryLog(log)
+          .printCountersOnShutdown(counters).aliasTargets(aliasTargets).rateLimit(rateLimit).cookies(cookies);
+      extensions.forEach(config::extension);
+      return config.build();
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {

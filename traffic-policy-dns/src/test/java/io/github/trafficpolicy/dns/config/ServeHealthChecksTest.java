@@ -157,12 +157,8 @@ final class ServeHealthChecksTest {
   @Test
   void invalidCheckInProgrammaticConfig_createReportsItAndBuildsNoChecker() throws IOException {
     ServeConfig valid = config("");
-    ServeConfig bad = new ServeConfig(valid.name(), valid.source(), valid.listen(), valid.udpThreads(), valid.udpIo(),
-        valid.udpScheduling(), valid.maxUdpPayload(), valid.tcpMaxConnections(), valid.tcpIdleTimeout(), valid.zones(),
-        valid.policyRecords(), valid.cidrTable(), valid.maxmind(), valid.latencyTable(), valid.healthStatus(),
-        valid.seed(), valid.queryLog(), valid.printCountersOnShutdown(), com.google.common.collect.ImmutableMap.of(
-            "healthChecks", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                "[ { \"id\": \"hc-a\", \"type\": \"PING\" } ]")), valid.aliasTargets(), valid.tcpLimits(), valid.rateLimit(), valid.cookies());
+    ServeConfig bad = valid.toBuilder().extension("healthChecks", new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree("[ { \"id\": \"hc-a\", \"type\": \"PING\" } ]")).build();
     Set<Thread> before = healthThreads();
     assertThatThrownBy(() -> ConfiguredServer.create(bad))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
