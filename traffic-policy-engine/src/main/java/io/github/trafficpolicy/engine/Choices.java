@@ -41,12 +41,12 @@ final class Choices {
   }
 
   /** Moves rule {@code r}'s forced entry, if a candidate, to the front of its tier in the order just written. */
-  void force(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending) {
+  void force(CompiledRule rule, int r, Evaluation.Level level) {
     int f = forced[r];
-    if (f >= 0 && rule instanceof CompiledRule.Weighted && tiers[f] >= 0) {
-      keys[f] = Double.NEGATIVE_INFINITY;
-      if (pending != null) {
-        pending[f] = false;
+    if (f >= 0 && rule instanceof CompiledRule.Weighted && level.tiers[f] >= 0) {
+      level.keys[f] = Double.NEGATIVE_INFINITY;
+      if (rule.lazyKeys()) {
+        level.pending[f] = false;
       }
     }
   }

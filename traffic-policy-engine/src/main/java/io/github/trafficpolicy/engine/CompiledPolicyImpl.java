@@ -5,34 +5,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointId;
-import io.github.trafficpolicy.api.EndpointTarget;
-import io.github.trafficpolicy.api.EndpointType;
-import io.github.trafficpolicy.api.FailoverRule;
-import io.github.trafficpolicy.api.GeolocationEntry;
-import io.github.trafficpolicy.api.GeolocationRule;
-import io.github.trafficpolicy.api.GeoproximityEntry;
-import io.github.trafficpolicy.api.GeoproximityLocation;
-import io.github.trafficpolicy.api.GeoproximityRule;
 import io.github.trafficpolicy.api.HealthCheckId;
-import io.github.trafficpolicy.api.LatencyEntry;
-import io.github.trafficpolicy.api.LatencyRule;
-import io.github.trafficpolicy.api.MultivalueAnswerRule;
-import io.github.trafficpolicy.api.MultivalueEntry;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
-import io.github.trafficpolicy.api.Rule;
-import io.github.trafficpolicy.api.RuleEntry;
-import io.github.trafficpolicy.api.RuleId;
-import io.github.trafficpolicy.api.RuleTarget;
-import io.github.trafficpolicy.api.Target;
-import io.github.trafficpolicy.api.WeightedEntry;
-import io.github.trafficpolicy.api.WeightedRule;
 import io.github.trafficpolicy.engine.EvaluatorSettings.AllUnhealthy;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -48,14 +25,6 @@ import java.util.function.Supplier;
  * Nothing compiled depends on the record name or TTL.
  */
 final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
-  static final int NO_DATA = -1;
-  static final int MULTI = -2;
-
-  private static final int OK = 0;
-  private static final int CHECK_UNHEALTHY = 1;
-  private static final int TARGET_UNHEALTHY = 2;
-  private static final int BRANCH_UNHEALTHY = 3;
-  private static final int BRANCH_NO_DATA = 4;
 
   private final PolicyDocument document;
   private final PolicyBinding binding;
@@ -95,6 +64,8 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   final boolean memo;
   private volatile HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
+  /** The words of traces. */
+  private final TraceText text;
 
   CompiledPolicyImpl(PolicyDocument document, PolicyBinding binding, PolicyEvaluator evaluator) {
     this(document, binding, evaluator, true);
@@ -115,308 +86,28 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     this.recordType = document.recordType();
     this.failClosed = settings.allUnhealthy() == AllUnhealthy.FAIL_CLOSED;
 
-    int ne = document.endpoints().size();
-    endpoints = new Endpoint[ne];
-    endpointIds = new EndpointId[ne];
-    singleEndpoint = lists(ne);
-    valueData = lists(ne);
-    targetIndex = new int[ne];
-    Map<EndpointId, Integer> endpointIndex = new HashMap<>();
-    List<EndpointId> targetList = new ArrayList<>();
-    int e = 0;
-    for (Map.Entry<EndpointId, Endpoint> en : document.endpoints().entrySet()) {
-      EndpointId id = en.getKey();
-      Endpoint endpoint = en.getValue();
-      endpoints[e] = endpoint;
-      endpointIds[e] = id;
-      singleEndpoint[e] = ImmutableList.of(id);
-      if (endpoint.type() == EndpointType.VALUE) {
-        try {
-          valueData[e] = ImmutableList.of(RecordData.parse(recordType, endpoint.value()));
-        } catch (IllegalArgumentException ex) {
-          throw new IllegalArgumentException("endpoint " + id + ": " + ex.getMessage(), ex);
-        }
-        targetIndex[e] = -1;
-      } else {
-        targetIndex[e] = targetList.size();
-        targetList.add(id);
-      }
-      endpointIndex.put(id, e);
-      e++;
-    }
-    targets = targetList.toArray(new EndpointId[0]);
-    aliasTargets = new AliasResolver.Target[targets.length];
-    for (int i = 0; i < ne; i++) {
-      if (targetIndex[i] >= 0) {
-        aliasTargets[targetIndex[i]] = aliasResolver.target(endpoints[i], recordType, binding.recordName());
+    PolicyCompiler compiled = new PolicyCompiler(document, binding, settings);
+    this.endpoints = compiled.endpoints;
+    this.endpointIds = compiled.endpointIds;
+    this.singleEndpoint = compiled.singleEndpoint;
+    this.valueData = compiled.valueData;
+    this.targetIndex = compiled.targetIndex;
+    this.targets = compiled.targets;
+    this.checks = compiled.checks;
+    this.rules = compiled.rules;
+    this.start = compiled.start;
+    this.maxDepth = compiled.maxDepth;
+    this.maxEntries = compiled.maxEntries;
+    this.aliasTargets = new AliasResolver.Target[targets.length];
+    for (int e = 0; e < endpoints.length; e++) {
+      if (targetIndex[e] >= 0) {
+        aliasTargets[targetIndex[e]] = aliasResolver.target(endpoints[e], recordType, binding.recordName());
       }
     }
-
-    Map<RuleId, Integer> ruleIndex = new HashMap<>();
-    int r = 0;
-    for (RuleId id : document.rules().keySet()) {
-      ruleIndex.put(id, r++);
-    }
-    Map<HealthCheckId, Integer> checkIndex = new HashMap<>();
-    List<HealthCheckId> checkList = new ArrayList<>();
-    rules = new CompiledRule[r];
-    int widest = 2;
-    r = 0;
-    for (Map.Entry<RuleId, Rule> en : document.rules().entrySet()) {
-      CompiledRule cr = compileRule(en.getKey().value(), en.getValue(), endpointIndex, ruleIndex);
-      List<? extends RuleEntry> entries = en.getValue().entries();
-      for (int i = 0; i < cr.n; i++) {
-        RuleEntry entry = entries.get(i);
-        cr.child[i] = encode(entry.target(), endpointIndex, ruleIndex, cr.id);
-        Optional<HealthCheckId> hc = entry.healthCheck();
-        if (hc.isPresent()) {
-          Integer ci = checkIndex.get(hc.get());
-          if (ci == null) {
-            ci = checkList.size();
-            checkIndex.put(hc.get(), ci);
-            checkList.add(hc.get());
-          }
-          cr.check[i] = ci;
-        } else {
-          cr.check[i] = -1;
-        }
-        boolean multivalue = cr instanceof CompiledRule.Multivalue;
-        cr.ethExplicit[i] = entry.evaluateTargetHealth().isPresent();
-        cr.eth[i] = !multivalue && entry.evaluateTargetHealth().orElse(settings.evaluateTargetHealthDefault());
-      }
-      widest = Math.max(widest, cr.n);
-      rules[r++] = cr;
-    }
-    checks = checkList.toArray(new HealthCheckId[0]);
-    maxEntries = widest;
-    start = encode(document.start(), endpointIndex, ruleIndex, "start");
-    maxDepth = longestPath();
     this.memo = memo;
-    clientIndependent = memo ? clientIndependentRules() : null;
+    this.clientIndependent = memo ? compiled.clientIndependentRules() : null;
+    this.text = new TraceText(compiled, settings);
     scratch = ThreadLocal.withInitial(() -> new Evaluation(this));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> ImmutableList<T>[] lists(int n) {
-    return (ImmutableList<T>[]) new ImmutableList<?>[n];
-  }
-
-  private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
-    if (t instanceof EndpointTarget) {
-      Integer i = endpoints.get(((EndpointTarget) t).endpoint());
-      if (i == null) {
-        throw new IllegalArgumentException(from + " references unknown endpoint " + t.id());
-      }
-      return ~i;
-    }
-    Integer i = rules.get(((RuleTarget) t).rule());
-    if (i == null) {
-      throw new IllegalArgumentException(from + " references unknown rule " + t.id());
-    }
-    return i;
-  }
-
-  private CompiledRule compileRule(String id, Rule rule, Map<EndpointId, Integer> endpointIndex,
-      Map<RuleId, Integer> ruleIndex) {
-    if (rule instanceof FailoverRule) {
-      CompiledRule.Failover f = new CompiledRule.Failover(id);
-      f.label[0] = "Primary";
-      f.label[1] = "Secondary";
-      return f;
-    }
-    if (rule instanceof GeolocationRule) {
-      List<GeolocationEntry> l = ((GeolocationRule) rule).locations();
-      int n = l.size();
-      int[] kind = new int[n];
-      String[] continent = new String[n];
-      String[] country = new String[n];
-      String[] subdivision = new String[n];
-      String[] label = new String[n];
-      for (int i = 0; i < n; i++) {
-        GeolocationEntry g = l.get(i);
-        continent[i] = g.continent().orElse("");
-        country[i] = g.country().orElse("");
-        subdivision[i] = g.subdivision().orElse("");
-        if (g.isCatchAll()) {
-          kind[i] = CompiledRule.Geo.DEFAULT;
-          label[i] = "default";
-        } else if (g.subdivision().isPresent()) {
-          kind[i] = CompiledRule.Geo.SUBDIVISION;
-          label[i] = country[i] + "/" + subdivision[i];
-        } else if (g.country().isPresent()) {
-          kind[i] = CompiledRule.Geo.COUNTRY;
-          label[i] = country[i];
-        } else if (g.continent().isPresent()) {
-          kind[i] = CompiledRule.Geo.CONTINENT;
-          label[i] = "continent " + continent[i];
-        } else {
-          throw new IllegalArgumentException("rule " + id + " location " + i
-              + " names no continent, country or subdivision and is not the default");
-        }
-      }
-      CompiledRule.Geo g = new CompiledRule.Geo(id, n, kind, continent, country, subdivision);
-      System.arraycopy(label, 0, g.label, 0, n);
-      return g;
-    }
-    if (rule instanceof LatencyRule) {
-      List<LatencyEntry> l = ((LatencyRule) rule).regions();
-      int n = l.size();
-      String[] region = new String[n];
-      double[] lat = new double[n];
-      double[] lon = new double[n];
-      for (int i = 0; i < n; i++) {
-        region[i] = l.get(i).region();
-        Optional<Coordinates> c = settings.regionCoordinates().find(region[i]);
-        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
-        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
-      }
-      CompiledRule.Latency lr =
-          new CompiledRule.Latency(id, n, region, lat, lon, settings.unknownLatencyLocation());
-      System.arraycopy(region, 0, lr.label, 0, n);
-      return lr;
-    }
-    if (rule instanceof GeoproximityRule) {
-      List<GeoproximityEntry> l = ((GeoproximityRule) rule).locations();
-      int n = l.size();
-      double[] lat = new double[n];
-      double[] lon = new double[n];
-      int[] bias = new int[n];
-      String[] where = new String[n];
-      for (int i = 0; i < n; i++) {
-        GeoproximityEntry g = l.get(i);
-        bias[i] = g.bias();
-        Optional<Coordinates> c;
-        GeoproximityLocation loc = g.location();
-        if (loc instanceof GeoproximityLocation.Region) {
-          String code = ((GeoproximityLocation.Region) loc).code();
-          c = settings.regionCoordinates().find(code);
-          where[i] = "region " + code;
-        } else if (loc instanceof GeoproximityLocation.LocalZone) {
-          String code = ((GeoproximityLocation.LocalZone) loc).code();
-          c = settings.regionCoordinates().find(code);
-          where[i] = "local zone " + code;
-        } else {
-          GeoproximityLocation.Coordinate p = (GeoproximityLocation.Coordinate) loc;
-          c = Optional.of(new Coordinates(p.latitude().doubleValue(), p.longitude().doubleValue()));
-          where[i] = p.latitude().toPlainString() + "," + p.longitude().toPlainString();
-        }
-        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
-        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
-      }
-      CompiledRule.Geoproximity gr = new CompiledRule.Geoproximity(id, n, lat, lon, bias, where,
-          settings.unknownGeoproximityLocation(), settings.bias());
-      System.arraycopy(where, 0, gr.label, 0, n);
-      return gr;
-    }
-    if (rule instanceof WeightedRule) {
-      List<WeightedEntry> l = ((WeightedRule) rule).items();
-      int n = l.size();
-      int[] weight = new int[n];
-      long[] keys = entryKeys(id, l);
-      String[] label = new String[n];
-      for (int i = 0; i < n; i++) {
-        weight[i] = l.get(i).weight();
-        label[i] = "weight " + weight[i];
-      }
-      CompiledRule.Weighted w = new CompiledRule.Weighted(id, n, weight, keys);
-      System.arraycopy(label, 0, w.label, 0, n);
-      return w;
-    }
-    if (rule instanceof MultivalueAnswerRule) {
-      List<MultivalueEntry> l = ((MultivalueAnswerRule) rule).items();
-      int n = l.size();
-      long[] keys = entryKeys(id, l);
-      ImmutableList<EndpointId> all = null;
-      ImmutableList<RecordData> allRecords = null;
-      if (n <= settings.multivalueMaximum()) {
-        ImmutableList.Builder<EndpointId> ids = ImmutableList.builder();
-        ImmutableList.Builder<RecordData> data = ImmutableList.builder();
-        boolean allValues = true;
-        for (MultivalueEntry m : l) {
-          ids.add(m.endpoint());
-          Integer ei = endpointIndex.get(m.endpoint());
-          if (ei != null && valueData[ei] != null) {
-            data.addAll(valueData[ei]);
-          } else {
-            allValues = false;
-          }
-        }
-        all = ids.build();
-        allRecords = allValues ? data.build() : null;
-      }
-      CompiledRule.Multivalue m = new CompiledRule.Multivalue(id, n, keys, all, allRecords);
-      for (int i = 0; i < n; i++) {
-        m.label[i] = "item " + i;
-      }
-      return m;
-    }
-    throw new AssertionError(rule);
-  }
-
-  private long[] entryKeys(String ruleId, List<? extends RuleEntry> entries) {
-    long[] keys = new long[entries.size()];
-    Map<String, Integer> seen = new HashMap<>();
-    for (int i = 0; i < keys.length; i++) {
-      Target t = entries.get(i).target();
-      boolean isRule = t instanceof RuleTarget;
-      String k = (isRule ? "rule:" : "endpoint:") + t.id();
-      int occurrence = seen.merge(k, 1, Integer::sum) - 1;
-      keys[i] = RendezvousHash.entryKey(settings.seed(), binding.policyId(), ruleId, isRule, t.id(), occurrence);
-    }
-    return keys;
-  }
-
-  /** The most rules on any path (1 for a rule with only endpoint children); rejects cycles. */
-  private int longestPath() {
-    int[] memo = new int[rules.length];
-    byte[] state = new byte[rules.length];
-    int best = 0;
-    for (int r = 0; r < rules.length; r++) {
-      best = Math.max(best, depthOf(r, memo, state));
-    }
-    return best;
-  }
-
-  private int depthOf(int r, int[] memo, byte[] state) {
-    if (state[r] == 2) {
-      return memo[r];
-    }
-    if (state[r] == 1) {
-      throw new IllegalArgumentException("the rules form a cycle through rule " + rules[r].id);
-    }
-    state[r] = 1;
-    int d = 0;
-    for (int c : rules[r].child) {
-      if (c >= 0) {
-        d = Math.max(d, depthOf(c, memo, state));
-      }
-    }
-    state[r] = 2;
-    memo[r] = d + 1;
-    return d + 1;
-  }
-
-  private boolean[] clientIndependentRules() {
-    boolean[] independent = new boolean[rules.length];
-    byte[] state = new byte[rules.length];
-    for (int r = 0; r < rules.length; r++) {
-      independent(r, independent, state);
-    }
-    return independent;
-  }
-
-  private boolean independent(int r, boolean[] independent, byte[] state) {
-    if (state[r] == 0) {
-      CompiledRule rule = rules[r];
-      boolean result = rule.alwaysCandidate;
-      for (int i = 0; i < rule.n && result; i++) {
-        int c = rule.child[i];
-        result = c < 0 || independent(c, independent, state);
-      }
-      independent[r] = result;
-      state[r] = 1;
-    }
-    return independent[r];
   }
 
   @Override
@@ -545,7 +236,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   /** {@link #answer} into a buffer: the same outcome, endpoints, records (in the same order), TTL and scope. */
   private void fill(Evaluation ev, int result, PolicyBinding binding, AnswerBuffer into) {
     int scope = Math.min(ev.scope, ev.clientPrefix);
-    if (result == NO_DATA) {
+    if (result == Refs.NO_DATA) {
       into.start(Outcome.NO_DATA, binding.ttl(), scope);
       return;
     }
@@ -564,14 +255,14 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       }
     } else {
       for (int k = 0; k < ev.selectionCount; k++) {
-        into.addEndpoint(endpointIds[~m.child[ev.selection[k]]]);
+        into.addEndpoint(endpointIds[Refs.endpoint(m.child[ev.selection[k]])]);
       }
     }
     if (everyItem && m.allRecords != null) {
       into.addRecords(m.allRecords);
     } else {
       for (int k = 0; k < ev.selectionCount; k++) {
-        into.addRecords(records(ev, ~m.child[ev.selection[k]]));
+        into.addRecords(records(ev, Refs.endpoint(m.child[ev.selection[k]])));
       }
     }
   }
@@ -579,7 +270,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   private Answer answer(Evaluation ev, int result, PolicyBinding binding) {
     int scope = Math.min(ev.scope, ev.clientPrefix);
     Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
-    if (result == NO_DATA) {
+    if (result == Refs.NO_DATA) {
       return new Answer(Outcome.NO_DATA, recordType, ImmutableList.of(), ImmutableList.of(), binding.ttl(), scope,
           binding.policyId(), binding.policyVersion(), trace);
     }
@@ -596,7 +287,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     ImmutableList.Builder<EndpointId> ids = ImmutableList.builderWithExpectedSize(ev.selectionCount);
     ImmutableList.Builder<RecordData> data = ImmutableList.builderWithExpectedSize(ev.selectionCount);
     for (int k = 0; k < ev.selectionCount; k++) {
-      int e = ~m.child[ev.selection[k]];
+      int e = Refs.endpoint(m.child[ev.selection[k]]);
       ids.add(endpointIds[e]);
       data.addAll(records(ev, e));
     }
@@ -641,23 +332,14 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   }
 
   private int resolveTarget(Evaluation ev, int target, int depth) {
-    if (target < 0) {
-      int e = ~target;
+    if (!Refs.isRule(target)) {
+      int e = Refs.endpoint(target);
       if (ev.tracing()) {
-        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(ev, e));
+        ev.step(depth, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), text.endpoint(ev, e));
       }
       return e;
     }
     return resolveRule(ev, target, depth);
-  }
-
-  private String endpointText(Evaluation ev, int e) {
-    Endpoint ep = endpoints[e];
-    if (valueData[e] != null) {
-      return "value " + valueData[e].get(0).presentation();
-    }
-    return ep.type().text() + " " + ep.value() + ep.region().map(r -> " (" + r + ")").orElse("")
-        + ": alias, " + ev.aliasTargets[targetIndex[e]].describe();
   }
 
   private int resolveRule(Evaluation ev, int r, int depth) {
@@ -667,51 +349,47 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     }
     boolean tracing = ev.tracing();
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, rule.id + " (" + rule.type.text() + ")",
-          context(ev, rule));
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, TraceText.ruleSubject(rule),
+          text.context(ev, rule));
     }
     if (rule instanceof CompiledRule.Multivalue) {
       return resolveMultivalue(ev, (CompiledRule.Multivalue) rule, r, depth);
     }
-    double[] keys = ev.keys[depth];
-    int[] tiers = ev.tiers[depth];
-    boolean[] pending = rule.lazyKeys() ? ev.pending[depth] : null;
-    double[] input = ev.input[depth];
-    int count = ev.order(rule, r, keys, tiers, pending, input);
+    Evaluation.Level level = ev.levels[depth];
+    double[] keys = level.keys;
+    int[] tiers = level.tiers;
+    int count = ev.order(rule, r, level);
     if (ev.choices != null) {
-      ev.choices.force(rule, r, keys, tiers, pending);
+      ev.choices.force(rule, r, level);
     }
     if (tracing) {
       for (int i = 0; i < rule.n; i++) {
         if (tiers[i] < 0) {
-          ev.step(depth + 1, TraceStep.Kind.NO_MATCH, entryText(rule, i), noMatchText(rule, i), rule.id, i);
+          ev.step(depth + 1, TraceStep.Kind.NO_MATCH, text.entry(rule, i), text.noMatch(rule, i), rule.id, i);
         }
       }
     }
     if (count == 0) {
       if (tracing) {
         ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id,
-            rule.type == io.github.trafficpolicy.api.RuleType.GEO
-            ? "no location contains the client and there is no default: no answer"
-            : "no entry applies to the client: no answer");
+            TraceText.noCandidate(rule));
       }
-      return NO_DATA;
+      return Refs.NO_DATA;
     }
     // F1: pick, check, re-pick.
     int pt = Integer.MIN_VALUE;
     int pi = -1;
     int i;
-    for (i = ev.firstPick(rule, r, keys, tiers, pending, input); i >= 0;
-        i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) {
+    for (i = ev.firstPick(rule, r, level); i >= 0; i = rule.nextExact(ev, level, pt, pi)) {
       pt = tiers[i];
       pi = i;
       if (ev.choices != null) {
         ev.choices.examine(r, i, rule.n);
       }
-      int reason = unusable(ev, rule, i);
-      if (reason != OK) {
+      Unusable reason = unusable(ev, rule, i);
+      if (reason != Unusable.NO) {
         if (tracing) {
-          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, reason), rule.id, i);
+          ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), text.unusable(ev, rule, i, reason), rule.id, i);
         }
         continue;
       }
@@ -719,56 +397,56 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
         if (rule instanceof CompiledRule.Weighted && tiers[i] == 0) {
           for (int z = 0; z < rule.n; z++) {
             if (tiers[z] == 1) {
-              ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, z),
-                  "zero weight: standby while a non-zero item is available", rule.id, z);
+              ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, z),
+                  TraceText.ZERO_WEIGHT_STANDBY, rule.id, z);
             }
           }
         }
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], false),
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.entry(rule, i), rule.why(ev, i, keys[i], tiers[i], false),
             rule.id, i);
       }
       int res = resolveTarget(ev, rule.child[i], depth + 1);
-      if (res != NO_DATA) {
+      if (res != Refs.NO_DATA) {
         if (ev.choices != null) {
           ev.choices.chose(rule, r, i);
         }
         return res;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), "the branch answered nothing (failed closed)",
+        ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), TraceText.BRANCH_FAILED_CLOSED,
             rule.id, i);
       }
     }
     // F2: nothing healthy.
     if (failClosed) {
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy entry: no answer (fail closed)");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, TraceText.FAIL_CLOSED);
       }
-      return NO_DATA;
+      return Refs.NO_DATA;
     }
     if (tracing) {
       ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id,
-          "no healthy entry: every entry is treated as healthy and chosen by the routing policy alone");
+          TraceText.FAIL_OPEN);
     }
     pt = Integer.MIN_VALUE;
     pi = -1;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, level, pt, pi)) >= 0) {
       pt = tiers[i];
       pi = i;
       int c = rule.child[i];
-      if (c >= 0 && !hasData(ev, c)) {
+      if (Refs.isRule(c) && !hasData(ev, c)) {
         if (tracing) {
-          ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, BRANCH_NO_DATA),
+          ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), text.unusable(ev, rule, i, Unusable.BRANCH_NO_DATA),
               rule.id, i);
         }
         continue;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, entryText(rule, i), rule.why(ev, i, keys[i], tiers[i], true),
+        ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.entry(rule, i), rule.why(ev, i, keys[i], tiers[i], true),
             rule.id, i);
       }
       int res = resolveTarget(ev, c, depth + 1);
-      if (res != NO_DATA) {
+      if (res != Refs.NO_DATA) {
         if (ev.choices != null) {
           ev.choices.chose(rule, r, i);
         }
@@ -776,15 +454,15 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       }
     }
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, "no entry has an answer for the client");
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, TraceText.NO_ANSWER);
     }
-    return NO_DATA;
+    return Refs.NO_DATA;
   }
 
   private int resolveMultivalue(Evaluation ev, CompiledRule.Multivalue rule, int r, int depth) {
     boolean tracing = ev.tracing();
-    int[] tiers = ev.tiers[depth];
-    double[] keys = ev.keys[depth];
+    int[] tiers = ev.levels[depth].tiers;
+    double[] keys = ev.levels[depth].keys;
     int healthy = 0;
     for (int i = 0; i < rule.n; i++) {
       int c = rule.check[i];
@@ -793,7 +471,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       if (ok) {
         healthy++;
       } else if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.SKIP, entryText(rule, i), reasonText(ev, rule, i, CHECK_UNHEALTHY), rule.id,
+        ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), text.unusable(ev, rule, i, Unusable.CHECK_UNHEALTHY), rule.id,
             i);
       }
     }
@@ -801,12 +479,12 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     if (failOpen) {
       if (failClosed) {
         if (tracing) {
-          ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, "no healthy item: no answer (fail closed)");
+          ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, TraceText.MULTIVALUE_FAIL_CLOSED);
         }
-        return NO_DATA;
+        return Refs.NO_DATA;
       }
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id, "no healthy item: answering with unhealthy items");
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id, TraceText.MULTIVALUE_FAIL_OPEN);
       }
     }
     int pool = failOpen ? rule.n : healthy;
@@ -844,46 +522,39 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     ev.selectionCount = count;
     ev.selectionRule = r;
     if (tracing) {
-      String why = pool <= max || ev.choices != null
-          ? (failOpen ? "all " + pool + " items (none healthy)" : "all " + pool + " healthy items")
-          : max + " of " + pool + (failOpen ? " items (none healthy)" : " healthy items")
-              + " with the best rendezvous scores for client key " + ev.clientKeyText();
-      StringBuilder chosen = new StringBuilder();
-      for (int k = 0; k < count; k++) {
-        chosen.append(k == 0 ? "" : ", ").append(endpointIds[~rule.child[ev.selection[k]]]);
-      }
-      ev.step(depth + 1, TraceStep.Kind.CHOOSE, chosen.toString(), why, rule.id, -1);
+      String why = TraceText.multivalueChoice(ev, pool, pool <= max || ev.choices != null ? pool : max, failOpen);
+      ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.selection(ev, rule, count), why, rule.id, -1);
       for (int k = 0; k < count; k++) {
         int i = ev.selection[k];
-        int e = ~rule.child[i];
-        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), endpointText(ev, e), rule.id, i);
+        int e = Refs.endpoint(rule.child[i]);
+        ev.step(depth + 2, TraceStep.Kind.ENDPOINT, endpointIds[e].value(), text.endpoint(ev, e), rule.id, i);
       }
     }
-    return MULTI;
+    return Refs.MULTI;
   }
 
-  /** Why entry {@code i} cannot be chosen in F1, or {@link #OK}. */
-  private int unusable(Evaluation ev, CompiledRule rule, int i) {
+  /** Why entry {@code i} cannot be chosen in F1, or {@link Unusable#NO}. */
+  private Unusable unusable(Evaluation ev, CompiledRule rule, int i) {
     int c = rule.check[i];
     if (c >= 0 && !ev.health.checkOk[c]) {
-      return CHECK_UNHEALTHY;
+      return Unusable.CHECK_UNHEALTHY;
     }
     int t = rule.child[i];
-    if (t >= 0) {
+    if (Refs.isRule(t)) {
       if (rule.eth[i]) {
         if (!hasHealthy(ev, t)) {
-          return hasData(ev, t) ? BRANCH_UNHEALTHY : BRANCH_NO_DATA;
+          return hasData(ev, t) ? Unusable.BRANCH_UNHEALTHY : Unusable.BRANCH_NO_DATA;
         }
       } else if (!hasData(ev, t)) {
-        return BRANCH_NO_DATA;
+        return Unusable.BRANCH_NO_DATA;
       }
     } else if (rule.eth[i]) {
-      int ti = targetIndex[~t];
+      int ti = targetIndex[Refs.endpoint(t)];
       if (ti >= 0 && !ev.health.targetOk[ti]) {
-        return TARGET_UNHEALTHY;
+        return Unusable.TARGET_UNHEALTHY;
       }
     }
-    return OK;
+    return Unusable.NO;
   }
 
   /**
@@ -900,19 +571,19 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     boolean data = false;
     for (int i = 0; i < rule.n; i++) {
       int t = rule.child[i];
-      if (t >= 0) {
+      if (Refs.isRule(t)) {
         groupHealth(v, t);
       }
-      boolean childData = t < 0 || v.groupData[t] == HealthView.YES;
+      boolean childData = !Refs.isRule(t) || v.groupData[t] == HealthView.YES;
       data |= childData;
       int c = rule.check[i];
       if (c >= 0 && !v.checkOk[c]) {
         continue;
       }
-      if (t >= 0) {
+      if (Refs.isRule(t)) {
         healthy |= rule.eth[i] ? v.groupHealthy[t] == HealthView.YES : childData;
       } else {
-        int ti = targetIndex[~t];
+        int ti = targetIndex[Refs.endpoint(t)];
         healthy |= !rule.eth[i] || ti < 0 || v.targetOk[ti];
       }
     }
@@ -933,7 +604,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     CompiledRule rule = rules[r];
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
-      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && unusable(ev, rule, i) == OK;
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && unusable(ev, rule, i) == Unusable.NO;
     }
     ev.hasHealthyStamp[r] = stamp;
     ev.hasHealthyValue[r] = result;
@@ -954,7 +625,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     boolean result = false;
     for (int i = 0; i < rule.n && !result; i++) {
       int c = rule.child[i];
-      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && (c < 0 || hasData(ev, c));
+      result = (rule.alwaysCandidate || rule.isCandidate(ev, i)) && (!Refs.isRule(c) || hasData(ev, c));
     }
     ev.hasDataStamp[r] = stamp;
     ev.hasDataValue[r] = result;
@@ -997,10 +668,10 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
           into.add("check:" + checks[rule.check[i]].value());
         }
         int t = rule.child[i];
-        if (rule.eth[i] && t >= 0) {
+        if (rule.eth[i] && Refs.isRule(t)) {
           subtreeHealthInputs(t, into, new boolean[rules.length]);
-        } else if (rule.eth[i] && targetIndex[~t] >= 0) {
-          into.add("target:" + endpointIds[~t].value());
+        } else if (rule.eth[i] && targetIndex[Refs.endpoint(t)] >= 0) {
+          into.add("target:" + endpointIds[Refs.endpoint(t)].value());
         }
       }
     }
@@ -1017,70 +688,11 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
         into.add("check:" + checks[rule.check[i]].value());
       }
       int t = rule.child[i];
-      if (t >= 0) {
+      if (Refs.isRule(t)) {
         subtreeHealthInputs(t, into, seen);
-      } else if (targetIndex[~t] >= 0) {
-        into.add("target:" + endpointIds[~t].value());
+      } else if (targetIndex[Refs.endpoint(t)] >= 0) {
+        into.add("target:" + endpointIds[Refs.endpoint(t)].value());
       }
-    }
-  }
-
-  // ----- trace text ---------------------------------------------------------------------------------------------
-
-  private String context(Evaluation ev, CompiledRule rule) {
-    switch (rule.type) {
-      case GEO:
-        return ((CompiledRule.Geo) rule).locationDependent ? "client " + ev.locationText() : "";
-      case GEOPROXIMITY:
-        return "client " + ev.locationText();
-      case LATENCY:
-        return "latency from the " + ev.latencySource();
-      case WEIGHTED:
-      case MULTIVALUE:
-        return "client key " + ev.clientKeyText();
-      default:
-        return "";
-    }
-  }
-
-  private String entryText(CompiledRule rule, int i) {
-    int t = rule.child[i];
-    return rule.label[i] + " -> " + (t >= 0 ? "rule " + rules[t].id : "endpoint " + endpointIds[~t]);
-  }
-
-  private String noMatchText(CompiledRule rule, int i) {
-    switch (rule.type) {
-      case GEO:
-        return "does not contain the client";
-      case LATENCY:
-        return "no latency data for " + ((CompiledRule.Latency) rule).region[i] + " (not a candidate)";
-      default:
-        return "distance unknown (not a candidate)";
-    }
-  }
-
-  private String reasonText(Evaluation ev, CompiledRule rule, int i, int reason) {
-    String eth = rule.ethExplicit[i] ? "EvaluateTargetHealth" : "EvaluateTargetHealth (omitted, default "
-        + settings.evaluateTargetHealthDefault() + ")";
-    int t = rule.child[i];
-    switch (reason) {
-      case CHECK_UNHEALTHY: {
-        int c = rule.check[i];
-        HealthStatus s = ev.health.checkStatus[c];
-        return "health check " + checks[c] + " " + s + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "");
-      }
-      case TARGET_UNHEALTHY: {
-        int ti = targetIndex[~t];
-        HealthStatus s = ev.health.targetStatus[ti];
-        return eth + ": alias target " + endpointIds[~t] + " " + s
-            + (s == HealthStatus.UNKNOWN ? " (counted unhealthy)" : "")
-            + (ev.health.targetResolverStatus[ti] == HealthStatus.UNHEALTHY ? " (" + ev.aliasTargets[ti].describe() + ")"
-            : "");
-      }
-      case BRANCH_UNHEALTHY:
-        return eth + ": rule " + rules[t].id + " has no healthy record for the client";
-      default:
-        return "rule " + rules[t].id + " has no answer for the client (no applicable location)";
     }
   }
 }

@@ -28,7 +28,7 @@ abstract class CompiledRule {
   final String id;
   final RuleType type;
   final int n;
-  /** Encoded target per entry. */
+  /** The child of each entry: a reference ({@link Refs}). */
   final int[] child;
   /** Health check index per entry, -1 for none. */
   final int[] check;
@@ -88,10 +88,14 @@ abstract class CompiledRule {
    * index) order, or -1, resolving pending keys: the previous pick's key is made exact first (it is the cursor); a
    * pending pick is kept without computing its key when its upper bound is below every other remaining key of its
    * tier (it is then the minimum whatever its exact key), else it gets its exact key and the choice is made again.
-   * When tracing, picks always get exact keys (the trace shows them). {@code pending} is null for rules without
+   * When tracing, picks always get exact keys (the trace shows them). Pending marks are read only for rules with
    * {@link #lazyKeys}.
    */
-  final int nextExact(Evaluation ev, double[] keys, int[] tiers, boolean[] pending, double[] input, int pt, int pi) {
+  final int nextExact(Evaluation ev, Evaluation.Level level, int pt, int pi) {
+    double[] keys = level.keys;
+    int[] tiers = level.tiers;
+    boolean[] pending = lazy ? level.pending : null;
+    double[] input = level.input;
     double pk = Double.NEGATIVE_INFINITY;
     if (pi >= 0) {
       if (pending != null && pending[pi]) {

@@ -19,12 +19,8 @@ final class Evaluation {
   static final double EARTH_RADIUS_KM = 6371.0088;
 
   private final CompiledPolicyImpl policy;
-  final double[][] keys;
-  final int[][] tiers;
-  /** Per depth: entries whose key is still a lower bound (see {@link CompiledRule#lazyKeys}). */
-  final boolean[][] pending;
-  /** Per depth: what a rule recorded to compute a pending key later. */
-  final double[][] input;
+  /** Per depth of the rule tree: the scratch of the rule being evaluated there. */
+  final Level[] levels;
   final int[] hasHealthyStamp;
   final boolean[] hasHealthyValue;
   final int[] hasDataStamp;
@@ -92,10 +88,10 @@ final class Evaluation {
     this.policy = policy;
     int depth = policy.maxDepth + 1;
     int width = Math.max(2, policy.maxEntries);
-    this.keys = new double[depth][width];
-    this.tiers = new int[depth][width];
-    this.pending = new boolean[depth][width];
-    this.input = new double[depth][width];
+    this.levels = new Level[depth];
+    for (int d = 0; d < depth; d++) {
+      levels[d] = new Level(width);
+    }
     int rules = policy.rules.length;
     this.hasHealthyStamp = new int[rules];
     this.hasHealthyValue = new boolean[rules];
@@ -112,13 +108,36 @@ final class Evaluation {
   }
 
   /**
-   * Rule {@code r}'s order ({@link CompiledRule#order}) into the depth arrays, reused from an earlier evaluation on
+   * The scratch of the rule evaluated at one depth: its entries' order ({@link CompiledRule#order}: a tier and a key
+   * per entry, candidates first by tier, then key, then index), and for rules with {@link CompiledRule#lazyKeys}
+   * which keys are still lower bounds ({@code pending}) and what the rule recorded to compute them ({@code input}).
+   * Sized for the widest rule; an entry {@code i} of the rule uses slot {@code i} of each array.
+   */
+  static final class Level {
+    final double[] keys;
+    final int[] tiers;
+    final boolean[] pending;
+    final double[] input;
+
+    Level(int width) {
+      keys = new double[width];
+      tiers = new int[width];
+      pending = new boolean[width];
+      input = new double[width];
+    }
+  }
+
+  /**
+   * Rule {@code r}'s order ({@link CompiledRule#order}) into the level's arrays, reused from an earlier evaluation on
    * this scratch when it depends on the client location alone ({@link CompiledRule#orderByLocation}) and the
    * location instance is the same (locations are immutable, so the reused order is bit for bit the one
-   * {@code order} would write); the ECS scope is widened as {@code order} would. {@code pending} is null for rules
-   * without {@link CompiledRule#lazyKeys}. Returns the number of candidates.
+   * {@code order} would write); the ECS scope is widened as {@code order} would. Returns the number of candidates.
    */
-  int order(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+  int order(CompiledRule rule, int r, Level level) {
+    double[] keys = level.keys;
+    int[] tiers = level.tiers;
+    boolean[] pending = rule.lazyKeys() ? level.pending : null;
+    double[] input = level.input;
     orderKeyed = false;
     if (!policy.memo || !rule.orderByLocation(this)) {
       return pending != null ? rule.order(this, keys, tiers, pending, input) : rule.order(this, keys, tiers);
@@ -168,16 +187,16 @@ final class Evaluation {
    * moving on from the pick would skip that entry.) Resolving a key does not change the pick sequence (exact keys are
    * bit-identical to the eager ones), so traced evaluations, which always pick afresh, may start from that state.
    */
-  int firstPick(CompiledRule rule, int r, double[] keys, int[] tiers, boolean[] pending, double[] input) {
+  int firstPick(CompiledRule rule, int r, Level level) {
     if (!orderKeyed || tracing()) {
-      return rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
+      return rule.nextExact(this, level, Integer.MIN_VALUE, -1);
     }
     int first = orderFirst[r];
     if (first == NO_PICK_YET) {
-      first = rule.nextExact(this, keys, tiers, pending, input, Integer.MIN_VALUE, -1);
-      if (pending != null) {
-        System.arraycopy(keys, 0, orderKeys[r], 0, rule.n);
-        System.arraycopy(pending, 0, orderPending[r], 0, rule.n);
+      first = rule.nextExact(this, level, Integer.MIN_VALUE, -1);
+      if (rule.lazyKeys()) {
+        System.arraycopy(level.keys, 0, orderKeys[r], 0, rule.n);
+        System.arraycopy(level.pending, 0, orderPending[r], 0, rule.n);
       }
       orderFirst[r] = first;
     }

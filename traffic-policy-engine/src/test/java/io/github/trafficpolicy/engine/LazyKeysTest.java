@@ -95,10 +95,11 @@ final class LazyKeysTest {
     double[] eagerKeys = new double[rule.n];
     int[] eagerTiers = new int[rule.n];
     int eagerCount = rule.order(ev, eagerKeys, eagerTiers);
-    double[] keys = new double[rule.n];
-    int[] tiers = new int[rule.n];
-    boolean[] pending = new boolean[rule.n];
-    double[] input = new double[rule.n];
+    Evaluation.Level level = new Evaluation.Level(rule.n);
+    double[] keys = level.keys;
+    int[] tiers = level.tiers;
+    boolean[] pending = level.pending;
+    double[] input = level.input;
     int count = rule.order(ev, keys, tiers, pending, input);
     assertThat(count).as(what).isEqualTo(eagerCount);
     assertThat(tiers).as(what).isEqualTo(eagerTiers);
@@ -119,7 +120,7 @@ final class LazyKeysTest {
     }
     pt = Integer.MIN_VALUE;
     pi = -1;
-    while ((i = rule.nextExact(ev, keys, tiers, pending, input, pt, pi)) >= 0) {
+    while ((i = rule.nextExact(ev, level, pt, pi)) >= 0) {
       // A pick certain to come first may keep its bound; its key is what an exact computation gives.
       assertThat(!pending[i] || rule.upperKey(ev, i, input[i]) >= rule.exactKey(ev, i, input[i])).as(what).isTrue();
       lazy.add(i + ":" + tiers[i] + ":" + (pending[i] ? rule.exactKey(ev, i, input[i]) : keys[i]));

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 import org.w3c.dom.Element;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
@@ -36,7 +37,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Route 53's API (2013-04-01) over a {@link TrafficPolicyRegistry} and the zones a {@link QueryHandler} serves:
