@@ -349,14 +349,12 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     }
     boolean tracing = ev.tracing();
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, TraceText.ruleSubject(rule),
-          text.context(ev, rule));
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, TraceText.ruleSubject(rule), text.context(ev, rule));
     }
     if (rule instanceof CompiledRule.Multivalue) {
       return resolveMultivalue(ev, (CompiledRule.Multivalue) rule, r, depth);
     }
     Evaluation.Level level = ev.levels[depth];
-    double[] keys = level.keys;
     int[] tiers = level.tiers;
     int count = ev.order(rule, r, level);
     if (ev.choices != null) {
@@ -371,16 +369,24 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     }
     if (count == 0) {
       if (tracing) {
-        ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id,
-            TraceText.noCandidate(rule));
+        ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, TraceText.noCandidate(rule));
       }
       return Refs.NO_DATA;
     }
-    // F1: pick, check, re-pick.
+    int res = pickHealthy(ev, rule, r, level, depth);
+    return res != Refs.NO_DATA ? res : pickFailOpen(ev, rule, r, level, depth);
+  }
+
+  /**
+   * F1 (pick, check, re-pick): the first entry in the rule's order that is usable ({@link #unusable}) and whose
+   * branch answers, resolved; {@link Refs#NO_DATA} when there is none.
+   */
+  private int pickHealthy(Evaluation ev, CompiledRule rule, int r, Evaluation.Level level, int depth) {
+    boolean tracing = ev.tracing();
+    int[] tiers = level.tiers;
     int pt = Integer.MIN_VALUE;
     int pi = -1;
-    int i;
-    for (i = ev.firstPick(rule, r, level); i >= 0; i = rule.nextExact(ev, level, pt, pi)) {
+    for (int i = ev.firstPick(rule, r, level); i >= 0; i = rule.nextExact(ev, level, pt, pi)) {
       pt = tiers[i];
       pi = i;
       if (ev.choices != null) {
@@ -394,16 +400,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
         continue;
       }
       if (tracing) {
-        if (rule instanceof CompiledRule.Weighted && tiers[i] == 0) {
-          for (int z = 0; z < rule.n; z++) {
-            if (tiers[z] == 1) {
-              ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, z),
-                  TraceText.ZERO_WEIGHT_STANDBY, rule.id, z);
-            }
-          }
-        }
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.entry(rule, i), rule.why(ev, i, keys[i], tiers[i], false),
-            rule.id, i);
+        traceChoice(ev, rule, level, i, depth, false);
       }
       int res = resolveTarget(ev, rule.child[i], depth + 1);
       if (res != Refs.NO_DATA) {
@@ -413,11 +410,18 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
         return res;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), TraceText.BRANCH_FAILED_CLOSED,
-            rule.id, i);
+        ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), TraceText.BRANCH_FAILED_CLOSED, rule.id, i);
       }
     }
-    // F2: nothing healthy.
+    return Refs.NO_DATA;
+  }
+
+  /**
+   * F2, when no entry is healthy: no answer when failing closed; else the first entry in the rule's order whose
+   * branch has any data, chosen as if every entry were healthy.
+   */
+  private int pickFailOpen(Evaluation ev, CompiledRule rule, int r, Evaluation.Level level, int depth) {
+    boolean tracing = ev.tracing();
     if (failClosed) {
       if (tracing) {
         ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_CLOSED, rule.id, TraceText.FAIL_CLOSED);
@@ -425,25 +429,25 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       return Refs.NO_DATA;
     }
     if (tracing) {
-      ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id,
-          TraceText.FAIL_OPEN);
+      ev.ruleStep(rule.id, depth, TraceStep.Kind.FAIL_OPEN, rule.id, TraceText.FAIL_OPEN);
     }
-    pt = Integer.MIN_VALUE;
-    pi = -1;
+    int[] tiers = level.tiers;
+    int pt = Integer.MIN_VALUE;
+    int pi = -1;
+    int i;
     while ((i = rule.nextExact(ev, level, pt, pi)) >= 0) {
       pt = tiers[i];
       pi = i;
       int c = rule.child[i];
       if (Refs.isRule(c) && !hasData(ev, c)) {
         if (tracing) {
-          ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i), text.unusable(ev, rule, i, Unusable.BRANCH_NO_DATA),
-              rule.id, i);
+          ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, i),
+              text.unusable(ev, rule, i, Unusable.BRANCH_NO_DATA), rule.id, i);
         }
         continue;
       }
       if (tracing) {
-        ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.entry(rule, i), rule.why(ev, i, keys[i], tiers[i], true),
-            rule.id, i);
+        traceChoice(ev, rule, level, i, depth, true);
       }
       int res = resolveTarget(ev, c, depth + 1);
       if (res != Refs.NO_DATA) {
@@ -457,6 +461,21 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       ev.ruleStep(rule.id, depth, TraceStep.Kind.NO_DATA, rule.id, TraceText.NO_ANSWER);
     }
     return Refs.NO_DATA;
+  }
+
+  /** Traces the choice of entry {@code i} (after the zero-weight standbys it passes over, in F1). */
+  private void traceChoice(Evaluation ev, CompiledRule rule, Evaluation.Level level, int i, int depth,
+                           boolean failOpen) {
+    int[] tiers = level.tiers;
+    if (!failOpen && rule instanceof CompiledRule.Weighted && tiers[i] == 0) {
+      for (int z = 0; z < rule.n; z++) {
+        if (tiers[z] == 1) {
+          ev.step(depth + 1, TraceStep.Kind.SKIP, text.entry(rule, z), TraceText.ZERO_WEIGHT_STANDBY, rule.id, z);
+        }
+      }
+    }
+    ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.entry(rule, i),
+        rule.why(ev, i, level.keys[i], tiers[i], failOpen), rule.id, i);
   }
 
   private int resolveMultivalue(Evaluation ev, CompiledRule.Multivalue rule, int r, int depth) {

@@ -116,7 +116,7 @@ final class PolicyCompiler {
     int widest = 2;
     r = 0;
     for (Map.Entry<RuleId, Rule> en : document.rules().entrySet()) {
-      CompiledRule cr = compileRule(en.getKey().value(), en.getValue(), endpointIndex, ruleIndex);
+      CompiledRule cr = compileRule(en.getKey().value(), en.getValue(), endpointIndex);
       List<? extends RuleEntry> entries = en.getValue().entries();
       for (int i = 0; i < cr.n; i++) {
         RuleEntry entry = entries.get(i);
@@ -166,141 +166,165 @@ final class PolicyCompiler {
     return Refs.ofRule(i);
   }
 
-  private CompiledRule compileRule(String id, Rule rule, Map<EndpointId, Integer> endpointIndex,
-      Map<RuleId, Integer> ruleIndex) {
+  private CompiledRule compileRule(String id, Rule rule, Map<EndpointId, Integer> endpointIndex) {
     if (rule instanceof FailoverRule) {
-      CompiledRule.Failover f = new CompiledRule.Failover(id);
-      f.label[0] = "Primary";
-      f.label[1] = "Secondary";
-      return f;
+      return failover(id);
     }
-    if (rule instanceof GeolocationRule) {
-      List<GeolocationEntry> l = ((GeolocationRule) rule).locations();
-      int n = l.size();
-      int[] kind = new int[n];
-      String[] continent = new String[n];
-      String[] country = new String[n];
-      String[] subdivision = new String[n];
-      String[] label = new String[n];
-      for (int i = 0; i < n; i++) {
-        GeolocationEntry g = l.get(i);
-        continent[i] = g.continent().orElse("");
-        country[i] = g.country().orElse("");
-        subdivision[i] = g.subdivision().orElse("");
-        if (g.isCatchAll()) {
-          kind[i] = CompiledRule.Geo.DEFAULT;
-          label[i] = "default";
-        } else if (g.subdivision().isPresent()) {
-          kind[i] = CompiledRule.Geo.SUBDIVISION;
-          label[i] = country[i] + "/" + subdivision[i];
-        } else if (g.country().isPresent()) {
-          kind[i] = CompiledRule.Geo.COUNTRY;
-          label[i] = country[i];
-        } else if (g.continent().isPresent()) {
-          kind[i] = CompiledRule.Geo.CONTINENT;
-          label[i] = "continent " + continent[i];
-        } else {
-          throw new IllegalArgumentException("rule " + id + " location " + i
-              + " names no continent, country or subdivision and is not the default");
-        }
-      }
-      CompiledRule.Geo g = new CompiledRule.Geo(id, n, kind, continent, country, subdivision);
-      System.arraycopy(label, 0, g.label, 0, n);
-      return g;
+    if (rule instanceof GeolocationRule g) {
+      return geolocation(id, g);
     }
-    if (rule instanceof LatencyRule) {
-      List<LatencyEntry> l = ((LatencyRule) rule).regions();
-      int n = l.size();
-      String[] region = new String[n];
-      double[] lat = new double[n];
-      double[] lon = new double[n];
-      for (int i = 0; i < n; i++) {
-        region[i] = l.get(i).region();
-        Optional<Coordinates> c = settings.regionCoordinates().find(region[i]);
-        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
-        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
-      }
-      CompiledRule.Latency lr =
-          new CompiledRule.Latency(id, n, region, lat, lon, settings.unknownLatencyLocation());
-      System.arraycopy(region, 0, lr.label, 0, n);
-      return lr;
+    if (rule instanceof LatencyRule l) {
+      return latency(id, l);
     }
-    if (rule instanceof GeoproximityRule) {
-      List<GeoproximityEntry> l = ((GeoproximityRule) rule).locations();
-      int n = l.size();
-      double[] lat = new double[n];
-      double[] lon = new double[n];
-      int[] bias = new int[n];
-      String[] where = new String[n];
-      for (int i = 0; i < n; i++) {
-        GeoproximityEntry g = l.get(i);
-        bias[i] = g.bias();
-        Optional<Coordinates> c;
-        GeoproximityLocation loc = g.location();
-        if (loc instanceof GeoproximityLocation.Region) {
-          String code = ((GeoproximityLocation.Region) loc).code();
-          c = settings.regionCoordinates().find(code);
-          where[i] = "region " + code;
-        } else if (loc instanceof GeoproximityLocation.LocalZone) {
-          String code = ((GeoproximityLocation.LocalZone) loc).code();
-          c = settings.regionCoordinates().find(code);
-          where[i] = "local zone " + code;
-        } else {
-          GeoproximityLocation.Coordinate p = (GeoproximityLocation.Coordinate) loc;
-          c = Optional.of(new Coordinates(p.latitude().doubleValue(), p.longitude().doubleValue()));
-          where[i] = p.latitude().toPlainString() + "," + p.longitude().toPlainString();
-        }
-        lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
-        lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
-      }
-      CompiledRule.Geoproximity gr = new CompiledRule.Geoproximity(id, n, lat, lon, bias, where,
-          settings.unknownGeoproximityLocation(), settings.bias());
-      System.arraycopy(where, 0, gr.label, 0, n);
-      return gr;
+    if (rule instanceof GeoproximityRule g) {
+      return geoproximity(id, g);
     }
-    if (rule instanceof WeightedRule) {
-      List<WeightedEntry> l = ((WeightedRule) rule).items();
-      int n = l.size();
-      int[] weight = new int[n];
-      long[] keys = entryKeys(id, l);
-      String[] label = new String[n];
-      for (int i = 0; i < n; i++) {
-        weight[i] = l.get(i).weight();
-        label[i] = "weight " + weight[i];
-      }
-      CompiledRule.Weighted w = new CompiledRule.Weighted(id, n, weight, keys);
-      System.arraycopy(label, 0, w.label, 0, n);
-      return w;
+    if (rule instanceof WeightedRule w) {
+      return weighted(id, w);
     }
-    if (rule instanceof MultivalueAnswerRule) {
-      List<MultivalueEntry> l = ((MultivalueAnswerRule) rule).items();
-      int n = l.size();
-      long[] keys = entryKeys(id, l);
-      ImmutableList<EndpointId> all = null;
-      ImmutableList<RecordData> allRecords = null;
-      if (n <= settings.multivalueMaximum()) {
-        ImmutableList.Builder<EndpointId> ids = ImmutableList.builder();
-        ImmutableList.Builder<RecordData> data = ImmutableList.builder();
-        boolean allValues = true;
-        for (MultivalueEntry m : l) {
-          ids.add(m.endpoint());
-          Integer ei = endpointIndex.get(m.endpoint());
-          if (ei != null && valueData[ei] != null) {
-            data.addAll(valueData[ei]);
-          } else {
-            allValues = false;
-          }
-        }
-        all = ids.build();
-        allRecords = allValues ? data.build() : null;
-      }
-      CompiledRule.Multivalue m = new CompiledRule.Multivalue(id, n, keys, all, allRecords);
-      for (int i = 0; i < n; i++) {
-        m.label[i] = "item " + i;
-      }
-      return m;
+    if (rule instanceof MultivalueAnswerRule m) {
+      return multivalue(id, m, endpointIndex);
     }
     throw new AssertionError(rule);
+  }
+
+  private static CompiledRule.Failover failover(String id) {
+    CompiledRule.Failover f = new CompiledRule.Failover(id);
+    f.label[0] = "Primary";
+    f.label[1] = "Secondary";
+    return f;
+  }
+
+  private CompiledRule.Geo geolocation(String id, GeolocationRule rule) {
+    List<GeolocationEntry> l = rule.locations();
+    int n = l.size();
+    int[] kind = new int[n];
+    String[] continent = new String[n];
+    String[] country = new String[n];
+    String[] subdivision = new String[n];
+    String[] label = new String[n];
+    for (int i = 0; i < n; i++) {
+      GeolocationEntry g = l.get(i);
+      continent[i] = g.continent().orElse("");
+      country[i] = g.country().orElse("");
+      subdivision[i] = g.subdivision().orElse("");
+      if (g.isCatchAll()) {
+        kind[i] = CompiledRule.Geo.DEFAULT;
+        label[i] = "default";
+      } else if (g.subdivision().isPresent()) {
+        kind[i] = CompiledRule.Geo.SUBDIVISION;
+        label[i] = country[i] + "/" + subdivision[i];
+      } else if (g.country().isPresent()) {
+        kind[i] = CompiledRule.Geo.COUNTRY;
+        label[i] = country[i];
+      } else if (g.continent().isPresent()) {
+        kind[i] = CompiledRule.Geo.CONTINENT;
+        label[i] = "continent " + continent[i];
+      } else {
+        throw new IllegalArgumentException("rule " + id + " location " + i
+            + " names no continent, country or subdivision and is not the default");
+      }
+    }
+    CompiledRule.Geo g = new CompiledRule.Geo(id, n, kind, continent, country, subdivision);
+    System.arraycopy(label, 0, g.label, 0, n);
+    return g;
+  }
+
+  private CompiledRule.Latency latency(String id, LatencyRule rule) {
+    List<LatencyEntry> l = rule.regions();
+    int n = l.size();
+    String[] region = new String[n];
+    double[] lat = new double[n];
+    double[] lon = new double[n];
+    for (int i = 0; i < n; i++) {
+      region[i] = l.get(i).region();
+      Optional<Coordinates> c = settings.regionCoordinates().find(region[i]);
+      lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
+      lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
+    }
+    CompiledRule.Latency lr =
+        new CompiledRule.Latency(id, n, region, lat, lon, settings.unknownLatencyLocation());
+    System.arraycopy(region, 0, lr.label, 0, n);
+    return lr;
+  }
+
+  private CompiledRule.Geoproximity geoproximity(String id, GeoproximityRule rule) {
+    List<GeoproximityEntry> l = rule.locations();
+    int n = l.size();
+    double[] lat = new double[n];
+    double[] lon = new double[n];
+    int[] bias = new int[n];
+    String[] where = new String[n];
+    for (int i = 0; i < n; i++) {
+      GeoproximityEntry g = l.get(i);
+      bias[i] = g.bias();
+      Optional<Coordinates> c;
+      GeoproximityLocation loc = g.location();
+      if (loc instanceof GeoproximityLocation.Region) {
+        String code = ((GeoproximityLocation.Region) loc).code();
+        c = settings.regionCoordinates().find(code);
+        where[i] = "region " + code;
+      } else if (loc instanceof GeoproximityLocation.LocalZone) {
+        String code = ((GeoproximityLocation.LocalZone) loc).code();
+        c = settings.regionCoordinates().find(code);
+        where[i] = "local zone " + code;
+      } else {
+        GeoproximityLocation.Coordinate p = (GeoproximityLocation.Coordinate) loc;
+        c = Optional.of(new Coordinates(p.latitude().doubleValue(), p.longitude().doubleValue()));
+        where[i] = p.latitude().toPlainString() + "," + p.longitude().toPlainString();
+      }
+      lat[i] = c.isPresent() ? Math.toRadians(c.get().latitude()) : Double.NaN;
+      lon[i] = c.isPresent() ? Math.toRadians(c.get().longitude()) : Double.NaN;
+    }
+    CompiledRule.Geoproximity gr = new CompiledRule.Geoproximity(id, n, lat, lon, bias, where,
+        settings.unknownGeoproximityLocation(), settings.bias());
+    System.arraycopy(where, 0, gr.label, 0, n);
+    return gr;
+  }
+
+  private CompiledRule.Weighted weighted(String id, WeightedRule rule) {
+    List<WeightedEntry> l = rule.items();
+    int n = l.size();
+    int[] weight = new int[n];
+    long[] keys = entryKeys(id, l);
+    String[] label = new String[n];
+    for (int i = 0; i < n; i++) {
+      weight[i] = l.get(i).weight();
+      label[i] = "weight " + weight[i];
+    }
+    CompiledRule.Weighted w = new CompiledRule.Weighted(id, n, weight, keys);
+    System.arraycopy(label, 0, w.label, 0, n);
+    return w;
+  }
+
+  private CompiledRule.Multivalue multivalue(String id, MultivalueAnswerRule rule,
+                                             Map<EndpointId, Integer> endpointIndex) {
+    List<MultivalueEntry> l = rule.items();
+    int n = l.size();
+    long[] keys = entryKeys(id, l);
+    ImmutableList<EndpointId> all = null;
+    ImmutableList<RecordData> allRecords = null;
+    if (n <= settings.multivalueMaximum()) {
+      ImmutableList.Builder<EndpointId> ids = ImmutableList.builder();
+      ImmutableList.Builder<RecordData> data = ImmutableList.builder();
+      boolean allValues = true;
+      for (MultivalueEntry m : l) {
+        ids.add(m.endpoint());
+        Integer ei = endpointIndex.get(m.endpoint());
+        if (ei != null && valueData[ei] != null) {
+          data.addAll(valueData[ei]);
+        } else {
+          allValues = false;
+        }
+      }
+      all = ids.build();
+      allRecords = allValues ? data.build() : null;
+    }
+    CompiledRule.Multivalue m = new CompiledRule.Multivalue(id, n, keys, all, allRecords);
+    for (int i = 0; i < n; i++) {
+      m.label[i] = "item " + i;
+    }
+    return m;
   }
 
   private long[] entryKeys(String ruleId, List<? extends RuleEntry> entries) {

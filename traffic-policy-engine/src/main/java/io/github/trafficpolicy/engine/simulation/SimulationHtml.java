@@ -40,6 +40,20 @@ public final class SimulationHtml {
       colour(colours, c.endpoint());
     }
     StringBuilder b = new StringBuilder();
+    header(b, r);
+    shares(b, r, colours);
+    maps(b, r, colours);
+    r.diff().ifPresent(d -> comparison(b, "Change from " + r.against().orElse("?") + " to " + r.policy(), d));
+    failures(b, r);
+    invariants(b, r);
+    scopes(b, "By continent", "continent", r.distribution().continents(), colours);
+    scopes(b, "By country", "country", r.distribution().countries(), colours);
+    b.append("</body></html>\n");
+    return b.toString();
+  }
+
+  /** The page's head, title, summary and verdict. */
+  private static void header(StringBuilder b, SimulationReport r) {
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Simulation of ")
         .append(esc(r.policy())).append("</title>\n<style>\n")
         .append("body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}")
@@ -56,7 +70,10 @@ public final class SimulationHtml {
         esc(r.weighting())));
     r.diff().ifPresent(d -> b.append("<p class=\"verdict\">").append(esc(SimulationReport.verdict(d)))
         .append("</p>\n"));
+  }
 
+  /** The share of clients per endpoint, beside the capacity when one is given. */
+  private static void shares(StringBuilder b, SimulationReport r, Map<String, String> colours) {
     b.append("<h2>Share of clients per endpoint</h2>\n<table><tr><th>endpoint</th><th>share</th>");
     if (!r.capacity().isEmpty()) {
       b.append("<th>capacity</th>");
@@ -73,7 +90,10 @@ public final class SimulationHtml {
       b.append("</tr>\n");
     });
     b.append("</table>\n");
+  }
 
+  /** The maps of who goes where (and who moves, in a comparison). */
+  private static void maps(StringBuilder b, SimulationReport r, Map<String, String> colours) {
     if (!r.map().isEmpty()) {
       b.append("<h2>Map: the endpoint most clients of each place get</h2>\n");
       map(b, r.map(), colours, false);
@@ -88,8 +108,10 @@ public final class SimulationHtml {
     } else {
       b.append("<p>No map: the geo source has no coordinates (a Country database or a table without them).</p>\n");
     }
+  }
 
-    r.diff().ifPresent(d -> comparison(b, "Change from " + r.against().orElse("?") + " to " + r.policy(), d));
+  /** The failure rehearsal table. */
+  private static void failures(StringBuilder b, SimulationReport r) {
     if (!r.failures().isEmpty()) {
       b.append("<h2>Failure rehearsal</h2>\n<table><tr><th>failed</th><th>moved</th><th>moves</th>"
           + "<th>then</th><th>over capacity</th></tr>\n");
@@ -101,6 +123,10 @@ public final class SimulationHtml {
       }
       b.append("</table>\n");
     }
+  }
+
+  /** The invariants table. */
+  private static void invariants(StringBuilder b, SimulationReport r) {
     if (!r.invariants().isEmpty()) {
       b.append("<h2>Invariants</h2>\n<table><tr><th>invariant</th><th>result</th><th>cases</th>"
           + "<th>counterexample</th></tr>\n");
@@ -114,10 +140,6 @@ public final class SimulationHtml {
       }
       b.append("</table>\n");
     }
-    scopes(b, "By continent", "continent", r.distribution().continents(), colours);
-    scopes(b, "By country", "country", r.distribution().countries(), colours);
-    b.append("</body></html>\n");
-    return b.toString();
   }
 
   private static void map(StringBuilder b, List<MapCell> cells, Map<String, String> colours, boolean moves) {
