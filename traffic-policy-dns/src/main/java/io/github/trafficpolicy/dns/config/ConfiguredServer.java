@@ -139,61 +139,112 @@ public final class ConfiguredServer implements AutoCloseable {
 
   /** Builds the server, or throws with {@code earlier} (the configuration's own problems) and every other one. */
   private static ConfiguredServer create(ServeConfig config, List<String> earlier) {
-    checkNotNull(config, "config");
-    List<String> problems = new ArrayList<>(earlier);
-    List<AutoCloseable> resources = new ArrayList<>();
-    ConfigSource src = config.source();
-    String name = config.name();
-    config.udpIo().unavailableReason().ifPresent(why ->
-        problems.add(name + ": /udpIo: \"" + config.udpIo() + "\" is not available here: " + why));
-    Optional<InetSocketAddress> metricsListen = metricsListen(config, problems);
-    config.udpScheduling().unavailableReason().ifPresent(why ->
-        problems.add(name + ": /udpScheduling: \"" + config.udpScheduling() + "\" is not available here: "
-            + why));
+    Assembly a = new Assembly(checkNotNull(config, "config"), earlier);
+    a.checkPlatform();
+    a.readInputs();
+    a.readHealthChecks();
+    a.readHealthStatus();
+    a.assembleEvaluator();
+    a.readZones();
+    a.compilePolicyRecords();
+    a.openRegistry();
+    a.buildCatalog();
+    a.prepareHandler();
+    return a.finish();
+  }
 
-    List<GeoLocator> locators = new ArrayList<>();
-    config.cidrTable().ifPresent(path -> {
-      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
-          StandardCharsets.UTF_8)) {
-        locators.add(CidrGeoLocator.read(src.describe(path), r));
-      } catch (IOException e) {
-        problems.add(name + ": /geo/cidrTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
-      } catch (RuntimeException e) {
-        problems.add(e.getMessage());
-      }
-    });
-    config.maxmind().ifPresent(path -> {
-      Optional<Path> file = src.file(path);
-      if (file.isEmpty()) {
-        problems.add(name + ": /geo/maxmind: " + src.describe(path) + " must be a file on disk");
+  /**
+   * The steps of {@link #create}, in order, and what they have made so far. Every step adds its problems (with
+   * their places) and goes on, so that one round reports them all; {@link #finish} throws when there is any,
+   * after closing what the steps opened.
+   */
+  private static final class Assembly {
+    private final ServeConfig config;
+    private final ConfigSource src;
+    private final String name;
+    private final List<String> problems;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Optional<InetSocketAddress> metricsListen = Optional.empty();
+    private final List<GeoLocator> locators = new ArrayList<>();
+    private final List<CsvLatencyTable> latency = new ArrayList<>();
+    private final List<HealthCheck> checks = new ArrayList<>();
+    private final Map<HealthCheckId, String> checkPlaces = new LinkedHashMap<>();
+    private final HealthRegistry health = new HealthRegistry();
+    private Optional<HealthStatusFile> watch = Optional.empty();
+    private @Nullable PolicyEvaluator evaluator;
+    private final Catalog.Builder catalog = Catalog.builder();
+    private final List<Zone> zones = new ArrayList<>();
+    private final List<CompiledPolicy> fixedPolicies = new ArrayList<>();
+    private Optional<RegistryFollow> registry = Optional.empty();
+    private Optional<HealthCheckStore> store = Optional.empty();
+    private Optional<ApiMember> api = Optional.empty();
+    private @Nullable Catalog built;
+    private final List<String> warnings = new ArrayList<>();
+    private QueryHandler.@Nullable Builder handler;
+
+    Assembly(ServeConfig config, List<String> earlier) {
+      this.config = config;
+      this.src = config.source();
+      this.name = config.name();
+      this.problems = new ArrayList<>(earlier);
+    }
+
+    /** The UDP I/O and scheduling asked for are available here; the metrics address is valid. */
+    void checkPlatform() {
+      config.udpIo().unavailableReason().ifPresent(why ->
+          problems.add(name + ": /udpIo: \"" + config.udpIo() + "\" is not available here: " + why));
+      metricsListen = metricsListen(config, problems);
+      config.udpScheduling().unavailableReason().ifPresent(why ->
+          problems.add(name + ": /udpScheduling: \"" + config.udpScheduling() + "\" is not available here: "
+              + why));
+    }
+
+    /** The CIDR geo table, the MaxMind database (read whole before serving) and the latency table. */
+    void readInputs() {
+      config.cidrTable().ifPresent(path -> {
+        try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+            StandardCharsets.UTF_8)) {
+          locators.add(CidrGeoLocator.read(src.describe(path), r));
+        } catch (IOException e) {
+          problems.add(name + ": /geo/cidrTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
+        } catch (RuntimeException e) {
+          problems.add(IoMessages.message(e));
+        }
+      });
+      config.maxmind().ifPresent(path -> {
+        Optional<Path> file = src.file(path);
+        if (file.isEmpty()) {
+          problems.add(name + ": /geo/maxmind: " + src.describe(path) + " must be a file on disk");
+          return;
+        }
+        try {
+          MaxMindGeoLocator m = MaxMindGeoLocator.open(file.get());
+          resources.add(m);
+          // Every record's location read before serving: no lookup reads the database or allocates while serving.
+          m.preload();
+          locators.add(m);
+        } catch (IOException | RuntimeException e) {
+          problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + IoMessages.describe(e));
+        }
+      });
+      config.latencyTable().ifPresent(path -> {
+        try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
+            StandardCharsets.UTF_8)) {
+          latency.add(CsvLatencyTable.read(src.describe(path), r));
+        } catch (IOException e) {
+          problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
+        } catch (RuntimeException e) {
+          problems.add(IoMessages.message(e));
+        }
+      });
+    }
+
+    /** The configuration's own health checks, with their places. */
+    void readHealthChecks() {
+      JsonNode checksNode = config.extensions().get(HealthChecksConfig.MEMBER);
+      if (checksNode == null) {
         return;
       }
-      try {
-        MaxMindGeoLocator m = MaxMindGeoLocator.open(file.get());
-        resources.add(m);
-        // Every record's location read before serving: no lookup reads the database or allocates while serving.
-        m.preload();
-        locators.add(m);
-      } catch (IOException | RuntimeException e) {
-        problems.add(name + ": /geo/maxmind: cannot open " + src.describe(path) + ": " + IoMessages.describe(e));
-      }
-    });
-    List<CsvLatencyTable> latency = new ArrayList<>();
-    config.latencyTable().ifPresent(path -> {
-      try (Reader r = new InputStreamReader(new java.io.ByteArrayInputStream(src.read(path)),
-          StandardCharsets.UTF_8)) {
-        latency.add(CsvLatencyTable.read(src.describe(path), r));
-      } catch (IOException e) {
-        problems.add(name + ": /latencyTable: cannot read " + src.describe(path) + ": " + IoMessages.describe(e));
-      } catch (RuntimeException e) {
-        problems.add(e.getMessage());
-      }
-    });
-
-    List<HealthCheck> checks = new ArrayList<>();
-    Map<HealthCheckId, String> checkPlaces = new LinkedHashMap<>();
-    JsonNode checksNode = config.extensions().get(HealthChecksConfig.MEMBER);
-    if (checksNode != null) {
       try {
         checks.addAll(HealthChecksConfig.parse(checksNode, "/" + HealthChecksConfig.MEMBER));
         for (int i = 0; i < checks.size(); i++) {
@@ -204,9 +255,11 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
 
-    HealthRegistry health = new HealthRegistry();
-    Optional<HealthStatusFile> watch = Optional.empty();
-    if (config.healthStatus().isPresent()) {
+    /** The health-status file, applied once now (an ID a health check probes may not be in it) and watched. */
+    void readHealthStatus() {
+      if (config.healthStatus().isEmpty()) {
+        return;
+      }
       ServeConfig.HealthStatusFile hs = config.healthStatus().get();
       try {
         String place = src.describe(hs.file());
@@ -224,201 +277,231 @@ public final class ConfiguredServer implements AutoCloseable {
           }
         }
         w.apply(initial);
-        if (hs.watch() && src.file(hs.file()).isPresent()) {
+        if (hs.watch() && onDisk.isPresent()) {
           watch = Optional.of(w);
         }
       } catch (IOException e) {
-        problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": " + IoMessages.describe(e));
+        problems.add(name + ": /healthStatus/file: cannot read " + src.describe(hs.file()) + ": "
+            + IoMessages.describe(e));
       } catch (IllegalArgumentException e) {
         problems.addAll(IoMessages.message(e).lines().toList());
       }
     }
 
-    EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().health(health)
-        .settings(EvaluatorSettings.builder().seed(config.seed()).build());
-    if (!locators.isEmpty()) {
-      // Not cached per client: the locators' own tables are sized from their data (see MaxMindGeoLocator.preload).
-      inputs.geoLocator(GeoLocators.chain(locators));
+    /** The evaluator over the inputs read, the health registry and the alias targets (EvaluatorInputs). */
+    void assembleEvaluator() {
+      EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().health(health)
+          .settings(EvaluatorSettings.builder().seed(config.seed()).build());
+      if (!locators.isEmpty()) {
+        // Not cached per client: the locators' own tables are sized from their data (see MaxMindGeoLocator.preload).
+        inputs.geoLocator(GeoLocators.chain(locators));
+      }
+      latency.forEach(inputs::latencyTable);
+      aliasTargets(config, inputs, problems);
+      EvaluatorInputs assembled = inputs.build();
+      assembled.dnsAliasResolver().ifPresent(resources::add);
+      evaluator = assembled.evaluator();
     }
-    latency.forEach(inputs::latencyTable);
-    aliasTargets(config, inputs, problems);
-    EvaluatorInputs assembled = inputs.build();
-    assembled.dnsAliasResolver().ifPresent(resources::add);
-    PolicyEvaluator evaluator = assembled.evaluator();
 
-    Catalog.Builder catalog = Catalog.builder();
-    List<Zone> zones = new ArrayList<>();
-    List<CompiledPolicy> fixedPolicies = new ArrayList<>();
-    for (ServeConfig.ZoneEntry z : config.zones()) {
-      try {
-        Zone zone = Zone.parse(z.origin(), src.read(z.file(), InputLimits.ZONE_FILE_BYTES, "a zone file"),
-            src.describe(z.file()));
-        zones.add(zone);
-        catalog.zone(zone);
-      } catch (IOException e) {
-        problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + IoMessages.describe(e));
-      } catch (ZoneFileException e) {
-        problems.add(e.getMessage() + " (" + z.place() + ")");
-      }
-    }
-    // Each document file is read and parsed once, and each (policy, version, document) compiled once: the records
-    // bound to it share its program. A failure is reported at every record that names the document.
-    Map<String, Outcome<PolicyDocument>> documents = new HashMap<>();
-    Map<ProgramKey, Outcome<CompiledPolicy>> programs = new HashMap<>();
-    for (ServeConfig.PolicyRecordEntry p : config.policyRecords()) {
-      PolicyRecord record;
-      try {
-        record = new PolicyRecord(p.zone(), p.name(), p.ttl(), p.policyId(), p.policyVersion());
-      } catch (IllegalArgumentException e) {
-        problems.add(p.place() + ": " + IoMessages.describe(e));
-        continue;
-      }
-      Outcome<PolicyDocument> document =
-          documents.computeIfAbsent(src.describe(p.document()), file -> readDocument(src, p.document()));
-      PolicyDocument doc = document.value();
-      if (doc == null) {
-        problems.addAll(document.problemsAt().apply(p.place()));
-        continue;
-      }
-      PolicyBinding binding =
-          new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl());
-      Outcome<CompiledPolicy> compiled = programs.computeIfAbsent(
-          new ProgramKey(record.policyId(), record.policyVersion(), src.describe(p.document())), k -> {
-            try {
-              return Outcome.of(evaluator.compile(doc, binding));
-            } catch (RuntimeException e) {
-              String why = ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e);
-              return Outcome.failed(place -> List.of(place + why));
-            }
-          });
-      CompiledPolicy first = compiled.value();
-      if (first == null) {
-        problems.addAll(compiled.problemsAt().apply(p.place()));
-        continue;
-      }
-      CompiledPolicy policy = first.binding().equals(binding) ? first
-          : first.program().orElseThrow().bind(record.name(), record.ttl());
-      catalog.policyRecord(policy);
-      fixedPolicies.add(policy);
-    }
-    Optional<RegistryFollow> registry = Optional.empty();
-    if (problems.isEmpty() && config.extensions().containsKey("registry")) {
-      registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
-      registry.ifPresent(r -> resources.add(r.registry()::close));
-    }
-    // The health checks made through the API live in the registry's directory, beside the configuration's own.
-    Optional<HealthCheckStore> store = Optional.empty();
-    if (registry.isPresent()) {
-      Optional<Path> dir = registry.get().registry().directory();
-      try {
-        store = Optional.of(HealthCheckStore.open(dir, checks));
-        checks.clear();
-        checks.addAll(store.get().checks());
-      } catch (IOException e) {
-        problems.add(name + ": /registry: cannot read " + dir.map(d -> d.resolve(HealthCheckStore.FILE)).orElse(null)
-            + ": " + IoMessages.describe(e));
-      } catch (IllegalArgumentException e) {
-        for (String line : IoMessages.message(e).lines().toList()) {
-          problems.add(line);
+    /** The zone files. */
+    void readZones() {
+      for (ServeConfig.ZoneEntry z : config.zones()) {
+        try {
+          Zone zone = Zone.parse(z.origin(), src.read(z.file(), InputLimits.ZONE_FILE_BYTES, "a zone file"),
+              src.describe(z.file()));
+          zones.add(zone);
+          catalog.zone(zone);
+        } catch (IOException e) {
+          problems.add(z.place() + "/file: cannot read " + src.describe(z.file()) + ": " + IoMessages.describe(e));
+        } catch (ZoneFileException e) {
+          problems.add(e.getMessage() + " (" + z.place() + ")");
         }
       }
     }
-    Optional<ApiMember> api = Optional.empty();
-    if (config.extensions().containsKey(ApiMember.MEMBER)) {
-      api = ApiMember.prepare(config, registry.map(RegistryFollow::registry), store, problems, resources);
-    }
-    Catalog built = null;
-    if (registry.isPresent()) {
-      built = registry.get().serving().catalog();
-    } else if (problems.isEmpty()) {
-      try {
-        built = catalog.build();
-      } catch (IllegalArgumentException e) {
-        for (String line : IoMessages.message(e).lines().toList()) {
-          problems.add(name + ": " + line);
+
+    /**
+     * The configuration's policy records. Each document file is read and parsed once, and each (policy, version,
+     * document) compiled once: the records bound to it share its program. A failure is reported at every record
+     * that names the document.
+     */
+    void compilePolicyRecords() {
+      PolicyEvaluator ev = checkNotNull(evaluator, "assembled first");
+      Map<String, Outcome<PolicyDocument>> documents = new HashMap<>();
+      Map<ProgramKey, Outcome<CompiledPolicy>> programs = new HashMap<>();
+      for (ServeConfig.PolicyRecordEntry p : config.policyRecords()) {
+        PolicyRecord record;
+        try {
+          record = new PolicyRecord(p.zone(), p.name(), p.ttl(), p.policyId(), p.policyVersion());
+        } catch (IllegalArgumentException e) {
+          problems.add(p.place() + ": " + IoMessages.describe(e));
+          continue;
         }
+        Outcome<PolicyDocument> document =
+            documents.computeIfAbsent(src.describe(p.document()), file -> readDocument(src, p.document()));
+        PolicyDocument doc = document.value();
+        if (doc == null) {
+          problems.addAll(document.problemsAt().apply(p.place()));
+          continue;
+        }
+        PolicyBinding binding =
+            new PolicyBinding(record.policyId(), record.policyVersion(), record.name(), record.ttl());
+        Outcome<CompiledPolicy> compiled = programs.computeIfAbsent(
+            new ProgramKey(record.policyId(), record.policyVersion(), src.describe(p.document())), k -> {
+              try {
+                return Outcome.of(ev.compile(doc, binding));
+              } catch (RuntimeException e) {
+                String why = ": cannot compile " + src.describe(p.document()) + ": " + IoMessages.describe(e);
+                return Outcome.failed(place -> List.of(place + why));
+              }
+            });
+        CompiledPolicy first = compiled.value();
+        if (first == null) {
+          problems.addAll(compiled.problemsAt().apply(p.place()));
+          continue;
+        }
+        CompiledPolicy policy = first.binding().equals(binding) ? first
+            : first.program().orElseThrow().bind(record.name(), record.ttl());
+        catalog.policyRecord(policy);
+        fixedPolicies.add(policy);
       }
     }
-    List<String> warnings = new ArrayList<>();
-    if (config.maxUdpPayload() > QueryHandler.SAFE_UDP_PAYLOAD) {
-      warnings.add(name + ": /maxUdpPayload: " + config.maxUdpPayload() + " is above "
-          + QueryHandler.SAFE_UDP_PAYLOAD + " bytes: replies that big are fragmented on many paths (fragments get "
-          + "lost or spoofed) and answer spoofed queries with more traffic (DNS Flag Day 2020 recommends 1232)");
+
+    /**
+     * The registry (when configured and nothing is wrong so far), the health checks kept in it beside the
+     * configuration's own, and the API on it.
+     */
+    void openRegistry() {
+      if (problems.isEmpty() && config.extensions().containsKey("registry")) {
+        registry = RegistryFollow.open(config, checkNotNull(evaluator), zones, fixedPolicies, problems);
+        registry.ifPresent(r -> resources.add(r.registry()::close));
+      }
+      if (registry.isPresent()) {
+        Optional<Path> dir = registry.get().registry().directory();
+        try {
+          store = Optional.of(HealthCheckStore.open(dir, checks));
+          checks.clear();
+          checks.addAll(store.get().checks());
+        } catch (IOException e) {
+          problems.add(name + ": /registry: cannot read "
+              + dir.map(d -> d.resolve(HealthCheckStore.FILE)).orElse(null) + ": " + IoMessages.describe(e));
+        } catch (IllegalArgumentException e) {
+          problems.addAll(IoMessages.message(e).lines().toList());
+        }
+      }
+      if (config.extensions().containsKey(ApiMember.MEMBER)) {
+        api = ApiMember.prepare(config, registry.map(RegistryFollow::registry), store, problems, resources);
+      }
     }
-    if (built != null) {
-      List<CompiledPolicy> served = new ArrayList<>(fixedPolicies);
-      registry.ifPresent(r -> served.addAll(r.serving().registryPolicies()));
-      warnings.addAll(aliasWarnings(config, evaluator, served));
+
+    /** The catalog served first: the registry's (which includes the configuration's records) or the configuration's. */
+    void buildCatalog() {
+      if (registry.isPresent()) {
+        built = registry.get().serving().catalog();
+      } else if (problems.isEmpty()) {
+        try {
+          built = catalog.build();
+        } catch (IllegalArgumentException e) {
+          for (String line : IoMessages.message(e).lines().toList()) {
+            problems.add(name + ": " + line);
+          }
+        }
+      }
+      if (config.maxUdpPayload() > QueryHandler.SAFE_UDP_PAYLOAD) {
+        warnings.add(name + ": /maxUdpPayload: " + config.maxUdpPayload() + " is above "
+            + QueryHandler.SAFE_UDP_PAYLOAD + " bytes: replies that big are fragmented on many paths (fragments "
+            + "get lost or spoofed) and answer spoofed queries with more traffic (DNS Flag Day 2020 recommends "
+            + "1232)");
+      }
+      if (built != null) {
+        List<CompiledPolicy> served = new ArrayList<>(fixedPolicies);
+        registry.ifPresent(r -> served.addAll(r.serving().registryPolicies()));
+        warnings.addAll(aliasWarnings(config, checkNotNull(evaluator), served));
+      }
     }
-    QueryHandler.Builder handler = null;
-    if (built != null) {
-      // Policy answers are evaluated per query (nothing cached per client: the evaluation allocates nothing, and a
-      // population of clients is far wider than any cache).
-      handler = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload());
+
+    /**
+     * The query handler's settings: payload size, cookies, rate limiting, query log. Policy answers are evaluated
+     * per query (nothing cached per client: the evaluation allocates nothing, and a population of clients is far
+     * wider than any cache).
+     */
+    void prepareHandler() {
+      if (built == null) {
+        return;
+      }
+      QueryHandler.Builder h = QueryHandler.builder(built).maxUdpPayload(config.maxUdpPayload());
+      handler = h;
       if (!config.cookies().enabled()) {
-        handler.noCookies();
+        h.noCookies();
       } else if (config.cookies().secret().isPresent()) {
-        handler.cookieSecret(com.google.common.io.BaseEncoding.base16().decode(
+        h.cookieSecret(com.google.common.io.BaseEncoding.base16().decode(
             config.cookies().secret().get().toUpperCase(java.util.Locale.ROOT)));
       }
       if (config.rateLimit().isPresent()) {
         ServeConfig.RateLimit rl = config.rateLimit().get();
-        handler.rateLimit(rl.responsesPerSecond(), rl.slip(), rl.ipv4PrefixLength(), rl.ipv6PrefixLength());
+        h.rateLimit(rl.responsesPerSecond(), rl.slip(), rl.ipv4PrefixLength(), rl.ipv6PrefixLength());
       }
-      if (config.queryLog().enabled()) {
-        String file = config.queryLog().file();
-        if (file.equals("-")) {
-          handler.queryLog(QueryLog.toSlf4j());
-        } else {
-          Optional<Path> f = src.file(file);
-          try {
-            PrintStream out = new PrintStream(new FileOutputStream(f.orElseThrow(
-                () -> new IOException("not a file on disk")).toFile(), true), true, StandardCharsets.UTF_8);
-            resources.add(out);
-            handler.queryLog(QueryLog.to(out));
-          } catch (IOException e) {
-            problems.add(name + ": /queryLog/file: cannot open " + src.describe(file) + ": " + IoMessages.describe(e));
-          }
-        }
+      if (!config.queryLog().enabled()) {
+        return;
       }
-    }
-    if (!problems.isEmpty()) {
-      closeAll(resources);
-      // Once each: the configuration reader and this method both check the health checks, with the same words.
-      throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
-    }
-    Optional<HealthChecker> checker = Optional.empty();
-    // With a registry there is always a checker: checks made through the API start without a restart.
-    if (!checks.isEmpty() || store.isPresent()) {
+      String file = config.queryLog().file();
+      if (file.equals("-")) {
+        h.queryLog(QueryLog.toSlf4j());
+        return;
+      }
+      Optional<Path> f = src.file(file);
       try {
-        checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
-      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-        closeAll(resources);
-        throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, IoMessages.message(e), e);
+        PrintStream out = new PrintStream(new FileOutputStream(f.orElseThrow(
+            () -> new IOException("not a file on disk")).toFile(), true), true, StandardCharsets.UTF_8);
+        resources.add(out);
+        h.queryLog(QueryLog.to(out));
+      } catch (IOException e) {
+        problems.add(name + ": /queryLog/file: cannot open " + src.describe(file) + ": " + IoMessages.describe(e));
       }
-      HealthChecker made = checker.get();
-      store.ifPresent(st -> st.serve(made));
     }
-    QueryHandler queryHandler = checkNotNull(handler, "made when there are no problems").build();
-    registry.ifPresent(r -> {
-      r.serving().serveWith(queryHandler);
-      resources.add(r.serving());
-    });
-    api.ifPresent(a -> a.serve(queryHandler));
-    AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
-        .tcpMaxConnections(config.tcpMaxConnections())
-        .tcpIdleTimeout(config.tcpIdleTimeout())
-        .tcpMaxConnectionsPerClient(config.tcpLimits().maxConnectionsPerClient())
-        .tcpQueryTimeout(config.tcpLimits().queryTimeout())
-        .tcpWriteTimeout(config.tcpLimits().writeTimeout());
-    config.udpThreads().ifPresent(server::udpThreads);
-    server.udpIo(config.udpIo());
-    server.udpScheduling(config.udpScheduling());
-    for (InetSocketAddress a : config.listen()) {
-      server.listen(a);
+
+    /**
+     * Throws with every problem found (after closing what was opened); else makes the health checker, the handler
+     * and the listeners' server (nothing bound yet).
+     */
+    ConfiguredServer finish() {
+      if (!problems.isEmpty()) {
+        closeAll(resources);
+        // Once each: the configuration reader and this method both check the health checks, with the same words.
+        throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
+      }
+      Optional<HealthChecker> checker = Optional.empty();
+      // With a registry there is always a checker: checks made through the API start without a restart.
+      if (!checks.isEmpty() || store.isPresent()) {
+        try {
+          checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+          closeAll(resources);
+          throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, IoMessages.message(e), e);
+        }
+        HealthChecker made = checker.get();
+        store.ifPresent(st -> st.serve(made));
+      }
+      QueryHandler queryHandler = checkNotNull(handler, "made when there are no problems").build();
+      registry.ifPresent(r -> {
+        r.serving().serveWith(queryHandler);
+        resources.add(r.serving());
+      });
+      api.ifPresent(a -> a.serve(queryHandler));
+      AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
+          .tcpMaxConnections(config.tcpMaxConnections())
+          .tcpIdleTimeout(config.tcpIdleTimeout())
+          .tcpMaxConnectionsPerClient(config.tcpLimits().maxConnectionsPerClient())
+          .tcpQueryTimeout(config.tcpLimits().queryTimeout())
+          .tcpWriteTimeout(config.tcpLimits().writeTimeout());
+      config.udpThreads().ifPresent(server::udpThreads);
+      server.udpIo(config.udpIo());
+      server.udpScheduling(config.udpScheduling());
+      for (InetSocketAddress a : config.listen()) {
+        server.listen(a);
+      }
+      return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker, store,
+          checkNotNull(evaluator).aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
     }
-    return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker, store,
-        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
   }
 
   /** The {@code "metrics": { "listen": "HOST:PORT" }} member: where to serve Prometheus metrics, if anywhere. */
