@@ -25,12 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code traffic-policy serve} configuration: JSON with comments and trailing commas allowed. Every
@@ -162,11 +161,23 @@ public final class ServeConfigReader {
       if (root == null || !root.isObject()) {
         throw new ConfigException(ImmutableList.of(name + ": the configuration must be a JSON object"));
       }
-      Map<String, JsonNode> extensions = new LinkedHashMap<>();
+      ServeConfig.Builder config = ServeConfig.builder(name, source);
+      sections(root, config);
+      listeners(root, config);
+      tcp(root.get("tcp"), config);
+      config.zones(zones(root.get("zones")));
+      config.policyRecords(policyRecords(root.get("policyRecords")));
+      inputs(root, config);
+      answering(root, config);
+      return config.build();
+    }
+
+    /** Unknown keys refused; the sections other components read kept as read ({@code healthChecks} checked now). */
+    private void sections(JsonNode root, ServeConfig.Builder config) {
       for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
         String k = it.next();
         if (EXTENSION_KEYS.contains(k)) {
-          extensions.put(k, root.get(k));
+          config.extension(k, root.get(k));
         } else if (!TOP.contains(k)) {
           problem("/" + k, "unknown key (known: " + TOP + " and " + EXTENSION_KEYS + ")");
         }
@@ -179,143 +190,157 @@ public final class ServeConfigReader {
           e.problems().forEach(p -> problems.add(name + ": " + p));
         }
       }
+    }
+
+    /** {@code listen}, {@code udpThreads}, {@code udpIo}, {@code udpScheduling} and {@code maxUdpPayload}. */
+    private void listeners(JsonNode root, ServeConfig.Builder config) {
       List<InetSocketAddress> listen = new ArrayList<>();
       JsonNode l = root.get("listen");
-      if (l == null) {
-        listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
-      } else if (!l.isArray() || l.isEmpty()) {
+      if (l != null && (!l.isArray() || l.isEmpty())) {
         problem("/listen", "must be a non-empty array of \"host:port\" strings");
-      } else {
+      } else if (l != null) {
         for (int i = 0; i < l.size(); i++) {
           address(l.get(i), "/listen/" + i).ifPresent(listen::add);
         }
       }
-      OptionalInt udpThreads = root.has("udpThreads")
-          ? OptionalInt.of(integer(root.get("udpThreads"), "/udpThreads", 1, 256, 1)) : OptionalInt.empty();
-      UdpIo udpIo = named(root.get("udpIo"), "/udpIo", UdpIo.values(), UdpIo.AUTO);
-      UdpScheduling udpScheduling = named(root.get("udpScheduling"), "/udpScheduling", UdpScheduling.values(),
-          UdpScheduling.NORMAL);
-      int maxUdp = root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512,
-          QueryHandler.MAX_UDP_PAYLOAD, QueryHandler.SAFE_UDP_PAYLOAD) : QueryHandler.SAFE_UDP_PAYLOAD;
-      int maxConnections = 256;
-      Duration idle = Duration.ofSeconds(10);
-      ServeConfig.TcpLimits tcpLimits = ServeConfig.TcpLimits.DEFAULTS;
-      JsonNode tcp = root.get("tcp");
-      if (tcp != null && object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds",
-          "maxConnectionsPerClient", "queryTimeoutMillis", "writeTimeoutMillis"))) {
-        if (tcp.has("maxConnections")) {
-          maxConnections = integer(tcp.get("maxConnections"), "/tcp/maxConnections", 1, 100_000, 256);
-        }
-        if (tcp.has("idleTimeoutSeconds")) {
-          idle = Duration.ofSeconds(integer(tcp.get("idleTimeoutSeconds"), "/tcp/idleTimeoutSeconds", 1, 3600, 10));
-        }
-        ServeConfig.TcpLimits d = ServeConfig.TcpLimits.DEFAULTS;
-        tcpLimits = new ServeConfig.TcpLimits(
-            optionalInt(tcp, "/tcp", "maxConnectionsPerClient", 1, 100_000, d.maxConnectionsPerClient()),
-            Duration.ofMillis(optionalInt(tcp, "/tcp", "queryTimeoutMillis", 10, 600_000,
-                (int) d.queryTimeout().toMillis())),
-            Duration.ofMillis(optionalInt(tcp, "/tcp", "writeTimeoutMillis", 10, 600_000,
-                (int) d.writeTimeout().toMillis())));
+      // With no usable address (absent, or reported) the other parts are still checked, on the default address.
+      if (!listen.isEmpty()) {
+        config.listen(listen);
       }
+      if (root.has("udpThreads")) {
+        config.udpThreads(OptionalInt.of(integer(root.get("udpThreads"), "/udpThreads", 1, 256, 1)));
+      }
+      config.udpIo(named(root.get("udpIo"), "/udpIo", UdpIo.values(), UdpIo.AUTO));
+      config.udpScheduling(named(root.get("udpScheduling"), "/udpScheduling", UdpScheduling.values(),
+          UdpScheduling.NORMAL));
+      config.maxUdpPayload(root.has("maxUdpPayload") ? integer(root.get("maxUdpPayload"), "/maxUdpPayload", 512,
+          QueryHandler.MAX_UDP_PAYLOAD, QueryHandler.SAFE_UDP_PAYLOAD) : QueryHandler.SAFE_UDP_PAYLOAD);
+    }
+
+    /** The {@code tcp} member. */
+    private void tcp(@Nullable JsonNode tcp, ServeConfig.Builder config) {
+      if (tcp == null || !object(tcp, "/tcp", ImmutableSet.of("maxConnections", "idleTimeoutSeconds",
+          "maxConnectionsPerClient", "queryTimeoutMillis", "writeTimeoutMillis"))) {
+        return;
+      }
+      if (tcp.has("maxConnections")) {
+        config.tcpMaxConnections(integer(tcp.get("maxConnections"), "/tcp/maxConnections", 1, 100_000, 256));
+      }
+      if (tcp.has("idleTimeoutSeconds")) {
+        config.tcpIdleTimeout(
+            Duration.ofSeconds(integer(tcp.get("idleTimeoutSeconds"), "/tcp/idleTimeoutSeconds", 1, 3600, 10)));
+      }
+      ServeConfig.TcpLimits d = ServeConfig.TcpLimits.DEFAULTS;
+      config.tcpLimits(new ServeConfig.TcpLimits(
+          optionalInt(tcp, "/tcp", "maxConnectionsPerClient", 1, 100_000, d.maxConnectionsPerClient()),
+          Duration.ofMillis(optionalInt(tcp, "/tcp", "queryTimeoutMillis", 10, 600_000,
+              (int) d.queryTimeout().toMillis())),
+          Duration.ofMillis(optionalInt(tcp, "/tcp", "writeTimeoutMillis", 10, 600_000,
+              (int) d.writeTimeout().toMillis()))));
+    }
+
+    /** The {@code zones} member (required). */
+    private List<ServeConfig.ZoneEntry> zones(@Nullable JsonNode z) {
       List<ServeConfig.ZoneEntry> zones = new ArrayList<>();
-      JsonNode z = root.get("zones");
       if (z == null || !z.isArray()) {
         problem("/zones", "must be an array of { \"origin\": ..., \"file\": ... }");
-      } else {
-        for (int i = 0; i < z.size(); i++) {
-          String p = "/zones/" + i;
-          if (object(z.get(i), p, ImmutableSet.of("origin", "file"))) {
-            Optional<String> origin = string(z.get(i), p, "origin", true);
-            Optional<String> file = string(z.get(i), p, "file", true);
-            if (origin.isPresent() && file.isPresent()) {
-              zones.add(new ServeConfig.ZoneEntry(origin.get(), file.get(), name + ": " + p));
-            }
+        return zones;
+      }
+      for (int i = 0; i < z.size(); i++) {
+        String p = "/zones/" + i;
+        if (object(z.get(i), p, ImmutableSet.of("origin", "file"))) {
+          Optional<String> origin = string(z.get(i), p, "origin", true);
+          Optional<String> file = string(z.get(i), p, "file", true);
+          if (origin.isPresent() && file.isPresent()) {
+            zones.add(new ServeConfig.ZoneEntry(origin.get(), file.get(), name + ": " + p));
           }
         }
       }
+      return zones;
+    }
+
+    /** The {@code policyRecords} member. */
+    private List<ServeConfig.PolicyRecordEntry> policyRecords(@Nullable JsonNode pr) {
       List<ServeConfig.PolicyRecordEntry> records = new ArrayList<>();
-      JsonNode pr = root.get("policyRecords");
-      if (pr != null && !pr.isArray()) {
+      if (pr == null) {
+        return records;
+      }
+      if (!pr.isArray()) {
         problem("/policyRecords", "must be an array");
-      } else if (pr != null) {
-        for (int i = 0; i < pr.size(); i++) {
-          String p = "/policyRecords/" + i;
-          JsonNode n = pr.get(i);
-          if (!object(n, p, ImmutableSet.of("zone", "name", "ttl", "document", "policyId", "policyVersion"))) {
-            continue;
-          }
-          Optional<String> zone = string(n, p, "zone", true);
-          Optional<String> rname = string(n, p, "name", true);
-          Optional<String> doc = string(n, p, "document", true);
-          long ttl = n.has("ttl") ? integer(n.get("ttl"), p + "/ttl", 0, Integer.MAX_VALUE, 60) : 60;
-          int version = n.has("policyVersion") ? integer(n.get("policyVersion"), p + "/policyVersion", 1, 1000, 1)
-              : 1;
-          Optional<String> id = string(n, p, "policyId", false);
-          if (zone.isPresent() && rname.isPresent() && doc.isPresent()) {
-            String defaultId = Path.of(doc.get()).getFileName().toString().replaceFirst("\\.json$", "");
-            records.add(new ServeConfig.PolicyRecordEntry(zone.get(), rname.get(), ttl, doc.get(),
-                id.orElse(defaultId), version, name + ": " + p));
-          }
+        return records;
+      }
+      for (int i = 0; i < pr.size(); i++) {
+        String p = "/policyRecords/" + i;
+        JsonNode n = pr.get(i);
+        if (!object(n, p, ImmutableSet.of("zone", "name", "ttl", "document", "policyId", "policyVersion"))) {
+          continue;
+        }
+        Optional<String> zone = string(n, p, "zone", true);
+        Optional<String> rname = string(n, p, "name", true);
+        Optional<String> doc = string(n, p, "document", true);
+        long ttl = n.has("ttl") ? integer(n.get("ttl"), p + "/ttl", 0, Integer.MAX_VALUE, 60) : 60;
+        int version = n.has("policyVersion") ? integer(n.get("policyVersion"), p + "/policyVersion", 1, 1000, 1)
+            : 1;
+        Optional<String> id = string(n, p, "policyId", false);
+        if (zone.isPresent() && rname.isPresent() && doc.isPresent()) {
+          String defaultId = Path.of(doc.get()).getFileName().toString().replaceFirst("\\.json$", "");
+          records.add(new ServeConfig.PolicyRecordEntry(zone.get(), rname.get(), ttl, doc.get(),
+              id.orElse(defaultId), version, name + ": " + p));
         }
       }
-      Optional<String> cidr = Optional.empty();
-      Optional<String> maxmind = Optional.empty();
+      return records;
+    }
+
+    /** {@code geo}, {@code latencyTable} and {@code healthStatus}. */
+    private void inputs(JsonNode root, ServeConfig.Builder config) {
       JsonNode geo = root.get("geo");
       if (geo != null && object(geo, "/geo", ImmutableSet.of("cidrTable", "maxmind"))) {
-        cidr = string(geo, "/geo", "cidrTable", false);
-        maxmind = string(geo, "/geo", "maxmind", false);
+        config.cidrTable(string(geo, "/geo", "cidrTable", false));
+        config.maxmind(string(geo, "/geo", "maxmind", false));
       }
-      Optional<String> latency = Optional.empty();
       if (root.has("latencyTable")) {
-        latency = string(root, "", "latencyTable", true);
+        config.latencyTable(string(root, "", "latencyTable", true));
       }
-      Optional<ServeConfig.HealthStatusFile> health = Optional.empty();
       JsonNode hs = root.get("healthStatus");
       if (hs != null && object(hs, "/healthStatus", ImmutableSet.of("file", "watch"))) {
         Optional<String> f = string(hs, "/healthStatus", "file", true);
         boolean watch = bool(hs.get("watch"), "/healthStatus/watch", true);
-        health = f.map(x -> new ServeConfig.HealthStatusFile(x, watch));
+        config.healthStatus(f.map(x -> new ServeConfig.HealthStatusFile(x, watch)));
       }
-      long seed = 0;
+    }
+
+    /**
+     * {@code seed}, {@code queryLog}, {@code printCountersOnShutdown}, {@code cookies}, {@code aliasTargets} and
+     * {@code rateLimit}.
+     */
+    private void answering(JsonNode root, ServeConfig.Builder config) {
       JsonNode s = root.get("seed");
       if (s != null) {
         if (s.isIntegralNumber() && s.canConvertToLong()) {
-          seed = s.longValue();
+          config.seed(s.longValue());
         } else {
           problem("/seed", "must be an integer but was " + s);
         }
       }
-      ServeConfig.QueryLogSettings log = new ServeConfig.QueryLogSettings(false, "-");
       JsonNode ql = root.get("queryLog");
       if (ql != null && object(ql, "/queryLog", ImmutableSet.of("enabled", "file"))) {
-        log = new ServeConfig.QueryLogSettings(bool(ql.get("enabled"), "/queryLog/enabled", false),
-            string(ql, "/queryLog", "file", false).orElse("-"));
+        config.queryLog(new ServeConfig.QueryLogSettings(bool(ql.get("enabled"), "/queryLog/enabled", false),
+            string(ql, "/queryLog", "file", false).orElse("-")));
       }
-      boolean counters = bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true);
-      ServeConfig.Cookies cookies = cookies(root.get("cookies"));
-      Optional<ServeConfig.AliasTargets> aliasTargets = root.has("aliasTargets")
-          ? aliasTargets(root.get("aliasTargets")) : Optional.empty();
-      Optional<ServeConfig.RateLimit> rateLimit = Optional.empty();
+      config.printCountersOnShutdown(bool(root.get("printCountersOnShutdown"), "/printCountersOnShutdown", true));
+      config.cookies(cookies(root.get("cookies")));
+      if (root.has("aliasTargets")) {
+        config.aliasTargets(aliasTargets(root.get("aliasTargets")));
+      }
       JsonNode rl = root.get("rateLimit");
       if (rl != null && object(rl, "/rateLimit", ImmutableSet.of("responsesPerSecond", "slip", "ipv4PrefixLength",
           "ipv6PrefixLength"))) {
-        rateLimit = Optional.of(new ServeConfig.RateLimit(
+        config.rateLimit(Optional.of(new ServeConfig.RateLimit(
             optionalInt(rl, "/rateLimit", "responsesPerSecond", 1, 1_000_000, 20),
             optionalInt(rl, "/rateLimit", "slip", 0, 10, 2),
             optionalInt(rl, "/rateLimit", "ipv4PrefixLength", 8, 32, 24),
-            optionalInt(rl, "/rateLimit", "ipv6PrefixLength", 16, 128, 56)));
+            optionalInt(rl, "/rateLimit", "ipv6PrefixLength", 16, 128, 56))));
       }
-      if (listen.isEmpty()) {
-        // Only after a problem with /listen (reported): the other parts are still checked, on the default address.
-        listen.add(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5353));
-      }
-      ServeConfig.Builder config = ServeConfig.builder(name, source).listen(listen).udpThreads(udpThreads)
-          .udpIo(udpIo).udpScheduling(udpScheduling).maxUdpPayload(maxUdp).tcpMaxConnections(maxConnections)
-          .tcpIdleTimeout(idle).tcpLimits(tcpLimits).zones(zones).policyRecords(records).cidrTable(cidr)
-          .maxmind(maxmind).latencyTable(latency).healthStatus(health).seed(seed).queryLog(log)
-          .printCountersOnShutdown(counters).aliasTargets(aliasTargets).rateLimit(rateLimit).cookies(cookies);
-      extensions.forEach(config::extension);
-      return config.build();
     }
 
     private Optional<ServeConfig.AliasTargets> aliasTargets(JsonNode n) {
