@@ -6,8 +6,10 @@ import java.lang.invoke.MethodType;
 /**
  * A {@link Libc} whose calls go through downcall method handles made by a foreign-function binding: the binding
  * ({@code IncubatorLibc} for Java 17, {@code ForeignLibc} for Java 22+) only makes the handles, each of the type
- * its C function has here ({@code int} for C ints, {@code long} for pointers, returning {@code int}); the calls,
- * and what a call that cannot be made returns ({@code -1}), are the same for both.
+ * its C function has here ({@code int} for C ints, {@code long} for pointers, returning {@code int}); the calls are
+ * the same for both. A C function's failure is its return value (-1, with {@link #errno}); a downcall that cannot be
+ * made at all (a binding error) throws, so that the socket loop's supervisor logs and counts it rather than reading a
+ * made-up -1 and a stale errno.
  */
 abstract class BoundLibc implements Libc {
   /** Makes the downcall handle of a C function of the C library, of {@code type}. */
@@ -46,7 +48,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) socket.invokeExact(domain, type, protocol);
     } catch (Throwable t) {
-      return -1;
+      throw failed("socket", t);
     }
   }
 
@@ -55,7 +57,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) setsockopt.invokeExact(fd, level, option, value, length);
     } catch (Throwable t) {
-      return -1;
+      throw failed("setsockopt", t);
     }
   }
 
@@ -64,7 +66,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) bind.invokeExact(fd, address, length);
     } catch (Throwable t) {
-      return -1;
+      throw failed("bind", t);
     }
   }
 
@@ -73,7 +75,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) getsockname.invokeExact(fd, address, length);
     } catch (Throwable t) {
-      return -1;
+      throw failed("getsockname", t);
     }
   }
 
@@ -82,7 +84,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) shutdown.invokeExact(fd, how);
     } catch (Throwable t) {
-      return -1;
+      throw failed("shutdown", t);
     }
   }
 
@@ -91,7 +93,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) close.invokeExact(fd);
     } catch (Throwable t) {
-      return -1;
+      throw failed("close", t);
     }
   }
 
@@ -100,7 +102,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) recvmmsg.invokeExact(fd, headers, n, flags, 0L);
     } catch (Throwable t) {
-      return -1;
+      throw failed("recvmmsg", t);
     }
   }
 
@@ -109,7 +111,7 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) sendmmsg.invokeExact(fd, headers, n, flags);
     } catch (Throwable t) {
-      return -1;
+      throw failed("sendmmsg", t);
     }
   }
 
@@ -118,7 +120,15 @@ abstract class BoundLibc implements Libc {
     try {
       return (int) schedSetscheduler.invokeExact(pid, policy, param);
     } catch (Throwable t) {
-      return -1;
+      throw failed("sched_setscheduler", t);
     }
+  }
+
+  /** A downcall that threw: an error as it is, anything else wrapped (a downcall throws nothing checked). */
+  static RuntimeException failed(String function, Throwable t) {
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return t instanceof RuntimeException r ? r : new IllegalStateException(function + ": the downcall failed", t);
   }
 }

@@ -59,7 +59,7 @@ final class IncubatorLibc extends BoundLibc {
       MemoryAddress where = (MemoryAddress) errnoLocation.invokeExact();
       return MemoryAccess.getIntAtOffset(MemorySegment.globalNativeSegment(), where.toRawLongValue());
     } catch (Throwable t) {
-      return 0;
+      throw failed("__errno_location", t);
     }
   }
 
