@@ -3,8 +3,8 @@ package io.github.trafficpolicy.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.trafficpolicy.engine.DnsAliasResolver;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
+import io.github.trafficpolicy.engine.input.DnsAliasResolver;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -2,6 +2,9 @@ package io.github.trafficpolicy.engine;
 
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.engine.input.DnsAliasResolver;
+import io.github.trafficpolicy.engine.input.FakeUpstream;
+import io.github.trafficpolicy.engine.input.StaticAliasResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.engine;
 
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.engine.input.MaxMindGeoLocator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

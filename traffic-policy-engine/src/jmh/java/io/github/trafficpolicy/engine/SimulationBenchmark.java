@@ -6,6 +6,7 @@ import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Rule;
 import io.github.trafficpolicy.api.RuleEntry;
+import io.github.trafficpolicy.engine.input.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.simulation.Simulation;
 import io.github.trafficpolicy.engine.simulation.SimulationReport;
 import java.io.IOException;

@@ -6,6 +6,8 @@ import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
+import io.github.trafficpolicy.engine.input.DnsAliasResolver;
+import io.github.trafficpolicy.engine.input.StaticAliasResolver;
 import java.time.Duration;
 
 /**

@@ -17,6 +17,11 @@ public interface ClientLatency {
   /** The prefix length of the client network this data holds for (0 when it does not depend on the address). */
   int prefixLength();
 
+  /** A region or local zone code without the {@code aws:route53:} prefix that policy documents may give it. */
+  static String regionCode(String region) {
+    return FixedClientLatency.plain(checkNotNull(region, "region"));
+  }
+
   /** Latency data that knows no region, for prefix length 0. */
   static ClientLatency none() {
     return FixedClientLatency.NONE;

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.engine.internal.Addresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -75,6 +76,6 @@ public record ClientSubnet(InetAddress address, int prefixLength) {
       }
     }
     // The same family as given: an IPv4-mapped IPv6 address stays IPv6 (InetAddress.getByAddress would make it IPv4).
-    return changed ? Cidr.inetAddress(b) : address;
+    return changed ? Addresses.inetAddress(b) : address;
   }
 }

@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.engine.internal.Addresses;
 import java.util.Optional;
 
 /**
@@ -39,7 +40,7 @@ public interface CompiledPolicy {
   default void evaluate(byte[] address, int prefixLength, AnswerBuffer into) {
     AnswerBuffer.checkClient(address, prefixLength);
     checkNotNull(into, "into");
-    into.set(evaluate(Query.of(new ClientSubnet(Cidr.inetAddress(address), prefixLength))));
+    into.set(evaluate(Query.of(new ClientSubnet(Addresses.inetAddress(address), prefixLength))));
   }
 
   /**

@@ -10,6 +10,8 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
 import io.github.trafficpolicy.engine.EvaluatorSettings.AllUnhealthy;
+import io.github.trafficpolicy.engine.input.DnsAliasResolver;
+import io.github.trafficpolicy.engine.internal.AddressLocator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;

@@ -1,5 +1,8 @@
 package io.github.trafficpolicy.engine;
 
+import io.github.trafficpolicy.engine.internal.AddressLatencyTable;
+import io.github.trafficpolicy.engine.internal.AddressLocator;
+import io.github.trafficpolicy.engine.internal.Addresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -252,7 +255,7 @@ final class Evaluation {
     if (query != null) {
       return query.client().address();
     }
-    return Cidr.inetAddress(clientAddress);
+    return Addresses.inetAddress(clientAddress);
   }
 
   void end() {

@@ -9,6 +9,10 @@ import io.github.trafficpolicy.api.GeolocationRule;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.Target;
+import io.github.trafficpolicy.engine.input.CidrGeoLocator;
+import io.github.trafficpolicy.engine.input.CsvLatencyTable;
+import io.github.trafficpolicy.engine.input.GeoLocators;
+import io.github.trafficpolicy.engine.internal.Addresses;
 import io.github.trafficpolicy.testing.PolicyGenerator;
 import java.io.IOException;
 import java.io.StringReader;
@@ -70,7 +74,7 @@ final class AddressEvaluationTest {
       for (int q = 0; q < 20; q++) {
         byte[] address = randomAddress(r);
         int prefix = r.nextInt(address.length * 8 + 1);
-        ClientSubnet client = new ClientSubnet(Cidr.inetAddress(address), prefix);
+        ClientSubnet client = new ClientSubnet(Addresses.inetAddress(address), prefix);
         for (CompiledPolicy p : List.of(compiled, bound)) {
           Answer expected = p.evaluate(Query.of(client));
           p.evaluate(address, prefix, buffer);

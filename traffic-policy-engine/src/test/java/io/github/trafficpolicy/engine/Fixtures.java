@@ -11,13 +11,13 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Small helpers shared by the engine tests. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
-  static final ClientSubnet CLIENT = ClientSubnet.parse("192.0.2.0/24");
+  public static final ClientSubnet CLIENT = ClientSubnet.parse("192.0.2.0/24");
 
   /** An A-record document starting at {@code start}, with value endpoints {@code a}…{@code j} (192.0.2.1…10). */
-  static PolicyDocument.Builder doc() {
+  public static PolicyDocument.Builder doc() {
     PolicyDocument.Builder b = PolicyDocument.builder().recordType(RecordType.A);
     for (int i = 0; i < 10; i++) {
       b.endpoint(String.valueOf((char) ('a' + i)), Endpoint.value("192.0.2." + (i + 1)));
@@ -26,39 +26,39 @@ final class Fixtures {
   }
 
   /** {@link #doc()} plus alias endpoints {@code elb1}, {@code elb2}. */
-  static PolicyDocument.Builder docWithAliases() {
+  public static PolicyDocument.Builder docWithAliases() {
     return doc().endpoint("elb1", Endpoint.alias(EndpointType.ELASTIC_LOAD_BALANCER, "dualstack.one.elb.amazonaws.com"))
         .endpoint("elb2", Endpoint.alias(EndpointType.ELASTIC_LOAD_BALANCER, "dualstack.two.elb.amazonaws.com"));
   }
 
-  static PolicyDocument single(Rule rule) {
+  public static PolicyDocument single(Rule rule) {
     return doc().rule("root", rule).startRule("root").build();
   }
 
-  static Optional<HealthCheckId> hc(String id) {
+  public static Optional<HealthCheckId> hc(String id) {
     return Optional.of(HealthCheckId.of(id));
   }
 
-  static HealthSnapshot health(Map<String, HealthStatus> checks) {
+  public static HealthSnapshot health(Map<String, HealthStatus> checks) {
     HealthSnapshot.Builder b = HealthSnapshot.builder();
     checks.forEach(b::check);
     return b.build();
   }
 
-  static HealthStatus up(boolean healthy) {
+  public static HealthStatus up(boolean healthy) {
     return healthy ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY;
   }
 
-  static CompiledPolicy compile(PolicyDocument d) {
+  public static CompiledPolicy compile(PolicyDocument d) {
     return compile(d, EvaluatorSettings.defaults());
   }
 
-  static CompiledPolicy compile(PolicyDocument d, EvaluatorSettings s) {
+  public static CompiledPolicy compile(PolicyDocument d, EvaluatorSettings s) {
     return PolicyEvaluator.builder().settings(s).build().compile(d, "www.example.com");
   }
 
   /** The single endpoint id of the answer, or "NODATA". */
-  static String endpoint(Answer a) {
+  public static String endpoint(Answer a) {
     if (a.outcome() == Outcome.NO_DATA) {
       return "NODATA";
     }
@@ -68,16 +68,16 @@ final class Fixtures {
     return a.endpoints().get(0).value();
   }
 
-  static Query query(HealthSnapshot h) {
+  public static Query query(HealthSnapshot h) {
     return Query.builder(CLIENT).location(ClientLocation.UNKNOWN).health(h).build();
   }
 
-  static Query query(ClientLocation loc, HealthSnapshot h) {
+  public static Query query(ClientLocation loc, HealthSnapshot h) {
     return Query.builder(CLIENT).location(loc).health(h).build();
   }
 
   /** Latency data from a map, valid for the given prefix. */
-  static ClientLatency latency(Map<String, Double> ms, int prefix) {
+  public static ClientLatency latency(Map<String, Double> ms, int prefix) {
     return new ClientLatency() {
       @Override
       public OptionalDouble millis(String region) {

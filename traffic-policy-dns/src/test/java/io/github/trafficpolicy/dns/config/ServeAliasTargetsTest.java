@@ -8,7 +8,7 @@ import io.github.trafficpolicy.dns.Catalog;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.Transport;
 import io.github.trafficpolicy.dns.Zone;
-import io.github.trafficpolicy.engine.DnsAliasResolver;
+import io.github.trafficpolicy.engine.input.DnsAliasResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

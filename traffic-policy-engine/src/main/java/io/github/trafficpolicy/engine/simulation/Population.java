@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.engine.ClientSubnet;
-import io.github.trafficpolicy.engine.InvalidTableException;
+import io.github.trafficpolicy.engine.input.InvalidTableException;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -18,7 +18,6 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.Rule;
 import io.github.trafficpolicy.api.RuleEntry;
 import io.github.trafficpolicy.engine.AnswerDistribution;
-import io.github.trafficpolicy.engine.CidrGeoLocator;
 import io.github.trafficpolicy.engine.ClientLatency;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.ClientSubnet;
@@ -26,9 +25,10 @@ import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.LatencyTable;
-import io.github.trafficpolicy.engine.NetworkVisitor;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.Query;
+import io.github.trafficpolicy.engine.input.CidrGeoLocator;
+import io.github.trafficpolicy.engine.input.NetworkVisitor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -68,7 +68,7 @@ import java.util.stream.IntStream;
  * <p>How it counts:
  *
  * <ul>
- *   <li>Networks: those the source lists ({@link io.github.trafficpolicy.engine.MaxMindGeoLocator#forEachNetwork}:
+ *   <li>Networks: those the source lists ({@link io.github.trafficpolicy.engine.input.MaxMindGeoLocator#forEachNetwork}:
  *       every network of the database that holds data, IPv4 and IPv6, each address once;
  *       {@link #overlay} puts a CIDR table in front of it). Addresses in no network are not clients. Networks are
  *       split where a latency table's rows or population entries cut them, so every piece is answered alike.
