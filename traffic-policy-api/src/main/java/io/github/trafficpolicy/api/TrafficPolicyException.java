@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.api;
 
+import org.jspecify.annotations.Nullable;
+
 /** The base of the library's own unchecked exceptions. */
 public abstract class TrafficPolicyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -8,7 +10,7 @@ public abstract class TrafficPolicyException extends RuntimeException {
     super(message);
   }
 
-  protected TrafficPolicyException(String message, Throwable cause) {
+  protected TrafficPolicyException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every answer a policy may give one query, with its exact probability over the weighted and multivalue choices —
@@ -78,7 +79,8 @@ public record AnswerDistribution(ImmutableList<Share> shares, ImmutableSet<Strin
           everyHealthInput(policy.document()));
     }
     Explorer explorer = new Explorer(impl, query);
-    List<Share> found = explorer.explore();
+    // Nothing is forced yet, so the first exploration is always feasible.
+    List<Share> found = checkNotNull(explorer.explore());
     Set<String> inputs = new TreeSet<>();
     impl.healthInputs(explorer.choices.entered, explorer.choices.examined, inputs);
     ImmutableSet<String> healthInputs = ImmutableSet.copyOf(inputs);
@@ -152,7 +154,7 @@ public record AnswerDistribution(ImmutableList<Share> shares, ImmutableSet<Strin
     }
 
     /** The answers under the current forcing with probabilities summing to 1, or null when it is infeasible. */
-    List<Share> explore() {
+    @Nullable List<Share> explore() {
       if (++evaluations > MAX_EVALUATIONS) {
         throw new IllegalStateException("more than " + MAX_EVALUATIONS
             + " evaluations for one query: too many nested weighted choices to enumerate");

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableSet;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a client is, as far as is known: continent (Route 53 code: AF AN AS EU NA OC SA), country (ISO 3166-1
@@ -30,8 +31,8 @@ public record ClientLocation(
   }
 
   /** A location from its parts; pass {@code null} for a part that is not known. */
-  public static ClientLocation of(
-      String continent, String country, String subdivision, Coordinates coordinates) {
+  public static ClientLocation of(@Nullable String continent, @Nullable String country,
+                                  @Nullable String subdivision, @Nullable Coordinates coordinates) {
     return new ClientLocation(Optional.ofNullable(continent), Optional.ofNullable(country),
         Optional.ofNullable(subdivision), Optional.ofNullable(coordinates));
   }
@@ -44,8 +45,8 @@ public record ClientLocation(
    *
    * @throws IllegalArgumentException naming the bad code
    */
-  public static ClientLocation ofCodes(
-      String continent, String country, String subdivision, Coordinates coordinates) {
+  public static ClientLocation ofCodes(@Nullable String continent, @Nullable String country,
+                                       @Nullable String subdivision, @Nullable Coordinates coordinates) {
     String ct = continent == null ? null : continent.toUpperCase(Locale.ROOT);
     String cc = country == null ? null : country.toUpperCase(Locale.ROOT);
     String sd = subdivision == null ? null : subdivision.toUpperCase(Locale.ROOT);

@@ -15,6 +15,7 @@ import io.github.trafficpolicy.engine.internal.AddressLocator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled form of a policy document and its evaluation (traffic-policy-engine/SEMANTICS.md, section 3). Compilation flattens
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * weighted and multivalue entries.
  *
  * <p>It is also the {@link PolicyProgram} of its policy version: other records bound to the version answer from it
- * through {@link BoundPolicy}, which passes its own binding (name, TTL) to {@link #evaluate(Query, PolicyBinding)}.
+ * through {@link BoundPolicy}, which passes its own binding (name, TTL) to {@link #evaluate(Query, PolicyBinding, AliasResolver.Target[], Choices)}.
  * Nothing compiled depends on the record name or TTL.
  */
 final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
@@ -32,7 +33,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
   private final PolicyBinding binding;
   final EvaluatorSettings settings;
   final GeoLocator geoLocator;
-  final LatencyTable latencyTable;
+  final @Nullable LatencyTable latencyTable;
   private final Supplier<HealthSnapshot> healthSupplier;
   private final AliasResolver aliasResolver;
   private final RecordType recordType;
@@ -61,10 +62,10 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
    * healthy record" and "has data" answers depend on the health snapshot alone and are computed once per snapshot
    * ({@link HealthView#groupHealthy}), not per evaluation; null when that memo is disabled (tests compare both).
    */
-  private final boolean[] clientIndependent;
+  private final boolean @Nullable [] clientIndependent;
   /** Whether the memos are on ({@link #clientIndependent}, {@link Evaluation#order}). */
   final boolean memo;
-  private volatile HealthView healthCache;
+  private volatile @Nullable HealthView healthCache;
   private final ThreadLocal<Evaluation> scratch;
   /** The words of traces. */
   private final TraceText text;
@@ -177,7 +178,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
    * {@link #evaluate(Query)} with forced weighted choices and whole multivalue pools ({@link Choices}), or without
    * when {@code choices} is null.
    */
-  Answer evaluate(Query query, Choices choices) {
+  Answer evaluate(Query query, @Nullable Choices choices) {
     return evaluate(query, binding, aliasTargets, choices);
   }
 
@@ -185,7 +186,8 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
    * The answer for {@code query} at the record {@code binding} (this version's; its name and TTL answer), with that
    * record's alias targets ({@link #aliasTargetsFor}) and, unless null, forced choices ({@link Choices}).
    */
-  Answer evaluate(Query query, PolicyBinding binding, AliasResolver.Target[] recordTargets, Choices choices) {
+  Answer evaluate(Query query, PolicyBinding binding, AliasResolver.Target[] recordTargets,
+                  @Nullable Choices choices) {
     checkNotNull(query, "query");
     Optional<HealthSnapshot> given = query.health();
     HealthView hv = view(given.isPresent() ? given.get() : healthSupplier.get());
@@ -249,19 +251,20 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       return;
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
-    boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
+    ImmutableList<EndpointId> all = ev.selectionCount == m.n ? m.allEndpoints : null;
+    ImmutableList<RecordData> allRecords = all != null ? m.allRecords : null;
     into.start(Outcome.ANSWER, binding.ttl(), scope);
-    if (everyItem) {
-      for (int k = 0; k < m.allEndpoints.size(); k++) {
-        into.addEndpoint(m.allEndpoints.get(k));
+    if (all != null) {
+      for (int k = 0; k < all.size(); k++) {
+        into.addEndpoint(all.get(k));
       }
     } else {
       for (int k = 0; k < ev.selectionCount; k++) {
         into.addEndpoint(endpointIds[Refs.endpoint(m.child[ev.selection[k]])]);
       }
     }
-    if (everyItem && m.allRecords != null) {
-      into.addRecords(m.allRecords);
+    if (allRecords != null) {
+      into.addRecords(allRecords);
     } else {
       for (int k = 0; k < ev.selectionCount; k++) {
         into.addRecords(records(ev, Refs.endpoint(m.child[ev.selection[k]])));
@@ -271,7 +274,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
 
   private Answer answer(Evaluation ev, int result, PolicyBinding binding) {
     int scope = Math.min(ev.scope, ev.clientPrefix);
-    Trace trace = ev.tracing() ? Trace.of(ev.trace) : Trace.empty();
+    Trace trace = ev.tracing() ? Trace.of(ev.trace()) : Trace.empty();
     if (result == Refs.NO_DATA) {
       return new Answer(Outcome.NO_DATA, recordType, ImmutableList.of(), ImmutableList.of(), binding.ttl(), scope,
           binding.policyId(), binding.policyVersion(), trace);
@@ -281,9 +284,10 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
           ttl(ev, result, binding), scope, binding.policyId(), binding.policyVersion(), trace);
     }
     CompiledRule.Multivalue m = (CompiledRule.Multivalue) rules[ev.selectionRule];
-    boolean everyItem = ev.selectionCount == m.n && m.allEndpoints != null;
-    if (everyItem && m.allRecords != null) {
-      return new Answer(Outcome.ANSWER, recordType, m.allEndpoints, m.allRecords, binding.ttl(), scope,
+    ImmutableList<EndpointId> all = ev.selectionCount == m.n ? m.allEndpoints : null;
+    ImmutableList<RecordData> allRecords = all != null ? m.allRecords : null;
+    if (all != null && allRecords != null) {
+      return new Answer(Outcome.ANSWER, recordType, all, allRecords, binding.ttl(), scope,
           binding.policyId(), binding.policyVersion(), trace);
     }
     ImmutableList.Builder<EndpointId> ids = ImmutableList.builderWithExpectedSize(ev.selectionCount);
@@ -293,7 +297,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
       ids.add(endpointIds[e]);
       data.addAll(records(ev, e));
     }
-    return new Answer(Outcome.ANSWER, recordType, everyItem ? m.allEndpoints : ids.build(), data.build(),
+    return new Answer(Outcome.ANSWER, recordType, all != null ? all : ids.build(), data.build(),
         binding.ttl(), scope, binding.policyId(), binding.policyVersion(), trace);
   }
 
@@ -353,8 +357,8 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     if (tracing) {
       ev.ruleStep(rule.id, depth, TraceStep.Kind.ENTER_RULE, TraceText.ruleSubject(rule), text.context(ev, rule));
     }
-    if (rule instanceof CompiledRule.Multivalue) {
-      return resolveMultivalue(ev, (CompiledRule.Multivalue) rule, r, depth);
+    if (rule instanceof CompiledRule.Multivalue m) {
+      return resolveMultivalue(ev, m, r, depth);
     }
     Evaluation.Level level = ev.levels[depth];
     int[] tiers = level.tiers;

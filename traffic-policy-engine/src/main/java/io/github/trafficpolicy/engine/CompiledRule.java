@@ -8,6 +8,7 @@ import io.github.trafficpolicy.engine.EvaluatorSettings.BiasFormula;
 import io.github.trafficpolicy.engine.EvaluatorSettings.UnknownLocation;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rule in compiled form: flat arrays over its entries. A target is encoded as an int: {@code t >= 0} is a rule
@@ -256,7 +257,8 @@ abstract class CompiledRule {
       this.locationDependent = dependent;
     }
 
-    private boolean matches(String clientContinent, String clientCountry, String clientSubdivision, int i) {
+    private boolean matches(String clientContinent, @Nullable String clientCountry,
+                            @Nullable String clientSubdivision, int i) {
       switch (kind[i]) {
         case SUBDIVISION:
           return clientCountry != null && sameCode(clientCountry, country[i]) && clientSubdivision != null
@@ -289,10 +291,10 @@ abstract class CompiledRule {
           return a.equalsIgnoreCase(b);
         }
         if (p >= 'a' && p <= 'z') {
-          p -= 'a' - 'A';
+          p = (char) (p - ('a' - 'A'));
         }
         if (q >= 'a' && q <= 'z') {
-          q -= 'a' - 'A';
+          q = (char) (q - ('a' - 'A'));
         }
         if (p != q) {
           return false;
@@ -724,11 +726,11 @@ abstract class CompiledRule {
   static final class Multivalue extends CompiledRule {
     final long[] entryKey;
     /** The answer lists when every item is returned (n ≤ maximum, all healthy), else null. */
-    final ImmutableList<EndpointId> allEndpoints;
-    final ImmutableList<RecordData> allRecords;
+    final @Nullable ImmutableList<EndpointId> allEndpoints;
+    final @Nullable ImmutableList<RecordData> allRecords;
 
-    Multivalue(String id, int n, long[] entryKey, ImmutableList<EndpointId> allEndpoints,
-        ImmutableList<RecordData> allRecords) {
+    Multivalue(String id, int n, long[] entryKey, @Nullable ImmutableList<EndpointId> allEndpoints,
+        @Nullable ImmutableList<RecordData> allRecords) {
       super(id, RuleType.MULTIVALUE, n, false, true);
       this.entryKey = entryKey;
       this.allEndpoints = allEndpoints;

@@ -1,5 +1,7 @@
 package io.github.trafficpolicy.engine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.github.trafficpolicy.engine.internal.AddressLatencyTable;
 import io.github.trafficpolicy.engine.internal.AddressLocator;
 import io.github.trafficpolicy.engine.internal.Addresses;
@@ -7,6 +9,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mutable state of one evaluation: the query, its lazily resolved inputs (location, latency, client key), the
@@ -49,7 +52,9 @@ final class Evaluation {
   boolean busy;
 
   /** The query, or null in an evaluation of a client given by its address ({@link #begin(byte[], int, HealthView)}). */
-  Query query;
+  @Nullable Query query;
+  /** The health the evaluation reads; set by {@code begin} before any use (kept after {@link #end}). */
+  @SuppressWarnings("NullAway.Init")
   HealthView health;
   /** The client's address (one of {@link #v4} and {@link #v6}), masked to {@link #clientPrefix}. */
   byte[] clientAddress;
@@ -57,23 +62,24 @@ final class Evaluation {
   private final byte[] v4 = new byte[4];
   private final byte[] v6 = new byte[16];
   private final int[] lookupPrefix = new int[1];
-  private InetAddress lastAddress;
-  private byte[] lastAddressBytes;
+  private @Nullable InetAddress lastAddress;
+  private byte @Nullable [] lastAddressBytes;
   /** The location and latency the query gives (null when it gives none). */
-  private ClientLocation givenLocation;
-  private ClientLatency givenLatency;
+  private @Nullable ClientLocation givenLocation;
+  private @Nullable ClientLatency givenLatency;
   /** The alias targets of the record being answered (set by the compiled policy for each evaluation). */
+  @SuppressWarnings("NullAway.Init")
   AliasResolver.Target[] aliasTargets;
   /** Forced weighted choices and whole multivalue pools ({@link AnswerDistribution}); null in ordinary evaluation. */
-  Choices choices;
+  @Nullable Choices choices;
   int scope;
-  List<TraceStep> trace;
+  @Nullable List<TraceStep> trace;
 
   private boolean locationResolved;
-  private ClientLocation location;
-  private String continent;
-  private String country;
-  private String subdivision;
+  private @Nullable ClientLocation location;
+  private String continent = "";
+  private @Nullable String country;
+  private @Nullable String subdivision;
   private int geoPrefix;
   private boolean clientCoordinates;
   private double clientX;
@@ -81,7 +87,7 @@ final class Evaluation {
   private double clientZ;
 
   private boolean latencyResolved;
-  private ClientLatency latency;
+  private @Nullable ClientLatency latency;
   private int latencyPrefix;
 
   private boolean clientKeyResolved;
@@ -89,6 +95,7 @@ final class Evaluation {
 
   Evaluation(CompiledPolicyImpl policy) {
     this.policy = policy;
+    this.clientAddress = v4;
     int depth = policy.maxDepth + 1;
     int width = Math.max(2, policy.maxEntries);
     this.levels = new Level[depth];
@@ -206,14 +213,17 @@ final class Evaluation {
     return first;
   }
 
+  @SuppressWarnings("ReferenceEquality") // the same address object: its bytes are the ones kept
   void begin(Query q, HealthView h) {
     ClientSubnet c = q.client();
     // InetAddress.getAddress() copies: the bytes of the last client are kept while its address object repeats.
-    if (c.address() != lastAddress) {
-      lastAddressBytes = c.address().getAddress();
+    byte[] bytes = lastAddressBytes;
+    if (c.address() != lastAddress || bytes == null) {
+      bytes = c.address().getAddress();
+      lastAddressBytes = bytes;
       lastAddress = c.address();
     }
-    begin(lastAddressBytes, c.prefixLength(), h);
+    begin(bytes, c.prefixLength(), h);
     query = q;
     givenLocation = q.location().orElse(null);
     givenLatency = q.latency().orElse(null);
@@ -263,8 +273,6 @@ final class Evaluation {
     givenLocation = null;
     givenLatency = null;
     choices = null;
-    aliasTargets = null;
-    health = null;
     trace = null;
     latency = null;
   }
@@ -278,19 +286,25 @@ final class Evaluation {
   }
 
   void step(int depth, TraceStep.Kind kind, String subject, String detail) {
-    trace.add(new TraceStep(depth, kind, subject, detail));
+    trace().add(new TraceStep(depth, kind, subject, detail));
   }
 
   void ruleStep(String rule, int depth, TraceStep.Kind kind, String subject, String detail) {
-    trace.add(new TraceStep(depth, kind, subject, detail, rule, -1));
+    trace().add(new TraceStep(depth, kind, subject, detail, rule, -1));
   }
 
   void step(int depth, TraceStep.Kind kind, String subject, String detail, String rule, int entry) {
-    trace.add(new TraceStep(depth, kind, subject, detail, rule, entry));
+    trace().add(new TraceStep(depth, kind, subject, detail, rule, entry));
+  }
+
+  /** The trace being written (only while {@link #tracing}). */
+  List<TraceStep> trace() {
+    return checkNotNull(trace, "not tracing");
   }
 
   // ----- location ---------------------------------------------------------------------------------------------
 
+  @SuppressWarnings("ReferenceEquality") // the same location instance derives the same values (see derive)
   ClientLocation location() {
     if (!locationResolved) {
       ClientLocation loc;
@@ -310,7 +324,7 @@ final class Evaluation {
       }
       locationResolved = true;
     }
-    return location;
+    return checkNotNull(location, "resolved");
   }
 
   /**
@@ -340,18 +354,18 @@ final class Evaluation {
   }
 
   /** The client's country code, null when unknown. */
-  String country() {
+  @Nullable String country() {
     location();
     return country;
   }
 
   /** The client's subdivision code, null when unknown. */
-  String subdivision() {
+  @Nullable String subdivision() {
     location();
     return subdivision;
   }
 
-  /** The continent geolocation rules match: Route 53's for the client's country, else the located one. */
+  /** The continent geolocation rules match, empty when unknown: Route 53's for the client's country, else the found one. */
   String continent() {
     location();
     return continent;

@@ -30,21 +30,26 @@ public final class HealthRegistry implements Supplier<HealthSnapshot> {
     this.current = new AtomicReference<>(checkNotNull(initial, "initial"));
   }
 
+  /** The snapshot in force (never null: the reference starts set and is only ever set to built snapshots). */
+  private HealthSnapshot snapshot() {
+    return checkNotNull(current.get());
+  }
+
   /** The snapshot in force now. */
   public HealthSnapshot current() {
-    return current.get();
+    return snapshot();
   }
 
   @Override
   public HealthSnapshot get() {
-    return current.get();
+    return snapshot();
   }
 
   /** Replaces the snapshot by {@code change(current)}, retrying on contention; returns the published snapshot. */
   public HealthSnapshot update(UnaryOperator<HealthSnapshot.Builder> change) {
     checkNotNull(change, "change");
     while (true) {
-      HealthSnapshot old = current.get();
+      HealthSnapshot old = snapshot();
       HealthSnapshot next = change.apply(old.toBuilder()).generation(old.generation() + 1).build();
       if (current.compareAndSet(old, next)) {
         listeners.forEach(l -> l.accept(next));
@@ -55,7 +60,7 @@ public final class HealthRegistry implements Supplier<HealthSnapshot> {
 
   /** Sets one health check's status (a no-op when it already has it). */
   public HealthSnapshot setCheck(String healthCheckId, HealthStatus status) {
-    HealthSnapshot now = current.get();
+    HealthSnapshot now = snapshot();
     if (now.check(io.github.trafficpolicy.api.HealthCheckId.of(healthCheckId)) == status) {
       return now;
     }
@@ -69,7 +74,7 @@ public final class HealthRegistry implements Supplier<HealthSnapshot> {
   public HealthSnapshot setChecks(Map<HealthCheckId, HealthStatus> statuses) {
     checkNotNull(statuses, "statuses");
     ImmutableMap<HealthCheckId, HealthStatus> copy = ImmutableMap.copyOf(statuses);
-    HealthSnapshot now = current.get();
+    HealthSnapshot now = snapshot();
     if (copy.entrySet().stream().allMatch(e -> now.check(e.getKey()) == e.getValue())) {
       return now;
     }
@@ -81,7 +86,7 @@ public final class HealthRegistry implements Supplier<HealthSnapshot> {
 
   /** Sets one alias target's health (a no-op when it already has it). */
   public HealthSnapshot setTarget(String endpointId, HealthStatus status) {
-    HealthSnapshot now = current.get();
+    HealthSnapshot now = snapshot();
     if (now.target(io.github.trafficpolicy.api.EndpointId.of(endpointId)) == status) {
       return now;
     }

@@ -152,8 +152,8 @@ final class PolicyCompiler {
   }
 
   private static int encode(Target t, Map<EndpointId, Integer> endpoints, Map<RuleId, Integer> rules, String from) {
-    if (t instanceof EndpointTarget) {
-      Integer i = endpoints.get(((EndpointTarget) t).endpoint());
+    if (t instanceof EndpointTarget et) {
+      Integer i = endpoints.get(et.endpoint());
       if (i == null) {
         throw new IllegalArgumentException(from + " references unknown endpoint " + t.id());
       }
@@ -260,12 +260,12 @@ final class PolicyCompiler {
       bias[i] = g.bias();
       Optional<Coordinates> c;
       GeoproximityLocation loc = g.location();
-      if (loc instanceof GeoproximityLocation.Region) {
-        String code = ((GeoproximityLocation.Region) loc).code();
+      if (loc instanceof GeoproximityLocation.Region region) {
+        String code = region.code();
         c = settings.regionCoordinates().find(code);
         where[i] = "region " + code;
-      } else if (loc instanceof GeoproximityLocation.LocalZone) {
-        String code = ((GeoproximityLocation.LocalZone) loc).code();
+      } else if (loc instanceof GeoproximityLocation.LocalZone zone) {
+        String code = zone.code();
         c = settings.regionCoordinates().find(code);
         where[i] = "local zone " + code;
       } else {

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.github.trafficpolicy.api.PolicyDocument;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates traffic policies. Built once with its inputs (where clients are, latency, health, alias targets) and
@@ -42,7 +43,7 @@ import java.util.function.Supplier;
  */
 public final class PolicyEvaluator {
   private final GeoLocator geoLocator;
-  private final LatencyTable latencyTable;
+  private final @Nullable LatencyTable latencyTable;
   private final Supplier<HealthSnapshot> health;
   private final AliasResolver aliasResolver;
   private final EvaluatorSettings settings;
@@ -120,7 +121,7 @@ public final class PolicyEvaluator {
   /** Builds a {@link PolicyEvaluator}. */
   public static final class Builder {
     private GeoLocator geoLocator = address -> new GeoLookup(ClientLocation.UNKNOWN, 0);
-    private LatencyTable latencyTable;
+    private @Nullable LatencyTable latencyTable;
     private Supplier<HealthSnapshot> health = HealthSnapshot::empty;
     private AliasResolver aliasResolver = (endpoint, type, name) -> com.google.common.collect.ImmutableList.of();
     private EvaluatorSettings settings = EvaluatorSettings.defaults();

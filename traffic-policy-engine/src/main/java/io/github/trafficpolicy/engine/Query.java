@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One question to a policy: who asks (the client subnet: the ECS option if the resolver sent one, else the source
@@ -36,9 +37,9 @@ public record Query(
   /** Builds a {@link Query}. */
   public static final class Builder {
     private final ClientSubnet client;
-    private ClientLocation location;
-    private ClientLatency latency;
-    private HealthSnapshot health;
+    private @Nullable ClientLocation location;
+    private @Nullable ClientLatency latency;
+    private @Nullable HealthSnapshot health;
     private boolean trace;
 
     private Builder(ClientSubnet client) {

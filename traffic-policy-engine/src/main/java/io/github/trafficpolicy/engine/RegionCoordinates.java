@@ -76,7 +76,7 @@ public final class RegionCoordinates {
         if (line.isEmpty() || line.startsWith("#")) {
           continue;
         }
-        String[] f = line.split(",");
+        String[] f = line.split(",", -1);
         m.put(f[0].strip(), new Coordinates(Double.parseDouble(f[1].strip()), Double.parseDouble(f[2].strip())));
       }
     } catch (IOException e) {

@@ -39,7 +39,7 @@ final class Route53Continents {
         {"SA", "AR BO BR CL CO EC FK GF GY PE PY SR UY VE"}};
     ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
     for (String[] row : table) {
-      for (String country : row[1].split(" ")) {
+      for (String country : row[1].split(" ", -1)) {
         b.put(country, row[0]);
       }
     }

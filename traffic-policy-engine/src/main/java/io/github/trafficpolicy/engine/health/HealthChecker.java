@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -344,7 +345,7 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /** The state of {@code check} replacing {@code before} (a fresh one for a new check or a changed kind). */
-  private CheckState continued(Entry before, HealthCheck check) {
+  private CheckState continued(@Nullable Entry before, HealthCheck check) {
     int threshold = thresholdOf(check);
     if (before == null || before.check.type().probesEndpoint() != check.type().probesEndpoint()) {
       return new CheckState(check, threshold);
@@ -499,7 +500,8 @@ public final class HealthChecker implements AutoCloseable {
 
   private void probeQuietly(Entry e) {
     try {
-      probe(e);
+      // The probe applies its own result (and a failed probe is a result): nothing to wait for here.
+      CompletableFuture<HealthCheckMetrics> unused = probe(e);
     } catch (RuntimeException ex) {
       // a periodic task that throws is never run again; keep probing
       LOG.warn("scheduling a probe of {} failed", e.check.id(), ex);
@@ -515,7 +517,7 @@ public final class HealthChecker implements AutoCloseable {
       CompletableFuture<HealthCheckMetrics> f = limiter.submit(() -> prober.probe(check))
           .thenApply(result -> apply(e, result));
       e.inFlight = f;
-      f.whenComplete((m, error) -> {
+      CompletableFuture<HealthCheckMetrics> unused = f.whenComplete((m, error) -> {
         synchronized (e) {
           if (e.inFlight == f) {
             e.inFlight = null;
@@ -561,7 +563,7 @@ public final class HealthChecker implements AutoCloseable {
         }
         if (logTransitions) {
           changes.forEach((id, status) -> LOG.info("health check {} is now {} ({})", id, status,
-              t.entries.get(id).state.metrics().lastResult().map(ProbeResult::reason).orElse("")));
+              checkNotNull(t.entries.get(id)).state.metrics().lastResult().map(ProbeResult::reason).orElse("")));
         }
         registry.setChecks(changes);
       }
@@ -582,7 +584,7 @@ public final class HealthChecker implements AutoCloseable {
     int healthy = 0;
     int unknown = 0;
     for (HealthCheckId child : c.children()) {
-      HealthStatus s = t.entries.get(child).state.status();
+      HealthStatus s = checkNotNull(t.entries.get(child), child).state.status();
       if (s == HealthStatus.HEALTHY) {
         healthy++;
       } else if (s == HealthStatus.UNKNOWN) {
@@ -628,7 +630,7 @@ public final class HealthChecker implements AutoCloseable {
   private static final class Entry {
     final HealthCheck check;
     final CheckState state;
-    CompletableFuture<HealthCheckMetrics> inFlight;
+    @Nullable CompletableFuture<HealthCheckMetrics> inFlight;
 
     Entry(HealthCheck check, CheckState state) {
       this.check = check;

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Health statuses set by another system through this API (a deployment tool, an operator's switch, a monitoring
@@ -49,8 +50,8 @@ public final class HealthFeed implements AutoCloseable {
   private final Map<HealthCheckId, Report> reports = new LinkedHashMap<>();
   /** The status last published per ID, to publish changes only. */
   private final Map<HealthCheckId, HealthStatus> published = new HashMap<>();
-  private ScheduledExecutorService ownScheduler;
-  private ScheduledFuture<?> refreshing;
+  private @Nullable ScheduledExecutorService ownScheduler;
+  private @Nullable ScheduledFuture<?> refreshing;
   private boolean closed;
 
   private record Report(HealthStatus status, Instant observedAt) {}

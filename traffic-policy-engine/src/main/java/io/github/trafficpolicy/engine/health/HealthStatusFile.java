@@ -22,12 +22,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +66,7 @@ public final class HealthStatusFile implements Runnable {
   private final Set<HealthCheckId> ownChecks = new HashSet<>();
   private final Set<EndpointId> ownTargets = new HashSet<>();
   /** The file's stamp and size when this was created (taken before the first read, so no change is missed). */
-  private final FileTime initialStamp;
+  private final @Nullable FileTime initialStamp;
   private final long initialSize;
 
   private HealthStatusFile(Optional<Path> file, HealthRegistry registry, Set<HealthCheckId> probed) {
@@ -113,8 +113,7 @@ public final class HealthStatusFile implements Runnable {
     }
     List<String> problems = new ArrayList<>();
     HealthSnapshot.Builder b = HealthSnapshot.builder();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> section = it.next();
+    for (Map.Entry<String, JsonNode> section : root.properties()) {
       boolean checks = section.getKey().equals("checks");
       if (!checks && !section.getKey().equals("targets")) {
         problems.add(place + ": /" + section.getKey() + ": unknown key (known: checks, targets)");
@@ -124,8 +123,7 @@ public final class HealthStatusFile implements Runnable {
         problems.add(place + ": /" + section.getKey() + ": must be an object of id -> HEALTHY|UNHEALTHY|UNKNOWN");
         continue;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> e = section.getValue().fields(); e.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = e.next();
+      for (Map.Entry<String, JsonNode> entry : section.getValue().properties()) {
         String path = "/" + section.getKey() + "/" + entry.getKey();
         HealthStatus status;
         try {
@@ -217,7 +215,7 @@ public final class HealthStatusFile implements Runnable {
     }
   }
 
-  private static FileTime stamp(Path path) {
+  private static @Nullable FileTime stamp(Path path) {
     try {
       return Files.getLastModifiedTime(path);
     } catch (IOException e) {

@@ -129,7 +129,7 @@ final class HttpResponseParser {
   }
 
   private static Optional<String> headerValue(String headers, String name) {
-    for (String line : headers.split("\n")) {
+    for (String line : headers.split("\n", -1)) {
       int colon = line.indexOf(':');
       if (colon > 0 && line.substring(0, colon).strip().equals(name)) {
         return Optional.of(line.substring(colon + 1).strip());
@@ -138,6 +138,7 @@ final class HttpResponseParser {
     return Optional.empty();
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // never compared: the bytes read so far
   private record Body(byte[] bytes, int length, boolean complete, boolean malformed) {}
 
   private Body identity(int start, Optional<String> contentLength) {

@@ -94,7 +94,7 @@ final class ProbeLimiter {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenComplete((value, error) -> {
+      CompletableFuture<?> unused = f.whenComplete((value, error) -> {
         release();
         if (error != null) {
           result.completeExceptionally(error);

@@ -40,6 +40,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,10 +105,10 @@ final class Prober {
     final EndpointHealthCheck check;
     final CompletableFuture<ProbeResult> result = new CompletableFuture<>();
     final long startNanos = ticker.read();
-    private AsynchronousSocketChannel channel;
-    private ScheduledFuture<?> deadline;
+    private @Nullable AsynchronousSocketChannel channel;
+    private @Nullable ScheduledFuture<?> deadline;
     /** The host-name lookup, queued or running, while it is; cancelled (and unqueued) when the probe ends. */
-    private FutureTask<Void> lookup;
+    private @Nullable FutureTask<Void> lookup;
     private boolean done;
 
     Probe(EndpointHealthCheck check) {
@@ -216,7 +217,7 @@ final class Prober {
 
     private void readResponse(Transport t, HttpResponseParser parser, ByteBuffer buffer) {
       buffer.clear();
-      t.read(buffer).whenComplete((n, error) -> {
+      CompletableFuture<?> unused = t.read(buffer).whenComplete((n, error) -> {
         try {
           received(t, parser, buffer, n, error);
         } catch (RuntimeException e) {

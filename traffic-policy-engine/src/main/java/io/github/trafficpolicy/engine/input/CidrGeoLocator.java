@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.GeoLocator;
@@ -16,6 +17,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Client locations from a table of networks: for overrides in front of a GeoIP database, and for small setups that
@@ -171,7 +173,7 @@ public final class CidrGeoLocator implements GeoLocator, AddressLocator {
         location = ClientLocation.ofCodes(emptyToNull(row.field(1)), emptyToNull(row.field(2)),
             emptyToNull(row.field(3)), coordinates(row.field(4), row.field(5)));
       } catch (IllegalArgumentException e) {
-        table.problem(row.line(), e.getMessage());
+        table.problem(row.line(), IoMessages.message(e));
         continue;
       }
       if (trie.put(network, location)) {
@@ -185,7 +187,7 @@ public final class CidrGeoLocator implements GeoLocator, AddressLocator {
   }
 
   /** Parses an optional latitude/longitude pair (both empty = no coordinates). */
-  static Coordinates coordinates(String latitude, String longitude) {
+  static @Nullable Coordinates coordinates(String latitude, String longitude) {
     if (latitude.isEmpty() && longitude.isEmpty()) {
       return null;
     }
@@ -200,7 +202,7 @@ public final class CidrGeoLocator implements GeoLocator, AddressLocator {
     return Double.parseDouble(text);
   }
 
-  private static String emptyToNull(String s) {
+  private static @Nullable String emptyToNull(String s) {
     return s.isEmpty() ? null : s;
   }
 

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.ClientLatency;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.LatencyTable;
@@ -140,7 +141,7 @@ public final class CsvLatencyTable implements LatencyTable, AddressLatencyTable 
         checkArgument(!regions.containsKey(region), "network %s has region %s more than once", network, region);
         regions.put(region, ms);
       } catch (IllegalArgumentException e) {
-        table.problem(row.line(), e.getMessage());
+        table.problem(row.line(), IoMessages.message(e));
       }
     }
     table.throwIfProblems();

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DnsAliasResolver.class);
 
   final DnsLookup lookup;
-  private final StaticAliasResolver overrides;
+  private final @Nullable StaticAliasResolver overrides;
   final Ticker ticker;
   final long minTtl;
   final long maxTtl;
@@ -77,7 +78,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   private final LongAdder lookups = new LongAdder();
   private final LongAdder lookupFailures = new LongAdder();
   private final Object wake = new Object();
-  private final Thread refresher;
+  private final @Nullable Thread refresher;
   private boolean woken;
   private volatile boolean closed;
 
@@ -279,7 +280,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
       long next = now + 60 * NANOS;
       for (LiveAliasTarget t : live()) {
         try {
-          t.advance(now, false);
+          CompletableFuture<Void> unused = t.advance(now, false); // the refresher does not wait for lookups
           next = Math.min(next, t.nextEvent());
         } catch (RuntimeException e) {
           // One target's failure must not stop the others being refreshed; it is tried again at the next round.
@@ -310,7 +311,7 @@ public final class DnsAliasResolver implements AliasResolver, AutoCloseable {
   /** Builds a {@link DnsAliasResolver}. */
   public static final class Builder {
     private final List<InetSocketAddress> resolvers = new ArrayList<>();
-    private StaticAliasResolver overrides;
+    private @Nullable StaticAliasResolver overrides;
     private Duration queryTimeout = Duration.ofSeconds(2);
     private Duration minTtl = Duration.ofSeconds(5);
     private Duration maxTtl = Duration.ofHours(1);

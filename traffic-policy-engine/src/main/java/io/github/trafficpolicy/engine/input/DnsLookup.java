@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
@@ -214,7 +215,7 @@ final class DnsLookup {
     }
   }
 
-  private static CNAMERecord cname(Message reply, Name owner) {
+  private static @Nullable CNAMERecord cname(Message reply, Name owner) {
     for (Record r : reply.getSection(Section.ANSWER)) {
       if (r instanceof CNAMERecord c && r.getName().equals(owner)) {
         return c;
@@ -223,7 +224,7 @@ final class DnsLookup {
     return null;
   }
 
-  private static SOARecord soa(Message reply) {
+  private static @Nullable SOARecord soa(Message reply) {
     for (Record r : reply.getSection(Section.AUTHORITY)) {
       if (r instanceof SOARecord s) {
         return s;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one way the project's own entry points ({@code serve}, {@code evaluate}, {@code test}, {@code simulate})
@@ -98,8 +99,8 @@ public final class EvaluatorInputs {
     private final List<GeoLocator> geoLocators = new ArrayList<>();
     private final List<LatencyTable> latencyTables = new ArrayList<>();
     private Supplier<HealthSnapshot> health = HealthSnapshot::empty;
-    private StaticAliasResolver aliasTable;
-    private DnsAliasResolver.Builder aliasLookups;
+    private @Nullable StaticAliasResolver aliasTable;
+    private DnsAliasResolver.@Nullable Builder aliasLookups;
     private EvaluatorSettings settings = EvaluatorSettings.defaults();
     private boolean built;
 

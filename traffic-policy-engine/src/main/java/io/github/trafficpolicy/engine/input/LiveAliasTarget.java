@@ -8,6 +8,7 @@ import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.AliasResolver.Freshness;
 import io.github.trafficpolicy.engine.HealthStatus;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One looked-up alias target of a {@link DnsAliasResolver}: what queries read (an immutable {@link State} behind a
@@ -29,7 +30,7 @@ final class LiveAliasTarget implements AliasResolver.Target {
   private long refreshAt;
   private long expiresAt;
   private long staleUntil;
-  private CompletableFuture<Void> inFlight;
+  private @Nullable CompletableFuture<Void> inFlight;
   private String lastGood = "";
   /** Why the last lookup failed while older records are still answered; empty after a success. */
   private volatile String lastFailure = "";
@@ -44,6 +45,7 @@ final class LiveAliasTarget implements AliasResolver.Target {
    */
   record State(ImmutableList<RecordData> records, Freshness freshness, HealthStatus health, long answerTtl,
                String text) {
+    @SuppressWarnings("ReferenceEquality") // the same list object is equal without copying
     boolean answersLike(State o) {
       return freshness == o.freshness && health == o.health && answerTtl == o.answerTtl
           && (records == o.records || ImmutableSet.copyOf(records).equals(ImmutableSet.copyOf(o.records)));
@@ -187,6 +189,7 @@ final class LiveAliasTarget implements AliasResolver.Target {
   }
 
   /** Publishes {@code next}; tells the owner when what it answers changed (not only its text). */
+  @SuppressWarnings("ReferenceEquality") // the same list object: nothing changed
   private void set(State next) {
     State old = state;
     boolean same = next.answersLike(old);

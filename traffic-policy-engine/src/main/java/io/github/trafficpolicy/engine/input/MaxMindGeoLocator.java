@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Client locations from a MaxMind GeoIP2 or GeoLite2 <em>City</em> or <em>Country</em> database (also other
@@ -282,8 +283,8 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    * A location from raw database fields ({@code null} when absent), dropping malformed codes and coordinates; the
    * subdivision only with a country.
    */
-  static ClientLocation location(
-      String continent, String country, String subdivision, Double latitude, Double longitude) {
+  static ClientLocation location(@Nullable String continent, @Nullable String country, @Nullable String subdivision,
+                                 @Nullable Double latitude, @Nullable Double longitude) {
     // Codes are few (continents, countries, subdivisions) and kept for every located record: one instance each.
     String ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? continent.intern() : null;
     String cc = country != null && isCode(country, 2, 2, false) ? country.intern() : null;
@@ -333,7 +334,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     private final Reader reader;
     private final MmdbTree tree;
     private final MmdbData data;
-    private final LocationTable table;
+    private final @Nullable LocationTable table;
     private final boolean ipv4Only;
     private volatile boolean closed;
 
@@ -439,7 +440,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
         locations[i] = interned.computeIfAbsent(locations[i], l -> l);
       }
       tree.forEachNetwork((bytes, prefix, record) ->
-          visitor.network(InetAddress.getByAddress(bytes), prefix, locations[index.get(record)]));
+          visitor.network(InetAddress.getByAddress(bytes), prefix, locations[checkNotNull(index.get(record))]));
     }
 
     @Override
@@ -479,7 +480,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
       return (int) ((record * 0x9E3779B97F4A7C15L) >>> shift);
     }
 
-    ClientLocation get(long record) {
+    @Nullable ClientLocation get(long record) {
       int at = home(record);
       for (int i = 0; i < PROBES; i++) {
         Entry e = slots[(at + i) & mask];

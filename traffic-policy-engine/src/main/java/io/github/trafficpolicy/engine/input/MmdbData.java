@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The data section of a MaxMind DB file (MaxMind DB format 2.0, "Output Data Section"), memory-mapped and read for
@@ -113,9 +114,9 @@ final class MmdbData {
 
   /** What one record read finds, and the reading position. */
   private static final class Fields {
-    String continent;
-    String country;
-    String subdivision;
+    @Nullable String continent;
+    @Nullable String country;
+    @Nullable String subdivision;
     double latitude = Double.NaN;
     double longitude = Double.NaN;
     int pos;
@@ -128,7 +129,7 @@ final class MmdbData {
   private final String[] codes = new String[4096];
 
   /** The code under {@code key} in the map at {@code at}, or null ({@code f.pos} is kept). */
-  private String stringIn(int at, byte[] key, Fields f) throws IOException {
+  private @Nullable String stringIn(int at, byte[] key, Fields f) throws IOException {
     int map = resolve(at);
     if (type(map) != MAP) {
       return null;
@@ -289,7 +290,7 @@ final class MmdbData {
     long target;
     switch (ss) {
       case 0:
-        target = (v << 8) | u8(p);
+        target = ((long) v << 8) | u8(p);
         break;
       case 1:
         target = ((v << 16) | u8(p) << 8 | u8(p + 1)) + 2048L;

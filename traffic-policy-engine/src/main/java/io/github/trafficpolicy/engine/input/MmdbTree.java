@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The binary search tree of a MaxMind DB file (MaxMind DB format 2.0, §"Search Tree Section"), memory-mapped and
@@ -26,7 +27,7 @@ final class MmdbTree {
    * reads (512 KB per family).
    */
   private final long[] v4Jump;
-  private final long[] v6Jump;
+  private final long @Nullable [] v6Jump;
   private static final int JUMP_BITS = 16;
 
   private MmdbTree(ByteBuffer tree, long nodeCount, int recordSize, boolean ipv6) {

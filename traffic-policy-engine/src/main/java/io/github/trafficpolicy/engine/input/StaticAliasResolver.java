@@ -11,6 +11,7 @@ import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointType;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.RecordType;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.HealthStatus;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The default {@link AliasResolver}: a static table of the addresses of AWS resources (load balancers, CloudFront
@@ -169,7 +171,7 @@ public final class StaticAliasResolver implements AliasResolver {
     return "StaticAliasResolver{" + names().size() + " names}";
   }
 
-  private static ImmutableList<RecordData> find(Map<String, ImmutableList<RecordData>> table, String name) {
+  private static @Nullable ImmutableList<RecordData> find(Map<String, ImmutableList<RecordData>> table, String name) {
     String key = normalize(name);
     ImmutableList<RecordData> found = table.get(key);
     if (found == null && key.startsWith(DUALSTACK)) {
@@ -193,7 +195,7 @@ public final class StaticAliasResolver implements AliasResolver {
       try {
         builder.add(row.field(0), row.field(1));
       } catch (IllegalArgumentException e) {
-        table.problem(row.line(), e.getMessage());
+        table.problem(row.line(), IoMessages.message(e));
       }
     }
     table.throwIfProblems();
@@ -221,8 +223,8 @@ public final class StaticAliasResolver implements AliasResolver {
       String ip = address.strip();
       checkArgument(InetAddresses.isInetAddress(ip), "'%s' is not an IP address", address);
       InetAddress parsed = InetAddresses.forString(ip);
-      RecordData data = parsed instanceof Inet4Address && ip.indexOf(':') < 0
-          ? new RecordData.A((Inet4Address) parsed)
+      RecordData data = parsed instanceof Inet4Address v4 && ip.indexOf(':') < 0
+          ? new RecordData.A(v4)
           : RecordData.parse(RecordType.AAAA, ip);
       List<RecordData> list = (data instanceof RecordData.A ? a : aaaa).computeIfAbsent(name, n -> new ArrayList<>());
       checkArgument(!list.contains(data), "%s is listed twice for %s", ip, name);

@@ -6,6 +6,7 @@ import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.TrafficPolicy;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -129,7 +130,7 @@ final class Changes {
     try {
       record = new PolicyRecord(zone, name, ttl, ref.policyId(), ref.version());
     } catch (IllegalArgumentException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, e.getMessage(), e);
+      throw new RegistryException(RegistryError.INVALID_INPUT, IoMessages.message(e), e);
     }
     PolicyVersion v = version(s, ref);
     if (s.record(record.name()).isPresent()) {
@@ -274,7 +275,7 @@ final class Changes {
     try {
       return PolicyRecord.absolute(name);
     } catch (IllegalArgumentException e) {
-      throw new RegistryException(RegistryError.INVALID_INPUT, e.getMessage(), e);
+      throw new RegistryException(RegistryError.INVALID_INPUT, IoMessages.message(e), e);
     }
   }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -113,7 +114,8 @@ final class DirectoryRegistryStore implements RegistryStore {
       t.setDaemon(true);
       return t;
     });
-    timer.scheduleWithFixedDelay(() -> {
+    // The task catches its own failures; the timer is shut down with the store.
+    ScheduledFuture<?> unused = timer.scheduleWithFixedDelay(() -> {
       try {
         ReloadResult r = reloadIfChanged(host);
         if (r.status() != ReloadResult.Status.UNCHANGED) {

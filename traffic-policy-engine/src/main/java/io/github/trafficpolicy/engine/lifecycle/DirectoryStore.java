@@ -1,5 +1,6 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static java.nio.file.StandardOpenOption.CREATE;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The registry on disk. Layout:
@@ -82,7 +84,7 @@ final class DirectoryStore {
    * The journal the last load or commit went up to: its file key (null: none) and how many of its bytes (complete
    * lines) the state includes, so that lines appended by another writer can be read alone. Guarded by the lock.
    */
-  private Object journalKey;
+  private @Nullable Object journalKey;
   private long journalRead;
 
   /** Test hook: called after each step of a commit; throwing there simulates a crash at that point. */
@@ -323,6 +325,7 @@ final class DirectoryStore {
   }
 
   /** The journal line taking {@code previous} to {@code next} (same policies): the records put and deleted. */
+  @SuppressWarnings("ReferenceEquality") // the same object is unchanged without comparing
   private static byte[] journalEntry(RegistryState previous, RegistryState next) {
     Map<String, ManagedRecord> before = previous.recordMap();
     Map<String, ManagedRecord> after = next.recordMap();
@@ -351,7 +354,8 @@ final class DirectoryStore {
    * (a change that replaced records in place, the usual one), found by comparing instances position by position;
    * null otherwise.
    */
-  private static List<ManagedRecord> inPlace(List<ManagedRecord> before, List<ManagedRecord> after) {
+  @SuppressWarnings("ReferenceEquality") // the same object is unchanged without comparing
+  private static @Nullable List<ManagedRecord> inPlace(List<ManagedRecord> before, List<ManagedRecord> after) {
     if (before.size() != after.size()) {
       return null;
     }
@@ -506,7 +510,7 @@ final class DirectoryStore {
     }
     faults.after(tempWritten);
     Files.move(tmp, target, ATOMIC_MOVE, REPLACE_EXISTING);
-    fsyncDirectory(target.getParent());
+    fsyncDirectory(checkNotNull(target.getParent(), "a file in the registry directory"));
   }
 
   private static void fsyncDirectory(Path directory) {

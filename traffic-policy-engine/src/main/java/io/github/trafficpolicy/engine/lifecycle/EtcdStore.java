@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,7 @@ final class EtcdStore implements RegistryStore {
   /** The last etcd revision the watch delivered or a read saw (the watch resumes after it); follower thread. */
   private volatile long seenRevision;
   private volatile Optional<String> unavailable = Optional.empty();
-  private volatile Watch.Watcher watcher;
+  private volatile Watch.@Nullable Watcher watcher;
   private volatile boolean closed;
   /** Whether a watch should be kept open (between {@link #follow} and closing its subscription); follower thread. */
   private boolean following;

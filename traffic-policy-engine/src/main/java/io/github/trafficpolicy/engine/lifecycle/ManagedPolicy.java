@@ -29,7 +29,7 @@ public record ManagedPolicy(String id, String name, int lastVersion, ImmutableSo
 
   /** The latest (highest-numbered) existing version. */
   public PolicyVersion latest() {
-    return versions.lastEntry().getValue();
+    return checkNotNull(versions.lastEntry(), "a policy has a version").getValue();
   }
 
   /** Version {@code n}, if it exists. */

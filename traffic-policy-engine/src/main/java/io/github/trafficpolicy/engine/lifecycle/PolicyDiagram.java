@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Draws a policy document's tree, the counterpart of Route 53's Traffic Flow visual editor, as a
@@ -74,7 +75,7 @@ public final class PolicyDiagram {
 
     nodes.add(new Node("start", Kind.START, List.of("Start", doc.recordType() + " record"), true));
     for (Map.Entry<RuleId, Rule> r : doc.rules().entrySet()) {
-      nodes.add(new Node(ruleNodes.get(r.getKey()), Kind.RULE,
+      nodes.add(new Node(checkNotNull(ruleNodes.get(r.getKey())), Kind.RULE,
           List.of(r.getKey().toString(), typeName(r.getValue().type()) + " rule"),
           reachable.contains(new RuleTarget(r.getKey()))));
     }
@@ -84,10 +85,10 @@ public final class PolicyDiagram {
       Endpoint ep = e.getValue();
       lines.add(ep.type().text() + ": " + ep.value());
       ep.region().ifPresent(region -> lines.add("region " + region));
-      nodes.add(new Node(endpointNodes.get(e.getKey()), Kind.ENDPOINT, lines,
+      nodes.add(new Node(checkNotNull(endpointNodes.get(e.getKey())), Kind.ENDPOINT, lines,
           reachable.contains(new EndpointTarget(e.getKey()))));
     }
-    edges.add(new Edge("start", nodeOf(doc.start(), ruleNodes, endpointNodes), List.of()));
+    edges.add(new Edge("start", checkNotNull(nodeOf(doc.start(), ruleNodes, endpointNodes)), List.of()));
     for (Map.Entry<RuleId, Rule> r : doc.rules().entrySet()) {
       Rule rule = r.getValue();
       List<? extends RuleEntry> entries = rule.entries();
@@ -97,7 +98,8 @@ public final class PolicyDiagram {
         lines.add(selector(rule, entry, i));
         entry.healthCheck().ifPresent(hc -> lines.add("health check " + hc.value()));
         entry.evaluateTargetHealth().filter(Boolean::booleanValue).ifPresent(t -> lines.add("evaluate target health"));
-        edges.add(new Edge(ruleNodes.get(r.getKey()), nodeOf(entry.target(), ruleNodes, endpointNodes), lines));
+        edges.add(new Edge(checkNotNull(ruleNodes.get(r.getKey())),
+            checkNotNull(nodeOf(entry.target(), ruleNodes, endpointNodes)), lines));
       }
     }
   }
@@ -147,6 +149,7 @@ public final class PolicyDiagram {
   }
 
   private String dot() {
+    @SuppressWarnings("StringConcatToTextBlock") // the DOT header, line by line
     StringBuilder b = new StringBuilder("digraph policy {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n"
         + "  edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (Node n : nodes) {
@@ -168,7 +171,7 @@ public final class PolicyDiagram {
     return b.append("}\n").toString();
   }
 
-  private static String nodeOf(Target t, Map<RuleId, String> rules, Map<EndpointId, String> endpoints) {
+  private static @Nullable String nodeOf(Target t, Map<RuleId, String> rules, Map<EndpointId, String> endpoints) {
     if (t instanceof RuleTarget r) {
       return rules.get(r.rule());
     } else if (t instanceof EndpointTarget e) {
@@ -233,7 +236,8 @@ public final class PolicyDiagram {
     List<String> escaped = new ArrayList<>();
     for (String l : lines) {
       StringBuilder b = new StringBuilder();
-      for (char c : l.toCharArray()) {
+      for (int k = 0; k < l.length(); k++) {
+        char c = l.charAt(k);
         switch (c) {
           case '#' -> b.append("#35;");
           case '"' -> b.append("#quot;");

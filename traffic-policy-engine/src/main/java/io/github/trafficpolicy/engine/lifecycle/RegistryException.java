@@ -8,6 +8,7 @@ import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.TrafficPolicyException;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registry operation failed; {@link #error()} says why in Route 53's terms. The message starts with the error's
@@ -26,11 +27,11 @@ public final class RegistryException extends TrafficPolicyException {
   }
 
   /** An error caused by another exception. */
-  public RegistryException(RegistryError error, String message, Throwable cause) {
+  public RegistryException(RegistryError error, String message, @Nullable Throwable cause) {
     this(error, message, ImmutableList.of(), cause);
   }
 
-  private RegistryException(RegistryError error, String message, List<Problem> problems, Throwable cause) {
+  private RegistryException(RegistryError error, String message, List<Problem> problems, @Nullable Throwable cause) {
     super(checkNotNull(error, "error").awsName() + ": " + checkNotNull(message, "message") + list(problems), cause);
     this.error = error;
     this.problems = ImmutableList.copyOf(problems);

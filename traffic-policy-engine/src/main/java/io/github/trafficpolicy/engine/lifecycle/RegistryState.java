@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable snapshot of a registry: every traffic policy with its versions (in creation order) and every policy
@@ -36,7 +37,7 @@ public final class RegistryState {
 
   /** Checks {@code checked} records, or every policy and record when null. */
   private RegistryState(long generation, ImmutableMap<String, ManagedPolicy> policies,
-                        ImmutableMap<String, ManagedRecord> records, Collection<ManagedRecord> checked) {
+                        ImmutableMap<String, ManagedRecord> records, @Nullable Collection<ManagedRecord> checked) {
     checkArgument(generation >= 0, "generation must not be negative but was %s", generation);
     this.generation = generation;
     this.policies = policies;

@@ -125,8 +125,10 @@ public final class ServingSnapshot {
    * document is a new (equal) instance, and all the records of a version share it, so each pair is compared once.
    */
   private static final class SameDocuments {
+    @SuppressWarnings("IdentityHashMapUsage") // an identity memo of document comparisons
     private final Map<PolicyDocument, Map<PolicyDocument, Boolean>> known = new IdentityHashMap<>();
 
+    @SuppressWarnings("ReferenceEquality") // an identity memo of document comparisons
     boolean test(PolicyDocument a, PolicyDocument b) {
       return a == b || known.computeIfAbsent(a, k -> new IdentityHashMap<>()).computeIfAbsent(b, a::equals);
     }

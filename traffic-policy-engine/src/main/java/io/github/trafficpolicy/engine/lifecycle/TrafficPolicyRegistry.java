@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ public final class TrafficPolicyRegistry {
 
   /** The current state; never blocks. */
   public RegistryState state() {
-    return state.get();
+    return checkNotNull(state.get());
   }
 
   /** The directory the registry persists to, if any. */
@@ -154,9 +155,9 @@ public final class TrafficPolicyRegistry {
     AtomicReference<String> id = new AtomicReference<>("");
     RegistryState next = change(s -> {
       id.set(newId(s));
-      return Changes.createPolicy(s, id.get(), name, doc, comment);
+      return Changes.createPolicy(s, checkNotNull(id.get()), name, doc, comment);
     });
-    return next.version(PolicyRef.of(id.get(), 1)).orElseThrow();
+    return next.version(PolicyRef.of(checkNotNull(id.get()), 1)).orElseThrow();
   }
 
   /**
@@ -288,9 +289,9 @@ public final class TrafficPolicyRegistry {
     RegistryState next = change(s -> {
       Changes.version(s, to);
       names.set(s.recordsOfPolicy(policyId).stream().map(ManagedRecord::name).toList());
-      return Changes.updateRecords(s, names.get(), to);
+      return Changes.updateRecords(s, checkNotNull(names.get()), to);
     });
-    return names.get().stream().map(k -> next.record(k).orElseThrow()).collect(ImmutableList.toImmutableList());
+    return checkNotNull(names.get()).stream().map(k -> next.record(k).orElseThrow()).collect(ImmutableList.toImmutableList());
   }
 
   /**
@@ -458,9 +459,9 @@ public final class TrafficPolicyRegistry {
 
   /** Builds a {@link TrafficPolicyRegistry}. */
   public static final class Builder {
-    private DocumentCodec codec;
-    private Path directory;
-    private EtcdSettings etcd;
+    private @Nullable DocumentCodec codec;
+    private @Nullable Path directory;
+    private @Nullable EtcdSettings etcd;
     private Supplier<String> ids = () -> UUID.randomUUID().toString();
     private DirectoryStore.Faults faults = DirectoryStore.Faults.NONE;
     private long journalFloor = DirectoryStore.JOURNAL_FLOOR;

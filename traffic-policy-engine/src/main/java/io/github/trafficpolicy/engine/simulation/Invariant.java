@@ -83,7 +83,11 @@ public record Invariant(
 
     /** Whether a case failing {@code failed} things is checked. */
     boolean covers(int failed) {
-      return this == PAIRS || failed <= ordinal();
+      return switch (this) {
+        case NONE -> failed == 0;
+        case EACH -> failed <= 1;
+        case PAIRS -> true;
+      };
     }
   }
 
@@ -187,7 +191,7 @@ public record Invariant(
         if (!m.isObject()) {
           problems.add(at + "/maxShare: must be an object of endpoint pattern → share");
         } else {
-          m.fields().forEachRemaining(e -> {
+          m.properties().forEach(e -> {
             if (!e.getValue().isNumber() || e.getValue().doubleValue() < 0 || e.getValue().doubleValue() > 1) {
               problems.add(at + "/maxShare/" + e.getKey() + ": must be a number from 0 to 1");
             } else {

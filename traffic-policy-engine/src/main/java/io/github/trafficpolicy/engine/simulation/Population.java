@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.net.InetAddresses;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.input.InvalidTableException;
 import java.io.IOException;
@@ -47,6 +48,7 @@ public final class Population {
   private final Node v6;
 
   /** A network entry. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared: a network read from the file
   record Network(byte[] address, int prefixLength, double share) {}
 
   private Population(Map<String, Double> countries, List<Network> networks) {
@@ -117,7 +119,7 @@ public final class Population {
           networks.add(n);
         }
       } catch (IllegalArgumentException | IOException e) {
-        problems.add(new InvalidTableException.LineProblem(line, e.getMessage()));
+        problems.add(new InvalidTableException.LineProblem(line, IoMessages.message(e)));
         continue;
       }
       Integer before = seen.putIfAbsent(key, line);

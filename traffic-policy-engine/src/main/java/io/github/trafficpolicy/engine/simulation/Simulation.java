@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy evaluated for every client network of a geo source — the whole picture before a rollout: the share of
@@ -110,18 +111,18 @@ public final class Simulation {
   private final ImmutableList<Invariant> invariants;
   private final int top;
   private final String policyName;
-  private final String againstName;
+  private final @Nullable String againstName;
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
   private final Consumer<ChangedNetwork> changedNetworkSink;
   /** Per group, the health inputs of its baseline answers (see {@link #evaluate}). */
-  private Set<String>[] baseInputs;
+  private Set<String> @Nullable [] baseInputs;
   /** The group of the previous piece ({@link #add}; {@link #run} is not reentrant). */
-  private Group last;
+  private @Nullable Group last;
   /** What {@link #weigh} found, for {@link #pieceWeight}: weight per address of each family … */
-  private double[] perAddress;
+  private double @Nullable [] perAddress;
   /** … the default weight of each country's networks outside population network entries … */
-  private Map<String, Double> countryFree;
+  private @Nullable Map<String, Double> countryFree;
   /** … and the sum the raw population weights were divided by. */
   private double weightSum;
 
@@ -302,7 +303,7 @@ public final class Simulation {
     final double[] free = new double[2];
     double entryShare;
     long networks;
-    InetAddress example;
+    @Nullable InetAddress example;
     int examplePrefix = Integer.MAX_VALUE;
     double weight;
 
@@ -334,6 +335,7 @@ public final class Simulation {
     last = null;
     Map<Key, Group> byKey = new LinkedHashMap<>();
     // Sources pass the same location instance for every network of a database record: look that up first.
+    @SuppressWarnings("IdentityHashMapUsage") // groups by location instance (locations are interned per record)
     Map<ClientLocation, Group> byInstance = new IdentityHashMap<>();
     long[] pieces = new long[1];
     source.forEachNetwork((address, prefix, location) -> split(address.getAddress(), prefix,
@@ -345,7 +347,7 @@ public final class Simulation {
     String weighting = weigh(groups);
 
     @SuppressWarnings("unchecked")
-    Set<String>[] inputs = new Set[groups.length];
+    Set<String>[] inputs = (Set<String>[]) new Set<?>[groups.length];
     double[][] base = evaluate(policy, health, groups, inputs, null, null);
     baseInputs = inputs;
     Distribution distribution = aggregate(groups, base);
@@ -515,6 +517,7 @@ public final class Simulation {
     return need;
   }
 
+  @SuppressWarnings("ReferenceEquality") // groups by location instance (locations are interned per record)
   private void add(Map<Key, Group> byKey, Map<ClientLocation, Group> byInstance, InetAddress a, int prefix,
       ClientLocation location) {
     Group g = null;
@@ -567,7 +570,7 @@ public final class Simulation {
   }
 
   /** The latency data of a group key (null without a latency table). */
-  private ClientLatency latency(Key k) {
+  private @Nullable ClientLatency latency(Key k) {
     if (latencyTable == null) {
       return null;
     }
@@ -994,20 +997,20 @@ public final class Simulation {
   /** Builds a {@link Simulation}. */
   public static final class Builder {
     private final CompiledPolicy policy;
-    private CompiledPolicy against;
-    private NetworkSource source;
-    private LatencyTable latencyTable;
-    private Population population;
+    private @Nullable CompiledPolicy against;
+    private @Nullable NetworkSource source;
+    private @Nullable LatencyTable latencyTable;
+    private @Nullable Population population;
     private HealthSnapshot health = HealthSnapshot.empty();
     private final Map<String, Double> capacity = new LinkedHashMap<>();
     private final List<List<String>> failures = new ArrayList<>();
     private boolean failEach;
     private boolean failPairs;
     private final List<Invariant> invariants = new ArrayList<>();
-    private Consumer<ChangedNetwork> changedNetworks;
+    private @Nullable Consumer<ChangedNetwork> changedNetworks;
     private int top = 20;
-    private String policyName;
-    private String againstName;
+    private @Nullable String policyName;
+    private @Nullable String againstName;
 
     private Builder(CompiledPolicy policy) {
       this.policy = checkNotNull(policy, "policy");

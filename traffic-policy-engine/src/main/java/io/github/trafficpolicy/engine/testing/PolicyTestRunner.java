@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@link PolicyTestFile}s against a {@link PolicyEvaluator}. For each case the client's location, latency and
@@ -184,7 +185,7 @@ public final class PolicyTestRunner {
   }
 
   /** Null when {@code a} meets a deterministic expectation, else what is wrong. */
-  private static String check(PolicyTestFile.Expectation ex, Answer a) {
+  private static @Nullable String check(PolicyTestFile.Expectation ex, Answer a) {
     if (ex.noAnswer()) {
       return a.outcome() == Outcome.NO_DATA ? null : "expected no answer but got " + describe(a);
     }
