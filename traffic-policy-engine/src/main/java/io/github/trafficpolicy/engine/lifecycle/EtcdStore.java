@@ -130,7 +130,8 @@ final class EtcdStore implements RegistryStore {
     this.seenRevision = first.revision();
   }
 
-  static EtcdStore open(EtcdSettings settings, DocumentCodec codec) throws IOException {
+  /** A jetcd client for {@code settings}: its endpoints, credentials, TLS and timeout. */
+  static Client client(EtcdSettings settings) throws IOException {
     ClientBuilder b = Client.builder()
         .endpoints(settings.endpointUrls().toArray(String[]::new))
         .connectTimeout(settings.timeout())
@@ -153,7 +154,11 @@ final class EtcdStore implements RegistryStore {
         }
       });
     }
-    Client client = b.build();
+    return b.build();
+  }
+
+  static EtcdStore open(EtcdSettings settings, DocumentCodec codec) throws IOException {
+    Client client = client(settings);
     try {
       return new EtcdStore(settings, codec, client);
     } catch (IOException | RuntimeException e) {
