@@ -107,26 +107,35 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
     }
   }
 
+  /**
+   * Puts this vantage point's latest result of {@code check}, from the follower thread: after a connection in
+   * progress has its lease (so no result falls between its read of the local results and its lease), and always the
+   * latest (a put never overwrites a newer result with an older one read earlier).
+   */
   @Override
   public void publish(HealthCheckId check, VantageResult result) {
-    long l = lease;
-    if (l == 0 || closed) {
-      return; // put again with the others on reconnecting
-    }
-    kv.put(key(check), ByteSequence.from(result.toJson()), PutOption.builder().withLeaseId(l).build())
-        .whenComplete((ok, error) -> {
-          if (error != null && !closed) {
-            LOG.debug("shared health: putting the result of {} failed: {}", check, error.toString());
-          }
-        });
+    onFollower(() -> {
+      long l = lease;
+      VantageResult latest = shared.localResults().get(check);
+      if (l == 0 || closed || latest == null) {
+        return; // put again with the others on reconnecting
+      }
+      kv.put(key(check), ByteSequence.from(latest.toJson()), PutOption.builder().withLeaseId(l).build())
+          .whenComplete((ok, error) -> {
+            if (error != null && !closed) {
+              LOG.debug("shared health: putting the result of {} failed: {}", check, error.toString());
+            }
+          });
+    });
   }
 
   @Override
   public void withdraw(HealthCheckId check) {
-    if (lease == 0 || closed) {
-      return;
-    }
-    kv.delete(key(check));
+    onFollower(() -> {
+      if (lease != 0 && !closed) {
+        kv.delete(key(check));
+      }
+    });
   }
 
   /** Renews the lease while connected, else connects. On the follower thread. */
@@ -273,6 +282,11 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
       w.close();
     }
     client.close();
+  }
+
+  /** Whether closed or crashed (for tests). */
+  boolean closedForTest() {
+    return closed;
   }
 
   private static <T> T await(CompletableFuture<T> future, EtcdSettings settings) throws IOException {
