@@ -37,6 +37,9 @@ import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.StaticAliasResolver;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.SharedHealth;
+import io.github.trafficpolicy.engine.lifecycle.EtcdHealthSharing;
+import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -90,14 +93,18 @@ public final class ConfiguredServer implements AutoCloseable {
   private final ImmutableList<String> warnings;
   private final Optional<ApiMember> api;
   private final Optional<InetSocketAddress> metricsListen;
+  private final Optional<Sharing> sharing;
+  private volatile AutoCloseable sharingHandle;
   private volatile MetricsEndpoint metrics;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthStatusFile> watch, Optional<RegistryFollow> registry,
       Optional<HealthChecker> checker, Optional<HealthCheckStore> healthChecks, AliasResolver aliasResolver,
-      ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
+      ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen,
+      Optional<Sharing> sharing) {
     this.config = config;
+    this.sharing = sharing;
     this.healthChecks = healthChecks;
     this.api = api;
     this.metricsListen = metricsListen;
@@ -300,6 +307,11 @@ public final class ConfiguredServer implements AutoCloseable {
       fixedPolicies.add(policy);
     }
     Optional<RegistryFollow> registry = Optional.empty();
+    Optional<SharedHealthConfig> sharedConfig = SharedHealthConfig.read(config, problems);
+    if (sharedConfig.isPresent() && !EtcdSettings.scheme(registryLocation(config)).isPresent()) {
+      problems.add(name + ": /" + SharedHealthConfig.MEMBER + ": needs an etcd registry (\"registry\": "
+          + "\"etcd://HOST:PORT/PREFIX\" or {\"etcd\": ...}): the vantage points share their results there");
+    }
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
       registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
       registry.ifPresent(r -> resources.add(r.registry()::close));
@@ -386,10 +398,19 @@ public final class ConfiguredServer implements AutoCloseable {
       throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
     }
     Optional<HealthChecker> checker = Optional.empty();
+    Optional<Sharing> sharing = Optional.empty();
     // With a registry there is always a checker: checks made through the API start without a restart.
     if (!checks.isEmpty() || store.isPresent()) {
       try {
-        checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
+        // Shared health: the checker publishes this vantage point's own view to a registry of its own, and the
+        // aggregate of every vantage point is what the evaluator reads.
+        checker = Optional.of(HealthChecker.builder(sharedConfig.isPresent() ? new HealthRegistry() : health)
+            .checks(checks).build());
+        if (sharedConfig.isPresent()) {
+          SharedHealthConfig sc = sharedConfig.get();
+          sharing = Optional.of(new Sharing(SharedHealth.attach(checker.get(), health, sc.vantage(),
+              sc.healthyShare()), registry.orElseThrow().etcd().orElseThrow(), sc.lease()));
+        }
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         closeAll(resources);
         throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, e.getMessage(), e);
@@ -416,7 +437,19 @@ public final class ConfiguredServer implements AutoCloseable {
       server.listen(a);
     }
     return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker, store,
-        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
+        evaluator.aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen, sharing);
+  }
+
+  /** Shared health: the aggregate, and where and with what lease this vantage point shares its results. */
+  private record Sharing(SharedHealth shared, EtcdSettings etcd, Duration lease) {}
+
+  /** The registry member's location (a directory or an etcd:// URI), empty when there is none or it has none. */
+  private static String registryLocation(ServeConfig config) {
+    JsonNode r = config.extensions().get("registry");
+    if (r == null) {
+      return "";
+    }
+    return r.isTextual() ? r.textValue() : r.path("etcd").asText("");
   }
 
   /** The {@code "metrics": { "listen": "HOST:PORT" }} member: where to serve Prometheus metrics, if anywhere. */
@@ -523,6 +556,18 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
     checker.ifPresent(HealthChecker::start);
+    if (sharing.isPresent()) {
+      Sharing sh = sharing.get();
+      try {
+        sharingHandle = EtcdHealthSharing.start(sh.etcd(), sh.shared(), sh.lease());
+        LOG.info("shared health: vantage point {}, healthy when more than {} % of the vantage points see it so, "
+            + "lease {} s, in {}", sh.shared().vantage(), sh.shared().healthyShare() * 100, sh.lease().toSeconds(),
+            sh.etcd().uri());
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw new IOException("sharedHealth: " + e.getMessage(), e);
+      }
+    }
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
     if (healthChecks.isPresent() && registry.isPresent()) {
@@ -616,6 +661,14 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
+   * Health from several vantage points (the {@code sharedHealth} member): the aggregate served, every vantage
+   * point's latest result, whether the other vantage points are reachable. Empty without the member.
+   */
+  public Optional<SharedHealth> sharedHealth() {
+    return sharing.map(Sharing::shared);
+  }
+
+  /**
    * The health checks of the configuration and those made through the API (kept in the registry's directory), when
    * the configuration has a {@code registry}.
    */
@@ -636,6 +689,14 @@ public final class ConfiguredServer implements AutoCloseable {
     java.util.concurrent.ScheduledExecutorService follow = healthChecksFollow;
     if (follow != null) {
       follow.shutdownNow();
+    }
+    AutoCloseable shared = sharingHandle;
+    if (shared != null) {
+      try {
+        shared.close();
+      } catch (Exception e) {
+        LOG.warn("shared health: closing failed", e);
+      }
     }
     checker.ifPresent(HealthChecker::close);
     healthWatcher.ifPresent(Thread::interrupt);
