@@ -308,7 +308,7 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     Optional<RegistryFollow> registry = Optional.empty();
     Optional<SharedHealthConfig> sharedConfig = SharedHealthConfig.read(config, problems);
-    if (sharedConfig.isPresent() && !EtcdSettings.scheme(registryLocation(config)).isPresent()) {
+    if (sharedConfig.isPresent() && EtcdSettings.scheme(RegistryFollow.location(config)).isEmpty()) {
       problems.add(name + ": /" + SharedHealthConfig.MEMBER + ": needs an etcd registry (\"registry\": "
           + "\"etcd://HOST:PORT/PREFIX\" or {\"etcd\": ...}): the vantage points share their results there");
     }
@@ -442,15 +442,6 @@ public final class ConfiguredServer implements AutoCloseable {
 
   /** Shared health: the aggregate, and where and with what lease this vantage point shares its results. */
   private record Sharing(SharedHealth shared, EtcdSettings etcd, Duration lease) {}
-
-  /** The registry member's location (a directory or an etcd:// URI), empty when there is none or it has none. */
-  private static String registryLocation(ServeConfig config) {
-    JsonNode r = config.extensions().get("registry");
-    if (r == null) {
-      return "";
-    }
-    return r.isTextual() ? r.textValue() : r.path("etcd").asText("");
-  }
 
   /** The {@code "metrics": { "listen": "HOST:PORT" }} member: where to serve Prometheus metrics, if anywhere. */
   private static Optional<InetSocketAddress> metricsListen(ServeConfig config, List<String> problems) {

@@ -117,6 +117,25 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     }
   }
 
+  /** The location the registry member names (a directory or an etcd:// URI); empty without one. */
+  static String location(ServeConfig config) {
+    JsonNode r = config.extensions().get("registry");
+    if (r == null) {
+      return "";
+    }
+    return r.isTextual() ? r.textValue() : r.path("etcd").asText("");
+  }
+
+  /** The etcd settings of the registry member, empty when it is not in etcd; problems added when not valid. */
+  static Optional<EtcdSettings> etcdOf(ServeConfig config, List<String> problems) {
+    String location = location(config);
+    if (EtcdSettings.scheme(location).isEmpty()) {
+      return Optional.empty();
+    }
+    return etcdSettings(config, config.extensions().get("registry"), location, config.name() + ": /registry",
+        problems);
+  }
+
   /** The etcd settings of an {@code etcd://} location and the object's other members; problems added on failure. */
   private static Optional<EtcdSettings> etcdSettings(ServeConfig config, JsonNode node, String location, String place,
                                                      List<String> problems) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.trafficpolicy.engine.health.SharedHealth;
 import io.github.trafficpolicy.engine.health.VantageResult;
 import io.github.trafficpolicy.engine.lifecycle.EtcdHealthSharing;
+import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,31 @@ public record SharedHealthConfig(double healthyShare, String vantage, Duration l
   static final String MEMBER = "sharedHealth";
   static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   private static final Set<String> KEYS = Set.of("healthyShare", "vantage", "leaseSeconds");
+
+  /** The {@code sharedHealth} member of a configuration and the etcd it shares through. */
+  public record WithEtcd(SharedHealthConfig shared, EtcdSettings etcd) {}
+
+  /**
+   * The {@code sharedHealth} member of the configuration {@code file} and the etcd registry it shares through, empty
+   * when the file has no such member.
+   *
+   * @throws ConfigException listing every problem of the two members with its place (or the file's, when it is not
+   *     JSON or cannot be read)
+   */
+  public static Optional<WithEtcd> load(Path file) {
+    // Only these two members matter here: the other members' problems are the server's to report.
+    ServeConfigReader.Parsed parsed = ServeConfigReader.readCollecting(file);
+    List<String> problems = new java.util.ArrayList<>();
+    Optional<SharedHealthConfig> shared = read(parsed.config(), problems);
+    Optional<EtcdSettings> etcd = RegistryFollow.etcdOf(parsed.config(), problems);
+    if (shared.isPresent() && etcd.isEmpty() && problems.isEmpty()) {
+      problems.add(parsed.config().name() + ": /" + MEMBER + ": needs an etcd registry");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(com.google.common.collect.ImmutableList.copyOf(problems));
+    }
+    return shared.map(s -> new WithEtcd(s, etcd.orElseThrow()));
+  }
 
   /** The member of {@code config}, empty without it; problems (with their places) added when it is not valid. */
   static Optional<SharedHealthConfig> read(ServeConfig config, List<String> problems) {

@@ -173,6 +173,35 @@ public final class SharedHealth {
     return Optional.of(healthy > healthyShare * decided ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY);
   }
 
+  /**
+   * The statuses served from {@code results} (every vantage point's, by check) alone: each endpoint check's
+   * {@linkplain #aggregate aggregate} then its inversion, each calculated check from its children's; {@code UNKNOWN}
+   * where nothing decides (no vantage point has decided, or a calculated check's unknown children could go either
+   * way). A disabled check is healthy, then inverted. For reports: a server also falls back to its own checker.
+   */
+  public static ImmutableMap<HealthCheckId, HealthStatus> statuses(Collection<? extends HealthCheck> checks,
+      Map<HealthCheckId, ? extends Collection<VantageResult>> results, double healthyShare, java.time.Instant now) {
+    Map<HealthCheckId, HealthStatus> out = new LinkedHashMap<>();
+    for (HealthCheck c : checks) {
+      if (c instanceof EndpointHealthCheck) {
+        out.put(c.id(), c.disabled() ? inverted(c, HealthStatus.HEALTHY)
+            : inverted(c, Optional.ofNullable(results.get(c.id())).flatMap(rs -> aggregate(rs, healthyShare))
+                .orElse(HealthStatus.UNKNOWN)));
+      }
+    }
+    for (HealthCheck c : checks) {
+      if (c instanceof CalculatedHealthCheck calc) {
+        out.put(c.id(), c.disabled() ? inverted(c, HealthStatus.HEALTHY)
+            : calc.decide(id -> out.getOrDefault(id, HealthStatus.UNKNOWN), now)
+                .map(r -> inverted(c, r.success() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY))
+                .orElse(HealthStatus.UNKNOWN));
+      }
+    }
+    ImmutableMap.Builder<HealthCheckId, HealthStatus> b = ImmutableMap.builder();
+    checks.forEach(c -> b.put(c.id(), out.get(c.id())));
+    return b.build();
+  }
+
   /** This vantage point's ID. */
   public String vantage() {
     return vantage;
