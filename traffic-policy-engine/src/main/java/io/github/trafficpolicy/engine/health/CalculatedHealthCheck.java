@@ -7,6 +7,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.engine.HealthStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -60,7 +62,7 @@ public record CalculatedHealthCheck(
    * The status before inversion given each child's status, with why: empty while the unknown children could still
    * go either way (the status stays as it was).
    */
-  public Optional<ProbeResult> decide(Function<HealthCheckId, HealthStatus> statusOf, java.time.Instant now) {
+  public Optional<ProbeResult> decide(Function<HealthCheckId, HealthStatus> statusOf, Instant now) {
     int healthy = 0;
     int unknown = 0;
     for (HealthCheckId child : children) {
@@ -77,7 +79,7 @@ public record CalculatedHealthCheck(
     }
     String reason = healthy + " of " + children.size() + " children healthy"
         + (unknown > 0 ? ", " + unknown + " unknown" : "") + " (threshold " + healthThreshold + ")";
-    return Optional.of(new ProbeResult(up, reason, java.time.Duration.ZERO, now));
+    return Optional.of(new ProbeResult(up, reason, Duration.ZERO, now));
   }
 
   /** This check, inverted or not. */

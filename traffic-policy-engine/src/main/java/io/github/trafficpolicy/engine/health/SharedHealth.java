@@ -10,11 +10,16 @@ import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthStatus;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -180,7 +185,7 @@ public final class SharedHealth {
    * way). A disabled check is healthy, then inverted. For reports: a server also falls back to its own checker.
    */
   public static ImmutableMap<HealthCheckId, HealthStatus> statuses(Collection<? extends HealthCheck> checks,
-      Map<HealthCheckId, ? extends Collection<VantageResult>> results, double healthyShare, java.time.Instant now) {
+      Map<HealthCheckId, ? extends Collection<VantageResult>> results, double healthyShare, Instant now) {
     Map<HealthCheckId, HealthStatus> out = new LinkedHashMap<>();
     for (HealthCheck c : checks) {
       if (c instanceof EndpointHealthCheck) {
@@ -262,8 +267,8 @@ public final class SharedHealth {
       }
       connected = reachable;
       if (reachable) {
-        LOG.info("shared health: the other vantage points are reachable again; serving the aggregate of {} ({})",
-            vantageCount(), why);
+        LOG.info("shared health: the other vantage points are reachable{}; serving the aggregate of those with "
+            + "results ({} now) ({})", disconnects.get() == 0 ? "" : " again", vantageCount(), why);
       } else {
         disconnectedWhy = why;
         disconnects.incrementAndGet();
@@ -372,7 +377,7 @@ public final class SharedHealth {
   private void checksChanged(ImmutableList<HealthCheck> checks) {
     Map<HealthCheckId, HealthCheck> byId = new LinkedHashMap<>();
     checks.forEach(c -> byId.put(c.id(), c));
-    java.util.List<HealthCheckId> withdrawn = new java.util.ArrayList<>();
+    List<HealthCheckId> withdrawn = new ArrayList<>();
     synchronized (lock) {
       for (Map.Entry<HealthCheckId, Map<String, VantageResult>> e : results.entrySet()) {
         HealthCheck now = byId.get(e.getKey());
@@ -383,7 +388,7 @@ public final class SharedHealth {
         }
       }
       results.values().removeIf(Map::isEmpty);
-      java.util.Set<HealthCheckId> gone = new java.util.HashSet<>(served.keySet());
+      Set<HealthCheckId> gone = new HashSet<>(served.keySet());
       gone.removeAll(byId.keySet());
       if (!gone.isEmpty()) {
         served.keySet().removeAll(gone);

@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * /PREFIX/registry.json          the metadata, exactly as registry.json of a directory registry
  * /PREFIX/policies/ID/N.json     the document of version N of policy ID, byte for byte as it was given
  * /PREFIX/changes/ID            one key per change committed in the last minutes (see below), under a lease
+ * /PREFIX/health/CHECK/VANTAGE  shared health ({@link EtcdHealthShare}); not the registry's, ignored here
  * </pre>
  *
  * <p><b>Changes.</b> A change is computed over the latest metadata this store knows (revision {@code R}) and
