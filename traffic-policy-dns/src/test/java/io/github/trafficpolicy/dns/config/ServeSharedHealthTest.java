@@ -46,15 +46,11 @@ import org.xbill.DNS.Type;
  */
 final class ServeSharedHealthTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String ZONE = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ IN NS ns1\n"
-      + "ns1 IN A 192.0.2.53\n";
-  private static final String PRIMARY = "192.0.2.1";
-  private static final String SECONDARY = "192.0.2.2";
-  private static final String FAILOVER = "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\","
-      + " \"StartRule\": \"fo\", \"Endpoints\": { \"a\": { \"Type\": \"value\", \"Value\": \"" + PRIMARY + "\" },"
-      + " \"b\": { \"Type\": \"value\", \"Value\": \"" + SECONDARY + "\" } }, \"Rules\": { \"fo\": {"
-      + " \"RuleType\": \"failover\", \"Primary\": { \"EndpointReference\": \"a\", \"HealthCheck\": \"hc-a\" },"
-      + " \"Secondary\": { \"EndpointReference\": \"b\" } } } }";
+  private static final String ZONE = ServeHealthChecksTest.ZONE;
+  private static final String PRIMARY = ServeHealthChecksTest.PRIMARY;
+  private static final String SECONDARY = ServeHealthChecksTest.SECONDARY;
+  /** A failover record whose primary has health check hc-a. */
+  private static final String FAILOVER = ServeHealthChecksTest.FAILOVER;
   private static final HealthCheckId HC = HealthCheckId.of("hc-a");
 
   @TempDir static Path shared;

@@ -1,5 +1,8 @@
 package io.github.trafficpolicy.engine.lifecycle;
 
+import static io.github.trafficpolicy.engine.lifecycle.EtcdStore.await;
+import static io.github.trafficpolicy.engine.lifecycle.EtcdStore.bytes;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.etcd.jetcd.ByteSequence;
@@ -26,12 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -257,12 +258,7 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
       return;
     }
     long l = lease;
-    closed = true;
-    follower.shutdownNow();
-    Watch.Watcher w = watcher;
-    if (w != null) {
-      w.close();
-    }
+    stopFollowing();
     if (l != 0) {
       try {
         await(client.getLeaseClient().revoke(l), settings);
@@ -275,13 +271,18 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
 
   /** Ends as a crashed process would: nothing revoked, the lease expires on its own (for tests). */
   void crash() {
+    stopFollowing();
+    client.close();
+  }
+
+  private void stopFollowing() {
     closed = true;
     follower.shutdownNow();
     Watch.Watcher w = watcher;
+    watcher = null;
     if (w != null) {
       w.close();
     }
-    client.close();
   }
 
   /** Whether closed or crashed (for tests). */
@@ -289,25 +290,7 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
     return closed;
   }
 
-  private static <T> T await(CompletableFuture<T> future, EtcdSettings settings) throws IOException {
-    try {
-      return future.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new IOException("no answer within " + settings.timeout().toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      throw new IOException(message(e.getCause() == null ? e : e.getCause()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-  }
-
   private static String message(Throwable t) {
     return t.getMessage() == null ? t.toString() : t.getMessage();
-  }
-
-  private static ByteSequence bytes(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 }

@@ -635,6 +635,11 @@ final class EtcdStore implements RegistryStore {
 
   /** The result of an etcd request within the timeout; an {@link IOException} saying why not. */
   private <T> T await(CompletableFuture<T> future) throws IOException {
+    return await(future, settings);
+  }
+
+  /** The result of an etcd request within {@code settings}' timeout; an {@link IOException} saying why not. */
+  static <T> T await(CompletableFuture<T> future, EtcdSettings settings) throws IOException {
     try {
       return future.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -657,7 +662,7 @@ final class EtcdStore implements RegistryStore {
         .toString();
   }
 
-  private static ByteSequence bytes(String s) {
+  static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 

@@ -166,7 +166,8 @@ final class SharedHealthTest {
       }
     });
     shared.replaceRemote(Map.of(WEB, List.of(result("a", HealthStatus.UNHEALTHY), result("b", HealthStatus.UNHEALTHY),
-        result("c", HealthStatus.UNHEALTHY), result("d", HealthStatus.UNHEALTHY), result("e", HealthStatus.UNHEALTHY))));
+        result("c", HealthStatus.UNHEALTHY), result("d", HealthStatus.UNHEALTHY),
+        result("e", HealthStatus.UNHEALTHY))));
     shared.connected(true, "test");
     assertThat(serving.current().check(WEB)).isEqualTo(HealthStatus.UNHEALTHY); // 0 of 5 decided healthy
 
@@ -186,7 +187,8 @@ final class SharedHealthTest {
 
   @Test
   void sharedFormRoundTripsAndBadFormsAreRefusedWithTheirPlace() {
-    VantageResult r = new VantageResult("host-1:42", HealthStatus.UNHEALTHY, "HTTP 503", AT, Duration.ofNanos(1_250_000));
+    VantageResult r = new VantageResult("host-1:42", HealthStatus.UNHEALTHY, "HTTP 503", AT,
+        Duration.ofNanos(1_250_000));
     assertThat(VantageResult.fromJson("host-1:42", r.toJson())).isEqualTo(r);
     assertThat(new String(r.toJson(), StandardCharsets.UTF_8)).contains("\"healthy\":false", "\"latencyMs\":1.25");
     assertThatThrownBy(() -> VantageResult.fromJson("v", "{".getBytes(StandardCharsets.UTF_8)))
