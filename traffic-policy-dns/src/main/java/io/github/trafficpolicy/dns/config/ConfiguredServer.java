@@ -37,10 +37,10 @@ import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.StaticAliasResolver;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
+import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import io.github.trafficpolicy.engine.health.SharedHealth;
 import io.github.trafficpolicy.engine.lifecycle.EtcdHealthSharing;
 import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
-import io.github.trafficpolicy.engine.health.HealthStatusFile;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -76,6 +76,9 @@ import org.slf4j.LoggerFactory;
  * reloaded file are ignored (and reported), so a probed ID always shows its probe result. With a {@code registry},
  * the checker also probes the checks made through the Route 53 API ({@link HealthCheckStore}, kept in the
  * registry's directory, followed at the registry's poll interval), and is there even when no check is defined yet.
+ * With {@code sharedHealth} (and an etcd registry) the checker publishes to a registry of its own instead, and a
+ * {@link SharedHealth} publishes to the evaluator's the decision of every server's checker (this one's included),
+ * shared through etcd from {@link #start()} on.
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);

@@ -67,6 +67,8 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
   /** The lease this vantage point's results are put under while connected, 0 while not. */
   private volatile long lease;
   private volatile Watch.Watcher watcher;
+  /** Counts the watches opened, so that what a closed one still delivers is ignored; follower thread. */
+  private long watchGeneration;
   private volatile boolean closed;
 
   private EtcdHealthShare(EtcdSettings settings, SharedHealth shared, Duration leaseTtl, Client client) {
@@ -175,10 +177,18 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
     }
     lease = granted;
     long revision = all.getHeader().getRevision();
+    long generation = ++watchGeneration;
     watcher = client.getWatchClient().watch(bytes(healthPrefix),
         WatchOption.builder().isPrefix(true).withPrevKV(false).withRevision(revision + 1).build(),
-        Watch.listener(response -> onFollower(() -> onWatch(response)),
-            error -> onFollower(() -> disconnect("the etcd watch broke off: " + message(error)))));
+        Watch.listener(response -> onFollower(() -> {
+          if (generation == watchGeneration) {
+            onWatch(response);
+          }
+        }), error -> onFollower(() -> {
+          if (generation == watchGeneration && lease != 0) {
+            disconnect("the etcd watch broke off: " + message(error));
+          }
+        })));
     shared.replaceRemote(remote);
     shared.connected(true, "etcd at " + settings.uri() + ", lease " + Long.toHexString(granted) + ", revision "
         + revision);
@@ -200,6 +210,7 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
 
   private void disconnect(String why) {
     lease = 0;
+    watchGeneration++;
     Watch.Watcher w = watcher;
     watcher = null;
     if (w != null) {
