@@ -61,7 +61,7 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0;
 # load_adapter NAME|PATH: sources an adapter (gdnsd, traffic-policy, or a file of the same shape).
 load_adapter() {
   unset SRV_NAME SRV_PORT SRV_PID SRV_JAVA SRV_GC_LOG
-  unset -f srv_prepare srv_start srv_version 2> /dev/null || true
+  unset -f srv_prepare srv_start srv_version srv_stop 2> /dev/null || true
   local f="$1"
   case "$f" in
     gdnsd) f="$DNSPERF_BENCH/gdnsd.sh" ;;
@@ -71,6 +71,8 @@ load_adapter() {
   # shellcheck disable=SC1090
   source "$f"
   declare -F srv_version > /dev/null || srv_version() { echo "$SRV_NAME"; }
+  # Optional: what to stop after the server (a store it needs, e.g. traffic-policy-etcd.sh's etcd).
+  declare -F srv_stop > /dev/null || srv_stop() { :; }
   : "${SRV_JAVA:=0}"
 }
 
@@ -80,12 +82,13 @@ server_up() {
   load_adapter "$1"
   [[ -n "${PORT_OVERRIDE:-}" ]] && SRV_PORT="$PORT_OVERRIDE"
   rm -rf "$SRVDIR" && mkdir -p "$SRVDIR"
-  srv_prepare || die "$SRV_NAME: preparing $SRVDIR failed"
+  srv_prepare || { srv_stop; die "$SRV_NAME: preparing $SRVDIR failed"; }
   SRV_STARTED=$(date +%s.%N)
   srv_start || die "$SRV_NAME: start failed"
   if ! wait_dns "$SRV_PORT" "$(variant_zone "$SRV_VARIANT")" "$SRV_PID"; then
     tail -n 30 "$SRVDIR"/*.log >&2 2> /dev/null || true
     stop_pid "$SRV_PID"
+    srv_stop
     die "$SRV_NAME: not answering on 127.0.0.1:$SRV_PORT"
   fi
 }

@@ -93,7 +93,7 @@ fi
 export TP_NAMES_REGISTRY
 
 CURRENT_PID=""
-cleanup() { stop_pid "$CURRENT_PID"; }
+cleanup() { stop_pid "$CURRENT_PID"; if declare -F srv_stop > /dev/null; then srv_stop; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -199,6 +199,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
           for ((run = 1; run <= RUNS; run++)); do measure "$round" "$mode" "$name" "$w" "$run" "$cli"; done
         done
         stop_pid "$SRV_PID"
+        srv_stop
         CURRENT_PID=""
       done
     done

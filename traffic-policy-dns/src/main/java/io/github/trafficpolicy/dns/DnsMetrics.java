@@ -13,12 +13,15 @@ import io.github.trafficpolicy.engine.health.HealthCheckMetrics;
 import io.github.trafficpolicy.engine.health.HealthChecker;
 import io.github.trafficpolicy.engine.health.ProbeFailure;
 import io.github.trafficpolicy.engine.health.ProbeResult;
+import io.github.trafficpolicy.engine.health.SharedHealth;
 import io.github.trafficpolicy.engine.input.DnsAliasResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
@@ -173,6 +176,95 @@ public final class DnsMetrics {
       meters.follow(checker.checks());
       checker.addListener(meters);
     };
+  }
+
+  /** The most vantage points per check given a series of their own (the rest are counted, not labelled). */
+  public static final int MAX_VANTAGES_PER_CHECK = 32;
+
+  /**
+   * Shared health's meters ({@link SharedHealth}): {@code traffic.policy.health.shared.connected} (1 while the other
+   * vantage points are reachable and the aggregate is served, 0 while this server serves its own results), the
+   * counter {@code …health.shared.disconnects}, {@code …health.shared.vantages} (vantage points with a result now).
+   * Per {@code check}: {@code …health.check.served.status} (the status served: 1 healthy, 0 unhealthy, -1 unknown;
+   * {@code …health.check.status} is this server's own checker's), {@code …health.check.vantages.healthy} and
+   * {@code …health.check.vantages.decided} (how many vantage points see it healthy, how many count). Per {@code
+   * check} and {@code vantage}: {@code …health.vantage.status} (that vantage point's own status, before inversion)
+   * and {@code …health.vantage.result.age.seconds} (how old its latest result is). Cardinality: 5 series per check
+   * plus 2 per vantage point and check, at most {@value #MAX_VANTAGES_PER_CHECK} vantage points per check (the
+   * first by ID); the per-check series come and go with the checks and vantage points. Call {@link
+   * SharedHealthMeters#refresh()} before each scrape.
+   */
+  public static SharedHealthMeters sharedHealth(SharedHealth shared) {
+    return new SharedHealthMeters(checkNotNull(shared, "shared"));
+  }
+
+  /** The meters of {@link #sharedHealth}; {@link #refresh()} reads the vantage points' results again. */
+  public static final class SharedHealthMeters implements MeterBinder {
+    private final SharedHealth shared;
+    private volatile List<MultiGauge> gauges = List.of();
+
+    private SharedHealthMeters(SharedHealth shared) {
+      this.shared = shared;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+      Gauge.builder(PREFIX + "health.shared.connected", shared, s -> s.connected() ? 1 : 0)
+          .description("1 while the aggregate of every vantage point is served, 0 while this server's own results"
+              + " are (the shared store unreachable)").register(registry);
+      FunctionCounter.builder(PREFIX + "health.shared.disconnects", shared, SharedHealth::disconnects)
+          .description("Times the other vantage points became unreachable").register(registry);
+      Gauge.builder(PREFIX + "health.shared.vantages", shared, SharedHealth::vantageCount)
+          .description("Vantage points with a result now").register(registry);
+      gauges = List.of(
+          MultiGauge.builder(PREFIX + "health.check.served.status")
+              .description("Health check status served (aggregate): 1 healthy, 0 unhealthy, -1 unknown")
+              .register(registry),
+          MultiGauge.builder(PREFIX + "health.check.vantages.healthy")
+              .description("Vantage points seeing the check healthy").register(registry),
+          MultiGauge.builder(PREFIX + "health.check.vantages.decided")
+              .description("Vantage points whose result counts").register(registry),
+          MultiGauge.builder(PREFIX + "health.vantage.status")
+              .description("Each vantage point's own status (before inversion): 1 healthy, 0 unhealthy, -1 unknown")
+              .register(registry),
+          MultiGauge.builder(PREFIX + "health.vantage.result.age.seconds")
+              .description("Age of each vantage point's latest result").register(registry));
+      refresh();
+    }
+
+    /** Reads the vantage points' results again (series of checks and vantage points gone are removed). */
+    public void refresh() {
+      List<MultiGauge> g = gauges;
+      if (g.isEmpty()) {
+        return;
+      }
+      java.time.Instant now = java.time.Instant.now();
+      List<MultiGauge.Row<?>> served = new java.util.ArrayList<>();
+      List<MultiGauge.Row<?>> healthy = new java.util.ArrayList<>();
+      List<MultiGauge.Row<?>> decided = new java.util.ArrayList<>();
+      List<MultiGauge.Row<?>> status = new java.util.ArrayList<>();
+      List<MultiGauge.Row<?>> age = new java.util.ArrayList<>();
+      shared.view().forEach((id, view) -> {
+        Tags check = Tags.of("check", id.value());
+        served.add(MultiGauge.Row.of(check, value(view.status())));
+        healthy.add(MultiGauge.Row.of(check, view.healthy()));
+        decided.add(MultiGauge.Row.of(check, view.decided()));
+        view.vantages().values().stream().limit(MAX_VANTAGES_PER_CHECK).forEach(r -> {
+          Tags tags = check.and("vantage", r.vantage());
+          status.add(MultiGauge.Row.of(tags, value(r.status())));
+          age.add(MultiGauge.Row.of(tags, Math.max(0, Duration.between(r.at(), now).toMillis() / 1e3)));
+        });
+      });
+      g.get(0).register(served, true);
+      g.get(1).register(healthy, true);
+      g.get(2).register(decided, true);
+      g.get(3).register(status, true);
+      g.get(4).register(age, true);
+    }
+
+    private static double value(HealthStatus s) {
+      return s == HealthStatus.HEALTHY ? 1 : s == HealthStatus.UNHEALTHY ? 0 : -1;
+    }
   }
 
   /** The buckets of {@code traffic.policy.health.probe.duration}: 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5, 10 s. */

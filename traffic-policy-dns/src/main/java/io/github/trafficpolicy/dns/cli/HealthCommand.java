@@ -2,21 +2,33 @@ package io.github.trafficpolicy.dns.cli;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.dns.config.ConfigException;
 import io.github.trafficpolicy.dns.config.HealthChecksConfig;
 import io.github.trafficpolicy.dns.config.InvalidHealthChecksException;
+import io.github.trafficpolicy.dns.config.SharedHealthConfig;
 import io.github.trafficpolicy.engine.HealthRegistry;
 import io.github.trafficpolicy.engine.HealthStatus;
+import io.github.trafficpolicy.engine.health.CalculatedHealthCheck;
 import io.github.trafficpolicy.engine.health.EndpointHealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthCheckMetrics;
 import io.github.trafficpolicy.engine.health.HealthChecker;
 import io.github.trafficpolicy.engine.health.ProbeResult;
+import io.github.trafficpolicy.engine.health.SharedHealth;
+import io.github.trafficpolicy.engine.health.VantageResult;
+import io.github.trafficpolicy.engine.lifecycle.EtcdHealthSharing;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,18 +41,24 @@ import picocli.CommandLine.Option;
 /**
  * {@code traffic-policy health --config FILE}: reads the {@code healthChecks} member of a server configuration,
  * probes every check once (in parallel, bounded), and prints each status with its latency and reason. One probe
- * decides each status (the failure threshold is for continuous probing). Exit 0 when every check is healthy, 1 when
- * one is not or the configuration is invalid, 2 on a usage error.
+ * decides each status (the failure threshold is for continuous probing). With a {@code sharedHealth} member (and an
+ * etcd registry) it then prints, per check, every vantage point's latest result as shared in etcd and the status
+ * the servers serve from them (this command's own probes are not shared). Exit 0 when every check is healthy to
+ * this command's probes, 1 when one is not, the configuration is invalid or etcd cannot be read, 2 on a usage error.
  */
 @Command(
     name = "health",
     mixinStandardHelpOptions = true,
     description = {
         "Runs every health check of a configuration once and prints each status with its latency and reason.",
-        "Exit status: 0 all healthy, 1 some check not healthy or the configuration invalid, 2 usage error."})
+        "With a sharedHealth member, also prints every vantage point's latest result (read from etcd) and the",
+        "status the servers serve from them.",
+        "Exit status: 0 all healthy, 1 some check not healthy, the configuration invalid or etcd unreadable,",
+        "2 usage error."})
 final class HealthCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The server configuration file (JSON with comments); only its healthChecks member is read.")
+      description = "The server configuration file (JSON with comments); its healthChecks member is read, "
+          + "and its sharedHealth and registry members when it has sharedHealth.")
   Path config;
 
   @Option(names = "--parallel", paramLabel = "N", defaultValue = "64",
@@ -96,7 +114,66 @@ final class HealthCommand implements Callable<Integer> {
     long healthy = metrics.values().stream().filter(m -> m.status() == HealthStatus.HEALTHY).count();
     out.printf(Locale.ROOT, "%d of %d health checks healthy%n", healthy, metrics.size());
     out.flush();
-    return healthy == metrics.size() ? TrafficPolicyCommand.OK : TrafficPolicyCommand.FAILED;
+    int exit = healthy == metrics.size() ? TrafficPolicyCommand.OK : TrafficPolicyCommand.FAILED;
+    return shared(out, err, checks) ? exit : TrafficPolicyCommand.FAILED;
+  }
+
+  /**
+   * With a {@code sharedHealth} member: every vantage point's latest result read from etcd, and the status the
+   * servers serve from them. False when the member or etcd cannot be read (said on {@code err}).
+   */
+  private boolean shared(PrintWriter out, PrintWriter err, List<HealthCheck> checks) {
+    Optional<SharedHealthConfig.WithEtcd> shared;
+    try {
+      shared = SharedHealthConfig.load(config);
+    } catch (ConfigException e) {
+      err.println(config + ": invalid shared health:");
+      e.problems().forEach(p -> err.println("  " + p));
+      err.flush();
+      return false;
+    }
+    if (shared.isEmpty()) {
+      return true;
+    }
+    SharedHealthConfig sc = shared.get().shared();
+    Map<HealthCheckId, ImmutableList<VantageResult>> results;
+    try {
+      results = EtcdHealthSharing.read(shared.get().etcd());
+    } catch (IOException e) {
+      err.println("traffic-policy health: cannot read the vantage points' results from "
+          + shared.get().etcd().uri() + ": " + e.getMessage());
+      err.flush();
+      return false;
+    }
+    out.printf(Locale.ROOT, "%nVantage points (%s; healthy when more than %s %% of them see it healthy):%n",
+        shared.get().etcd().uri(), BigDecimal.valueOf(sc.healthyShare() * 100).stripTrailingZeros().toPlainString());
+    int idWidth = Math.max(2, checks.stream().mapToInt(c -> c.id().value().length()).max().orElse(2));
+    int vantageWidth = Math.max(9, results.values().stream().flatMap(List::stream)
+        .mapToInt(r -> r.vantage().length()).max().orElse(9));
+    String format = "%-" + idWidth + "s  %-" + vantageWidth + "s  %-9s  %8s  %8s  %s%n";
+    out.printf(Locale.ROOT, format, "ID", "VANTAGE", "STATUS", "AGE", "LATENCY", "RESULT");
+    Instant now = Instant.now();
+    Map<HealthCheckId, HealthStatus> served = SharedHealth.statuses(checks, results, sc.healthyShare(), now);
+    for (HealthCheck c : checks) {
+      if (c instanceof CalculatedHealthCheck || c.disabled()) {
+        out.printf(Locale.ROOT, format, c.id(), "(served)", served.get(c.id()), "", "", c.disabled() ? "disabled"
+            : "calculated from its children's served statuses" + (c.inverted() ? " (inverted)" : ""));
+        continue;
+      }
+      List<VantageResult> rs = results.getOrDefault(c.id(), ImmutableList.of());
+      for (VantageResult r : rs) {
+        out.printf(Locale.ROOT, format, c.id(), r.vantage(), r.status(),
+            Math.max(0, Duration.between(r.at(), now).toSeconds()) + " s",
+            String.format(Locale.ROOT, "%.1f ms", r.latency().toNanos() / 1e6), r.reason());
+      }
+      long up = rs.stream().filter(VantageResult::healthy).count();
+      long decided = rs.stream().filter(VantageResult::decided).count();
+      out.printf(Locale.ROOT, format, c.id(), "(served)", served.get(c.id()), "", "",
+          rs.isEmpty() ? "no vantage point has a result" : up + " of " + decided + " vantage points see it healthy"
+              + (c.inverted() ? " (inverted)" : ""));
+    }
+    out.flush();
+    return true;
   }
 
   private static void print(PrintWriter out, List<HealthCheck> checks,

@@ -30,6 +30,7 @@ import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.health.HealthCheck;
 import io.github.trafficpolicy.engine.health.HealthChecker;
 import io.github.trafficpolicy.engine.health.HealthStatusFile;
+import io.github.trafficpolicy.engine.health.SharedHealth;
 import io.github.trafficpolicy.engine.input.AliasTargetCheck;
 import io.github.trafficpolicy.engine.input.CidrGeoLocator;
 import io.github.trafficpolicy.engine.input.CsvLatencyTable;
@@ -38,6 +39,8 @@ import io.github.trafficpolicy.engine.input.EvaluatorInputs;
 import io.github.trafficpolicy.engine.input.GeoLocators;
 import io.github.trafficpolicy.engine.input.MaxMindGeoLocator;
 import io.github.trafficpolicy.engine.input.StaticAliasResolver;
+import io.github.trafficpolicy.engine.lifecycle.EtcdHealthSharing;
+import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -74,6 +77,9 @@ import org.slf4j.LoggerFactory;
  * reloaded file are ignored (and reported), so a probed ID always shows its probe result. With a {@code registry},
  * the checker also probes the checks made through the Route 53 API ({@link HealthCheckStore}, kept in the
  * registry's directory, followed at the registry's poll interval), and is there even when no check is defined yet.
+ * With {@code sharedHealth} (and an etcd registry) the checker publishes to a registry of its own instead, and a
+ * {@link SharedHealth} publishes to the evaluator's the decision of every server's checker (this one's included),
+ * shared through etcd from {@link #start()} on.
  */
 public final class ConfiguredServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfiguredServer.class);
@@ -91,14 +97,18 @@ public final class ConfiguredServer implements AutoCloseable {
   private final ImmutableList<String> warnings;
   private final Optional<ApiMember> api;
   private final Optional<InetSocketAddress> metricsListen;
+  private final Optional<Sharing> sharing;
+  private volatile @Nullable AutoCloseable sharingHandle;
   private volatile @Nullable MetricsEndpoint metrics;
   private volatile boolean closed;
 
   private ConfiguredServer(ServeConfig config, AuthoritativeServer server, HealthRegistry health,
       List<AutoCloseable> resources, Optional<HealthStatusFile> watch, Optional<RegistryFollow> registry,
       Optional<HealthChecker> checker, Optional<HealthCheckStore> healthChecks, AliasResolver aliasResolver,
-      ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen) {
+      ImmutableList<String> warnings, Optional<ApiMember> api, Optional<InetSocketAddress> metricsListen,
+      Optional<Sharing> sharing) {
     this.config = config;
+    this.sharing = sharing;
     this.healthChecks = healthChecks;
     this.api = api;
     this.metricsListen = metricsListen;
@@ -178,6 +188,7 @@ public final class ConfiguredServer implements AutoCloseable {
     private Optional<RegistryFollow> registry = Optional.empty();
     private Optional<HealthCheckStore> store = Optional.empty();
     private Optional<ApiMember> api = Optional.empty();
+    private Optional<SharedHealthConfig> sharedConfig = Optional.empty();
     private @Nullable Catalog built;
     private final List<String> warnings = new ArrayList<>();
     private QueryHandler.@Nullable Builder handler;
@@ -371,6 +382,11 @@ public final class ConfiguredServer implements AutoCloseable {
      * configuration's own, and the API on it.
      */
     void openRegistry() {
+      sharedConfig = SharedHealthConfig.read(config, problems);
+      if (sharedConfig.isPresent() && EtcdSettings.scheme(RegistryFollow.location(config)).isEmpty()) {
+        problems.add(name + ": /" + SharedHealthConfig.MEMBER + ": needs an etcd registry (\"registry\": "
+            + "\"etcd://HOST:PORT/PREFIX\" or {\"etcd\": ...}): the vantage points share their results there");
+      }
       if (problems.isEmpty() && config.extensions().containsKey("registry")) {
         registry = RegistryFollow.open(config, checkNotNull(evaluator), zones, fixedPolicies, problems);
         registry.ifPresent(r -> resources.add(r.registry()::close));
@@ -470,10 +486,20 @@ public final class ConfiguredServer implements AutoCloseable {
         throw new ConfigException(ImmutableList.copyOf(new LinkedHashSet<>(problems)));
       }
       Optional<HealthChecker> checker = Optional.empty();
+      Optional<Sharing> sharing = Optional.empty();
       // With a registry there is always a checker: checks made through the API start without a restart.
       if (!checks.isEmpty() || store.isPresent()) {
         try {
-          checker = Optional.of(HealthChecker.builder(health).checks(checks).build());
+          // Shared health: the checker publishes this vantage point's own view to a registry of its own, and the
+          // aggregate of every vantage point is what the evaluator reads.
+          HealthChecker made = HealthChecker.builder(sharedConfig.isPresent() ? new HealthRegistry() : health)
+              .checks(checks).build();
+          checker = Optional.of(made);
+          if (sharedConfig.isPresent()) {
+            SharedHealthConfig sc = sharedConfig.get();
+            sharing = Optional.of(new Sharing(SharedHealth.attach(made, health, sc.vantage(), sc.healthyShare()),
+                registry.orElseThrow().etcd().orElseThrow(), sc.lease()));
+          }
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
           closeAll(resources);
           throw new ConfigException(name + ": /" + HealthChecksConfig.MEMBER, IoMessages.message(e), e);
@@ -500,9 +526,12 @@ public final class ConfiguredServer implements AutoCloseable {
         server.listen(a);
       }
       return new ConfiguredServer(config, server.build(), health, resources, watch, registry, checker, store,
-          checkNotNull(evaluator).aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen);
+          checkNotNull(evaluator).aliasResolver(), ImmutableList.copyOf(warnings), api, metricsListen, sharing);
     }
   }
+
+  /** Shared health: the aggregate, and where and with what lease this vantage point shares its results. */
+  private record Sharing(SharedHealth shared, EtcdSettings etcd, Duration lease) {}
 
   /** The {@code "metrics": { "listen": "HOST:PORT" }} member: where to serve Prometheus metrics, if anywhere. */
   private static Optional<InetSocketAddress> metricsListen(ServeConfig config, List<String> problems) {
@@ -608,6 +637,18 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
     checker.ifPresent(HealthChecker::start);
+    if (sharing.isPresent()) {
+      Sharing sh = sharing.get();
+      try {
+        sharingHandle = EtcdHealthSharing.start(sh.etcd(), sh.shared(), sh.lease());
+        LOG.info("shared health: vantage point {}, healthy when more than {} % of the vantage points see it so, "
+            + "lease {} s, in {}", sh.shared().vantage(), sh.shared().healthyShare() * 100, sh.lease().toSeconds(),
+            sh.etcd().uri());
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw new IOException("sharedHealth: " + IoMessages.message(e), e);
+      }
+    }
     healthWatcher.ifPresent(Thread::start);
     registry.ifPresent(r -> r.serving().watch(r.interval()));
     if (healthChecks.isPresent() && registry.isPresent()) {
@@ -702,6 +743,14 @@ public final class ConfiguredServer implements AutoCloseable {
   }
 
   /**
+   * Health from several vantage points (the {@code sharedHealth} member): the aggregate served, every vantage
+   * point's latest result, whether the other vantage points are reachable. Empty without the member.
+   */
+  public Optional<SharedHealth> sharedHealth() {
+    return sharing.map(Sharing::shared);
+  }
+
+  /**
    * The health checks of the configuration and those made through the API (kept in the registry's directory), when
    * the configuration has a {@code registry}.
    */
@@ -722,6 +771,14 @@ public final class ConfiguredServer implements AutoCloseable {
     java.util.concurrent.ScheduledExecutorService follow = healthChecksFollow;
     if (follow != null) {
       follow.shutdownNow();
+    }
+    AutoCloseable shared = sharingHandle;
+    if (shared != null) {
+      try {
+        shared.close();
+      } catch (Exception e) {
+        LOG.warn("shared health: closing failed", e);
+      }
     }
     checker.ifPresent(HealthChecker::close);
     healthWatcher.ifPresent(Thread::interrupt);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -37,13 +38,18 @@ final class MetricsEndpoint implements AutoCloseable {
     DnsMetrics.queryHandler(server.server().handler()).bindTo(registry);
     server.registry().ifPresent(r -> DnsMetrics.registryServing(r).bindTo(registry));
     server.healthChecker().ifPresent(c -> DnsMetrics.healthChecker(c).bindTo(registry));
+    Optional<DnsMetrics.SharedHealthMeters> shared = server.sharedHealth().map(DnsMetrics::sharedHealth);
+    shared.ifPresent(m -> m.bindTo(registry));
     DnsMetrics.server(server.server()).bindTo(registry);
     DnsMetrics.aliasResolver(server.aliasResolver()).bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     HttpServer http = HttpServer.create(address, 16);
-    http.createContext("/", exchange -> respond(exchange, registry));
+    http.createContext("/", exchange -> {
+      shared.ifPresent(DnsMetrics.SharedHealthMeters::refresh);
+      respond(exchange, registry);
+    });
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "metrics-http-" + address);
       t.setDaemon(true);

@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * reachable and caught up). A server whose etcd is unreachable when it starts waits for it (without limit unless
  * {@code startupWaitSeconds}), logging that it waits; it does not start from a stale copy.
  */
-record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, Duration interval) {
+record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, Duration interval,
+                      Optional<EtcdSettings> etcd) {
   static final long DEFAULT_POLL_MILLIS = 1000;
   private static final Set<String> DIRECTORY_KEYS = Set.of("directory", "pollMillis");
   private static final Set<String> ETCD_KEYS = Set.of("etcd", "user", "passwordFile", "tls", "timeoutMillis",
@@ -81,12 +82,14 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     TrafficPolicyRegistry.Builder builder = TrafficPolicyRegistry.builder().codec(DocumentCodec.json());
     Optional<String> scheme = EtcdSettings.scheme(location);
     String where;
+    Optional<EtcdSettings> etcd = Optional.empty();
     if (scheme.isPresent()) {
       Optional<EtcdSettings> settings = etcdSettings(config, node, location, place, problems);
       if (settings.isEmpty()) {
         return Optional.empty();
       }
       builder.etcd(settings.get());
+      etcd = settings;
       where = settings.get().uri();
     } else {
       Optional<Path> dir = config.source().file(location);
@@ -107,7 +110,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     try {
       RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed);
       config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
-      return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll)));
+      return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(poll), etcd));
     } catch (IllegalArgumentException e) {
       registry.close();
       for (String line : IoMessages.message(e).lines().toList()) {
@@ -115,6 +118,25 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
       }
       return Optional.empty();
     }
+  }
+
+  /** The location the registry member names (a directory or an etcd:// URI); empty without one. */
+  static String location(ServeConfig config) {
+    JsonNode r = config.extensions().get("registry");
+    if (r == null) {
+      return "";
+    }
+    return r.isTextual() ? r.textValue() : r.path("etcd").asText("");
+  }
+
+  /** The etcd settings of the registry member, empty when it is not in etcd; problems added when not valid. */
+  static Optional<EtcdSettings> etcdOf(ServeConfig config, List<String> problems) {
+    String location = location(config);
+    if (EtcdSettings.scheme(location).isEmpty()) {
+      return Optional.empty();
+    }
+    return etcdSettings(config, config.extensions().get("registry"), location, config.name() + ": /registry",
+        problems);
   }
 
   /** The etcd settings of an {@code etcd://} location and the object's other members; problems added on failure. */

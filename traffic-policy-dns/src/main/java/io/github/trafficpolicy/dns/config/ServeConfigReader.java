@@ -43,7 +43,7 @@ public final class ServeConfigReader {
   public static final String EXAMPLE_PREFIX = "io/github/trafficpolicy/dns/example/";
   /** Top-level keys read by other components. */
   public static final ImmutableSet<String> EXTENSION_KEYS = ImmutableSet.of("healthChecks", "registry", "api",
-      "metrics");
+      "metrics", "sharedHealth");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)

@@ -113,7 +113,7 @@ final class ServeConfigReaderTest {
         + "\"document\": \"d.json\", \"ttl\": -1 } ], \"bogus\": true, \"tcp\": { \"idleTimeoutSeconds\": 0 } }");
     assertThat(e.problems()).containsExactlyInAnyOrder(
         "test.json: /bogus: unknown key (known: [listen, udpThreads, udpIo, udpScheduling, maxUdpPayload, tcp, "
-            + "zones, policyRecords, geo, latencyTable, healthStatus, seed, queryLog, printCountersOnShutdown, aliasTargets, rateLimit, cookies] and [healthChecks, registry, api, metrics])",
+            + "zones, policyRecords, geo, latencyTable, healthStatus, seed, queryLog, printCountersOnShutdown, aliasTargets, rateLimit, cookies] and [healthChecks, registry, api, metrics, sharedHealth])",
         "test.json: /listen/0: must be an IP address and a port, e.g. \"127.0.0.1:5353\" or \"[::1]:5353\", but was "
             + "\"localhost\"",
         "test.json: /listen/1: must be a \"host:port\" string but was 5",

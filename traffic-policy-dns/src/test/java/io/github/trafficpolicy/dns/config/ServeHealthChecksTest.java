@@ -37,11 +37,11 @@ import org.xbill.DNS.Type;
 
 /** The {@code healthChecks} member of the serve configuration, against a real HTTP server on 127.0.0.1. */
 final class ServeHealthChecksTest {
-  private static final String ZONE = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ IN NS ns1\n"
+  static final String ZONE = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ IN NS ns1\n"
       + "ns1 IN A 192.0.2.53\n";
-  private static final String PRIMARY = "192.0.2.1";
-  private static final String SECONDARY = "192.0.2.2";
-  private static final String FAILOVER = "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\","
+  static final String PRIMARY = "192.0.2.1";
+  static final String SECONDARY = "192.0.2.2";
+  static final String FAILOVER = "{ \"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\","
       + " \"StartRule\": \"fo\", \"Endpoints\": { \"a\": { \"Type\": \"value\", \"Value\": \"" + PRIMARY + "\" },"
       + " \"b\": { \"Type\": \"value\", \"Value\": \"" + SECONDARY + "\" } }, \"Rules\": { \"fo\": {"
       + " \"RuleType\": \"failover\", \"Primary\": { \"EndpointReference\": \"a\", \"HealthCheck\": \"hc-a\" },"

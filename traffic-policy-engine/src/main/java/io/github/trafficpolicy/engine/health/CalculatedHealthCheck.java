@@ -6,7 +6,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.github.trafficpolicy.api.HealthCheckId;
+import io.github.trafficpolicy.engine.HealthStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A {@link HealthCheckType#CALCULATED} check: healthy when at least {@code healthThreshold} of its children are
@@ -51,6 +56,30 @@ public record CalculatedHealthCheck(
   @Override
   public HealthCheckType type() {
     return HealthCheckType.CALCULATED;
+  }
+
+  /**
+   * The status before inversion given each child's status, with why: empty while the unknown children could still
+   * go either way (the status stays as it was).
+   */
+  public Optional<ProbeResult> decide(Function<HealthCheckId, HealthStatus> statusOf, Instant now) {
+    int healthy = 0;
+    int unknown = 0;
+    for (HealthCheckId child : children) {
+      HealthStatus s = statusOf.apply(child);
+      if (s == HealthStatus.HEALTHY) {
+        healthy++;
+      } else if (s == HealthStatus.UNKNOWN) {
+        unknown++;
+      }
+    }
+    boolean up = healthy >= healthThreshold;
+    if (!up && healthy + unknown >= healthThreshold) {
+      return Optional.empty();
+    }
+    String reason = healthy + " of " + children.size() + " children healthy"
+        + (unknown > 0 ? ", " + unknown + " unknown" : "") + " (threshold " + healthThreshold + ")";
+    return Optional.of(new ProbeResult(up, reason, Duration.ZERO, now));
   }
 
   /** This check, inverted or not. */

@@ -581,27 +581,12 @@ public final class HealthChecker implements AutoCloseable {
 
   /** Recomputes a calculated check from its children's statuses in {@code t}; true when its status changed. */
   private boolean recompute(Topology t, Entry e, CalculatedHealthCheck c) {
-    int healthy = 0;
-    int unknown = 0;
-    for (HealthCheckId child : c.children()) {
-      HealthStatus s = checkNotNull(t.entries.get(child), child).state.status();
-      if (s == HealthStatus.HEALTHY) {
-        healthy++;
-      } else if (s == HealthStatus.UNKNOWN) {
-        unknown++;
-      }
-    }
-    HealthStatus raw;
-    if (healthy >= c.healthThreshold()) {
-      raw = HealthStatus.HEALTHY;
-    } else if (healthy + unknown >= c.healthThreshold()) {
+    Optional<ProbeResult> decided = c.decide(child -> checkNotNull(t.entries.get(child), child).state.status(), clock.instant());
+    if (decided.isEmpty()) {
       return false; // still undecided: the unknown children could go either way
-    } else {
-      raw = HealthStatus.UNHEALTHY;
     }
-    String reason = healthy + " of " + c.children().size() + " children healthy"
-        + (unknown > 0 ? ", " + unknown + " unknown" : "") + " (threshold " + c.healthThreshold() + ")";
-    return e.state.set(raw, new ProbeResult(raw == HealthStatus.HEALTHY, reason, Duration.ZERO, clock.instant()));
+    ProbeResult r = decided.get();
+    return e.state.set(r.success() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, r);
   }
 
   private static ThreadFactory threads(String nameFormat) {

@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * /PREFIX/registry.json          the metadata, exactly as registry.json of a directory registry
  * /PREFIX/policies/ID/N.json     the document of version N of policy ID, byte for byte as it was given
  * /PREFIX/changes/ID            one key per change committed in the last minutes (see below), under a lease
+ * /PREFIX/health/CHECK/VANTAGE  shared health ({@link EtcdHealthShare}); not the registry's, ignored here
  * </pre>
  *
  * <p><b>Changes.</b> A change is computed over the latest metadata this store knows (revision {@code R}) and
@@ -131,7 +132,8 @@ final class EtcdStore implements RegistryStore {
     this.seenRevision = first.revision();
   }
 
-  static EtcdStore open(EtcdSettings settings, DocumentCodec codec) throws IOException {
+  /** A jetcd client for {@code settings}: its endpoints, credentials, TLS and timeout. */
+  static Client client(EtcdSettings settings) throws IOException {
     ClientBuilder b = Client.builder()
         .endpoints(settings.endpointUrls().toArray(String[]::new))
         .connectTimeout(settings.timeout())
@@ -154,7 +156,11 @@ final class EtcdStore implements RegistryStore {
         }
       });
     }
-    Client client = b.build();
+    return b.build();
+  }
+
+  static EtcdStore open(EtcdSettings settings, DocumentCodec codec) throws IOException {
+    Client client = client(settings);
     try {
       return new EtcdStore(settings, codec, client);
     } catch (IOException | RuntimeException e) {
@@ -630,6 +636,11 @@ final class EtcdStore implements RegistryStore {
 
   /** The result of an etcd request within the timeout; an {@link IOException} saying why not. */
   private <T> T await(CompletableFuture<T> future) throws IOException {
+    return await(future, settings);
+  }
+
+  /** The result of an etcd request within {@code settings}' timeout; an {@link IOException} saying why not. */
+  static <T> T await(CompletableFuture<T> future, EtcdSettings settings) throws IOException {
     try {
       return future.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -652,7 +663,7 @@ final class EtcdStore implements RegistryStore {
         .toString();
   }
 
-  private static ByteSequence bytes(String s) {
+  static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
