@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
-import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.net.InetAddresses;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -12,6 +11,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
+import io.github.trafficpolicy.dns.console.Console;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,6 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -45,13 +45,12 @@ import org.slf4j.LoggerFactory;
  * the key is not read-only — and then handed to {@link Route53Api}. Every response carries a request ID
  * ({@code x-amzn-RequestId}) and errors are Route 53's {@code ErrorResponse} bodies. A request that fails changes
  * nothing and the server keeps serving. Plain HTTP only on loopback addresses; any other address needs TLS
- * ({@link Builder#tls}).
+ * ({@link Builder#tls}). The same listener serves the web console ({@link Console}) at {@code /console/} (and
+ * {@code /} redirects there) with the same keys and audit log, unless {@link Builder#console} turns it off.
  */
 public final class ApiServer implements AutoCloseable {
   /** The largest request body accepted (Route 53 documents are at most 100 KiB; their XML escaping adds some). */
   public static final int MAX_BODY = 1 << 20;
-  /** How much of a too-large body is read and discarded before the error is sent. */
-  private static final long DRAIN_LIMIT = 64L << 20;
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final HttpServer http;
@@ -62,12 +61,13 @@ public final class ApiServer implements AutoCloseable {
   private final AccessKeys keys;
   private final String scheme;
   private final AtomicInteger requests = new AtomicInteger();
+  private final @Nullable Console console;
 
   private ApiServer(Builder b) throws IOException {
     // Builder.build checked the required members.
     TrafficPolicyRegistry registry = checkNotNull(b.registry);
     this.healthChecks = b.healthChecks != null ? b.healthChecks
-        : HealthCheckStore.open(registry.directory(), java.util.List.of());
+        : HealthCheckStore.open(registry.directory(), List.of());
     this.api = new Route53Api(registry, checkNotNull(b.dns), healthChecks, b.audit);
     this.keys = checkNotNull(b.keys);
     this.sigV4 = new SigV4(keys, b.clock);
@@ -87,6 +87,10 @@ public final class ApiServer implements AutoCloseable {
       return t;
     });
     http.setExecutor(executor);
+    QueryHandler dns = checkNotNull(b.dns);
+    this.console = !b.console ? null : Console.builder().registry(registry).keys(keys).audit(b.audit)
+        .clock(b.clock).evaluator(b.evaluator).healthChecks(healthChecks)
+        .zones(() -> dns.catalog().zones()).listen(http.getAddress()).https(b.tls != null).build();
     http.createContext("/", this::exchange);
   }
 
@@ -164,6 +168,15 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void exchange(HttpExchange ex) throws IOException {
+    Console c = console;
+    if (c != null && Console.serves(ex.getRequestURI().getRawPath())) {
+      try {
+        c.handle(ex);
+      } finally {
+        requests.incrementAndGet();
+      }
+      return;
+    }
     String requestId = UUID.randomUUID().toString();
     ApiResponse response;
     try {
@@ -196,26 +209,18 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ApiResponse respond(HttpExchange ex, String requestId) throws IOException {
-    ImmutableListMultimap.Builder<String, String> headers = ImmutableListMultimap.builder();
-    for (Map.Entry<String, List<String>> e : ex.getRequestHeaders().entrySet()) {
-      headers.putAll(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
-    }
-    ImmutableListMultimap<String, String> h = headers.build();
-    byte[] body = readBody(ex, h);
-    Optional<String> type = h.get("content-type").stream().findFirst();
-    if (body.length > 0 && type.isPresent() && !isXml(type.get())) {
+    ApiRequest request = ApiRequest.read(ex);
+    Optional<String> type = request.header("content-type");
+    if (request.body().length > 0 && type.isPresent() && !isXml(type.get())) {
       throw new ApiException(415, "InvalidInput", "Content-Type must be an XML type (text/xml or application/xml) "
           + "but was " + type.get());
     }
-    String rawQuery = ex.getRequestURI().getRawQuery();
-    ApiRequest request = new ApiRequest(ex.getRequestMethod().toUpperCase(Locale.ROOT), ex.getRequestURI().getRawPath(),
-        rawQuery == null ? "" : rawQuery, h, body);
     AccessKeys.Key key = sigV4.verify(request);
     if (key.readOnly() && !request.isRead()) {
       throw new ApiException(403, "AccessDenied", "User: " + key.accessKeyId() + " (profile " + key.profile()
           + ") is read-only and is not authorized to perform " + request.method() + " " + request.rawPath());
     }
-    String host = h.get("host").stream().findFirst().orElse(InetAddresses.toUriString(address().getAddress())
+    String host = request.header("host").orElse(InetAddresses.toUriString(address().getAddress())
         + ":" + address().getPort());
     return api.handle(request, new Route53Api.Caller(key, requestId, scheme + "://" + host));
   }
@@ -226,36 +231,6 @@ public final class ApiServer implements AutoCloseable {
     String mime = (semi < 0 ? t : t.substring(0, semi)).strip();
     return mime.equals("text/xml") || mime.equals("application/xml") || mime.endsWith("+xml")
         || mime.equals("application/octet-stream") || mime.equals("binary/octet-stream");
-  }
-
-  private static byte[] readBody(HttpExchange ex, ImmutableListMultimap<String, String> h) throws IOException {
-    List<String> length = h.get("content-length");
-    long declared = -1;
-    if (!length.isEmpty()) {
-      try {
-        declared = Long.parseLong(length.get(0).strip());
-      } catch (NumberFormatException e) {
-        throw ApiException.invalidInput("Invalid Content-Length: " + length.get(0));
-      }
-    }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] body = declared > MAX_BODY ? new byte[MAX_BODY + 1] : in.readNBytes(MAX_BODY + 1);
-      if (body.length > MAX_BODY) {
-        // Read what the client still sends (up to a bound) so it sees the error rather than a reset connection.
-        byte[] sink = new byte[1 << 16];
-        long left = DRAIN_LIMIT;
-        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
-          left -= n;
-        }
-        ex.getResponseHeaders().set("Connection", "close");
-        throw tooLarge();
-      }
-      return body;
-    }
-  }
-
-  private static ApiException tooLarge() {
-    return new ApiException(413, "InvalidInput", "The request body is larger than " + MAX_BODY + " bytes");
   }
 
   /** Builds an {@link ApiServer}. */
@@ -269,8 +244,25 @@ public final class ApiServer implements AutoCloseable {
     private @Nullable SSLContext tls;
     private int threads = 4;
     private @Nullable HealthCheckStore healthChecks;
+    private PolicyEvaluator evaluator = PolicyEvaluator.builder().build();
+    private boolean console = true;
 
     private Builder() {}
+
+    /**
+     * The evaluator of the server whose policies the API manages (default: one without geo, latency or health data):
+     * the console's "try it", map and health screens answer with its data.
+     */
+    public Builder evaluator(PolicyEvaluator evaluator) {
+      this.evaluator = checkNotNull(evaluator, "evaluator");
+      return this;
+    }
+
+    /** Whether the web console is served at {@code /console/} (default: yes). */
+    public Builder console(boolean console) {
+      this.console = console;
+      return this;
+    }
 
     /** The registry the API manages (required). */
     public Builder registry(TrafficPolicyRegistry registry) {

@@ -141,7 +141,7 @@ public final class HealthCheckStore {
   }
 
   /** The checker this store drives, if any (none in {@code traffic-policy api} alone: {@code serve} probes). */
-  Optional<HealthChecker> checker() {
+  public Optional<HealthChecker> checker() {
     return checker;
   }
 

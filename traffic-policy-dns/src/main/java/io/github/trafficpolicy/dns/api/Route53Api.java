@@ -2,7 +2,6 @@ package io.github.trafficpolicy.dns.api;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.net.InetAddresses;
@@ -253,7 +252,7 @@ public final class Route53Api {
     Optional<String> comment = comment(root, false);
     PolicyVersion v = registry.createPolicy(name, document, comment);
     audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicy", v.id() + "/" + v.version(), null,
-        version(v));
+        AuditLog.policyVersion(v));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicy/" + v.id() + "/" + v.version(),
         trafficPolicyElement(new Xml.Writer("CreateTrafficPolicyResponse"), v).finish());
   }
@@ -264,7 +263,7 @@ public final class Route53Api {
     Optional<String> comment = comment(root, false);
     PolicyVersion v = registry.createPolicyVersion(id, document, comment);
     audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicyVersion", v.id() + "/" + v.version(), null,
-        version(v));
+        AuditLog.policyVersion(v));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicy/" + v.id() + "/" + v.version(),
         trafficPolicyElement(new Xml.Writer("CreateTrafficPolicyVersionResponse"), v).finish());
   }
@@ -280,14 +279,15 @@ public final class Route53Api {
     PolicyVersion before = registry.getPolicy(id, version);
     PolicyVersion v = registry.updatePolicyComment(id, version, comment.filter(c -> !c.isEmpty()));
     audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyComment", id + "/" + version,
-        version(before), version(v));
+        AuditLog.policyVersion(before), AuditLog.policyVersion(v));
     return ApiResponse.ok(trafficPolicyElement(new Xml.Writer("UpdateTrafficPolicyCommentResponse"), v).finish());
   }
 
   private ApiResponse deleteTrafficPolicy(String id, int version, Caller caller) {
     PolicyVersion before = registry.getPolicy(id, version);
     registry.deletePolicyVersion(id, version);
-    audit.write(caller.requestId(), caller.key(), "DeleteTrafficPolicy", id + "/" + version, version(before), null);
+    audit.write(caller.requestId(), caller.key(), "DeleteTrafficPolicy", id + "/" + version,
+        AuditLog.policyVersion(before), null);
     return ApiResponse.ok(new Xml.Writer("DeleteTrafficPolicyResponse").finish());
   }
 
@@ -354,7 +354,7 @@ public final class Route53Api {
         version(Xml.required(root, "TrafficPolicyVersion"), "TrafficPolicyVersion"));
     ManagedRecord r = registry.createRecord(zone, name, ttl, ref.policyId(), ref.version());
     String id = HostedZones.instanceId(r.name());
-    audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicyInstance", id, null, record(r));
+    audit.write(caller.requestId(), caller.key(), "CreateTrafficPolicyInstance", id, null, AuditLog.record(r));
     return ApiResponse.created(caller.baseUrl() + PREFIX + "trafficpolicyinstance/" + id,
         instanceElement(new Xml.Writer("CreateTrafficPolicyInstanceResponse"), r).finish());
   }
@@ -371,14 +371,15 @@ public final class Route53Api {
         version(Xml.required(root, "TrafficPolicyVersion"), "TrafficPolicyVersion"));
     ManagedRecord before = instance(registry.state(), id);
     ManagedRecord r = registry.updateRecord(before.name(), ref, OptionalLong.of(ttl));
-    audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyInstance", id, record(before), record(r));
+    audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyInstance", id, AuditLog.record(before),
+        AuditLog.record(r));
     return ApiResponse.ok(instanceElement(new Xml.Writer("UpdateTrafficPolicyInstanceResponse"), r).finish());
   }
 
   private ApiResponse deleteTrafficPolicyInstance(String id, Caller caller) {
     ManagedRecord before = instance(registry.state(), id);
     registry.deleteRecord(before.name());
-    audit.write(caller.requestId(), caller.key(), "DeleteTrafficPolicyInstance", id, record(before), null);
+    audit.write(caller.requestId(), caller.key(), "DeleteTrafficPolicyInstance", id, AuditLog.record(before), null);
     return ApiResponse.ok(new Xml.Writer("DeleteTrafficPolicyInstanceResponse").finish());
   }
 
@@ -407,7 +408,7 @@ public final class Route53Api {
     for (ManagedRecord now : after) {
       ManagedRecord was = before.stream().filter(r -> r.name().equals(now.name())).findFirst().orElseThrow();
       audit.write(caller.requestId(), caller.key(), "UpdateTrafficPolicyInstances",
-          HostedZones.instanceId(was.name()), record(was), record(now));
+          HostedZones.instanceId(was.name()), AuditLog.record(was), AuditLog.record(now));
     }
     Xml.Writer w = new Xml.Writer("UpdateTrafficPolicyInstancesResponse").start("TrafficPolicyInstances");
     after.forEach(r -> instanceElement(w, r));
@@ -421,7 +422,8 @@ public final class Route53Api {
   private ApiResponse rollbackTrafficPolicyInstance(String id, Caller caller) {
     ManagedRecord before = instance(registry.state(), id);
     ManagedRecord r = registry.rollbackRecord(before.name());
-    audit.write(caller.requestId(), caller.key(), "RollbackTrafficPolicyInstance", id, record(before), record(r));
+    audit.write(caller.requestId(), caller.key(), "RollbackTrafficPolicyInstance", id, AuditLog.record(before),
+        AuditLog.record(r));
     return ApiResponse.ok(instanceElement(new Xml.Writer("RollbackTrafficPolicyInstanceResponse"), r).finish());
   }
 
@@ -627,26 +629,6 @@ public final class Route53Api {
     } catch (java.net.UnknownHostException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static ObjectNode version(PolicyVersion v) {
-    ObjectNode o = AuditLog.object();
-    o.put("id", v.id());
-    o.put("version", v.version());
-    o.put("name", v.name());
-    o.put("type", v.type().toString());
-    o.put("comment", v.comment().orElse(null));
-    return o;
-  }
-
-  private static ObjectNode record(ManagedRecord r) {
-    ObjectNode o = AuditLog.object();
-    o.put("name", r.name());
-    o.put("zone", r.zone());
-    o.put("ttl", r.ttl());
-    o.put("policyId", r.current().policyId());
-    o.put("policyVersion", r.current().version());
-    return o;
   }
 
   private static Optional<String> comment(Element root, boolean required) {

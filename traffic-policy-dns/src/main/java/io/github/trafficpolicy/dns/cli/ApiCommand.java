@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
@@ -29,26 +30,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code traffic-policy api --registry DIR --credentials FILE [--listen HOST:PORT] [--zone NAME]...}: the Route
- * 53-compatible control plane alone, on a registry directory (a running {@code traffic-policy serve} that follows
- * the same directory serves every change within its poll interval). The hosted zones are the {@code --zone} names
- * and the zones of the registry's records; {@code TestDNSAnswer} evaluates without geo, latency or health data (run
- * the API inside {@code serve} for answers exactly as served). Runs until SIGTERM or SIGINT.
+ * {@code traffic-policy api --registry DIR [--credentials FILE] [--listen HOST:PORT] [--zone NAME]...}: the Route
+ * 53-compatible control plane and the web console ({@code /console/}) alone, on a registry directory (a running {@code
+ * traffic-policy serve} that follows the same directory serves every change within its poll interval). The hosted zones
+ * are the {@code --zone} names and the zones of the registry's records; {@code TestDNSAnswer} evaluates without geo,
+ * latency or health data (run the API inside {@code serve} for answers exactly as served). Runs until SIGTERM or
+ * SIGINT.
  */
 @Command(
     name = "api",
     mixinStandardHelpOptions = true,
     description = {
       "Serve Route 53's traffic policy API (2013-04-01) on a registry, for the AWS CLI and SDKs",
-      "(--endpoint-url http://HOST:PORT), authenticated with AWS Signature Version 4.",
+      "(--endpoint-url http://HOST:PORT), authenticated with AWS Signature Version 4, and the web console",
+      "at http://HOST:PORT/console/ (sign in with the same keys).",
     })
 final class ApiCommand extends RegistryOptions.Call {
   @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8053",
       description = "The address to listen on (default: ${DEFAULT-VALUE}); not loopback needs --keystore.")
   String listen;
 
-  @Option(names = "--credentials", paramLabel = "FILE", required = true,
-      description = "The access keys: AWS shared credentials format; read_only = true makes a key read-only.")
+  @Option(names = "--credentials", paramLabel = "FILE",
+      description = "The access keys: AWS shared credentials format; read_only = true makes a key read-only. "
+          + "Without it, one read-write key is made at startup and printed once.")
   Path credentials;
 
   @Option(names = "--zone", paramLabel = "NAME",
@@ -75,9 +79,10 @@ final class ApiCommand extends RegistryOptions.Call {
   int run(TrafficPolicyRegistry registry) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     ApiServer.Builder b = ApiServer.builder().registry(registry);
+    AccessKeys.Key generated = AccessKeys.generate("generated");
     try {
       b.listen(ApiServer.parseListen(listen));
-      b.keys(AccessKeys.read(credentials));
+      b.keys(credentials == null ? AccessKeys.of(List.of(generated)) : AccessKeys.read(credentials));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -103,7 +108,8 @@ final class ApiCommand extends RegistryOptions.Call {
           @ 3600 IN NS localhost.
           """, "--zone " + z));
     }
-    RegistryServing serving = RegistryServing.create(registry, PolicyEvaluator.builder().build(), served, List.of(),
+    PolicyEvaluator evaluator = PolicyEvaluator.builder().build();
+    RegistryServing serving = RegistryServing.create(registry, evaluator, served, List.of(),
         m -> err.println("traffic-policy api: " + m));
     resources.add(serving);
     QueryHandler handler = QueryHandler.builder(serving.catalog()).build();
@@ -111,7 +117,7 @@ final class ApiCommand extends RegistryOptions.Call {
     serving.watch(Duration.ofSeconds(1));
     ApiServer server;
     try {
-      server = b.dns(handler).build().start();
+      server = b.dns(handler).evaluator(evaluator).build().start();
     } catch (IllegalStateException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -133,7 +139,10 @@ final class ApiCommand extends RegistryOptions.Call {
     out.println("traffic-policy api: registry " + options.location() + "; hosted zones "
         + (names.isEmpty() ? "(none)" : String.join(", ", names.stream()
             .map(z -> z + " " + HostedZones.zoneId(z)).toList()))
-        + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint());
+        + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint() + " (console: "
+        + server.endpoint() + "/console/)");
+    ServeCommand.printConsole(out, server.endpoint(), credentials == null ? Optional.of(generated) : Optional.empty(),
+        !registry.persistent());
     out.flush();
     try {
       stopped.await();

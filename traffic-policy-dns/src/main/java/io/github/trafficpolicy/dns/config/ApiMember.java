@@ -4,12 +4,14 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
 import io.github.trafficpolicy.dns.api.HealthCheckStore;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -27,9 +29,11 @@ import org.jspecify.annotations.Nullable;
  * The configuration's {@code api} member: the Route 53-compatible control plane beside the DNS listeners, on the
  * server's {@code registry} (required with it), whose changes are served at once (health checks made through it are
  * probed by the server's checker at once). {@code {"listen": "HOST:PORT"
- * (default 127.0.0.1:8053), "credentials": FILE (required, AWS shared credentials format), "auditLog": FILE or "-"
+ * (default 127.0.0.1:8053), "credentials": FILE (AWS shared credentials format), "auditLog": FILE or "-"
  * (default "-": standard error), "tls": {"keystore": FILE, "passwordFile": FILE}}}; an address that is not
- * loopback needs {@code tls}. Files are relative to the configuration file. Everything is checked by
+ * loopback needs {@code tls}. Without {@code credentials} one read-write key is made at startup
+ * ({@link #generatedKey}: {@code serve} prints it once) and lasts until the server stops. The same listener serves
+ * the web console at {@code /console/}. Files are relative to the configuration file. Everything is checked by
  * {@link #prepare}; the address is bound by {@link #start}.
  */
 final class ApiMember {
@@ -38,11 +42,16 @@ final class ApiMember {
 
   private final ApiServer.Builder builder;
   private final List<AutoCloseable> resources;
+  private final Optional<AccessKeys.Key> generated;
+  private final String listen;
   private @Nullable ApiServer server;
 
-  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources) {
+  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources, Optional<AccessKeys.Key> generated,
+                    InetSocketAddress listen) {
     this.builder = builder;
+    this.listen = InetAddresses.toUriString(listen.getAddress()) + ":" + listen.getPort();
     this.resources = resources;
+    this.generated = generated;
   }
 
   /**
@@ -76,8 +85,12 @@ final class ApiMember {
       problems.add(place + "/listen: " + e.getMessage());
     }
     AccessKeys keys = null;
-    if (!node.path("credentials").isTextual()) {
-      problems.add(place + "/credentials: required: the access keys file (AWS shared credentials format)");
+    Optional<AccessKeys.Key> generated = Optional.empty();
+    if (!node.has("credentials")) {
+      generated = Optional.of(AccessKeys.generate("generated"));
+      keys = AccessKeys.of(List.of(generated.get()));
+    } else if (!node.path("credentials").isTextual()) {
+      problems.add(place + "/credentials: must be the access keys file (AWS shared credentials format)");
     } else {
       String file = node.get("credentials").textValue();
       try {
@@ -129,19 +142,31 @@ final class ApiMember {
     }
     b.registry(registry.get()).keys(checkNotNull(keys)).listen(checkNotNull(listen));
     healthChecks.ifPresent(b::healthChecks);
-    return Optional.of(new ApiMember(b, resources));
+    return Optional.of(new ApiMember(b, resources, generated, listen));
   }
 
-  /** The handler whose zones are the hosted zones and which answers {@code TestDNSAnswer}. */
-  void serve(QueryHandler handler) {
-    builder.dns(handler);
+  /**
+   * The handler whose zones are the hosted zones and which answers {@code TestDNSAnswer}, and the server's evaluator
+   * (its geo, latency, alias and health data), with which the console's "try it", map and health screens answer.
+   */
+  void serve(QueryHandler handler, PolicyEvaluator evaluator) {
+    builder.dns(handler).evaluator(evaluator);
   }
 
   /** Binds the address and starts serving requests. */
   ApiServer start() throws IOException {
-    server = builder.build().start();
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      throw new IOException("the API and console address " + listen + ": " + e.getMessage(), e);
+    }
     resources.add(server);
     return server;
+  }
+
+  /** The key made at startup when the member names no {@code credentials}. */
+  Optional<AccessKeys.Key> generatedKey() {
+    return generated;
   }
 
   /** The running API, once started. */

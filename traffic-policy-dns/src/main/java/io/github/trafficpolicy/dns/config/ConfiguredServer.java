@@ -185,6 +185,8 @@ public final class ConfiguredServer implements AutoCloseable {
     private final Catalog.Builder catalog = Catalog.builder();
     private final List<Zone> zones = new ArrayList<>();
     private final List<CompiledPolicy> fixedPolicies = new ArrayList<>();
+    /** With an in-memory registry, the configuration's policy records go into it (checked and compiled first). */
+    private final List<RegistryFollow.Seed> seeds = new ArrayList<>();
     private Optional<RegistryFollow> registry = Optional.empty();
     private Optional<HealthCheckStore> store = Optional.empty();
     private Optional<ApiMember> api = Optional.empty();
@@ -370,6 +372,10 @@ public final class ConfiguredServer implements AutoCloseable {
           problems.addAll(compiled.problemsAt().apply(p.place()));
           continue;
         }
+        if (RegistryFollow.inMemory(config)) {
+          seeds.add(new RegistryFollow.Seed(p, doc.sourceText().orElseGet(() -> PolicyDocumentJson.write(doc))));
+          continue;
+        }
         CompiledPolicy policy = first.binding().equals(binding) ? first
             : first.program().orElseThrow().bind(record.name(), record.ttl());
         catalog.policyRecord(policy);
@@ -388,7 +394,7 @@ public final class ConfiguredServer implements AutoCloseable {
             + "\"etcd://HOST:PORT/PREFIX\" or {\"etcd\": ...}): the vantage points share their results there");
       }
       if (problems.isEmpty() && config.extensions().containsKey("registry")) {
-        registry = RegistryFollow.open(config, checkNotNull(evaluator), zones, fixedPolicies, problems);
+        registry = RegistryFollow.open(config, checkNotNull(evaluator), zones, fixedPolicies, seeds, problems);
         registry.ifPresent(r -> resources.add(r.registry()::close));
       }
       if (registry.isPresent()) {
@@ -512,7 +518,8 @@ public final class ConfiguredServer implements AutoCloseable {
         r.serving().serveWith(queryHandler);
         resources.add(r.serving());
       });
-      api.ifPresent(a -> a.serve(queryHandler));
+      PolicyEvaluator ev = checkNotNull(evaluator);
+      api.ifPresent(a -> a.serve(queryHandler, ev));
       AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
           .tcpMaxConnections(config.tcpMaxConnections())
           .tcpIdleTimeout(config.tcpIdleTimeout())
@@ -650,8 +657,12 @@ public final class ConfiguredServer implements AutoCloseable {
       }
     }
     healthWatcher.ifPresent(Thread::start);
-    registry.ifPresent(r -> r.serving().watch(r.interval()));
-    if (healthChecks.isPresent() && registry.isPresent()) {
+    // An in-memory registry has no other writer to follow: its changes reach the server through its listeners.
+    boolean follow = registry.isPresent() && !registryInMemory();
+    if (follow) {
+      registry.get().serving().watch(registry.get().interval());
+    }
+    if (healthChecks.isPresent() && follow) {
       followHealthChecks(healthChecks.get(), registry.get().interval());
     }
     return this;
@@ -690,6 +701,19 @@ public final class ConfiguredServer implements AutoCloseable {
    */
   public Optional<io.github.trafficpolicy.dns.api.ApiServer> api() {
     return api.flatMap(ApiMember::server);
+  }
+
+  /**
+   * The access key made at startup for the {@code api} member when it names no {@code credentials} (the only key the
+   * API and the console accept then; shown once by {@code serve}).
+   */
+  public Optional<io.github.trafficpolicy.dns.api.AccessKeys.Key> generatedApiKey() {
+    return api.flatMap(ApiMember::generatedKey);
+  }
+
+  /** Whether the registry is in memory ({@code "registry": {"memory": true}}): changes last until the server stops. */
+  public boolean registryInMemory() {
+    return RegistryFollow.inMemory(config);
   }
 
   /** Where the Prometheus metrics are served ({@code GET /metrics}) once started, if configured. */
