@@ -173,7 +173,7 @@ async function render(container, params, query) {
     }},
     h('h2', {}, 'Replace it'),
     h('div', {class: 'form-grid two'},
-        h('label', {}, 'Replace ', h('code', {}, value), ' with', replacement),
+        h('label', {}, h('span', {}, 'Replace ', h('code', {}, value), ' with'), replacement),
         h('label', {}, 'Comment of the new versions', comment)),
     h('div', {class: 'columns'},
         h('fieldset', {}, h('legend', {}, 'Create a new version from'), versionBox),

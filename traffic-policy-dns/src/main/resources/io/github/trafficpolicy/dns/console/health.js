@@ -12,7 +12,7 @@ const REFRESH_MS = 5000;
 
 function render(container, params, query) {
   container.appendChild(h('h1', {}, 'Health checks'));
-  const filter = h('input', {id: 'health-filter', type: 'search', value: query.q || '', placeholder: 'Filter by id, status or policy',
+  const filter = h('input', {id: 'health-filter', type: 'search', class: 'filter', value: query.q || '', placeholder: 'Filter by id, status or policy',
     'aria-label': 'Filter health checks'});
   const live = h('input', {type: 'checkbox', id: 'health-live', checked: true});
   const updated = h('span', {class: 'muted', id: 'health-updated'});

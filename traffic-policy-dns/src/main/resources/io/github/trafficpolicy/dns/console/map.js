@@ -186,7 +186,7 @@ function legend(rule, countries, regions, colors, countryKey) {
       const [nodeId, endpoints] = key.split('\u0000');
       const n = counts.get(key) || 0;
       items.push(h('li', {}, swatch(color),
-          h('div', {}, h('strong', {}, endpoints || 'no answer'),
+          h('div', {}, h('strong', {}, endpoints ? endpoints.split(',').join(', ') : 'no answer'),
               h('div', {class: 'muted small'}, nodeId + ' · ' + n + (n === 1 ? ' country' : ' countries')))));
     }
     items.push(h('li', {}, swatch(NONE), h('div', {}, h('strong', {}, 'No entry'),

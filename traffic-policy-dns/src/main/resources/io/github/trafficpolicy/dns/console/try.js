@@ -11,7 +11,7 @@ import {drawWorld, marker} from './worldmap.js';
 
 register('try', {title: 'Try it', nav: 'Try it', order: 50, render});
 
-const MODES = [['address', 'Address or subnet'], ['location', 'Continent / country'], ['point', 'Point on the map']];
+const MODES = [['address', 'Address'], ['location', 'Location'], ['point', 'Map point']];
 
 /** Health check ids named anywhere in a document ("HealthCheck" members), sorted. */
 export function healthChecksOf(doc) {

@@ -124,5 +124,6 @@ export function marker(projection, latitude, longitude, label, className) {
   const [x, y] = projection([longitude, latitude]);
   return svg('g', {class: ['marker', className], transform: 'translate(' + x.toFixed(1) + ',' + y.toFixed(1) + ')'},
       svg('circle', {r: 5}),
-      label ? svg('text', {x: 8, y: 4}, label) : null);
+      // Labels near the right edge go on the left of their point, so that they stay on the map.
+      label ? svg('text', x > WIDTH - 180 ? {x: -8, y: 4, 'text-anchor': 'end'} : {x: 8, y: 4}, label) : null);
 }
