@@ -3,7 +3,7 @@
 // with the bias applied (which region wins at each cell centre).
 
 import {api} from './api.js';
-import {clear, h, svg} from './dom.js';
+import {append, clear, h, svg} from './dom.js';
 import {countryName} from './countries.js';
 import {emptyState, errorBox, loadPolicies, loading, palette, policyVersionPicker, replaceQuery} from './ops.js';
 import {register} from './router.js';
@@ -85,9 +85,9 @@ async function render(container, params, query) {
         'Point at a country to see where its clients go.');
     const describe = code => {
       const c = countries[code];
-      clear(info).append(h('strong', {}, countryName(code) + ' (' + code + ')'), ' → ',
+      append(clear(info), [h('strong', {}, countryName(code) + ' (' + code + ')'), ' → ',
           c ? [h('code', {}, (c.endpoints || []).join(', ') || 'no answer'), h('span', {class: 'muted'}, ' via ' + c.nodeId)]
-            : h('span', {class: 'muted'}, 'no entry (no answer from this rule)'));
+            : h('span', {class: 'muted'}, 'no entry (no answer from this rule)')]);
     };
     let world;
     try {
@@ -116,9 +116,9 @@ async function render(container, params, query) {
         const row = Math.floor((grid.north - p.latitude) / grid.step);
         const i = row >= 0 && row < grid.rows && col >= 0 && col < grid.cols ? grid.cells[row * grid.cols + col] : -1;
         const region = i >= 0 ? regions[i] : null;
-        clear(info).append(h('strong', {}, p.latitude.toFixed(1) + ', ' + p.longitude.toFixed(1)), ' → ',
+        append(clear(info), [h('strong', {}, p.latitude.toFixed(1) + ', ' + p.longitude.toFixed(1)), ' → ',
             region ? [h('code', {}, regionLabel(region)), h('span', {class: 'muted'}, ' via ' + region.nodeId)]
-              : h('span', {class: 'muted'}, 'no region'));
+              : h('span', {class: 'muted'}, 'no region')]);
       });
     }
     for (const r of regions) {

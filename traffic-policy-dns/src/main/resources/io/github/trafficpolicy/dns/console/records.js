@@ -2,7 +2,7 @@
 // all records of a policy to a version in one step (all or nothing); roll back; delete; each record's history.
 
 import {api, currentSession, seg} from './api.js';
-import {clear, h, notify} from './dom.js';
+import {append, clear, h, notify} from './dom.js';
 import {
   confirmAction, emptyState, errorBox, loadPolicies, loading, policyHref, policyLabel, policyVersionPicker,
   replaceQuery, routeHref,
@@ -228,7 +228,7 @@ async function render(container, params, query) {
       }
       move({all: true}, 'every record of ' + policyLabel(policyOfFilter), target, ttl);
     }}, 'Move all records of ' + policyOfFilter.id) : null;
-    bulkBar.append(
+    append(bulkBar, [
         h('strong', {}, selected.size ? selected.size + ' selected' : 'Roll out'),
         h('span', {}, 'to'), target.policySelect, target.versionSelect,
         h('label', {class: 'inline'}, 'TTL', ttl),
@@ -237,7 +237,7 @@ async function render(container, params, query) {
           selected.clear();
           drawTable();
           drawBulk();
-        }}, 'Clear selection') : null);
+        }}, 'Clear selection') : null]);
   }
 
   async function move(which, what, target, ttlInput) {
