@@ -99,8 +99,12 @@ public final class PolicyValidator {
     return new Run(parts).run();
   }
 
-  /** The JSON member name holding a rule's entries ({@code Items}, {@code Locations} …); failover has two. */
-  static String entryPath(String rulePath, Rule rule, int index) {
+  /**
+   * The JSON pointer of entry {@code index} (in document order) of {@code rule} at {@code rulePath}, under the member
+   * holding its entries ({@code Items}, {@code Locations} …; failover's two are {@code Primary} and {@code Secondary}):
+   * {@code entryPath("/Rules/geo", geo, 2)} is {@code /Rules/geo/Locations/2}.
+   */
+  public static String entryPath(String rulePath, Rule rule, int index) {
     return switch (rule.type()) {
       case FAILOVER -> Problem.childPointer(rulePath, index == 0 ? "Primary" : "Secondary");
       case GEO -> Problem.childPointer(Problem.childPointer(rulePath, "Locations"), index);

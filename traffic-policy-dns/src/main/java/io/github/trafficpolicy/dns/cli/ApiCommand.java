@@ -100,7 +100,8 @@ final class ApiCommand extends RegistryOptions.Call {
       served.add(Zone.parse(z, "@ 3600 IN SOA localhost. hostmaster.localhost. 1 7200 900 1209600 300\n"
           + "@ 3600 IN NS localhost.\n", "--zone " + z));
     }
-    RegistryServing serving = RegistryServing.create(registry, PolicyEvaluator.builder().build(), served, List.of(),
+    PolicyEvaluator evaluator = PolicyEvaluator.builder().build();
+    RegistryServing serving = RegistryServing.create(registry, evaluator, served, List.of(),
         m -> err.println("traffic-policy api: " + m));
     resources.add(serving);
     QueryHandler handler = QueryHandler.builder(serving.catalog()).build();
@@ -108,7 +109,7 @@ final class ApiCommand extends RegistryOptions.Call {
     serving.watch(Duration.ofSeconds(1));
     ApiServer server;
     try {
-      server = b.dns(handler).build().start();
+      server = b.dns(handler).evaluator(evaluator).build().start();
     } catch (IllegalStateException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -130,7 +131,8 @@ final class ApiCommand extends RegistryOptions.Call {
     out.println("traffic-policy api: registry " + options.location() + "; hosted zones "
         + (names.isEmpty() ? "(none)" : String.join(", ", names.stream()
             .map(z -> z + " " + HostedZones.zoneId(z)).toList()))
-        + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint());
+        + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint() + " (console: "
+        + server.endpoint() + "/console/)");
     out.flush();
     try {
       stopped.await();

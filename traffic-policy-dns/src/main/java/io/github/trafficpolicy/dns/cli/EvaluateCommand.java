@@ -11,6 +11,7 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
+import io.github.trafficpolicy.dns.console.AnswerJson;
 import io.github.trafficpolicy.engine.AliasResolver;
 import io.github.trafficpolicy.engine.Answer;
 import io.github.trafficpolicy.engine.CidrGeoLocator;
@@ -43,10 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -240,7 +237,8 @@ final class EvaluateCommand implements Callable<Integer> {
       Answer answer = compiled.evaluate(query.build());
       List<String> targets = aliasTargets(built.aliasResolver(), document, answer, recordName);
       if (json) {
-        Map<String, Object> m = toJson(answer);
+        Map<String, Object> m = AnswerJson.of(answer);
+        m.put("trace", answer.trace().lines());
         m.put("aliasTargets", targets);
         out.println(JSON.writeValueAsString(m));
       } else {
@@ -290,7 +288,7 @@ final class EvaluateCommand implements Callable<Integer> {
     out.println("ecs scope: /" + answer.ecsScope());
     String owner = recordName.endsWith(".") ? recordName : recordName + ".";
     for (RecordData r : answer.records()) {
-      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + zoneText(r));
+      out.println("answer:    " + owner + " " + answer.ttl() + " IN " + r.type() + " " + AnswerJson.zoneText(r));
     }
     for (String t : targets) {
       out.println("alias:     " + t);
@@ -301,32 +299,6 @@ final class EvaluateCommand implements Callable<Integer> {
         out.println("  " + line);
       }
     }
-  }
-
-  /**
-   * Record data as the server puts it on the wire, in zone-file text: names are absolute (with their final dot),
-   * whether or not the document wrote one.
-   */
-  static String zoneText(RecordData r) {
-    try {
-      return Record.fromString(Name.root, Type.value(r.type().name()), DClass.IN, 0, r.presentation(), Name.root)
-          .rdataToString();
-    } catch (IOException | RuntimeException e) {
-      // Not reached: a compiled document's record data is valid for its type.
-      return r.presentation();
-    }
-  }
-
-  private static Map<String, Object> toJson(Answer answer) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("outcome", answer.outcome().name());
-    m.put("rcode", "NOERROR");
-    m.put("endpoints", answer.endpoints().stream().map(EndpointId::toString).toList());
-    m.put("answer", answer.records().stream().map(EvaluateCommand::zoneText).toList());
-    m.put("ttl", answer.ttl());
-    m.put("ecsScope", answer.ecsScope());
-    m.put("trace", answer.trace().lines());
-    return m;
   }
 
   static List<Map.Entry<String, HealthStatus>> concat(Map<String, HealthStatus> a,

@@ -141,7 +141,8 @@ final class ServeCommand implements Callable<Integer> {
         + server.healthChecker().map(c -> "; health checks " + c.checks().size()).orElse("")
         + "; listening on udp+tcp " + listen + " (" + udp(server.server().udpIo(),
             server.server().udpScheduling()) + ")"
-        + server.api().map(a -> "; Route 53 API on " + a.endpoint()).orElse("")
+        + server.api().map(a -> "; Route 53 API on " + a.endpoint() + ", console on " + a.endpoint() + "/console/")
+            .orElse("")
         + server.metricsAddress().map(a -> "; metrics on http://" + format(a) + "/metrics").orElse("");
   }
 

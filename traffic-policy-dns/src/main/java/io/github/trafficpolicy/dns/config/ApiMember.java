@@ -8,6 +8,7 @@ import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiServer;
 import io.github.trafficpolicy.dns.api.AuditLog;
 import io.github.trafficpolicy.dns.api.HealthCheckStore;
+import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -129,9 +130,12 @@ final class ApiMember {
     return Optional.of(new ApiMember(b, resources));
   }
 
-  /** The handler whose zones are the hosted zones and which answers {@code TestDNSAnswer}. */
-  void serve(QueryHandler handler) {
-    builder.dns(handler);
+  /**
+   * The handler whose zones are the hosted zones and which answers {@code TestDNSAnswer}, and the server's evaluator
+   * (its geo, latency, alias and health data), with which the console's "try it", map and health screens answer.
+   */
+  void serve(QueryHandler handler, PolicyEvaluator evaluator) {
+    builder.dns(handler).evaluator(evaluator);
   }
 
   /** Binds the address and starts serving requests. */

@@ -402,7 +402,7 @@ public final class ConfiguredServer implements AutoCloseable {
       r.serving().serveWith(queryHandler);
       resources.add(r.serving());
     });
-    api.ifPresent(a -> a.serve(queryHandler));
+    api.ifPresent(a -> a.serve(queryHandler, evaluator));
     AuthoritativeServer.Builder server = AuthoritativeServer.builder(queryHandler)
         .tcpMaxConnections(config.tcpMaxConnections())
         .tcpIdleTimeout(config.tcpIdleTimeout())

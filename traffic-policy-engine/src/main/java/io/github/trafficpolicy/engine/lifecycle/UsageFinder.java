@@ -4,17 +4,12 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import io.github.trafficpolicy.api.Endpoint;
 import io.github.trafficpolicy.api.EndpointId;
-import io.github.trafficpolicy.api.FailoverRule;
-import io.github.trafficpolicy.api.GeolocationRule;
-import io.github.trafficpolicy.api.GeoproximityRule;
 import io.github.trafficpolicy.api.HealthCheckId;
-import io.github.trafficpolicy.api.LatencyRule;
-import io.github.trafficpolicy.api.MultivalueAnswerRule;
 import io.github.trafficpolicy.api.PolicyDocument;
+import io.github.trafficpolicy.api.PolicyValidator;
 import io.github.trafficpolicy.api.Rule;
 import io.github.trafficpolicy.api.RuleEntry;
 import io.github.trafficpolicy.api.RuleId;
-import io.github.trafficpolicy.api.WeightedRule;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,30 +48,14 @@ final class UsageFinder {
             Optional<HealthCheckId> hc = entries.get(i).healthCheck();
             if (hc.isPresent() && hc.get().value().toLowerCase(Locale.ROOT).equals(wanted)) {
               out.add(new Usage(version.ref(), policy.name(), Usage.Kind.HEALTH_CHECK,
-                  entryPath(r.getKey(), r.getValue(), i) + "/HealthCheck", hc.get().value(), records));
+                  PolicyValidator.entryPath("/Rules/" + pointer(r.getKey().toString()), r.getValue(), i)
+                      + "/HealthCheck", hc.get().value(), records));
             }
           }
         }
       }
     }
     return out.build();
-  }
-
-  /** The JSON pointer of entry {@code i} of {@code rule}, named as in the document format. */
-  static String entryPath(RuleId id, Rule rule, int i) {
-    String base = "/Rules/" + pointer(id.toString());
-    if (rule instanceof FailoverRule) {
-      return base + (i == 0 ? "/Primary" : "/Secondary");
-    } else if (rule instanceof GeolocationRule) {
-      return base + "/Locations/" + i;
-    } else if (rule instanceof GeoproximityRule) {
-      return base + "/GeoproximityLocations/" + i;
-    } else if (rule instanceof LatencyRule) {
-      return base + "/Regions/" + i;
-    } else if (rule instanceof WeightedRule || rule instanceof MultivalueAnswerRule) {
-      return base + "/Items/" + i;
-    }
-    throw new AssertionError("unknown rule type " + rule.getClass());
   }
 
   private static boolean valueMatches(String endpointValue, String wanted) {
