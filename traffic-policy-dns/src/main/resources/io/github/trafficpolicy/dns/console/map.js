@@ -43,8 +43,11 @@ async function render(container, params, query) {
     clear(ruleTabs);
     clear(content).appendChild(loading('the map'));
     let data;
+    let doc;
     try {
-      data = await api.get('map?policyId=' + encodeURIComponent(picker.policyId) + '&version=' + picker.version);
+      [data, doc] = await Promise.all([
+        api.get('map?policyId=' + encodeURIComponent(picker.policyId) + '&version=' + picker.version),
+        api.get('policies/' + encodeURIComponent(picker.policyId) + '/versions/' + picker.version).then(v => v.document)]);
     } catch (e) {
       clear(content).appendChild(errorBox(e, 'Loading the map'));
       return;
@@ -66,10 +69,10 @@ async function render(container, params, query) {
           show();
         }}, r.nodeId.replace(/^rule:/, ''), ' ', h('span', {class: 'badge'}, r.type)));
     }
-    await drawRule(content, rules.find(r => r.nodeId === current));
+    await drawRule(content, rules.find(r => r.nodeId === current), doc);
   }
 
-  async function drawRule(box, rule) {
+  async function drawRule(box, rule, doc) {
     const countries = rule.countries || {};
     const regions = rule.regions || [];
     const grid = rule.grid;
@@ -117,7 +120,8 @@ async function render(container, params, query) {
         const i = row >= 0 && row < grid.rows && col >= 0 && col < grid.cols ? grid.cells[row * grid.cols + col] : -1;
         const region = i >= 0 ? regions[i] : null;
         append(clear(info), [h('strong', {}, p.latitude.toFixed(1) + ', ' + p.longitude.toFixed(1)), ' → ',
-            region ? [h('code', {}, regionLabel(region)), h('span', {class: 'muted'}, ' via ' + region.nodeId)]
+            region ? [h('code', {}, regionLabel(region)), ' ', targetOf(doc, region.nodeId),
+              h('span', {class: 'muted'}, ' via ' + region.nodeId)]
               : h('span', {class: 'muted'}, 'no region')]);
       });
     }
@@ -128,8 +132,10 @@ async function render(container, params, query) {
     }
     box.append(h('div', {class: 'map-layout'},
         h('div', {class: 'map-frame'}, world.element, info),
-        legend(rule, countries, regions, colors, countryKey)));
-    box.appendChild(countryTable(rule, countries, colorOfCountry, new Set(world.countries.keys())));
+        legend(rule, countries, regions, colors, countryKey, doc)));
+    if (Object.keys(countries).length) {
+      box.appendChild(countryTable(rule, countries, colorOfCountry, new Set(world.countries.keys())));
+    }
   }
 
   await show();
@@ -160,6 +166,26 @@ function drawGrid(world, grid, regions, colors) {
   }
 }
 
+/** An entry node id without its rule: "rule:geo/Locations/2" → "geo/Locations/2". */
+function shortNode(nodeId) {
+  return String(nodeId || '').replace(/^rule:/, '');
+}
+
+/** What an entry (rule:<id>/<member>/<index>) points at in the document: "→ endpoint us (192.0.2.10)" or a rule. */
+function targetOf(doc, nodeId) {
+  const m = /^rule:(.+)\/([A-Za-z]+)\/(\d+)$/.exec(nodeId || '');
+  const rule = m && doc && doc.Rules ? doc.Rules[m[1]] : null;
+  const entry = rule && Array.isArray(rule[m[2]]) ? rule[m[2]][Number(m[3])] : null;
+  if (!entry) {
+    return null;
+  }
+  if (entry.EndpointReference) {
+    const e = (doc.Endpoints || {})[entry.EndpointReference];
+    return h('span', {class: 'target'}, '→ ', h('code', {}, entry.EndpointReference), e && e.Value ? ' ' + e.Value : '');
+  }
+  return entry.RuleReference ? h('span', {class: 'target'}, '→ rule ', h('code', {}, entry.RuleReference)) : null;
+}
+
 function regionLabel(r) {
   return r.region || (r.latitude + ', ' + r.longitude);
 }
@@ -168,14 +194,15 @@ function biasLabel(bias) {
   return bias ? ' (bias ' + (bias > 0 ? '+' : '') + bias + ')' : '';
 }
 
-function legend(rule, countries, regions, colors, countryKey) {
+function legend(rule, countries, regions, colors, countryKey, doc) {
   const items = [];
   if (rule.type === 'geoproximity') {
     for (const r of regions) {
       const n = Object.values(countries).filter(c => c.nodeId === r.nodeId).length;
       items.push(h('li', {}, swatch(colors.get(r.nodeId)),
           h('div', {}, h('strong', {}, regionLabel(r)), h('span', {class: 'muted'}, ' bias ' + (r.bias || 0)),
-              h('div', {class: 'muted small'}, r.nodeId + (n ? ' · ' + n + (n === 1 ? ' country' : ' countries') : '')))));
+              h('div', {class: 'small'}, targetOf(doc, r.nodeId)),
+              h('div', {class: 'muted small'}, shortNode(r.nodeId) + (n ? ' · ' + n + (n === 1 ? ' country' : ' countries') : '')))));
     }
   } else {
     const counts = new Map();
@@ -187,7 +214,7 @@ function legend(rule, countries, regions, colors, countryKey) {
       const n = counts.get(key) || 0;
       items.push(h('li', {}, swatch(color),
           h('div', {}, h('strong', {}, endpoints ? endpoints.split(',').join(', ') : 'no answer'),
-              h('div', {class: 'muted small'}, nodeId + ' · ' + n + (n === 1 ? ' country' : ' countries')))));
+              h('div', {class: 'muted small'}, shortNode(nodeId) + ' · ' + n + (n === 1 ? ' country' : ' countries')))));
     }
     items.push(h('li', {}, swatch(NONE), h('div', {}, h('strong', {}, 'No entry'),
         h('div', {class: 'muted small'}, 'no answer from this rule'))));

@@ -74,9 +74,12 @@ export async function loadPolicies() {
   return (data.policies || []).slice().sort((a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id)));
 }
 
-/** "name (id)" or the id alone when the name is the id. */
+/** A policy's name with the start of its id (ids are long and names need not be unique), or the id alone. */
 export function policyLabel(p) {
-  return p.name && p.name !== p.id ? p.name + ' (' + p.id + ')' : p.id;
+  if (!p.name || p.name === p.id) {
+    return p.id;
+  }
+  return p.name + ' (' + (p.id.length > 12 ? p.id.slice(0, 8) + '…' : p.id) + ')';
 }
 
 /**
