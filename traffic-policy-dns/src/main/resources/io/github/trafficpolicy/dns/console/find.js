@@ -122,7 +122,8 @@ async function render(container, params, query) {
           }}), h('code', {}, n)));
       }
     };
-    for (const v of [...versions.values()].sort((a, b) => a.policyId.localeCompare(b.policyId) || b.version - a.version)) {
+    for (const v of [...versions.values()].sort((a, b) => String(a.policyName || a.policyId).localeCompare(String(b.policyName || b.policyId))
+        || a.policyId.localeCompare(b.policyId) || b.version - a.version)) {
       const k = versionKey(v.policyId, v.version);
       versionBox.appendChild(h('label', {class: 'check'}, h('input', {type: 'checkbox', class: 'replace-version',
         value: k, checked: chosen.has(k), onchange: ev => {

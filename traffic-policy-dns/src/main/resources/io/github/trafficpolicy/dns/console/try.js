@@ -176,7 +176,7 @@ async function render(container, params, query) {
   }}, h('h2', {}, 'Client'), modeTabs, Object.values(panes), overrides, h('div', {class: 'form-actions'}, run));
   const result = h('div', {class: 'try-result'});
   const treeBox = h('div', {class: 'panel try-tree'});
-  body.appendChild(h('div', {class: 'try-layout'}, h('div', {class: 'try-left'}, form, result), treeBox));
+  body.appendChild(h('div', {class: 'try-layout'}, form, h('div', {class: 'try-right'}, result, treeBox)));
   drawModes();
 
   let version = null;
@@ -254,8 +254,9 @@ async function render(container, params, query) {
 
   async function drawTree(pathNodes) {
     clear(treeBox);
-    treeBox.appendChild(h('h2', {}, 'Path taken ', h('a', {class: 'small', href: policyHref(version.id, version.version)},
-        'open ' + version.id + ' v' + version.version)));
+    treeBox.appendChild(h('h2', {}, pathNodes.length ? 'Path taken' : 'The policy',
+        h('a', {class: 'small', href: policyHref(version.id, version.version)},
+            'open ' + (version.name || version.id) + ' v' + version.version)));
     await showTree(treeBox, version.document, pathNodes);
   }
 
