@@ -163,7 +163,7 @@ async function render(container, params, query) {
       try {
         const res = await api.post('replace', {value, replacement: to, comment: comment.value.trim() || undefined,
           versions: picked.map(v => ({policyId: v.policyId, version: v.version})), records: names});
-        showOutcome(outcome, res, value, to);
+        showOutcome(outcome, res, value, to, new Map(usages.map(u => [u.policyId, u.policyName || u.policyId])));
         notify('Created ' + res.created.length + (res.created.length === 1 ? ' version' : ' versions') + ', moved '
             + (res.records || []).length + ' records', 'ok');
       } catch (e) {
@@ -183,7 +183,8 @@ async function render(container, params, query) {
     results.append(form, outcome);
   }
 
-  function showOutcome(box, res, value, to) {
+  function showOutcome(box, res, value, to, names) {
+    const name = id => names.get(id) || id;
     clear(box);
     box.appendChild(h('div', {class: 'panel success-box', id: 'replace-result'},
         h('h2', {}, 'Done: ', h('code', {}, value), ' → ', h('code', {}, to)),
@@ -191,12 +192,12 @@ async function render(container, params, query) {
             h('thead', {}, h('tr', {}, h('th', {}, 'Policy'), h('th', {}, 'From'), h('th', {}, 'New version'),
                 h('th', {class: 'num'}, 'Replacements'))),
             h('tbody', {}, (res.created || []).map(c => h('tr', {},
-                h('td', {}, c.policyId), h('td', {}, 'v' + c.fromVersion),
+                h('td', {}, name(c.policyId)), h('td', {}, 'v' + c.fromVersion),
                 h('td', {}, h('a', {href: policyHref(c.policyId, c.version)}, 'v' + c.version)),
                 h('td', {class: 'num'}, String(c.replacements)))))),
         (res.records || []).length
           ? h('div', {}, h('h2', {}, 'Records moved'), h('ul', {class: 'moved'}, res.records.map(r => h('li', {},
-              h('code', {}, r.name), ' → ', h('a', {href: policyHref(r.policyId, r.version)}, r.policyId + ' v' + r.version)))))
+              h('code', {}, r.name), ' → ', h('a', {href: policyHref(r.policyId, r.version)}, name(r.policyId) + ' v' + r.version)))))
           : h('p', {class: 'muted'}, 'No record was moved.'),
         h('p', {}, h('a', {href: '#/records'}, 'See every record'))));
   }

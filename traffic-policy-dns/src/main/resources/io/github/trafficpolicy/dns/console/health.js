@@ -86,7 +86,8 @@ function render(container, params, query) {
         h('td', {}, h('span', {class: ['badge', norm(c.status)]}, norm(c.status))),
         h('td', {}, c.source || 'unknown'),
         h('td', {}, last ? [clock(last.at), ' ', h('span', {class: ['badge', last.healthy ? 'healthy' : 'unhealthy']},
-          last.healthy ? 'pass' : 'fail')] : h('span', {class: 'muted'}, 'no result yet')),
+          last.healthy ? 'pass' : 'fail')] : h('span', {class: 'muted'}, c.source === 'file' ? 'set by the status file'
+          : c.source === 'probe' ? 'no result yet' : 'not checked here')),
         h('td', {class: 'reason'}, last && last.reason ? last.reason : h('span', {class: 'muted'}, '—')),
         h('td', {class: 'num'}, last && last.latencyMs !== undefined && last.latencyMs !== null ? last.latencyMs + ' ms' : '—'),
         h('td', {}, (c.usedBy || []).length ? h('ul', {class: 'used-by'}, c.usedBy.map(u => h('li', {},
