@@ -5,10 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.io.BaseEncoding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,6 +134,23 @@ public final class AccessKeys {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new AccessKeys(byId);
+  }
+
+  /**
+   * A new read-write key of 128 random bits of ID and 256 of secret, for a server that was given none: its ID is
+   * {@code TP} and 20 letters and digits, its secret 43 URL-safe base-64 characters. It is meant to be shown once
+   * and to live as long as the process.
+   */
+  public static Key generate(String profile) {
+    SecureRandom random = new SecureRandom();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    StringBuilder id = new StringBuilder("TP");
+    for (int i = 0; i < 20; i++) {
+      id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    return new Key(profile, id.toString(), BaseEncoding.base64Url().omitPadding().encode(secret), false);
   }
 
   /** The key with this access key ID, if any. */

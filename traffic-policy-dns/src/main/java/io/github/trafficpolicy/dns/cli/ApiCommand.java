@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code traffic-policy api --registry DIR --credentials FILE [--listen HOST:PORT] [--zone NAME]...}: the Route
- * 53-compatible control plane alone, on a registry directory (a running {@code traffic-policy serve} that follows
+ * {@code traffic-policy api --registry DIR [--credentials FILE] [--listen HOST:PORT] [--zone NAME]...}: the Route
+ * 53-compatible control plane and the web console ({@code /console/}) alone, on a registry directory (a running {@code traffic-policy serve} that follows
  * the same directory serves every change within its poll interval). The hosted zones are the {@code --zone} names
  * and the zones of the registry's records; {@code TestDNSAnswer} evaluates without geo, latency or health data (run
  * the API inside {@code serve} for answers exactly as served). Runs until SIGTERM or SIGINT.
@@ -39,15 +40,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve Route 53's traffic policy API (2013-04-01) on a registry, for the AWS CLI and SDKs",
-      "(--endpoint-url http://HOST:PORT), authenticated with AWS Signature Version 4.",
+      "(--endpoint-url http://HOST:PORT), authenticated with AWS Signature Version 4, and the web console",
+      "at http://HOST:PORT/console/ (sign in with the same keys).",
     })
 final class ApiCommand extends RegistryOptions.Call {
   @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8053",
       description = "The address to listen on (default: ${DEFAULT-VALUE}); not loopback needs --keystore.")
   String listen;
 
-  @Option(names = "--credentials", paramLabel = "FILE", required = true,
-      description = "The access keys: AWS shared credentials format; read_only = true makes a key read-only.")
+  @Option(names = "--credentials", paramLabel = "FILE",
+      description = "The access keys: AWS shared credentials format; read_only = true makes a key read-only. "
+          + "Without it, one read-write key is made at startup and printed once.")
   Path credentials;
 
   @Option(names = "--zone", paramLabel = "NAME",
@@ -74,9 +77,10 @@ final class ApiCommand extends RegistryOptions.Call {
   int run(TrafficPolicyRegistry registry) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     ApiServer.Builder b = ApiServer.builder().registry(registry);
+    AccessKeys.Key generated = AccessKeys.generate("generated");
     try {
       b.listen(ApiServer.parseListen(listen));
-      b.keys(AccessKeys.read(credentials));
+      b.keys(credentials == null ? AccessKeys.of(List.of(generated)) : AccessKeys.read(credentials));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -133,6 +137,8 @@ final class ApiCommand extends RegistryOptions.Call {
             .map(z -> z + " " + HostedZones.zoneId(z)).toList()))
         + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint() + " (console: "
         + server.endpoint() + "/console/)");
+    ServeCommand.printConsole(out, server.endpoint(), credentials == null ? Optional.of(generated) : Optional.empty(),
+        !registry.persistent());
     out.flush();
     try {
       stopped.await();

@@ -3,6 +3,7 @@ package io.github.trafficpolicy.dns.cli;
 import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
+import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.config.ConfigException;
 import io.github.trafficpolicy.dns.config.ConfiguredServer;
 import io.github.trafficpolicy.dns.config.ServeConfig;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code traffic-policy serve [--config FILE]}: an authoritative DNS server for the zones and policy records of a
  * configuration file, or, with no configuration, for the bundled example (zone {@code example.com} with the policy
- * record {@code www}, on 127.0.0.1:5353). Runs until SIGTERM or SIGINT, then drains queries in flight, closes its
+ * record {@code www}, on 127.0.0.1:5353, in an in-memory registry, with the API and the web console on
+ * 127.0.0.1:8053 and an access key made at startup and printed once). Runs until SIGTERM or SIGINT, then drains queries in flight, closes its
  * sockets and prints its counters. Exit codes: 0 after a clean stop, 1 when the configuration is invalid or an
  * address cannot be bound; a JVM stopped by a signal exits with 128 + the signal number (130 for SIGINT, 143 for
  * SIGTERM) after the same drain.
@@ -34,7 +37,8 @@ import picocli.CommandLine.Option;
     description = {
       "Serve zones and policy records over DNS (UDP and TCP).",
       "With no --config, serves the bundled example: zone example.com, policy record www.example.com",
-      "(geolocation -> weighted -> failover) on 127.0.0.1:5353.",
+      "(geolocation -> weighted -> failover) on 127.0.0.1:5353, and the web console on",
+      "http://127.0.0.1:8053/console/ with an access key made at startup and printed once.",
       "Runs until Ctrl-C (SIGINT) or SIGTERM, then drains queries in flight and prints its counters."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -99,6 +103,8 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     server.startupWarnings().forEach(w -> err.println("traffic-policy serve: warning: " + w));
     out.println(startupLine(server));
+    server.api().ifPresent(api -> printConsole(out, api.endpoint(), server.generatedApiKey(),
+        server.registryInMemory()));
     if (config == null) {
       int port = server.server().port();
       out.println("Try:");
@@ -115,6 +121,23 @@ final class ServeCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return TrafficPolicyCommand.OK;
+  }
+
+  /**
+   * Where the console is and, when the key was made at startup, the key (its only appearance: it is not logged or
+   * written anywhere else); with an in-memory registry, that changes end with the server.
+   */
+  static void printConsole(PrintWriter out, String endpoint, Optional<AccessKeys.Key> generated, boolean inMemory) {
+    out.println("Console: " + endpoint + "/console/");
+    generated.ifPresent(k -> {
+      out.println("  Sign in with the access key made for this run (shown only now, valid until the server stops):");
+      out.println("    Access key ID:     " + k.accessKeyId());
+      out.println("    Secret access key: " + k.secret());
+    });
+    if (inMemory) {
+      out.println("  The registry is in memory: what you change in the console or the API lasts until the server "
+          + "stops.");
+    }
   }
 
   /** The startup line lists this many policy records; beyond that it counts them. */

@@ -25,9 +25,11 @@ import java.util.Set;
  * The configuration's {@code api} member: the Route 53-compatible control plane beside the DNS listeners, on the
  * server's {@code registry} (required with it), whose changes are served at once (health checks made through it are
  * probed by the server's checker at once). {@code {"listen": "HOST:PORT"
- * (default 127.0.0.1:8053), "credentials": FILE (required, AWS shared credentials format), "auditLog": FILE or "-"
+ * (default 127.0.0.1:8053), "credentials": FILE (AWS shared credentials format), "auditLog": FILE or "-"
  * (default "-": standard error), "tls": {"keystore": FILE, "passwordFile": FILE}}}; an address that is not
- * loopback needs {@code tls}. Files are relative to the configuration file. Everything is checked by
+ * loopback needs {@code tls}. Without {@code credentials} one read-write key is made at startup
+ * ({@link #generatedKey}: {@code serve} prints it once) and lasts until the server stops. The same listener serves
+ * the web console at {@code /console/}. Files are relative to the configuration file. Everything is checked by
  * {@link #prepare}; the address is bound by {@link #start}.
  */
 final class ApiMember {
@@ -36,11 +38,13 @@ final class ApiMember {
 
   private final ApiServer.Builder builder;
   private final List<AutoCloseable> resources;
+  private final Optional<AccessKeys.Key> generated;
   private ApiServer server;
 
-  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources) {
+  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources, Optional<AccessKeys.Key> generated) {
     this.builder = builder;
     this.resources = resources;
+    this.generated = generated;
   }
 
   /**
@@ -74,8 +78,12 @@ final class ApiMember {
       problems.add(place + "/listen: " + e.getMessage());
     }
     AccessKeys keys = null;
-    if (!node.path("credentials").isTextual()) {
-      problems.add(place + "/credentials: required: the access keys file (AWS shared credentials format)");
+    Optional<AccessKeys.Key> generated = Optional.empty();
+    if (!node.has("credentials")) {
+      generated = Optional.of(AccessKeys.generate("generated"));
+      keys = AccessKeys.of(List.of(generated.get()));
+    } else if (!node.path("credentials").isTextual()) {
+      problems.add(place + "/credentials: must be the access keys file (AWS shared credentials format)");
     } else {
       String file = node.get("credentials").textValue();
       try {
@@ -127,7 +135,7 @@ final class ApiMember {
     }
     b.registry(registry.get()).keys(keys).listen(listen);
     healthChecks.ifPresent(b::healthChecks);
-    return Optional.of(new ApiMember(b, resources));
+    return Optional.of(new ApiMember(b, resources, generated));
   }
 
   /**
@@ -143,6 +151,11 @@ final class ApiMember {
     server = builder.build().start();
     resources.add(server);
     return server;
+  }
+
+  /** The key made at startup when the member names no {@code credentials}. */
+  Optional<AccessKeys.Key> generatedKey() {
+    return generated;
   }
 
   /** The running API, once started. */

@@ -248,6 +248,9 @@ public final class ConfiguredServer implements AutoCloseable {
     Catalog.Builder catalog = Catalog.builder();
     List<Zone> zones = new ArrayList<>();
     List<CompiledPolicy> fixedPolicies = new ArrayList<>();
+    // With an in-memory registry the configuration's policy records go into it (checked and compiled here first).
+    boolean inMemory = RegistryFollow.inMemory(config);
+    List<RegistryFollow.Seed> seeds = new ArrayList<>();
     for (ServeConfig.ZoneEntry z : config.zones()) {
       try {
         Zone zone = Zone.parse(z.origin(), src.read(z.file(), InputLimits.ZONE_FILE_BYTES, "a zone file"),
@@ -293,6 +296,11 @@ public final class ConfiguredServer implements AutoCloseable {
         problems.addAll(compiled.problemsAt().apply(p.place()));
         continue;
       }
+      if (inMemory) {
+        PolicyDocument d = document.value();
+        seeds.add(new RegistryFollow.Seed(p, d.sourceText().orElseGet(() -> PolicyDocumentJson.write(d))));
+        continue;
+      }
       CompiledPolicy first = compiled.value();
       CompiledPolicy policy = first.binding().equals(binding) ? first
           : first.program().orElseThrow().bind(record.name(), record.ttl());
@@ -301,7 +309,7 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     Optional<RegistryFollow> registry = Optional.empty();
     if (problems.isEmpty() && config.extensions().containsKey("registry")) {
-      registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, problems);
+      registry = RegistryFollow.open(config, evaluator, zones, fixedPolicies, seeds, problems);
       registry.ifPresent(r -> resources.add(r.registry()::close));
     }
     // The health checks made through the API live in the registry's directory, beside the configuration's own.
@@ -524,8 +532,12 @@ public final class ConfiguredServer implements AutoCloseable {
     }
     checker.ifPresent(HealthChecker::start);
     healthWatcher.ifPresent(Thread::start);
-    registry.ifPresent(r -> r.serving().watch(r.interval()));
-    if (healthChecks.isPresent() && registry.isPresent()) {
+    // An in-memory registry has no other writer to follow: its changes reach the server through its listeners.
+    boolean follow = registry.isPresent() && !registryInMemory();
+    if (follow) {
+      registry.get().serving().watch(registry.get().interval());
+    }
+    if (healthChecks.isPresent() && follow) {
       followHealthChecks(healthChecks.get(), registry.get().interval());
     }
     return this;
@@ -563,6 +575,19 @@ public final class ConfiguredServer implements AutoCloseable {
    */
   public Optional<io.github.trafficpolicy.dns.api.ApiServer> api() {
     return api.flatMap(ApiMember::server);
+  }
+
+  /**
+   * The access key made at startup for the {@code api} member when it names no {@code credentials} (the only key the
+   * API and the console accept then; shown once by {@code serve}).
+   */
+  public Optional<io.github.trafficpolicy.dns.api.AccessKeys.Key> generatedApiKey() {
+    return api.flatMap(ApiMember::generatedKey);
+  }
+
+  /** Whether the registry is in memory ({@code "registry": {"memory": true}}): changes last until the server stops. */
+  public boolean registryInMemory() {
+    return RegistryFollow.inMemory(config);
   }
 
   /** Where the Prometheus metrics are served ({@code GET /metrics}) once started, if configured. */

@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.dns.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.engine.CompiledPolicy;
@@ -14,10 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * The configuration's {@code registry} member: serve every policy record of a registry (written by
@@ -29,6 +37,12 @@ import java.util.TreeSet;
  * optional; changes arrive through an etcd watch, and every {@code pollMillis} the server checks that etcd is
  * reachable and caught up). A server whose etcd is unreachable when it starts waits for it (without limit unless
  * {@code startupWaitSeconds}), logging that it waits; it does not start from a stale copy.
+ *
+ * <p>{@code {"memory": true}} keeps the registry in memory: what the API and the console change lasts until the
+ * server stops. The configuration's own {@code policyRecords} are then put in it at startup ({@link Seed}) rather than
+ * served beside it, so that they can be edited and rolled out like any other: each {@code policyId} becomes a policy
+ * of that ID and name, whose versions are the record's documents in the order of their {@code policyVersion},
+ * numbered from 1.
  */
 record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, Duration interval) {
   static final long DEFAULT_POLL_MILLIS = 1000;
@@ -39,13 +53,28 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
   /** "Without limit": a hundred years. */
   static final Duration WAIT_FOREVER = Duration.ofDays(36_500);
 
-  /** Opens the registry the configuration names; adds problems (with their place) and returns empty on failure. */
+  /** A policy record of the configuration to put in an in-memory registry: the entry and its document's text. */
+  record Seed(ServeConfig.PolicyRecordEntry entry, String documentText) {}
+
+  /** Whether the configuration's registry is {@code {"memory": true}}. */
+  static boolean inMemory(ServeConfig config) {
+    JsonNode node = config.extensions().get("registry");
+    return node != null && node.isObject() && node.has("memory");
+  }
+
+  /**
+   * Opens the registry the configuration names (an in-memory one gets {@code seeds}); adds problems (with their
+   * place) and returns empty on failure.
+   */
   static Optional<RegistryFollow> open(ServeConfig config, PolicyEvaluator evaluator, List<Zone> zones,
-                                       List<CompiledPolicy> fixed, List<String> problems) {
+                                       List<CompiledPolicy> fixed, List<Seed> seeds, List<String> problems) {
     String place = config.name() + ": /registry";
     JsonNode node = config.extensions().get("registry");
     String location;
     long poll = DEFAULT_POLL_MILLIS;
+    if (inMemory(config)) {
+      return memory(config, node, evaluator, zones, fixed, seeds, problems);
+    }
     if (node.isTextual()) {
       location = node.textValue();
     } else if (node.isObject() && (node.path("directory").isTextual() || node.path("etcd").isTextual())) {
@@ -71,8 +100,8 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
         return Optional.empty();
       }
     } else {
-      problems.add(place + ": must be a directory name, an etcd:// URI, {\"directory\": DIR, \"pollMillis\": N} or"
-          + " {\"etcd\": URI, ...}");
+      problems.add(place + ": must be a directory name, an etcd:// URI, {\"directory\": DIR, \"pollMillis\": N},"
+          + " {\"etcd\": URI, ...} or {\"memory\": true}");
       return Optional.empty();
     }
     TrafficPolicyRegistry.Builder builder = TrafficPolicyRegistry.builder().codec(DocumentCodec.json());
@@ -112,6 +141,56 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
       }
       return Optional.empty();
     }
+  }
+
+  /** An in-memory registry holding the configuration's policy records. */
+  private static Optional<RegistryFollow> memory(ServeConfig config, JsonNode node, PolicyEvaluator evaluator,
+      List<Zone> zones, List<CompiledPolicy> fixed, List<Seed> seeds, List<String> problems) {
+    String place = config.name() + ": /registry";
+    if (!node.get("memory").equals(BooleanNode.TRUE) || node.size() != 1) {
+      problems.add(place + ": an in-memory registry is {\"memory\": true}, with no other member");
+      return Optional.empty();
+    }
+    // Each configured policy ID becomes the ID of its policy (the registry's generator hands them out in order).
+    Map<String, List<Seed>> byPolicy = new LinkedHashMap<>();
+    seeds.forEach(sd -> byPolicy.computeIfAbsent(sd.entry().policyId(), k -> new ArrayList<>()).add(sd));
+    Iterator<String> ids = byPolicy.keySet().iterator();
+    TrafficPolicyRegistry registry = TrafficPolicyRegistry.builder().codec(DocumentCodec.json())
+        .idGenerator(() -> ids.hasNext() ? ids.next() : UUID.randomUUID().toString())
+        .build();
+    for (Map.Entry<String, List<Seed>> e : byPolicy.entrySet()) {
+      TreeMap<Integer, String> versions = new TreeMap<>();
+      for (Seed sd : e.getValue()) {
+        String before = versions.putIfAbsent(sd.entry().policyVersion(), sd.documentText());
+        if (before != null && !before.equals(sd.documentText())) {
+          problems.add(sd.entry().place() + ": policy " + e.getKey() + " version " + sd.entry().policyVersion()
+              + " is given another document by an earlier policy record");
+        }
+      }
+      Map<Integer, Integer> numbered = new HashMap<>();
+      try {
+        for (Map.Entry<Integer, String> v : versions.entrySet()) {
+          Optional<String> comment = Optional.of("the policy record of " + config.name() + " at startup");
+          numbered.put(v.getKey(), numbered.isEmpty()
+              ? registry.createPolicy(e.getKey(), v.getValue(), comment).version()
+              : registry.createPolicyVersion(e.getKey(), v.getValue(), comment).version());
+        }
+        for (Seed sd : e.getValue()) {
+          ServeConfig.PolicyRecordEntry r = sd.entry();
+          registry.createRecord(r.zone(), r.name(), r.ttl(), e.getKey(), numbered.get(r.policyVersion()));
+        }
+      } catch (RegistryException ex) {
+        problems.add(e.getValue().get(0).entry().place() + ": cannot be put in the in-memory registry: "
+            + ex.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      registry.close();
+      return Optional.empty();
+    }
+    RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed);
+    config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
+    return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(DEFAULT_POLL_MILLIS)));
   }
 
   /** The etcd settings of an {@code etcd://} location and the object's other members; problems added on failure. */
