@@ -7,6 +7,7 @@ import {clear, h} from './dom.js';
 import {CONTINENTS, CONTINENT_OF, US_SUBDIVISIONS, allCountries, countryName} from './countries.js';
 import {emptyState, errorBox, loadPolicies, loading, policyHref, policyVersionPicker, replaceQuery} from './ops.js';
 import {register} from './router.js';
+import {renderTree} from './tree.js';
 import {drawWorld, marker} from './worldmap.js';
 
 register('try', {title: 'Try it', nav: 'Try it', order: 50, render});
@@ -249,15 +250,21 @@ async function render(container, params, query) {
       return;
     }
     drawOverrides();
-    await drawTree([]);
+    drawTree([]);
   }
 
-  async function drawTree(pathNodes) {
+  let tree = null;
+
+  function drawTree(pathNodes) {
+    if (tree) {
+      tree.destroy();
+      tree = null;
+    }
     clear(treeBox);
     treeBox.appendChild(h('h2', {}, pathNodes.length ? 'Path taken' : 'The policy',
         h('a', {class: 'small', href: policyHref(version.id, version.version)},
             'open ' + (version.name || version.id) + ' v' + version.version)));
-    await showTree(treeBox, version.document, pathNodes);
+    tree = showTree(treeBox, version.document, pathNodes);
   }
 
   function client() {
@@ -307,7 +314,7 @@ async function render(container, params, query) {
       run.disabled = false;
     }
     showResult(res);
-    await drawTree(res.pathNodes || []);
+    drawTree(res.pathNodes || []);
   }
 
   function showResult(res) {
@@ -335,29 +342,17 @@ async function render(container, params, query) {
   }
 
   await loadVersion();
+  return () => tree && tree.destroy();
 }
 
-/**
- * Draws the policy's tree with the path taken highlighted (tree.js, the editor's drawing); when tree.js cannot be
- * loaded the path is listed instead, so Try it still works.
- */
-async function showTree(box, document, pathNodes) {
-  let tree;
-  try {
-    tree = await import('./tree.js');
-  } catch (e) {
-    tree = null;
+/** Draws the policy's tree (tree.js, the editor's drawing) with the path taken highlighted. */
+function showTree(box, document, pathNodes) {
+  const holder = h('div', {class: 'tree-holder'});
+  box.appendChild(holder);
+  const tree = renderTree(holder, document, {toolbar: true, emptyText: 'This version has no rule or endpoint.'});
+  if (pathNodes.length) {
+    tree.highlight(pathNodes, 'path');
   }
-  if (tree && tree.drawTree) {
-    const holder = h('div', {class: 'tree-holder'});
-    box.appendChild(holder);
-    const drawn = await tree.drawTree(holder, document, {});
-    if (pathNodes.length && drawn && drawn.highlight) {
-      drawn.highlight(pathNodes, 'path');
-    }
-    return;
-  }
-  box.appendChild(pathNodes.length
-    ? h('ol', {class: 'path-list'}, pathNodes.map(n => h('li', {}, h('code', {}, n))))
-    : h('p', {class: 'muted'}, 'Try a client to see the path taken.'));
+  tree.fit();
+  return tree;
 }
