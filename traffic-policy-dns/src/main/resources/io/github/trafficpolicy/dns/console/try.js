@@ -175,9 +175,11 @@ async function render(container, params, query) {
     ev.preventDefault();
     tryIt();
   }}, h('h2', {}, 'Client'), modeTabs, Object.values(panes), overrides, h('div', {class: 'form-actions'}, run));
+  // The form beside the tree; under them the answer beside the trace.
   const result = h('div', {class: 'try-result'});
+  const traceBox = h('div', {class: 'try-trace'});
   const treeBox = h('div', {class: 'panel try-tree'});
-  body.appendChild(h('div', {class: 'try-layout'}, form, h('div', {class: 'try-right'}, result, treeBox)));
+  body.appendChild(h('div', {class: 'try-layout'}, form, treeBox, result, traceBox));
   drawModes();
 
   let version = null;
@@ -233,6 +235,7 @@ async function render(container, params, query) {
   async function loadVersion() {
     replaceQuery('try', {policyId: picker.policyId, version: picker.version});
     clear(result);
+    clear(traceBox);
     clear(treeBox).appendChild(loading('the policy'));
     health.clear();
     targetHealth.clear();
@@ -303,6 +306,7 @@ async function render(container, params, query) {
       request.recordName = recordName.value.trim();
     }
     run.disabled = true;
+    clear(traceBox);
     clear(result).appendChild(loading('the answer'));
     let res;
     try {
@@ -334,7 +338,7 @@ async function render(container, params, query) {
         (res.endpoints || []).length ? h('p', {class: 'small'}, 'From ', res.endpoints.map((e, i) =>
           [i ? ', ' : '', h('a', {href: policyHref(version.id, version.version, 'endpoint:' + e)}, e)])) : null,
         locText ? h('p', {class: 'small muted'}, 'Client taken as: ' + locText) : null));
-    result.appendChild(h('div', {class: 'panel trace'}, h('h2', {}, 'Trace'),
+    traceBox.appendChild(h('div', {class: 'panel trace'}, h('h2', {}, 'Trace'),
         (res.trace || []).length ? h('ol', {class: 'trace-steps', id: 'try-trace'}, res.trace.map(s => h('li', {},
             s.nodeId ? h('a', {href: policyHref(version.id, version.version, s.nodeId)}, h('code', {}, s.nodeId)) : null,
             s.nodeId ? ' ' : null, s.message)))
