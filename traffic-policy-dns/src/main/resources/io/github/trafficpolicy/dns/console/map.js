@@ -214,7 +214,8 @@ function legend(rule, countries, regions, colors, countryKey, doc) {
       const n = counts.get(key) || 0;
       items.push(h('li', {}, swatch(color),
           h('div', {}, h('strong', {}, endpoints ? endpoints.split(',').join(', ') : 'no answer'),
-              h('div', {class: 'muted small'}, shortNode(nodeId) + ' · ' + n + (n === 1 ? ' country' : ' countries')))));
+              h('div', {class: 'small'}, shortNode(nodeId), ' ', targetOf(doc, nodeId)),
+              h('div', {class: 'muted small'}, n + (n === 1 ? ' country' : ' countries')))));
     }
     items.push(h('li', {}, swatch(NONE), h('div', {}, h('strong', {}, 'No entry'),
         h('div', {class: 'muted small'}, 'no answer from this rule'))));
