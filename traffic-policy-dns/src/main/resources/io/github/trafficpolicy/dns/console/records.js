@@ -77,7 +77,7 @@ async function render(container, params, query) {
       try {
         const r = await api.post('records', {zone, name, ttl: Number(ttlInput.value), policyId: target.policyId,
           version: target.version});
-        notify('Created ' + r.name + ' → ' + r.policyId + ' v' + r.version, 'ok');
+        notify('Created ' + r.name + ' → ' + policyName(r.policyId) + ' v' + r.version, 'ok');
         createBox.hidden = true;
         await refresh();
       } catch (e) {
@@ -175,7 +175,7 @@ async function render(container, params, query) {
             : h('span', {class: 'muted'}, 'none')),
           h('td', {class: 'actions'},
               h('button', {class: 'rollback', disabled: readOnly || !previous,
-                title: previous ? 'Back to ' + previous.policyId + ' v' + previous.version : 'No earlier version',
+                title: previous ? 'Back to ' + policyName(previous.policyId) + ' v' + previous.version : 'No earlier version',
                 onclick: () => rollback(r, previous)}, 'Roll back'),
               h('button', {class: 'danger delete', disabled: readOnly, onclick: () => remove(r)}, 'Delete'))));
       if (open.has(r.name)) {
@@ -246,7 +246,7 @@ async function render(container, params, query) {
       body.ttl = Number(ttlInput.value);
     }
     const ok = await confirmAction({title: 'Move records',
-      message: h('p', {}, 'Move ', h('strong', {}, what), ' to ', h('strong', {}, target.policyId + ' v' + target.version),
+      message: h('p', {}, 'Move ', h('strong', {}, what), ' to ', h('strong', {}, policyName(target.policyId) + ' v' + target.version),
           body.ttl !== undefined ? ' with TTL ' + body.ttl : '', '? They answer from it at once. All move, or none does.'),
       confirm: 'Move'});
     if (!ok) {
@@ -255,7 +255,8 @@ async function render(container, params, query) {
     try {
       const res = await api.post('records/update', body);
       const n = (res.records || []).length;
-      notify('Moved ' + n + (n === 1 ? ' record' : ' records') + ' to ' + target.policyId + ' v' + target.version, 'ok');
+      notify('Moved ' + n + (n === 1 ? ' record' : ' records') + ' to ' + policyName(target.policyId) + ' v' + target.version,
+          'ok');
       selected.clear();
       await refresh();
     } catch (e) {
@@ -266,15 +267,15 @@ async function render(container, params, query) {
 
   async function rollback(r, previous) {
     const ok = await confirmAction({title: 'Roll back ' + r.name,
-      message: h('p', {}, h('code', {}, r.name), ' answers from ', h('strong', {}, r.policyId + ' v' + r.version),
-          '. Roll it back to ', h('strong', {}, previous.policyId + ' v' + previous.version), '?'),
+      message: h('p', {}, h('code', {}, r.name), ' answers from ', h('strong', {}, policyName(r.policyId) + ' v' + r.version),
+          '. Roll it back to ', h('strong', {}, policyName(previous.policyId) + ' v' + previous.version), '?'),
       confirm: 'Roll back'});
     if (!ok) {
       return;
     }
     try {
       const res = await api.post('records/' + seg(r.name) + '/rollback');
-      notify('Rolled back ' + res.name + ' to ' + res.policyId + ' v' + res.version, 'ok');
+      notify('Rolled back ' + res.name + ' to ' + policyName(res.policyId) + ' v' + res.version, 'ok');
       await refresh();
     } catch (e) {
       notify('Roll back failed: ' + e.message, 'error');
@@ -284,7 +285,7 @@ async function render(container, params, query) {
   async function remove(r) {
     const ok = await confirmAction({title: 'Delete ' + r.name,
       message: h('p', {}, 'Delete the policy record ', h('code', {}, r.name), '? The name stops answering from ',
-          r.policyId + ' v' + r.version, ' at once, and its history is lost. The policy is kept.'),
+          policyName(r.policyId) + ' v' + r.version, ' at once, and its history is lost. The policy is kept.'),
       confirm: 'Delete', danger: true});
     if (!ok) {
       return;

@@ -104,7 +104,7 @@ final class ConsoleOperationsBrowserTest {
   }
 
   @Test
-  void severalRecordsMoveToAVersionInOneStep_theOthersStay() throws IOException {
+  void severalRecordsMoveToAVersionInOneStep_theOthersStay_thenAllOfThePolicyMoveBack() throws IOException {
     try (ConsoleBrowser b = ConsoleBrowser.start(dir)) {
       TrafficPolicyRegistry registry = b.registry();
       String v1 = exampleDocument();
@@ -129,6 +129,17 @@ final class ConsoleOperationsBrowserTest {
       awaitAnswer(b, "a.example.com", List.of("192.0.2.50"));
       awaitAnswer(b, "b.example.com", List.of("192.0.2.50"));
       assertThat(answer(b, "c.example.com")).singleElement().isIn("192.0.2.10", "192.0.2.11");
+
+      // Every record of the policy (the screen is filtered by it) back to version 1 in one step.
+      new Select(b.waitFor(By.id("move-version"))).selectByValue("1");
+      b.waitFor(By.id("move-all")).click();
+      assertThat(b.waitFor(By.cssSelector("dialog.confirm")).getText()).contains("every record of www", "v1");
+      confirm(b);
+      b.waitForText(row("a.example.com."), "v1");
+      b.waitForText(row("b.example.com."), "v1");
+      assertThat(Eventually.until(() -> List.of("192.0.2.10", "192.0.2.11").containsAll(answer(b, "a.example.com"))
+          && !answer(b, "a.example.com").isEmpty())).isTrue();
+      assertThat(registry.listRecordsByPolicy(id, 1)).hasSize(3);
     }
   }
 
@@ -177,10 +188,13 @@ final class ConsoleOperationsBrowserTest {
   @Test
   void tryItShowsTheAnswerForAClientAndHighlightsThePathTaken() throws IOException {
     try (ConsoleBrowser b = ConsoleBrowser.start(dir)) {
+      // Europe's weighted rule always draws eu-1-first (eu-2-first weighs 0), whose primary has health check hc-eu-1.
       String document = exampleDocument().replace(
           "\"Primary\": {\n        \"EndpointReference\": \"eu-1\"\n      }",
-          "\"Primary\": {\n        \"EndpointReference\": \"eu-1\",\n        \"HealthCheck\": \"hc-eu-1\"\n      }");
-      assertThat(document).contains("hc-eu-1");
+          "\"Primary\": {\n        \"EndpointReference\": \"eu-1\",\n        \"HealthCheck\": \"hc-eu-1\"\n      }")
+          .replace("\"RuleReference\": \"eu-2-first\",\n          \"Weight\": \"1\"",
+              "\"RuleReference\": \"eu-2-first\",\n          \"Weight\": \"0\"");
+      assertThat(document).contains("hc-eu-1", "\"Weight\": \"0\"");
       String id = b.registry().createPolicy("www", document, Optional.empty()).id();
 
       b.signIn().open("#/try?policyId=" + id + "&version=1");
@@ -189,20 +203,28 @@ final class ConsoleOperationsBrowserTest {
       new Select(b.waitFor(By.id("try-country"))).selectByValue("FR");
       assertThat(new Select(b.driver().findElement(By.id("try-continent"))).getFirstSelectedOption().getAttribute("value"))
           .isEqualTo("EU");
-      // Whichever of its weighted items the client draws, eu-1 down leaves eu-2 (198.51.100.11).
+      // The server's own health (hc-eu-1 unknown, so counted healthy): eu-1.
+      b.waitFor(By.id("try-run")).click();
+      b.waitForText(By.id("try-values"), "198.51.100.10");
+      assertThat(pathNodes(b)).contains("rule:eu-1-first", "endpoint:eu-1").doesNotContain("endpoint:eu-2");
+
+      // hc-eu-1 overridden as unhealthy: the failover's secondary, eu-2.
       b.driver().findElement(By.cssSelector("tr[data-check='hc-eu-1'] button[data-value='UNHEALTHY']")).click();
       b.waitFor(By.id("try-run")).click();
-
       b.waitForText(By.id("try-values"), "198.51.100.11");
       assertThat(b.driver().findElement(By.id("try-values")).getText()).doesNotContain("198.51.100.10");
       assertThat(b.driver().findElement(By.id("try-rcode")).getText()).isEqualTo("NOERROR");
       assertThat(b.driver().findElement(By.id("try-trace")).getText()).contains("rule:by-continent", "hc-eu-1");
-      List<String> onPath = b.driver().findElements(By.cssSelector(".try-tree .tree-node.path")).stream()
-          .map(e -> e.getAttribute("data-node")).distinct().toList();
-      assertThat(onPath).contains("rule:by-continent", "rule:eu-weighted", "endpoint:eu-2")
+      assertThat(pathNodes(b)).contains("rule:by-continent", "rule:eu-weighted", "rule:eu-1-first", "endpoint:eu-2")
           .doesNotContain("endpoint:eu-1", "rule:na-weighted", "endpoint:na-1");
       assertThat(b.cspViolations()).isEmpty();
     }
+  }
+
+  /** The node ids drawn highlighted as the path taken on Try it's tree. */
+  private static List<String> pathNodes(ConsoleBrowser b) {
+    return b.driver().findElements(By.cssSelector(".try-tree .tree-node.path")).stream()
+        .map(e -> e.getAttribute("data-node")).distinct().toList();
   }
 
   private static List<String> answer(ConsoleBrowser b, String name) {
