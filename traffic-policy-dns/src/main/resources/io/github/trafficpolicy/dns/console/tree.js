@@ -14,7 +14,7 @@
 //   clearMarks(className), select(nodeId), selected(), onSelect(fn), update(document), fit(), find(text),
 //   expandAll(), collapseAll(), has(nodeId), destroy()}
 // options: {onSelect(nodeId|null), collapseDepth (rules deeper than this start collapsed when the document has
-//   more than autoCollapseAbove rules; default 2 / 40), toolbar (default true: fit, expand, collapse, search),
+//   more than autoCollapseAbove rules; default 1 / 40), toolbar (default true: fit, expand, collapse, search),
 //   emptyText}
 
 import {clear, h, svg} from './dom.js';
@@ -278,7 +278,7 @@ function shiftBand(nodes, dy) {
 
 /** Draws a document; see the top of this file. */
 export function renderTree(container, document, options = {}) {
-  const opts = Object.assign({collapseDepth: 2, autoCollapseAbove: 40, toolbar: true,
+  const opts = Object.assign({collapseDepth: 1, autoCollapseAbove: 40, toolbar: true,
     emptyText: 'This document has no start node.'}, options);
   let doc = document;
   const listeners = [];
@@ -688,9 +688,20 @@ export function renderTree(container, document, options = {}) {
   });
   const resize = new ResizeObserver(() => {
     if (!fitted) {
-      fit();
+      initialView();
     }
   });
+
+  /** Fits when that stays readable; else shows the start at a readable scale (Fit shows everything). */
+  function initialView() {
+    fit();
+    if (view.k < 0.55 && model && model.roots.length) {
+      view.k = 0.85;
+      view.x = 24;
+      view.y = 24 - model.roots[0].y * view.k;
+      applyView();
+    }
+  }
   resize.observe(stage);
 
   /** Expands every collapsed rule on the way to nodeId (drawn at its first reference). */
@@ -807,7 +818,7 @@ export function renderTree(container, document, options = {}) {
 
   autoCollapse();
   draw();
-  requestAnimationFrame(() => fit());
+  requestAnimationFrame(() => initialView());
 
   const api = {
     /** Adds className to the nodes (and the edges into entries) listed; replaces an earlier set of that class. */
@@ -874,6 +885,9 @@ export function renderTree(container, document, options = {}) {
   };
   return api;
 }
+
+/** The same as renderTree (an earlier name). */
+export const drawTree = (...args) => renderTree(...args);
 
 /** Route 53's names for rule types. */
 export function typeName(type) {
