@@ -106,6 +106,11 @@ public final class RegistryServing implements AutoCloseable {
         message -> LOG.warn(message.replace("\n  ", "; ")));
   }
 
+  /** The registry served. */
+  public TrafficPolicyRegistry registry() {
+    return registry;
+  }
+
   /** The catalog of the last registry state that could be served. */
   public Catalog catalog() {
     synchronized (lock) {

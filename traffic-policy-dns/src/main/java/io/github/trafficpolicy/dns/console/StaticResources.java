@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class StaticResources {
   /** Where the UI's files are on the class path. */
   static final String BASE = "io/github/trafficpolicy/dns/console/";
-  /** d3's minified build in the {@code org.webjars.npm:d3} WebJar. */
+  /** d3's minified build in the {@code org.webjars.npm:d3} WebJar (its version is the parent pom's d3.version). */
   static final String D3 = "META-INF/resources/webjars/d3/7.9.0/dist/d3.min.js";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");

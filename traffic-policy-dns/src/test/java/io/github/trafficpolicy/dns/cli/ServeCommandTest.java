@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.trafficpolicy.dns.UdpIo;
 import io.github.trafficpolicy.dns.UdpScheduling;
+import io.github.trafficpolicy.dns.api.AccessKeys;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,5 +46,22 @@ final class ServeCommandTest {
     } else {
       assertThat(UdpIo.MMSG.foreignApi()).isEmpty();
     }
+  }
+
+  @Test
+  void consoleLines_giveTheUrlTheKeyMadeAtStartupAndSayAnInMemoryRegistryEndsWithTheServer() {
+    AccessKeys.Key key = AccessKeys.generate("generated");
+    StringWriter text = new StringWriter();
+    ServeCommand.printConsole(new PrintWriter(text, true), "http://127.0.0.1:8053", Optional.of(key), true);
+    assertThat(text.toString().lines()).containsExactly(
+        "Console: http://127.0.0.1:8053/console/",
+        "  Sign in with the access key made for this run (shown only now, valid until the server stops):",
+        "    Access key ID:     " + key.accessKeyId(),
+        "    Secret access key: " + key.secret(),
+        "  The registry is in memory: what you change in the console or the API lasts until the server stops.");
+
+    StringWriter configured = new StringWriter();
+    ServeCommand.printConsole(new PrintWriter(configured, true), "http://127.0.0.1:8053", Optional.empty(), false);
+    assertThat(configured.toString().lines()).containsExactly("Console: http://127.0.0.1:8053/console/");
   }
 }

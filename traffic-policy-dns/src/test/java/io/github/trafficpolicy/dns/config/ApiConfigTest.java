@@ -27,14 +27,14 @@ final class ApiConfigTest {
   }
 
   @Test
-  void apiWithoutRegistry_missingCredentials_nonLoopbackWithoutTls_unknownKey_areReportedTogether()
+  void apiWithoutRegistry_badCredentials_nonLoopbackWithoutTls_unknownKey_areReportedTogether()
       throws IOException {
-    ServeConfig c = config(null, "{\"listen\": \"192.0.2.1:8053\", \"colour\": \"blue\"}");
+    ServeConfig c = config(null, "{\"listen\": \"192.0.2.1:8053\", \"colour\": \"blue\", \"credentials\": 5}");
     assertThatThrownBy(() -> ConfiguredServer.create(c)).isInstanceOfSatisfying(ConfigException.class,
         e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             dir.resolve("serve.json") + ": /api/colour: unknown key (known: [listen, credentials, auditLog, tls])",
             dir.resolve("serve.json") + ": /api: needs the \"registry\" member: the API manages the server's registry",
-            dir.resolve("serve.json") + ": /api/credentials: required: the access keys file (AWS shared credentials "
+            dir.resolve("serve.json") + ": /api/credentials: must be the access keys file (AWS shared credentials "
                 + "format)",
             dir.resolve("serve.json") + ": /api/listen: /192.0.2.1:8053 is not a loopback address: add \"tls\" (a "
                 + "keystore)"));
@@ -55,6 +55,27 @@ final class ApiConfigTest {
     ServeConfig c = config("\"registry\"", "{\"credentials\": \"keys\", \"listen\": \"localhost\"}");
     assertThatThrownBy(() -> ConfiguredServer.create(c)).isInstanceOfSatisfying(ConfigException.class,
         e -> assertThat(e.problems()).singleElement().asString().contains("/api/listen: must be an IP address"));
+  }
+
+  @Test
+  void withoutCredentials_oneReadWriteKeyIsMadeAtStartup() throws Exception {
+    ServeConfig c = config("\"registry\"", "{\"listen\": \"127.0.0.1:0\"}");
+    try (ConfiguredServer server = ConfiguredServer.create(c).start()) {
+      assertThat(server.generatedApiKey()).hasValueSatisfying(k -> {
+        assertThat(k.accessKeyId()).matches("TP[A-Z2-7]{20}");
+        assertThat(k.secret()).matches("[A-Za-z0-9_-]{43}");
+        assertThat(k.readOnly()).isFalse();
+        assertThat(server.api().orElseThrow().keys().keys()).containsExactly(k);
+      });
+    }
+    try (ConfiguredServer one = ConfiguredServer.create(c); ConfiguredServer two = ConfiguredServer.create(c)) {
+      assertThat(one.generatedApiKey().orElseThrow().secret()).as("a new key each start")
+          .isNotEqualTo(two.generatedApiKey().orElseThrow().secret());
+    }
+    ServeConfig withKeys = config("\"registry\"", "{\"credentials\": \"keys\", \"listen\": \"127.0.0.1:0\"}");
+    try (ConfiguredServer server = ConfiguredServer.create(withKeys)) {
+      assertThat(server.generatedApiKey()).isEmpty();
+    }
   }
 
   @Test
