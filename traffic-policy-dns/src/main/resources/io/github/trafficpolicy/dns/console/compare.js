@@ -3,10 +3,13 @@
 // change: its node is selected in both drawings).
 
 import {api, seg} from './api.js';
-import {clear, h} from './dom.js';
+import {append, clear, h} from './dom.js';
 import {emptyState, errorBox, loadPolicies, loading, policyLabel, replaceQuery} from './ops.js';
 import {link, register} from './router.js';
 import {nodeIdForPointer, renderTree} from './tree.js';
+
+/** Appends children, skipping null (Element.append would write "null"). */
+const add = (el, ...kids) => append(el, kids);
 
 register('compare', {title: 'Compare versions', nav: 'Compare', order: 30, render});
 register('compare/:id', {title: 'Compare versions', render});
@@ -47,7 +50,7 @@ async function render(container, params, query) {
       h('span', {}, h('span', {class: 'swatch added'}), 'added'),
       h('span', {}, h('span', {class: 'swatch removed'}), 'removed'),
       h('span', {}, h('span', {class: 'swatch changed'}), 'changed'));
-  pickers.append(policySelect, fromSelect, h('span', {}, '→'), toSelect,
+  add(pickers, policySelect, fromSelect, h('span', {}, '→'), toSelect,
       h('button', {type: 'button', onclick: () => {
         const a = fromSelect.value;
         fromSelect.value = toSelect.value;
@@ -80,7 +83,7 @@ async function render(container, params, query) {
     const counts = h('p', {class: 'muted', id: 'compare-summary'},
         (diff.changes || []).length + ' change(s): ' + nodes.added.length + ' node(s) added, ' + nodes.removed.length
         + ' removed, ' + nodes.changed.length + ' changed.');
-    body.append(counts, h('div', {class: 'compare-grid'},
+    add(body, counts, h('div', {class: 'compare-grid'},
         h('div', {class: 'compare-col', id: 'compare-left'}, h('h2', {}, 'Version ' + diff.from.version), left),
         h('div', {class: 'compare-col', id: 'compare-right'}, h('h2', {}, 'Version ' + diff.to.version), right)));
     const a = renderTree(left, diff.from.document, {});

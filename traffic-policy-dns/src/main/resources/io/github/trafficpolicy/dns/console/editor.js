@@ -7,7 +7,7 @@
 // Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo.
 
 import {api, currentSession, seg} from './api.js';
-import {clear, h, notify} from './dom.js';
+import {append, clear, h, notify} from './dom.js';
 import {CONTINENTS, US_SUBDIVISIONS, allCountries, countryName} from './countries.js';
 import {confirmAction, errorBox, loading} from './ops.js';
 import {link, navigate, register} from './router.js';
@@ -17,6 +17,9 @@ import {
   deleteBranch, emptyDocument, endpoints, entryOf, ordered, parseNodeId, reaches, referencesTo, rename, rules,
   setMember,
 } from './model.js';
+
+/** Appends children, skipping null (Element.append would write "null"). */
+const add = (el, ...kids) => append(el, kids);
 
 register('editor', {title: 'Editor', nav: 'Editor', order: 20, render});
 register('editor/:id/:version', {title: 'New version', render});
@@ -295,7 +298,7 @@ class Editor {
       }
     });
     const existing = [...Object.keys(rules(d)).map(id => ['rule', id]), ...Object.keys(endpoints(d)).map(id => ['endpoint', id])];
-    this.startBox.append(
+    add(this.startBox, 
         h('h2', {}, existing.length ? 'Choose where evaluation starts' : 'Start a policy'),
         h('p', {class: 'muted'}, 'Every answer starts at one rule or one endpoint. Pick the record type, then what comes first; '
             + 'or ', h('button', {type: 'button', class: 'link', onclick: () => this.openImport()}, 'import a document'), '.'),
@@ -333,9 +336,17 @@ class Editor {
     } else {
       this.documentProps(box);
     }
+    this.nodeProblems = h('div', {});
+    box.insertBefore(this.nodeProblems, box.children[1] || null);
+    this.renderNodeProblems();
+  }
+
+  /** The selected node's problems, under its heading (updated without rebuilding the fields being typed in). */
+  renderNodeProblems() {
     const here = this.problems.filter(pr => this.selected && pr.nodeId === this.selected);
+    clear(this.nodeProblems);
     if (here.length) {
-      box.appendChild(h('ul', {class: 'problems here', id: 'node-problems'},
+      this.nodeProblems.appendChild(h('ul', {class: 'problems here', id: 'node-problems'},
           here.map(pr => h('li', {class: (pr.severity || 'ERROR').toLowerCase()}, pr.message))));
     }
   }
@@ -361,7 +372,7 @@ class Editor {
     const format = h('select', {id: 'doc-format', onchange: () => this.change(x => {
       x.AWSPolicyFormatVersion = format.value;
     })}, ['2015-10-01', '2023-05-09'].map(v => h('option', {value: v, selected: d.AWSPolicyFormatVersion === v}, v)));
-    box.append(h('h2', {}, 'Document'),
+    add(box, h('h2', {}, 'Document'),
         h('label', {}, 'Record type', type),
         h('label', {}, 'Format version', format),
         h('label', {}, 'Start', start),
@@ -392,7 +403,7 @@ class Editor {
         RULE_TYPES.includes(rule.RuleType) ? null : h('option', {value: rule.RuleType, selected: true}, String(rule.RuleType)));
     const entries = ruleEntries(ruleId, rule);
     const canAdd = rule.RuleType !== 'failover' || entries.length < 2;
-    box.append(h('h2', {}, typeName(rule.RuleType) + ' rule'),
+    add(box, h('h2', {}, typeName(rule.RuleType) + ' rule'),
         idInput,
         h('label', {}, 'Rule type', typeSelect),
         h('h3', {}, 'Entries'),
@@ -437,7 +448,7 @@ class Editor {
         endpoints(x)[endpointId].Value = value.value;
       }, {props: false})});
     const refs = referencesTo(this.doc, 'endpoint', endpointId);
-    box.append(h('h2', {}, 'Endpoint'),
+    add(box, h('h2', {}, 'Endpoint'),
         this.idField('endpoint', endpointId),
         h('label', {}, 'Type', type),
         h('label', {}, 'Value', value),
@@ -456,7 +467,7 @@ class Editor {
     const type = rule.RuleType;
     const upd = fn => this.change(x => fn(entryOf(x, entryId).entry));
     const updQuiet = fn => this.change(x => fn(entryOf(x, entryId).entry), {props: false});
-    box.append(h('h2', {}, entryLabel(type, member, entry)),
+    add(box, h('h2', {}, entryLabel(type, member, entry)),
         h('p', {class: 'muted'}, 'Entry of ', h('button', {type: 'button', class: 'link',
           onclick: () => this.tree.select('rule:' + ruleId)}, typeName(type) + ' rule ' + ruleId)));
 
@@ -485,7 +496,7 @@ class Editor {
           id + ' (' + typeName(rules(this.doc)[id].RuleType) + ')'))));
     const newType = h('select', {id: 'connect-new-rule-type', 'aria-label': 'Type of the new rule'},
         RULE_TYPES.map(t => h('option', {value: t}, typeName(t))));
-    box.append(h('h3', {}, 'Leads to'),
+    add(box, h('h3', {}, 'Leads to'),
         h('label', {}, 'Existing rule or endpoint', target),
         current ? h('p', {class: 'muted'}, h('button', {type: 'button', class: 'link', id: 'go-target',
           onclick: () => this.tree.select(current)}, 'Go to ' + current.replace(':', ' '))) : null,
@@ -531,7 +542,7 @@ class Editor {
     // Health.
     const hc = h('input', {id: 'prop-health-check', value: entry.HealthCheck || '', placeholder: 'health check id',
       spellcheck: 'false', oninput: () => updQuiet(e => setMember(e, 'HealthCheck', hc.value.trim()))});
-    box.append(h('h3', {}, 'Health'), h('label', {}, 'Health check', hc));
+    add(box, h('h3', {}, 'Health'), h('label', {}, 'Health check', hc));
     if (type !== 'multivalue') {
       const eth = h('select', {id: 'prop-eth', onchange: () => upd(e => setMember(e, 'EvaluateTargetHealth',
         eth.value === '' ? '' : eth.value === 'true'))},
@@ -722,7 +733,7 @@ class Editor {
       }}, h('code', {}, p.path || '/'), ' ', p.message);
     const warnings = this.problems.filter(p => (p.severity || 'ERROR') !== 'ERROR');
     if (errors.length) {
-      this.problemBox.append(h('h3', {}, errors.length === 1 ? '1 problem' : errors.length + ' problems'),
+      add(this.problemBox, h('h3', {}, errors.length === 1 ? '1 problem' : errors.length + ' problems'),
           h('ul', {class: 'problems clickable', id: 'problem-list'}, errors.map(item)));
     }
     if (warnings.length) {
@@ -730,9 +741,7 @@ class Editor {
           h('summary', {}, warnings.length === 1 ? '1 warning' : warnings.length + ' warnings'),
           h('ul', {class: 'problems clickable'}, warnings.map(item))));
     }
-    if (this.selected) {
-      this.renderProps();
-    }
+    this.renderNodeProblems();
   }
 
   // --- import and save -----------------------------------------------------------------------------------------
@@ -769,7 +778,7 @@ class Editor {
       notify('Imported: ' + Object.keys(rules(this.doc)).length + ' rules, '
           + Object.keys(endpoints(this.doc)).length + ' endpoints.', 'ok');
     };
-    dialog.append(h('h1', {id: 'import-title'}, 'Import a document'),
+    add(dialog, h('h1', {id: 'import-title'}, 'Import a document'),
         h('p', {class: 'muted'}, 'Replaces what is drawn (Undo brings it back).'),
         text, h('label', {}, 'or a file', file), err,
         h('div', {class: 'confirm-actions'},

@@ -2,11 +2,14 @@
 // as a tree with the selected node's members, the records using the version and the document beside it.
 
 import {api, seg} from './api.js';
-import {clear, h} from './dom.js';
+import {append, clear, h} from './dom.js';
 import {emptyState, errorBox, loading, routeHref} from './ops.js';
 import {link, register} from './router.js';
 import {entryLabel, renderTree, typeName} from './tree.js';
 import {entryOf, parseNodeId} from './model.js';
+
+/** Appends children, skipping null (Element.append would write "null"). */
+const add = (el, ...kids) => append(el, kids);
 
 register('policies', {title: 'Policies', nav: 'Policies', order: 10, render: renderList});
 register('policies/:id/:version', {title: 'Policy version', render: renderVersion});
@@ -98,7 +101,7 @@ async function renderVersion(container, params, query) {
   const picker = h('select', {id: 'version-picker', 'aria-label': 'Version',
     onchange: () => location.assign(link('policies', params.id, picker.value))},
   versions.map(v => h('option', {value: v, selected: v === version.version}, 'Version ' + v)));
-  head.append(
+  add(head, 
       h('h1', {}, version.name || version.id, ' ', h('span', {class: 'badge'}, version.type)),
       h('div', {class: 'toolbar'}, picker,
           h('span', {class: 'muted comment'}, version.comment || 'no comment'),
@@ -122,7 +125,7 @@ async function renderVersion(container, params, query) {
             h('a', {href: routeHref('records', {policyId: params.id, version: version.version})}, 'Records'), ' screen.'),
       h('details', {class: 'doc-json'}, h('summary', {}, 'Document (JSON)'),
           h('pre', {class: 'json', id: 'document-text'}, version.documentText || JSON.stringify(version.document, null, 2))));
-  body.append(treeBox, side);
+  add(body, treeBox, side);
   const tree = renderTree(treeBox, version.document, {onSelect: id => showDetails(details, version.document, id)});
   showDetails(details, version.document, null);
   if (query.node) {
@@ -147,7 +150,7 @@ export function showDetails(box, doc, nodeId) {
   if (!p) {
     const nRules = Object.keys(doc.Rules || {}).length;
     const nEndpoints = Object.keys(doc.Endpoints || {}).length;
-    box.append(h('h2', {}, 'Document'), kv([
+    add(box, h('h2', {}, 'Document'), kv([
       ['Format', doc.AWSPolicyFormatVersion], ['Record type', doc.RecordType],
       ['Start', doc.StartRule ? 'rule ' + doc.StartRule : doc.StartEndpoint ? 'endpoint ' + doc.StartEndpoint : '—'],
       ['Rules', String(nRules)], ['Endpoints', String(nEndpoints)]]),
@@ -156,15 +159,15 @@ export function showDetails(box, doc, nodeId) {
   }
   if (p.kind === 'endpoint') {
     const ep = (doc.Endpoints || {})[p.id] || {};
-    box.append(h('h2', {}, 'Endpoint ', h('code', {}, p.id)),
+    add(box, h('h2', {}, 'Endpoint ', h('code', {}, p.id)),
         kv([['Type', ep.Type], ['Value', ep.Value], ['Region', ep.Region]]));
   } else if (p.kind === 'rule') {
     const rule = (doc.Rules || {})[p.id] || {};
-    box.append(h('h2', {}, typeName(rule.RuleType) + ' rule ', h('code', {}, p.id)));
+    add(box, h('h2', {}, typeName(rule.RuleType) + ' rule ', h('code', {}, p.id)));
   } else {
     const e = entryOf(doc, nodeId);
     if (e) {
-      box.append(h('h2', {}, entryLabel(e.rule.RuleType, e.member, e.entry), ' ',
+      add(box, h('h2', {}, entryLabel(e.rule.RuleType, e.member, e.entry), ' ',
           h('span', {class: 'muted'}, 'in ' + e.ruleId)),
       kv(Object.entries(e.entry).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])));
     }

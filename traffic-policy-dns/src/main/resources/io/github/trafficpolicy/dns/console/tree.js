@@ -422,6 +422,7 @@ export function renderTree(container, document, options = {}) {
       const type = n.rule && n.rule.RuleType ? String(n.rule.RuleType) : '?';
       g.appendChild(svg('rect', {class: 'box', width: RULE_W, height: n.h, rx: 6}));
       const head = svg('g', {class: 'head'});
+      head.dataset.head = n.id;
       head.appendChild(svg('rect', {class: 'head-bg type-' + type.replace(/[^a-z]/g, ''), width: RULE_W,
         height: HEAD_H - 4, rx: 6}));
       head.appendChild(svg('text', {x: 10, y: 13, class: 'kind'}, (n.start ? 'START · ' : '') + typeName(type)));
@@ -849,13 +850,20 @@ export function renderTree(container, document, options = {}) {
     clearMarks(className) {
       for (const [id, list] of marks) {
         const keep = className ? list.filter(m => m.className !== className) : [];
+        for (const m of list.filter(x => !keep.includes(x))) {
+          (elements.get(id) || []).forEach(el => el.classList.remove(m.className));
+          noteLayer.querySelectorAll('.tree-note').forEach(n => {
+            if (n.dataset.noteFor === id && n.classList.contains(m.className)) {
+              n.remove();
+            }
+          });
+        }
         if (keep.length) {
           marks.set(id, keep);
         } else {
           marks.delete(id);
         }
       }
-      draw();
     },
     select: nodeId => select(nodeId, false),
     selected: () => selectedId,
