@@ -14,7 +14,7 @@
 //   clearMarks(className), select(nodeId), selected(), onSelect(fn), update(document), fit(), find(text),
 //   expandAll(), collapseAll(), has(nodeId), destroy()}
 // options: {onSelect(nodeId|null), collapseDepth (rules deeper than this start collapsed when the document has
-//   more than autoCollapseAbove rules; default 2 / 40), toolbar (default true: fit, expand, collapse, search),
+//   more than autoCollapseAbove rules; default 1 / 40), toolbar (default true: fit, expand, collapse, search),
 //   emptyText}
 
 import {clear, h, svg} from './dom.js';
@@ -278,7 +278,7 @@ function shiftBand(nodes, dy) {
 
 /** Draws a document; see the top of this file. */
 export function renderTree(container, document, options = {}) {
-  const opts = Object.assign({collapseDepth: 2, autoCollapseAbove: 40, toolbar: true,
+  const opts = Object.assign({collapseDepth: 1, autoCollapseAbove: 40, toolbar: true,
     emptyText: 'This document has no start node.'}, options);
   let doc = document;
   const listeners = [];
@@ -422,6 +422,7 @@ export function renderTree(container, document, options = {}) {
       const type = n.rule && n.rule.RuleType ? String(n.rule.RuleType) : '?';
       g.appendChild(svg('rect', {class: 'box', width: RULE_W, height: n.h, rx: 6}));
       const head = svg('g', {class: 'head'});
+      head.dataset.head = n.id;
       head.appendChild(svg('rect', {class: 'head-bg type-' + type.replace(/[^a-z]/g, ''), width: RULE_W,
         height: HEAD_H - 4, rx: 6}));
       head.appendChild(svg('text', {x: 10, y: 13, class: 'kind'}, (n.start ? 'START · ' : '') + typeName(type)));
@@ -688,9 +689,20 @@ export function renderTree(container, document, options = {}) {
   });
   const resize = new ResizeObserver(() => {
     if (!fitted) {
-      fit();
+      initialView();
     }
   });
+
+  /** Fits when that stays readable; else shows the start at a readable scale (Fit shows everything). */
+  function initialView() {
+    fit();
+    if (view.k < 0.55 && model && model.roots.length) {
+      view.k = 0.85;
+      view.x = 24;
+      view.y = 24 - model.roots[0].y * view.k;
+      applyView();
+    }
+  }
   resize.observe(stage);
 
   /** Expands every collapsed rule on the way to nodeId (drawn at its first reference). */
@@ -807,7 +819,7 @@ export function renderTree(container, document, options = {}) {
 
   autoCollapse();
   draw();
-  requestAnimationFrame(() => fit());
+  requestAnimationFrame(() => initialView());
 
   const api = {
     /** Adds className to the nodes (and the edges into entries) listed; replaces an earlier set of that class. */
@@ -838,13 +850,20 @@ export function renderTree(container, document, options = {}) {
     clearMarks(className) {
       for (const [id, list] of marks) {
         const keep = className ? list.filter(m => m.className !== className) : [];
+        for (const m of list.filter(x => !keep.includes(x))) {
+          (elements.get(id) || []).forEach(el => el.classList.remove(m.className));
+          noteLayer.querySelectorAll('.tree-note').forEach(n => {
+            if (n.dataset.noteFor === id && n.classList.contains(m.className)) {
+              n.remove();
+            }
+          });
+        }
         if (keep.length) {
           marks.set(id, keep);
         } else {
           marks.delete(id);
         }
       }
-      draw();
     },
     select: nodeId => select(nodeId, false),
     selected: () => selectedId,
@@ -874,6 +893,9 @@ export function renderTree(container, document, options = {}) {
   };
   return api;
 }
+
+/** The same as renderTree (an earlier name). */
+export const drawTree = (...args) => renderTree(...args);
 
 /** Route 53's names for rule types. */
 export function typeName(type) {
