@@ -85,7 +85,8 @@ async function render(container, params, query) {
     const colorOfCountry = c => (c ? colors.get(rule.type === 'geoproximity' ? c.nodeId : countryKey(c)) : null);
 
     const info = h('div', {class: 'map-hover', id: 'map-hover', 'aria-live': 'polite'},
-        'Point at a country to see where its clients go.');
+        rule.type === 'geoproximity' ? 'Point at the map to see which region a client there goes to.'
+          : 'Point at a country to see where its clients go.');
     const describe = code => {
       const c = countries[code];
       append(clear(info), [h('strong', {}, countryName(code) + ' (' + code + ')'), ' → ',
@@ -220,7 +221,7 @@ function legend(rule, countries, regions, colors, countryKey, doc) {
     items.push(h('li', {}, swatch(NONE), h('div', {}, h('strong', {}, 'No entry'),
         h('div', {class: 'muted small'}, 'no answer from this rule'))));
   }
-  return h('div', {class: 'panel legend'}, h('h2', {}, rule.type === 'geoproximity' ? 'Regions' : 'Endpoints'),
+  return h('div', {class: 'panel map-legend'}, h('h2', {}, rule.type === 'geoproximity' ? 'Regions' : 'Endpoints'),
       h('ul', {}, items),
       rule.type === 'geoproximity' ? h('p', {class: 'muted small'}, 'Shaded cells: the region that wins at each '
           + (rule.grid ? rule.grid.step + '°' : '') + ' cell centre once bias is applied (a positive bias widens '
@@ -228,7 +229,7 @@ function legend(rule, countries, regions, colors, countryKey, doc) {
 }
 
 function swatch(color) {
-  const s = h('span', {class: 'swatch'});
+  const s = h('span', {class: 'map-swatch'});
   s.style.background = color;
   return s;
 }
