@@ -356,7 +356,8 @@ function showTree(box, document, pathNodes) {
   const tree = renderTree(holder, document, {toolbar: true, emptyText: 'This version has no rule or endpoint.'});
   if (pathNodes.length) {
     tree.highlight(pathNodes, 'path');
+    // The whole tree, so that the path shows from start to answer (after tree.js's own first view).
+    requestAnimationFrame(() => tree.fit());
   }
-  tree.fit();
   return tree;
 }

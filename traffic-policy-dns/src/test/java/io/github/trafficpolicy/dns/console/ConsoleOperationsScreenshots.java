@@ -104,7 +104,7 @@ final class ConsoleOperationsScreenshots {
 
       b.open("#/map?policyId=" + www + "&version=2");
       b.waitFor(By.cssSelector("svg.world-map path.country"));
-      b.waitForText(By.cssSelector(".legend"), "Endpoints");
+      b.waitForText(By.cssSelector(".map-legend"), "Endpoints");
       b.screenshot(out.resolve("map.png"));
       assertThat(b.cspViolations()).isEmpty();
     }
