@@ -5,7 +5,9 @@
 import {api} from './api.js';
 import {append, clear, h, svg} from './dom.js';
 import {countryName} from './countries.js';
-import {emptyState, errorBox, loadPolicies, loading, palette, policyVersionPicker, replaceQuery} from './ops.js';
+import {
+  emptyState, errorBox, loading, palette, policyVersionPicker, replaceQuery, screenWithPolicies,
+} from './ops.js';
 import {register} from './router.js';
 import {drawWorld, marker} from './worldmap.js';
 
@@ -14,21 +16,12 @@ register('map', {title: 'Map of who goes where', nav: 'Map', order: 70, render})
 const NONE = '#e4e7ec';
 
 async function render(container, params, query) {
-  container.appendChild(h('h1', {}, 'Who goes where'));
-  const body = h('div', {class: 'map-view'}, loading('policies'));
-  container.appendChild(body);
-  let policies;
-  try {
-    policies = await loadPolicies();
-  } catch (e) {
-    clear(body).appendChild(errorBox(e, 'Loading policies'));
+  const screen = await screenWithPolicies(container, 'Who goes where', 'map-view',
+      'The map shows the geolocation and geoproximity rules of a policy version.');
+  if (!screen) {
     return;
   }
-  clear(body);
-  if (!policies.length) {
-    body.appendChild(emptyState('No policies yet.', 'The map shows the geolocation and geoproximity rules of a policy version.'));
-    return;
-  }
+  const {body, policies} = screen;
   const picker = policyVersionPicker({policies, policyId: query.policyId, version: query.version, idPrefix: 'map',
     onChange: () => show()});
   const ruleTabs = h('div', {class: 'tabs', role: 'tablist'});

@@ -5,7 +5,7 @@
 import {api} from './api.js';
 import {clear, h} from './dom.js';
 import {CONTINENTS, CONTINENT_OF, US_SUBDIVISIONS, allCountries, countryName} from './countries.js';
-import {emptyState, errorBox, loadPolicies, loading, policyHref, policyVersionPicker, replaceQuery} from './ops.js';
+import {errorBox, loading, policyHref, policyVersionPicker, replaceQuery, screenWithPolicies} from './ops.js';
 import {register} from './router.js';
 import {renderTree} from './tree.js';
 import {drawWorld, marker} from './worldmap.js';
@@ -51,21 +51,12 @@ function aliasEndpointsOf(doc) {
 }
 
 async function render(container, params, query) {
-  container.appendChild(h('h1', {}, 'Try it'));
-  const body = h('div', {class: 'try-view'}, loading('policies'));
-  container.appendChild(body);
-  let policies;
-  try {
-    policies = await loadPolicies();
-  } catch (e) {
-    clear(body).appendChild(errorBox(e, 'Loading policies'));
+  const screen = await screenWithPolicies(container, 'Try it', 'try-view',
+      'Try it evaluates a policy version as the DNS server would.');
+  if (!screen) {
     return;
   }
-  clear(body);
-  if (!policies.length) {
-    body.appendChild(emptyState('No policies yet.', 'Try it evaluates a policy version as the DNS server would.'));
-    return;
-  }
+  const {body, policies} = screen;
   const picker = policyVersionPicker({policies, policyId: query.policyId, version: query.version, idPrefix: 'try',
     onChange: () => loadVersion()});
   const recordName = h('input', {id: 'try-record', placeholder: 'optional', 'aria-label': 'Record name'});

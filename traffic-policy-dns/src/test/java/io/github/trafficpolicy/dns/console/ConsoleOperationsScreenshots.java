@@ -62,8 +62,10 @@ final class ConsoleOperationsScreenshots {
     try (ConsoleBrowser b = ConsoleBrowser.start(dir)) {
       TrafficPolicyRegistry registry = b.registry();
       String www = registry.createPolicy("www", example(), Optional.of("the bundled example")).id();
-      registry.createPolicyVersion(www, withHealthCheck(withHealthCheck(example(), "na-1", "hc-na-1"), "eu-1",
-          "hc-eu-1"), Optional.of("health checks on the primaries"));
+      // hc-oc-1 is named by the document but has no status anywhere: shown as unknown.
+      String checked = withHealthCheck(withHealthCheck(withHealthCheck(example(), "na-1", "hc-na-1"), "eu-1", "hc-eu-1"),
+          "oc-1", "hc-oc-1");
+      registry.createPolicyVersion(www, checked, Optional.of("health checks on the primaries"));
       String nearest = registry.createPolicy("nearest site", NEAREST, Optional.of("four sites")).id();
       registry.createRecord("example.com.", "www.example.com.", 60, www, 1);
       registry.updateRecord("www.example.com.", Optional.of(2), OptionalLong.empty());
