@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -23,7 +24,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console's operations screens in a real browser, against a running server whose DNS answers are checked over
  * UDP: a policy version bound to a name from the records screen, several records moved in one step, find-and-replace
- * of an endpoint value across records, a roll back, and Try it's answer with the path taken highlighted on the tree.
+ * of an endpoint value across records, a roll back, Try it's answer with the path taken highlighted on the tree, and
+ * a client's point chosen on its world map.
  * The server has no geo data here, so every client gets the bundled example's default location (its North America
  * branch) unless Try it is given a location.
  */
@@ -217,6 +219,18 @@ final class ConsoleOperationsBrowserTest {
       assertThat(b.driver().findElement(By.id("try-trace")).getText()).contains("rule:by-continent", "hc-eu-1");
       assertThat(pathNodes(b)).contains("rule:by-continent", "rule:eu-weighted", "rule:eu-1-first", "endpoint:eu-2")
           .doesNotContain("endpoint:eu-1", "rule:na-weighted", "endpoint:na-1");
+
+      // A point on the world map: the middle of the (equirectangular) map is latitude 0, longitude 0.
+      b.driver().findElement(By.cssSelector("button[data-mode='point']")).click();
+      WebElement map = b.waitFor(By.cssSelector(".pick-map svg.world-map"));
+      assertThat(map.findElements(By.cssSelector("path.country[data-code='FR']"))).isNotEmpty();
+      assertThat(map.findElements(By.cssSelector("path.country")).size()).isGreaterThan(150);
+      new Actions(b.driver()).moveToElement(map).click().perform();
+      b.waitFor(By.cssSelector(".pick-map .marker.pin"));
+      assertThat(Double.parseDouble(b.driver().findElement(By.id("try-latitude")).getAttribute("value")))
+          .isBetween(-3.0, 3.0);
+      assertThat(Double.parseDouble(b.driver().findElement(By.id("try-longitude")).getAttribute("value")))
+          .isBetween(-3.0, 3.0);
       assertThat(b.cspViolations()).isEmpty();
     }
   }
