@@ -202,7 +202,27 @@ function build(doc, collapsed) {
     e.start = true;
     roots.push(e);
   }
-  // Everything still undrawn: first rules no drawn rule references (tops of detached trees), then the rest.
+  // What the start reaches, collapsed or not; everything else is drawn below as "not connected": first the rules
+  // no rule references (tops of detached trees), then the rest.
+  const reached = new Set();
+  const reach = id => {
+    if (reached.has(id) || !rules[id]) {
+      return;
+    }
+    reached.add(id);
+    for (const en of ruleEntries(id, rules[id])) {
+      if (typeof en.entry.RuleReference === 'string') {
+        reach(en.entry.RuleReference);
+      } else if (typeof en.entry.EndpointReference === 'string') {
+        reached.add('endpoint:' + en.entry.EndpointReference);
+      }
+    }
+  };
+  if (doc && typeof doc.StartRule === 'string') {
+    reach(doc.StartRule);
+  } else if (doc && typeof doc.StartEndpoint === 'string') {
+    reached.add('endpoint:' + doc.StartEndpoint);
+  }
   const referenced = new Set();
   for (const [rid, rule] of Object.entries(rules)) {
     for (const en of ruleEntries(rid, rule)) {
@@ -211,7 +231,7 @@ function build(doc, collapsed) {
       }
     }
   }
-  const orphanRules = Object.keys(rules).filter(id => !drawn.has('rule:' + id));
+  const orphanRules = Object.keys(rules).filter(id => !reached.has(id));
   for (const id of [...orphanRules.filter(id => !referenced.has(id)), ...orphanRules]) {
     if (!drawn.has('rule:' + id)) {
       const r = ruleNode(id, null, 0);
@@ -219,9 +239,8 @@ function build(doc, collapsed) {
       roots.push(r);
     }
   }
-  const reachedEndpoints = new Set([...parentOf.keys()].filter(k => k.startsWith('endpoint:')));
   for (const id of Object.keys(endpoints)) {
-    if (!reachedEndpoints.has('endpoint:' + id) && !(doc.StartEndpoint === id)) {
+    if (!reached.has('endpoint:' + id) && !parentOf.has('endpoint:' + id)) {
       const e = endpointNode(id, null);
       e.orphan = true;
       roots.push(e);
@@ -292,6 +311,7 @@ export function renderTree(container, document, options = {}) {
   const highlights = new Map(); // className -> Set(nodeId)
   const marks = new Map();      // nodeId -> [{className, title}]
   let view = {x: 20, y: 20, k: 1};
+  let noteRight = 0;            // the right end of the notes drawn (fit keeps them in view)
   let fitted = false;
 
   const root = h('div', {class: 'tree', dataset: {tree: '1'}});
@@ -353,6 +373,7 @@ export function renderTree(container, document, options = {}) {
     clear(edgeLayer);
     clear(nodeLayer);
     clear(noteLayer);
+    noteRight = 0;
     elements.clear();
     let top = 0;
     let orphanLabelDone = false;
@@ -539,10 +560,16 @@ export function renderTree(container, document, options = {}) {
       if (m.title) {
         el.classList.add('has-note');
         if (i === 0) {
+          // Beside the node, where nothing is drawn: right of endpoints and entry rows, above a rule.
           const box = boxOf(el);
-          const note = svg('g', {class: ['tree-note', m.className], transform: `translate(${box.x},${box.y + box.h + 2})`});
+          const isRule = el.classList.contains('rule');
+          const at = isRule ? {x: box.x, y: box.y - 20} : {x: box.x + box.w + (el.classList.contains('entry') ? 12 : 6),
+            y: box.y + box.h / 2 - 8};
+          const note = svg('g', {class: ['tree-note', m.className], transform: `translate(${at.x},${at.y})`});
           const text = svg('text', {x: 6, y: 12}, truncate(m.title, 44));
-          note.appendChild(svg('rect', {width: Math.min(44, m.title.length) * 6.3 + 12, height: 17, rx: 3}));
+          const noteWidth = Math.min(44, m.title.length) * 6.3 + 12;
+          noteRight = Math.max(noteRight, at.x + noteWidth);
+          note.appendChild(svg('rect', {width: noteWidth, height: 17, rx: 3}));
           note.appendChild(text);
           note.appendChild(svg('title', {}, m.title));
           note.dataset.noteFor = nodeId;
@@ -603,7 +630,8 @@ export function renderTree(container, document, options = {}) {
       return;
     }
     const pad = 24;
-    const k = Math.min(1.2, (r.width - 2 * pad) / model.width, (r.height - 2 * pad) / Math.max(1, model.height));
+    const width = Math.max(model.width, noteRight);
+    const k = Math.min(1.2, (r.width - 2 * pad) / width, (r.height - 2 * pad) / Math.max(1, model.height));
     view.k = Math.max(0.08, k);
     view.x = pad;
     view.y = Math.max(pad, (r.height - model.height * view.k) / 2);
