@@ -125,6 +125,6 @@ function commentOf(policy, v) {
 }
 
 function short(value) {
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+  const s = JSON.stringify(value);
   return s.length > 160 ? s.slice(0, 159) + '…' : s;
 }
