@@ -467,29 +467,12 @@ export function renderTree(container, document, options = {}) {
         g.appendChild(svg('text', {x: 10, y: HEAD_H + 16, class: 'label muted'}, 'no entries'));
       }
       if (n.collapsed) {
-        const toggle = svg('g', {class: 'toggle', transform: `translate(${RULE_W + 6},${n.h / 2 - 10})`});
-        toggle.appendChild(svg('rect', {width: 52, height: 20, rx: 10}));
-        toggle.appendChild(svg('text', {x: 26, y: 14, 'text-anchor': 'middle'}, '+' + n.hidden));
-        toggle.appendChild(svg('title', {}, 'Show what this rule leads to'));
-        toggle.dataset.expand = n.id;
-        toggle.addEventListener('click', ev => {
-          ev.stopPropagation();
-          collapsed.delete(n.id);
-          draw();
-        });
-        g.appendChild(toggle);
+        g.appendChild(toggle({class: 'toggle', x: RULE_W + 6, y: n.h / 2 - 10, w: 52, h: 20, rx: 10,
+          text: '+' + n.hidden, title: 'Show what this rule leads to', data: 'expand', id: n.id,
+          act: () => collapsed.delete(n.id)}));
       } else if (n.children.length) {
-        const toggle = svg('g', {class: 'toggle small', transform: `translate(${RULE_W - 20},6)`});
-        toggle.appendChild(svg('rect', {width: 16, height: 16, rx: 3}));
-        toggle.appendChild(svg('text', {x: 8, y: 12, 'text-anchor': 'middle'}, '−'));
-        toggle.appendChild(svg('title', {}, 'Collapse this branch'));
-        toggle.dataset.collapse = n.id;
-        toggle.addEventListener('click', ev => {
-          ev.stopPropagation();
-          collapsed.add(n.id);
-          draw();
-        });
-        g.appendChild(toggle);
+        g.appendChild(toggle({class: 'toggle small', x: RULE_W - 20, y: 6, w: 16, h: 16, rx: 3,
+          text: '−', title: 'Collapse this branch', data: 'collapse', id: n.id, act: () => collapsed.add(n.id)}));
       }
       nodeLayer.appendChild(g);
       n.children.forEach((c, i) => drawEdge(n, i, c));
@@ -530,6 +513,21 @@ export function renderTree(container, document, options = {}) {
       });
       nodeLayer.appendChild(g);
     }
+  }
+
+  /** A rule's expand (+N) or collapse (−) button. */
+  function toggle(t) {
+    const el = svg('g', {class: t.class, transform: `translate(${t.x},${t.y})`},
+        svg('rect', {width: t.w, height: t.h, rx: t.rx}),
+        svg('text', {x: t.w / 2, y: t.h / 2 + 4, 'text-anchor': 'middle'}, t.text),
+        svg('title', {}, t.title));
+    el.dataset[t.data] = t.id;
+    el.addEventListener('click', ev => {
+      ev.stopPropagation();
+      t.act();
+      draw();
+    });
+    return el;
   }
 
   function reapply() {
@@ -649,7 +647,8 @@ export function renderTree(container, document, options = {}) {
     if (view.k < 0.6) {
       view.k = 0.9;
     }
-    view.x = r.width / 2 - (b.x + b.w / 2) * view.k;
+    // A little left of the middle: what a node leads to, and its note, are on its right.
+    view.x = r.width * 0.4 - (b.x + b.w / 2) * view.k;
     view.y = r.height / 2 - (b.y + b.h / 2) * view.k;
     applyView();
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.ElementClickInterceptedException;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -113,13 +114,12 @@ class EditorBrowserTest {
       WebElement listed = b.waitFor(By.cssSelector("#problem-list li[data-node='endpoint:oc-2']"));
       assertThat(listed.getText()).contains("/Endpoints/oc-2/Value");
       assertThat(b.driver().findElement(By.id("node-problems")).getText()).containsIgnoringCase("empty");
-      click(b, By.cssSelector("#view [data-test='tree-fit']"));
-      b.screenshot(SHOTS.resolve("editor-problem.png"));
 
       b.driver().findElement(By.tagName("body")).sendKeys(Keys.ESCAPE);
       waitForSelected(b, "");
       click(b, By.cssSelector("#problem-list li[data-node='endpoint:oc-2']"));
       waitForSelected(b, "endpoint:oc-2");
+      b.screenshot(SHOTS.resolve("editor-problem.png"));
 
       // Two entries for the same continent: the problem is on an entry of that rule.
       clickNode(b, "rule:by-continent/Locations/1");
@@ -151,6 +151,21 @@ class EditorBrowserTest {
       click(b, By.id("undo"));
       b.waitFor(By.cssSelector("[data-head='rule:oc-weighted']"));
       assertThat(b.driver().findElement(By.id("json-text")).getAttribute("value")).contains("oc-weighted");
+
+      // The JSON beside the drawing drives it too: text that does not parse is reported and changes nothing,
+      // a document that parses is drawn.
+      WebElement text = b.driver().findElement(By.id("json-text"));
+      text.sendKeys(Keys.chord(Keys.CONTROL, Keys.END), "oops");
+      b.waitForText(By.id("json-error"), "Not JSON");
+      assertThat(b.driver().findElements(By.cssSelector("[data-head='rule:oc-weighted']"))).hasSize(1);
+      text.sendKeys(Keys.BACK_SPACE, Keys.BACK_SPACE, Keys.BACK_SPACE, Keys.BACK_SPACE);
+      ((JavascriptExecutor) b.driver()).executeScript(
+          "const t = document.getElementById('json-text');"
+          + "t.setSelectionRange(t.value.indexOf('192.0.2.30'), t.value.indexOf('192.0.2.30') + 10);");
+      text.sendKeys("192.0.2.99");
+      new WebDriverWait(b.driver(), ConsoleBrowser.WAIT).until(d -> d.findElement(
+          By.cssSelector("g.tree-node[data-node='endpoint:oc-1']")).getText().contains("192.0.2.99"));
+      assertThat(b.driver().findElement(By.id("json-error")).getText()).isEmpty();
     }
   }
 
