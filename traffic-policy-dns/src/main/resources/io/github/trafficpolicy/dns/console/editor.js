@@ -136,7 +136,13 @@ class Editor {
     if (JSON.stringify(this.doc) === before) {
       return;
     }
-    this.undoStack.push(before);
+    // Typing in a field (props: false) is one undo step per pause, not one per key.
+    const now = Date.now();
+    const typing = !props && this.lastTyping && now - this.lastTyping < 1500;
+    this.lastTyping = props ? 0 : now;
+    if (!typing) {
+      this.undoStack.push(before);
+    }
     if (this.undoStack.length > 200) {
       this.undoStack.shift();
     }
