@@ -89,6 +89,8 @@ async function render(container, params, query) {
     const a = renderTree(left, diff.from.document, {});
     const b = renderTree(right, diff.to.document, {});
     trees = [a, b];
+    // Side by side, the whole of both documents is what matters: fit each (the marks are the point).
+    requestAnimationFrame(() => trees.forEach(t => t.fit()));
     nodes.removed.forEach(n => a.mark(n, 'removed'));
     nodes.changed.forEach(n => {
       a.mark(n, 'changed');
@@ -123,6 +125,6 @@ function commentOf(policy, v) {
 }
 
 function short(value) {
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+  const s = JSON.stringify(value);
   return s.length > 160 ? s.slice(0, 159) + '…' : s;
 }

@@ -136,7 +136,13 @@ class Editor {
     if (JSON.stringify(this.doc) === before) {
       return;
     }
-    this.undoStack.push(before);
+    // Typing in a field (props: false) is one undo step per pause, not one per key.
+    const now = Date.now();
+    const typing = !props && this.lastTyping && now - this.lastTyping < 1500;
+    this.lastTyping = props ? 0 : now;
+    if (!typing) {
+      this.undoStack.push(before);
+    }
     if (this.undoStack.length > 200) {
       this.undoStack.shift();
     }
@@ -560,10 +566,7 @@ class Editor {
     const isDefault = entry.Country === '*' || entry.IsDefault === true || entry.IsDefault === 'true';
     const kind = isDefault ? 'default' : entry.Continent ? 'continent' : 'country';
     const kindSelect = h('select', {id: 'prop-geo-kind', onchange: () => upd(e => {
-      delete e.Continent;
-      delete e.Country;
-      delete e.Subdivision;
-      delete e.IsDefault;
+      ['Continent', 'Country', 'Subdivision', 'IsDefault'].forEach(k => delete e[k]);
       if (kindSelect.value === 'default') {
         e.IsDefault = true;
       } else if (kindSelect.value === 'continent') {
@@ -608,10 +611,7 @@ class Editor {
     const loc = v2023 ? (entry.Location || {}) : entry;
     const coordinates = v2023 ? loc.Type === 'Coordinate' : entry.Latitude !== undefined || entry.Longitude !== undefined;
     const mode = h('select', {id: 'prop-geoprox-kind', onchange: () => upd(e => {
-      delete e.Region;
-      delete e.Latitude;
-      delete e.Longitude;
-      delete e.Location;
+      ['Region', 'Latitude', 'Longitude', 'Location'].forEach(k => delete e[k]);
       if (mode.value === 'coordinate') {
         if (v2023) {
           e.Location = {Type: 'Coordinate', Latitude: '0.00', Longitude: '0.00'};
@@ -723,12 +723,18 @@ class Editor {
     this.saveButton.disabled = this.readOnly || errors.length > 0;
     this.saveButton.title = errors.length ? 'Fix the problems first' : this.readOnly ? 'Read-only key: cannot save' : '';
     clear(this.problemBox);
+    const go = p => {
+      this.tree.select(p.nodeId || null);
+      if (p.nodeId) {
+        this.tree.reveal(p.nodeId);
+      }
+    };
     const item = p => h('li', {class: (p.severity || 'ERROR').toLowerCase(), dataset: {node: p.nodeId || '', path: p.path || ''},
-      tabindex: '0', role: 'button',
-      onclick: () => this.tree.select(p.nodeId || null),
+      tabindex: '0', role: 'button', title: p.nodeId ? 'Show this node' : null,
+      onclick: () => go(p),
       onkeydown: ev => {
         if (ev.key === 'Enter') {
-          this.tree.select(p.nodeId || null);
+          go(p);
         }
       }}, h('code', {}, p.path || '/'), ' ', p.message);
     const warnings = this.problems.filter(p => (p.severity || 'ERROR') !== 'ERROR');

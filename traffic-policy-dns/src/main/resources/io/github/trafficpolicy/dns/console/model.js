@@ -140,12 +140,16 @@ export function addEntry(doc, ruleId) {
   return entryNodeId(ruleId, member, rule[member].length - 1);
 }
 
-/** Points an entry at a rule or an endpoint (kind 'rule' | 'endpoint'). */
+/** Points an entry at a rule or an endpoint (kind 'rule' | 'endpoint'); a rule reference gets EvaluateTargetHealth. */
 export function connect(doc, entryId, kind, targetId) {
   const e = entryOf(doc, entryId);
   delete e.entry.RuleReference;
   delete e.entry.EndpointReference;
   e.entry[kind === 'rule' ? 'RuleReference' : 'EndpointReference'] = targetId;
+  if (kind === 'rule' && e.entry.EvaluateTargetHealth === undefined) {
+    // Route 53's default here is undocumented; its console writes it explicitly, and so do we.
+    e.entry.EvaluateTargetHealth = true;
+  }
 }
 
 /** True when ruleId can reach targetRuleId (so pointing targetRuleId's subtree at ruleId would make a cycle). */

@@ -5,7 +5,7 @@ import {api, seg} from './api.js';
 import {append, clear, h} from './dom.js';
 import {emptyState, errorBox, loading, routeHref} from './ops.js';
 import {link, register} from './router.js';
-import {entryLabel, renderTree, typeName} from './tree.js';
+import {entryLabel, renderTree, ruleEntries, typeName} from './tree.js';
 import {entryOf, parseNodeId} from './model.js';
 
 /** Appends children, skipping null (Element.append would write "null"). */
@@ -163,7 +163,10 @@ export function showDetails(box, doc, nodeId) {
         kv([['Type', ep.Type], ['Value', ep.Value], ['Region', ep.Region]]));
   } else if (p.kind === 'rule') {
     const rule = (doc.Rules || {})[p.id] || {};
-    add(box, h('h2', {}, typeName(rule.RuleType) + ' rule ', h('code', {}, p.id)));
+    add(box, h('h2', {}, typeName(rule.RuleType) + ' rule ', h('code', {}, p.id)),
+        h('ol', {class: 'entry-list'}, ruleEntries(p.id, rule).map(en => h('li', {},
+            entryLabel(rule.RuleType, en.member, en.entry), ' → ',
+            h('code', {}, en.entry.RuleReference || en.entry.EndpointReference || 'not connected')))));
   } else {
     const e = entryOf(doc, nodeId);
     if (e) {

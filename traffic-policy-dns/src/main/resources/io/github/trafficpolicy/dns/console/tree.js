@@ -202,7 +202,27 @@ function build(doc, collapsed) {
     e.start = true;
     roots.push(e);
   }
-  // Everything still undrawn: first rules no drawn rule references (tops of detached trees), then the rest.
+  // What the start reaches, collapsed or not; everything else is drawn below as "not connected": first the rules
+  // no rule references (tops of detached trees), then the rest.
+  const reached = new Set();
+  const reach = id => {
+    if (reached.has(id) || !rules[id]) {
+      return;
+    }
+    reached.add(id);
+    for (const en of ruleEntries(id, rules[id])) {
+      if (typeof en.entry.RuleReference === 'string') {
+        reach(en.entry.RuleReference);
+      } else if (typeof en.entry.EndpointReference === 'string') {
+        reached.add('endpoint:' + en.entry.EndpointReference);
+      }
+    }
+  };
+  if (doc && typeof doc.StartRule === 'string') {
+    reach(doc.StartRule);
+  } else if (doc && typeof doc.StartEndpoint === 'string') {
+    reached.add('endpoint:' + doc.StartEndpoint);
+  }
   const referenced = new Set();
   for (const [rid, rule] of Object.entries(rules)) {
     for (const en of ruleEntries(rid, rule)) {
@@ -211,7 +231,7 @@ function build(doc, collapsed) {
       }
     }
   }
-  const orphanRules = Object.keys(rules).filter(id => !drawn.has('rule:' + id));
+  const orphanRules = Object.keys(rules).filter(id => !reached.has(id));
   for (const id of [...orphanRules.filter(id => !referenced.has(id)), ...orphanRules]) {
     if (!drawn.has('rule:' + id)) {
       const r = ruleNode(id, null, 0);
@@ -219,9 +239,8 @@ function build(doc, collapsed) {
       roots.push(r);
     }
   }
-  const reachedEndpoints = new Set([...parentOf.keys()].filter(k => k.startsWith('endpoint:')));
   for (const id of Object.keys(endpoints)) {
-    if (!reachedEndpoints.has('endpoint:' + id) && !(doc.StartEndpoint === id)) {
+    if (!reached.has('endpoint:' + id) && !parentOf.has('endpoint:' + id)) {
       const e = endpointNode(id, null);
       e.orphan = true;
       roots.push(e);
@@ -292,6 +311,7 @@ export function renderTree(container, document, options = {}) {
   const highlights = new Map(); // className -> Set(nodeId)
   const marks = new Map();      // nodeId -> [{className, title}]
   let view = {x: 20, y: 20, k: 1};
+  let noteRight = 0;            // the right end of the notes drawn (fit keeps them in view)
   let fitted = false;
 
   const root = h('div', {class: 'tree', dataset: {tree: '1'}});
@@ -353,6 +373,7 @@ export function renderTree(container, document, options = {}) {
     clear(edgeLayer);
     clear(nodeLayer);
     clear(noteLayer);
+    noteRight = 0;
     elements.clear();
     let top = 0;
     let orphanLabelDone = false;
@@ -446,29 +467,12 @@ export function renderTree(container, document, options = {}) {
         g.appendChild(svg('text', {x: 10, y: HEAD_H + 16, class: 'label muted'}, 'no entries'));
       }
       if (n.collapsed) {
-        const toggle = svg('g', {class: 'toggle', transform: `translate(${RULE_W + 6},${n.h / 2 - 10})`});
-        toggle.appendChild(svg('rect', {width: 52, height: 20, rx: 10}));
-        toggle.appendChild(svg('text', {x: 26, y: 14, 'text-anchor': 'middle'}, '+' + n.hidden));
-        toggle.appendChild(svg('title', {}, 'Show what this rule leads to'));
-        toggle.dataset.expand = n.id;
-        toggle.addEventListener('click', ev => {
-          ev.stopPropagation();
-          collapsed.delete(n.id);
-          draw();
-        });
-        g.appendChild(toggle);
+        g.appendChild(toggle({class: 'toggle', x: RULE_W + 6, y: n.h / 2 - 10, w: 52, h: 20, rx: 10,
+          text: '+' + n.hidden, title: 'Show what this rule leads to', data: 'expand', id: n.id,
+          act: () => collapsed.delete(n.id)}));
       } else if (n.children.length) {
-        const toggle = svg('g', {class: 'toggle small', transform: `translate(${RULE_W - 20},6)`});
-        toggle.appendChild(svg('rect', {width: 16, height: 16, rx: 3}));
-        toggle.appendChild(svg('text', {x: 8, y: 12, 'text-anchor': 'middle'}, '−'));
-        toggle.appendChild(svg('title', {}, 'Collapse this branch'));
-        toggle.dataset.collapse = n.id;
-        toggle.addEventListener('click', ev => {
-          ev.stopPropagation();
-          collapsed.add(n.id);
-          draw();
-        });
-        g.appendChild(toggle);
+        g.appendChild(toggle({class: 'toggle small', x: RULE_W - 20, y: 6, w: 16, h: 16, rx: 3,
+          text: '−', title: 'Collapse this branch', data: 'collapse', id: n.id, act: () => collapsed.add(n.id)}));
       }
       nodeLayer.appendChild(g);
       n.children.forEach((c, i) => drawEdge(n, i, c));
@@ -511,6 +515,21 @@ export function renderTree(container, document, options = {}) {
     }
   }
 
+  /** A rule's expand (+N) or collapse (−) button. */
+  function toggle(t) {
+    const el = svg('g', {class: t.class, transform: `translate(${t.x},${t.y})`},
+        svg('rect', {width: t.w, height: t.h, rx: t.rx}),
+        svg('text', {x: t.w / 2, y: t.h / 2 + 4, 'text-anchor': 'middle'}, t.text),
+        svg('title', {}, t.title));
+    el.dataset[t.data] = t.id;
+    el.addEventListener('click', ev => {
+      ev.stopPropagation();
+      t.act();
+      draw();
+    });
+    return el;
+  }
+
   function reapply() {
     for (const [cls, ids] of highlights) {
       for (const id of ids) {
@@ -539,10 +558,16 @@ export function renderTree(container, document, options = {}) {
       if (m.title) {
         el.classList.add('has-note');
         if (i === 0) {
+          // Beside the node, where nothing is drawn: right of endpoints and entry rows, above a rule.
           const box = boxOf(el);
-          const note = svg('g', {class: ['tree-note', m.className], transform: `translate(${box.x},${box.y + box.h + 2})`});
+          const isRule = el.classList.contains('rule');
+          const at = isRule ? {x: box.x, y: box.y - 20} : {x: box.x + box.w + (el.classList.contains('entry') ? 12 : 6),
+            y: box.y + box.h / 2 - 8};
+          const note = svg('g', {class: ['tree-note', m.className], transform: `translate(${at.x},${at.y})`});
           const text = svg('text', {x: 6, y: 12}, truncate(m.title, 44));
-          note.appendChild(svg('rect', {width: Math.min(44, m.title.length) * 6.3 + 12, height: 17, rx: 3}));
+          const noteWidth = Math.min(44, m.title.length) * 6.3 + 12;
+          noteRight = Math.max(noteRight, at.x + noteWidth);
+          note.appendChild(svg('rect', {width: noteWidth, height: 17, rx: 3}));
           note.appendChild(text);
           note.appendChild(svg('title', {}, m.title));
           note.dataset.noteFor = nodeId;
@@ -603,7 +628,8 @@ export function renderTree(container, document, options = {}) {
       return;
     }
     const pad = 24;
-    const k = Math.min(1.2, (r.width - 2 * pad) / model.width, (r.height - 2 * pad) / Math.max(1, model.height));
+    const width = Math.max(model.width, noteRight);
+    const k = Math.min(1.2, (r.width - 2 * pad) / width, (r.height - 2 * pad) / Math.max(1, model.height));
     view.k = Math.max(0.08, k);
     view.x = pad;
     view.y = Math.max(pad, (r.height - model.height * view.k) / 2);
@@ -621,7 +647,8 @@ export function renderTree(container, document, options = {}) {
     if (view.k < 0.6) {
       view.k = 0.9;
     }
-    view.x = r.width / 2 - (b.x + b.w / 2) * view.k;
+    // A little left of the middle: what a node leads to, and its note, are on its right.
+    view.x = r.width * 0.4 - (b.x + b.w / 2) * view.k;
     view.y = r.height / 2 - (b.y + b.h / 2) * view.k;
     applyView();
   }
