@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A running console for tests: the API's test server ({@link ApiFixture}: zones {@code example.com} and
- * {@code example.org}, the listener with its console on 127.0.0.1 at a free port, keys {@code admin} (read-write) and
- * {@code reader} (read-only), the audit log collected in {@link #audit}) with a clock tests move ({@link #advance}). Requests are
- * sent with {@link HttpClient}, cookies handled by hand so that tests see them as sent.
+ * A running console for tests: the API's test server ({@link ApiFixture}: zones {@code example.com} and {@code
+ * example.org}, the listener with its console on 127.0.0.1 at a free port, keys {@code admin} (read-write) and {@code
+ * reader} (read-only), the audit log collected in {@link #audit}) with a clock tests move ({@link #advance}). Requests
+ * are sent with {@link HttpClient}, cookies handled by hand so that tests see them as sent.
  */
 final class ConsoleFixture implements AutoCloseable {
   static final String ADMIN_ID = ApiFixture.ADMIN_ID;
