@@ -67,6 +67,14 @@ final class ConsoleOperationsBrowserTest {
         .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("dialog.confirm"), 0));
   }
 
+  /** Chooses the version in the move bar, presses {@code button}, checks what the dialog says and confirms. */
+  private static void moveTo(ConsoleBrowser b, String version, String button, String... dialogSays) {
+    new Select(b.waitFor(By.id("move-version"))).selectByValue(version);
+    b.waitFor(By.id(button)).click();
+    assertThat(b.waitFor(By.cssSelector("dialog.confirm")).getText()).contains(dialogSays);
+    confirm(b);
+  }
+
   private static By row(String name) {
     return By.cssSelector(".records-table tr[data-name='" + name + "']");
   }
@@ -120,10 +128,7 @@ final class ConsoleOperationsBrowserTest {
       b.waitFor(row("c.example.com."));
       b.driver().findElement(By.cssSelector("tr[data-name='a.example.com.'] .record-select")).click();
       b.driver().findElement(By.cssSelector("tr[data-name='b.example.com.'] .record-select")).click();
-      new Select(b.waitFor(By.id("move-version"))).selectByValue("2");
-      b.waitFor(By.id("move-selected")).click();
-      assertThat(b.waitFor(By.cssSelector("dialog.confirm")).getText()).contains("2 selected records", "v2");
-      confirm(b);
+      moveTo(b, "2", "move-selected", "2 selected records", "v2");
 
       b.waitForText(row("a.example.com."), "v2");
       b.waitForText(row("b.example.com."), "v2");
@@ -133,10 +138,7 @@ final class ConsoleOperationsBrowserTest {
       assertThat(answer(b, "c.example.com")).singleElement().isIn("192.0.2.10", "192.0.2.11");
 
       // Every record of the policy (the screen is filtered by it) back to version 1 in one step.
-      new Select(b.waitFor(By.id("move-version"))).selectByValue("1");
-      b.waitFor(By.id("move-all")).click();
-      assertThat(b.waitFor(By.cssSelector("dialog.confirm")).getText()).contains("every record of www", "v1");
-      confirm(b);
+      moveTo(b, "1", "move-all", "every record of www", "v1");
       b.waitForText(row("a.example.com."), "v1");
       b.waitForText(row("b.example.com."), "v1");
       assertThat(Eventually.until(() -> List.of("192.0.2.10", "192.0.2.11").containsAll(answer(b, "a.example.com"))
