@@ -78,7 +78,9 @@ final class ServeJarIT {
       }
     }
     Path config = dir.resolve("serve.json");
-    Files.writeString(config, Files.readString(config).replace("\"127.0.0.1:5353\"", "\"127.0.0.1:0\""));
+    // Free ports for DNS and for the example's API and console (8053), so that several servers run side by side.
+    Files.writeString(config, Files.readString(config).replace("\"127.0.0.1:5353\"", "\"127.0.0.1:0\"")
+        .replace("\"127.0.0.1:8053\"", "\"127.0.0.1:0\""));
     Path batch = dir.resolve("batch.json");
     Files.writeString(batch, Files.readString(config)
         .replace("\"udpScheduling\": \"normal\"", "\"udpScheduling\": \"batch\""));

@@ -30,10 +30,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code traffic-policy api --registry DIR [--credentials FILE] [--listen HOST:PORT] [--zone NAME]...}: the Route
- * 53-compatible control plane and the web console ({@code /console/}) alone, on a registry directory (a running {@code traffic-policy serve} that follows
- * the same directory serves every change within its poll interval). The hosted zones are the {@code --zone} names
- * and the zones of the registry's records; {@code TestDNSAnswer} evaluates without geo, latency or health data (run
- * the API inside {@code serve} for answers exactly as served). Runs until SIGTERM or SIGINT.
+ * 53-compatible control plane and the web console ({@code /console/}) alone, on a registry directory (a running {@code
+ * traffic-policy serve} that follows the same directory serves every change within its poll interval). The hosted zones
+ * are the {@code --zone} names and the zones of the registry's records; {@code TestDNSAnswer} evaluates without geo,
+ * latency or health data (run the API inside {@code serve} for answers exactly as served). Runs until SIGTERM or
+ * SIGINT.
  */
 @Command(
     name = "api",

@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code traffic-policy serve [--config FILE]}: an authoritative DNS server for the zones and policy records of a
  * configuration file, or, with no configuration, for the bundled example (zone {@code example.com} with the policy
- * record {@code www}, on 127.0.0.1:5353, in an in-memory registry, with the API and the web console on
- * 127.0.0.1:8053 and an access key made at startup and printed once). Runs until SIGTERM or SIGINT, then drains queries in flight, closes its
- * sockets and prints its counters. Exit codes: 0 after a clean stop, 1 when the configuration is invalid or an
- * address cannot be bound; a JVM stopped by a signal exits with 128 + the signal number (130 for SIGINT, 143 for
+ * record {@code www}, on 127.0.0.1:5353, in an in-memory registry, with the API and the web console on 127.0.0.1:8053
+ * and an access key made at startup and printed once). Runs until SIGTERM or SIGINT, then drains queries in flight,
+ * closes its sockets and prints its counters. Exit codes: 0 after a clean stop, 1 when the configuration is invalid or
+ * an address cannot be bound; a JVM stopped by a signal exits with 128 + the signal number (130 for SIGINT, 143 for
  * SIGTERM) after the same drain.
  */
 @Command(

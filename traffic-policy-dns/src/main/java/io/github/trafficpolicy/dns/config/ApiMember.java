@@ -2,6 +2,7 @@ package io.github.trafficpolicy.dns.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.net.InetAddresses;
 import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.QueryHandler;
 import io.github.trafficpolicy.dns.api.AccessKeys;
@@ -39,10 +40,13 @@ final class ApiMember {
   private final ApiServer.Builder builder;
   private final List<AutoCloseable> resources;
   private final Optional<AccessKeys.Key> generated;
+  private final String listen;
   private ApiServer server;
 
-  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources, Optional<AccessKeys.Key> generated) {
+  private ApiMember(ApiServer.Builder builder, List<AutoCloseable> resources, Optional<AccessKeys.Key> generated,
+                    InetSocketAddress listen) {
     this.builder = builder;
+    this.listen = InetAddresses.toUriString(listen.getAddress()) + ":" + listen.getPort();
     this.resources = resources;
     this.generated = generated;
   }
@@ -135,7 +139,7 @@ final class ApiMember {
     }
     b.registry(registry.get()).keys(keys).listen(listen);
     healthChecks.ifPresent(b::healthChecks);
-    return Optional.of(new ApiMember(b, resources, generated));
+    return Optional.of(new ApiMember(b, resources, generated, listen));
   }
 
   /**
@@ -148,7 +152,11 @@ final class ApiMember {
 
   /** Binds the address and starts serving requests. */
   ApiServer start() throws IOException {
-    server = builder.build().start();
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      throw new IOException("the API and console address " + listen + ": " + e.getMessage(), e);
+    }
     resources.add(server);
     return server;
   }

@@ -89,7 +89,8 @@ final class ConsoleApi {
           return method(call, method, "POST", () -> createVersion(call, seg.get(1)));
         }
         if (n == 4 && seg.get(2).equals("versions")) {
-          return method(call, method, "GET", () -> json(200, version(seg.get(1), version(seg.get(3), "version"))));
+          return method(call, method, "GET",
+              () -> json(200, versionJson(seg.get(1), version(seg.get(3), "version"))));
         }
         if (n == 3 && seg.get(2).equals("diff")) {
           return method(call, method, "GET", () -> diff(call, seg.get(1)));
@@ -172,7 +173,8 @@ final class ConsoleApi {
           + " is not allowed on /console/api/" + call.path() + " (allowed: " + allowed + ")"))
           .with("Allow", allowed);
     }
-    boolean changes = !method.equals("GET") && !READ_POSTS.contains(call.path());
+    String operation = call.path().endsWith("/") ? call.path().substring(0, call.path().length() - 1) : call.path();
+    boolean changes = !method.equals("GET") && !READ_POSTS.contains(operation);
     if (changes && call.key().readOnly()) {
       throw new ConsoleException(403, "AccessDenied", "Access key " + call.key().accessKeyId() + " (profile "
           + call.key().profile() + ") is read-only: it cannot " + method + " /console/api/" + call.path());
@@ -209,7 +211,7 @@ final class ConsoleApi {
     return root;
   }
 
-  private ObjectNode version(String id, int version) {
+  private ObjectNode versionJson(String id, int version) {
     PolicyVersion v = registry.getPolicy(id, version);
     ObjectNode o = object();
     o.put("id", v.id());

@@ -255,9 +255,17 @@ final class Evaluations {
         continue;
       }
       RuleId id = e.getKey();
-      CompiledPolicy alone = evaluator.compile(doc.toBuilder().startRule(id.value()).build(), binding);
       ObjectNode o = rules.addObject();
       o.put("nodeId", "rule:" + id);
+      CompiledPolicy alone;
+      try {
+        alone = evaluator.compile(doc.toBuilder().startRule(id.value()).build(), binding);
+      } catch (RuntimeException ex) {
+        // Not reached for a stored (valid) document; said rather than failing the whole map.
+        o.put("type", rule instanceof GeolocationRule ? "geolocation" : "geoproximity");
+        o.put("error", "cannot be evaluated on its own: " + ex.getMessage());
+        continue;
+      }
       if (rule instanceof GeolocationRule) {
         o.put("type", "geolocation");
         ObjectNode countries = o.putObject("countries");

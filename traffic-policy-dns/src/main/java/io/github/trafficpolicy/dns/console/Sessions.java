@@ -109,9 +109,8 @@ final class Sessions {
     synchronized (failures) {
       Optional<Duration> wait = throttled(byKey, now).or(() -> throttled(byAddress, now));
       if (wait.isPresent()) {
-        ConsoleException e = new ConsoleException(429, "Throttling", "Too many failed sign-ins for this access key "
-            + "or from this address: try again in " + Math.max(1, wait.get().toSeconds()) + " s");
-        throw e;
+        throw new ConsoleException(429, "Throttling", "Too many failed sign-ins for this access key or from this "
+            + "address: try again in " + Math.max(1, wait.get().toSeconds()) + " s");
       }
     }
     Optional<AccessKeys.Key> key = keys.find(accessKeyId);

@@ -14,11 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The console's static files: the class path resources under {@value #BASE} (the UI) and d3 from its WebJar
- * ({@code vendor/d3.min.js}). A name is one or more segments of letters, digits, {@code .}, {@code _} and {@code -},
- * none of them starting with a dot (so neither {@code .} nor {@code ..}), with a known extension; anything else is not found, so no name reaches
- * outside these files. Each file is read once and kept with its content type and a strong ETag (its SHA-256), as
- * files in a jar do not change while the server runs.
+ * The console's static files: the class path resources under {@value #BASE} (the UI) and d3 from its WebJar ({@code
+ * vendor/d3.min.js}). A name is one or more segments of letters, digits, {@code .}, {@code _} and {@code -}, none of
+ * them starting with a dot (so neither {@code .} nor {@code ..}), with a known extension; anything else is not found,
+ * so no name reaches outside these files. Each file is read once and kept with its content type and a strong ETag (its
+ * SHA-256), as files in a jar do not change while the server runs.
  */
 final class StaticResources {
   /** Where the UI's files are on the class path. */

@@ -27,11 +27,11 @@ import software.amazon.awssdk.services.route53.Route53Client;
  * with two keys: {@code admin} (read-write) and {@code reader} (read-only). The audit log is collected in
  * {@link #audit}.
  */
-final class ApiFixture implements AutoCloseable {
-  static final String ADMIN_ID = "AKIDADMIN0000000001";
-  static final String ADMIN_SECRET = "admin/secret+key0000000000000000000000000";
-  static final String READER_ID = "AKIDREADER000000001";
-  static final String READER_SECRET = "reader-secret-key00000000000000000000000";
+public final class ApiFixture implements AutoCloseable {
+  public static final String ADMIN_ID = "AKIDADMIN0000000001";
+  public static final String ADMIN_SECRET = "admin/secret+key0000000000000000000000000";
+  public static final String READER_ID = "AKIDREADER000000001";
+  public static final String READER_SECRET = "reader-secret-key00000000000000000000000";
   static final String CREDENTIALS = String.join("\n",
       "# test keys",
       "[admin]",
@@ -55,11 +55,11 @@ final class ApiFixture implements AutoCloseable {
         "");
   }
 
-  final TrafficPolicyRegistry registry;
+  public final TrafficPolicyRegistry registry;
   final RegistryServing serving;
   final QueryHandler handler;
-  final ApiServer server;
-  final List<String> audit = new CopyOnWriteArrayList<>();
+  public final ApiServer server;
+  public final List<String> audit = new CopyOnWriteArrayList<>();
   final List<String> servingLog = new CopyOnWriteArrayList<>();
   private final List<Route53Client> clients = new ArrayList<>();
 
@@ -69,8 +69,14 @@ final class ApiFixture implements AutoCloseable {
 
   /** With {@code healthChecks} managed by the API ({@code null}: the default store, nothing probing). */
   ApiFixture(TrafficPolicyRegistry registry, Clock clock, HealthCheckStore healthChecks) throws IOException {
+    this(registry, clock, healthChecks, PolicyEvaluator.builder().build());
+  }
+
+  /** With {@code evaluator} serving the registry and answering the console's evaluations. */
+  public ApiFixture(TrafficPolicyRegistry registry, Clock clock, HealthCheckStore healthChecks,
+                    PolicyEvaluator evaluator) throws IOException {
     this.registry = registry;
-    this.serving = RegistryServing.create(registry, PolicyEvaluator.builder().build(),
+    this.serving = RegistryServing.create(registry, evaluator,
         List.of(Zone.parse("example.com", zone("example.com")), Zone.parse("example.org", zone("example.org"))),
         List.of(), servingLog::add);
     this.handler = QueryHandler.builder(serving.catalog()).build();
@@ -82,6 +88,7 @@ final class ApiFixture implements AutoCloseable {
     this.server = api
         .registry(registry)
         .dns(handler)
+        .evaluator(evaluator)
         .keys(AccessKeys.parse("credentials", CREDENTIALS))
         .listen(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))
         .audit(new AuditLog(audit::add, Clock.systemUTC()))

@@ -40,7 +40,8 @@ final class ServeMetricsTest {
     }
     Path config = dir.resolve("serve.json");
     Files.writeString(config, Files.readString(config).replace("\"listen\": [\"127.0.0.1:5353\"],",
-        "\"listen\": [\"127.0.0.1:0\"]," + (metrics == null ? "" : " \"metrics\": " + metrics + ",")));
+        "\"listen\": [\"127.0.0.1:0\"]," + (metrics == null ? "" : " \"metrics\": " + metrics + ","))
+        .replace("\"127.0.0.1:8053\"", "\"127.0.0.1:0\""));
     return ServeConfigReader.read(config);
   }
 

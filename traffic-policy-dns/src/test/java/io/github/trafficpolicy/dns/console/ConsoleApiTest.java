@@ -193,7 +193,8 @@ class ConsoleApiTest {
     String id = create("www", FAILOVER_GEO);
     String next = FAILOVER_GEO.replace("\"Value\": \"198.51.100.10\"", "\"Value\": \"198.51.100.77\"")
         .replace("{\"EndpointReference\": \"eu\", \"Country\": \"FR\"},",
-            "{\"EndpointReference\": \"eu\", \"Country\": \"FR\"},\n{\"EndpointReference\": \"eu\", \"Country\": \"DE\"},")
+            "{\"EndpointReference\": \"eu\", \"Country\": \"FR\"},\n"
+                + "{\"EndpointReference\": \"eu\", \"Country\": \"DE\"},")
         .replace("\"backup\": {\"Type\": \"value\", \"Value\": \"203.0.113.99\"}",
             "\"spare\": {\"Type\": \"value\", \"Value\": \"203.0.113.99\"}")
         .replace("\"EndpointReference\": \"backup\"", "\"EndpointReference\": \"spare\"");

@@ -2,19 +2,13 @@ package io.github.trafficpolicy.dns.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.net.InetAddresses;
-import io.github.trafficpolicy.dns.QueryHandler;
-import io.github.trafficpolicy.dns.RegistryServing;
-import io.github.trafficpolicy.dns.Zone;
-import io.github.trafficpolicy.dns.api.AccessKeys;
+import io.github.trafficpolicy.dns.api.ApiFixture;
 import io.github.trafficpolicy.dns.api.ApiServer;
-import io.github.trafficpolicy.dns.api.AuditLog;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.lifecycle.DocumentCodec;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,28 +19,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A running console for tests: an in-memory registry, the zones {@code example.com} and {@code example.org}, the API
- * listener (with its console) on 127.0.0.1 at a free port, keys {@code admin} (read-write) and {@code reader}
- * (read-only), the audit log collected in {@link #audit}, and a clock tests move ({@link #advance}). Requests are
- * sent with {@link HttpClient}, cookies handled by hand so that tests see them as sent.
+ * A running console for tests: the API's test server ({@link ApiFixture}: zones {@code example.com} and {@code
+ * example.org}, the listener with its console on 127.0.0.1 at a free port, keys {@code admin} (read-write) and {@code
+ * reader} (read-only), the audit log collected in {@link #audit}) with a clock tests move ({@link #advance}). Requests
+ * are sent with {@link HttpClient}, cookies handled by hand so that tests see them as sent.
  */
 final class ConsoleFixture implements AutoCloseable {
-  static final String ADMIN_ID = "AKIDCONSOLEADMIN0001";
-  static final String ADMIN_SECRET = "console-admin-secret-0000000000000000000";
-  static final String READER_ID = "AKIDCONSOLEREADER001";
-  static final String READER_SECRET = "console-reader-secret-000000000000000000";
-  static final String CREDENTIALS = String.join("\n",
-      "[admin]",
-      "aws_access_key_id = " + ADMIN_ID,
-      "aws_secret_access_key = " + ADMIN_SECRET,
-      "[reader]",
-      "aws_access_key_id = " + READER_ID,
-      "aws_secret_access_key = " + READER_SECRET,
-      "read_only = true",
-      "");
+  static final String ADMIN_ID = ApiFixture.ADMIN_ID;
+  static final String ADMIN_SECRET = ApiFixture.ADMIN_SECRET;
+  static final String READER_ID = ApiFixture.READER_ID;
+  static final String READER_SECRET = ApiFixture.READER_SECRET;
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** A clock that stays put until moved. */
@@ -70,43 +54,21 @@ final class ConsoleFixture implements AutoCloseable {
   }
 
   final TrafficPolicyRegistry registry;
-  final RegistryServing serving;
   final ApiServer server;
   final MovableClock clock = new MovableClock();
-  final List<String> audit = new CopyOnWriteArrayList<>();
+  final List<String> audit;
   final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final ApiFixture api;
 
   ConsoleFixture() throws IOException {
     this(TrafficPolicyRegistry.builder().codec(DocumentCodec.json()).build(), PolicyEvaluator.builder().build());
   }
 
   ConsoleFixture(TrafficPolicyRegistry registry, PolicyEvaluator evaluator) throws IOException {
+    this.api = new ApiFixture(registry, clock, null, evaluator);
     this.registry = registry;
-    this.serving = RegistryServing.create(registry, evaluator,
-        List.of(Zone.parse("example.com", zone("example.com")), Zone.parse("example.org", zone("example.org"))),
-        List.of(), m -> { });
-    QueryHandler handler = QueryHandler.builder(serving.catalog()).build();
-    serving.serveWith(handler);
-    this.server = ApiServer.builder()
-        .registry(registry)
-        .dns(handler)
-        .evaluator(evaluator)
-        .keys(AccessKeys.parse("credentials", CREDENTIALS))
-        .listen(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))
-        .audit(new AuditLog(audit::add, Clock.systemUTC()))
-        .clock(clock)
-        .build()
-        .start();
-  }
-
-  static String zone(String origin) {
-    return String.join("\n",
-        "$ORIGIN " + origin + ".",
-        "$TTL 3600",
-        "@        IN SOA ns1 hostmaster 2024010101 7200 900 1209600 300",
-        "@        IN NS  ns1",
-        "ns1      IN A   192.0.2.53",
-        "");
+    this.server = api.server;
+    this.audit = api.audit;
   }
 
   /** Moves the clock forward. */
@@ -213,7 +175,6 @@ final class ConsoleFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
-    serving.close();
+    api.close();
   }
 }
