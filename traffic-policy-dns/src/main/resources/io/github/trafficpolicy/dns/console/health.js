@@ -3,7 +3,7 @@
 
 import {api} from './api.js';
 import {clear, h} from './dom.js';
-import {clock, emptyState, errorBox, policyHref, replaceQuery} from './ops.js';
+import {clock, emptyState, errorBox, loadPolicies, policyHref, replaceQuery} from './ops.js';
 import {register} from './router.js';
 
 register('health', {title: 'Health checks', nav: 'Health', order: 60, render});
@@ -25,10 +25,15 @@ function render(container, params, query) {
   let timer = null;
   let stopped = false;
   let failure = null;
+  let names = new Map();
 
   async function load() {
     clearTimeout(timer);
     try {
+      if (!names.size) {
+        // Policy names for the "used by" links; ids alone when they cannot be listed.
+        names = new Map((await loadPolicies().catch(() => [])).map(p => [p.id, p.name || p.id]));
+      }
       checks = (await api.get('health')).checks || [];
       failure = null;
       updated.textContent = 'Updated ' + clock(Date.now());
@@ -63,7 +68,8 @@ function render(container, params, query) {
       return;
     }
     const f = filter.value.trim().toLowerCase();
-    const shown = checks.filter(c => !f || [c.id, c.type, c.status, c.source, ...(c.usedBy || []).map(u => u.policyId)]
+    const shown = checks.filter(c => !f || [c.id, c.type, c.status, c.source,
+      ...(c.usedBy || []).flatMap(u => [u.policyId, names.get(u.policyId)])]
         .some(x => String(x || '').toLowerCase().includes(f)));
     const counts = {};
     checks.forEach(c => counts[norm(c.status)] = (counts[norm(c.status)] || 0) + 1);
@@ -89,9 +95,10 @@ function render(container, params, query) {
           last.healthy ? 'pass' : 'fail')] : h('span', {class: 'muted'}, c.source === 'file' ? 'set by the status file'
           : c.source === 'probe' ? 'no result yet' : 'not checked here')),
         h('td', {class: 'reason'}, last && last.reason ? last.reason : h('span', {class: 'muted'}, '—')),
-        h('td', {class: 'num'}, last && last.latencyMs !== undefined && last.latencyMs !== null ? last.latencyMs + ' ms' : '—'),
+        h('td', {class: 'num'}, last && typeof last.latencyMs === 'number' ? last.latencyMs.toFixed(1) + ' ms' : '—'),
         h('td', {}, (c.usedBy || []).length ? h('ul', {class: 'used-by'}, c.usedBy.map(u => h('li', {},
-            h('a', {href: policyHref(u.policyId, u.version)}, u.policyId + ' v' + u.version), ': ',
+            h('a', {href: policyHref(u.policyId, u.version), title: u.policyId}, (names.get(u.policyId) || u.policyId)
+                + ' v' + u.version), ': ',
             (u.nodeIds || []).map((n, i) => [i ? ', ' : '', h('a', {href: policyHref(u.policyId, u.version, n)}, n)]))))
           : h('span', {class: 'muted'}, 'no policy')));
   }

@@ -5,7 +5,9 @@
 import {api} from './api.js';
 import {append, clear, h, svg} from './dom.js';
 import {countryName} from './countries.js';
-import {emptyState, errorBox, loadPolicies, loading, palette, policyVersionPicker, replaceQuery} from './ops.js';
+import {
+  emptyState, errorBox, loading, palette, policyVersionPicker, replaceQuery, screenWithPolicies,
+} from './ops.js';
 import {register} from './router.js';
 import {drawWorld, marker} from './worldmap.js';
 
@@ -14,21 +16,12 @@ register('map', {title: 'Map of who goes where', nav: 'Map', order: 70, render})
 const NONE = '#e4e7ec';
 
 async function render(container, params, query) {
-  container.appendChild(h('h1', {}, 'Who goes where'));
-  const body = h('div', {class: 'map-view'}, loading('policies'));
-  container.appendChild(body);
-  let policies;
-  try {
-    policies = await loadPolicies();
-  } catch (e) {
-    clear(body).appendChild(errorBox(e, 'Loading policies'));
+  const screen = await screenWithPolicies(container, 'Who goes where', 'map-view',
+      'The map shows the geolocation and geoproximity rules of a policy version.');
+  if (!screen) {
     return;
   }
-  clear(body);
-  if (!policies.length) {
-    body.appendChild(emptyState('No policies yet.', 'The map shows the geolocation and geoproximity rules of a policy version.'));
-    return;
-  }
+  const {body, policies} = screen;
   const picker = policyVersionPicker({policies, policyId: query.policyId, version: query.version, idPrefix: 'map',
     onChange: () => show()});
   const ruleTabs = h('div', {class: 'tabs', role: 'tablist'});
@@ -85,7 +78,8 @@ async function render(container, params, query) {
     const colorOfCountry = c => (c ? colors.get(rule.type === 'geoproximity' ? c.nodeId : countryKey(c)) : null);
 
     const info = h('div', {class: 'map-hover', id: 'map-hover', 'aria-live': 'polite'},
-        'Point at a country to see where its clients go.');
+        rule.type === 'geoproximity' ? 'Point at the map to see which region a client there goes to.'
+          : 'Point at a country to see where its clients go.');
     const describe = code => {
       const c = countries[code];
       append(clear(info), [h('strong', {}, countryName(code) + ' (' + code + ')'), ' → ',
@@ -214,12 +208,13 @@ function legend(rule, countries, regions, colors, countryKey, doc) {
       const n = counts.get(key) || 0;
       items.push(h('li', {}, swatch(color),
           h('div', {}, h('strong', {}, endpoints ? endpoints.split(',').join(', ') : 'no answer'),
-              h('div', {class: 'muted small'}, shortNode(nodeId) + ' · ' + n + (n === 1 ? ' country' : ' countries')))));
+              h('div', {class: 'small'}, shortNode(nodeId), ' ', targetOf(doc, nodeId)),
+              h('div', {class: 'muted small'}, n + (n === 1 ? ' country' : ' countries')))));
     }
     items.push(h('li', {}, swatch(NONE), h('div', {}, h('strong', {}, 'No entry'),
         h('div', {class: 'muted small'}, 'no answer from this rule'))));
   }
-  return h('div', {class: 'panel legend'}, h('h2', {}, rule.type === 'geoproximity' ? 'Regions' : 'Endpoints'),
+  return h('div', {class: 'panel map-legend'}, h('h2', {}, rule.type === 'geoproximity' ? 'Regions' : 'Endpoints'),
       h('ul', {}, items),
       rule.type === 'geoproximity' ? h('p', {class: 'muted small'}, 'Shaded cells: the region that wins at each '
           + (rule.grid ? rule.grid.step + '°' : '') + ' cell centre once bias is applied (a positive bias widens '
@@ -227,7 +222,7 @@ function legend(rule, countries, regions, colors, countryKey, doc) {
 }
 
 function swatch(color) {
-  const s = h('span', {class: 'swatch'});
+  const s = h('span', {class: 'map-swatch'});
   s.style.background = color;
   return s;
 }

@@ -2,7 +2,7 @@
 // empty states, policy/version pickers, links into the policy view, and loading d3 on demand.
 
 import {api} from './api.js';
-import {h, problemList} from './dom.js';
+import {clear, h, problemList} from './dom.js';
 import {link} from './router.js';
 
 /** The hash of a policy version, with a node selected when nodeId is given. */
@@ -72,6 +72,29 @@ export function confirmAction({title, message, confirm = 'Confirm', danger = fal
 export async function loadPolicies() {
   const data = await api.get('policies');
   return (data.policies || []).slice().sort((a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id)));
+}
+
+/**
+ * The start of a screen about one policy version: its title, then the policies listed. Resolves to {body, policies},
+ * or to null (with the reason shown in body) when they cannot be listed or there are none yet.
+ */
+export async function screenWithPolicies(container, title, className, emptyHint) {
+  container.appendChild(h('h1', {}, title));
+  const body = h('div', {class: className}, loading('policies'));
+  container.appendChild(body);
+  let policies;
+  try {
+    policies = await loadPolicies();
+  } catch (e) {
+    clear(body).appendChild(errorBox(e, 'Loading policies'));
+    return null;
+  }
+  clear(body);
+  if (!policies.length) {
+    body.appendChild(emptyState('No policies yet.', emptyHint));
+    return null;
+  }
+  return {body, policies};
 }
 
 /** A policy's name with the start of its id (ids are long and names need not be unique), or the id alone. */

@@ -39,12 +39,18 @@ async function render(container, params, query) {
   const picker = policyVersionPicker({policies, policyId: filters.policyId, version: filters.version,
     anyPolicy: 'All policies', anyVersion: 'All versions', idPrefix: 'records-filter', onChange: reload});
   zoneSelect.addEventListener('change', reload);
+  const nameFilter = h('input', {id: 'records-filter-name', type: 'search', placeholder: 'Filter names',
+    'aria-label': 'Filter records by name', value: query.q || '', oninput: () => {
+      replaceQuery('records', Object.assign({}, filters, {q: nameFilter.value}));
+      drawTable();
+    }});
   const newButton = h('button', {id: 'records-new', class: 'primary', disabled: readOnly || !policies.length,
     title: readOnly ? 'Read-only key' : null, onclick: () => toggleCreate()}, 'New record');
   body.appendChild(h('div', {class: 'toolbar'},
       h('label', {class: 'inline'}, 'Zone', zoneSelect),
       h('label', {class: 'inline'}, 'Policy', picker.policySelect),
       h('label', {class: 'inline'}, 'Version', picker.versionSelect),
+      nameFilter,
       h('span', {class: 'spacer'}),
       newButton));
 
@@ -77,7 +83,7 @@ async function render(container, params, query) {
       try {
         const r = await api.post('records', {zone, name, ttl: Number(ttlInput.value), policyId: target.policyId,
           version: target.version});
-        notify('Created ' + r.name + ' → ' + r.policyId + ' v' + r.version, 'ok');
+        notify('Created ' + r.name + ' → ' + policyName(r.policyId) + ' v' + r.version, 'ok');
         createBox.hidden = true;
         await refresh();
       } catch (e) {
@@ -107,7 +113,7 @@ async function render(container, params, query) {
     filters.zone = zoneSelect.value;
     filters.policyId = picker.policyId;
     filters.version = picker.version ? String(picker.version) : '';
-    replaceQuery('records', filters);
+    replaceQuery('records', Object.assign({}, filters, {q: nameFilter.value}));
     selected.clear();
     await refresh();
   }
@@ -133,6 +139,13 @@ async function render(container, params, query) {
 
   function drawTable() {
     clear(tableBox);
+    const f = nameFilter.value.trim().toLowerCase();
+    const shown = f ? records.filter(r => r.name.toLowerCase().includes(f)) : records;
+    if (records.length && !shown.length) {
+      tableBox.appendChild(emptyState('No record name contains “' + nameFilter.value.trim() + '”.',
+          records.length + (records.length === 1 ? ' record is' : ' records are') + ' hidden by the name filter.'));
+      return;
+    }
     if (!records.length) {
       const filtered = filters.zone || filters.policyId;
       tableBox.appendChild(emptyState(filtered ? 'No record matches these filters.' : 'No policy records yet.',
@@ -141,16 +154,16 @@ async function render(container, params, query) {
       return;
     }
     const all = h('input', {type: 'checkbox', id: 'records-select-all', 'aria-label': 'Select every record shown',
-      checked: records.length > 0 && records.every(r => selected.has(r.name)), disabled: readOnly,
+      checked: shown.every(r => selected.has(r.name)), disabled: readOnly,
       onchange: ev => {
-        for (const r of records) {
+        for (const r of shown) {
           ev.target.checked ? selected.add(r.name) : selected.delete(r.name);
         }
         drawTable();
         drawBulk();
       }});
     const rows = [];
-    for (const r of records) {
+    for (const r of shown) {
       const history = r.history || [];
       const previous = history.length ? history[history.length - 1] : null;
       rows.push(h('tr', {class: selected.has(r.name) ? 'selected' : null, dataset: {name: r.name}},
@@ -158,7 +171,7 @@ async function render(container, params, query) {
             'aria-label': 'Select ' + r.name, checked: selected.has(r.name), onchange: ev => {
               ev.target.checked ? selected.add(r.name) : selected.delete(r.name);
               ev.target.closest('tr').classList.toggle('selected', ev.target.checked);
-              all.checked = records.every(x => selected.has(x.name));
+              all.checked = shown.every(x => selected.has(x.name));
               drawBulk();
             }})),
           h('td', {class: 'name'}, h('code', {}, r.name)),
@@ -175,7 +188,7 @@ async function render(container, params, query) {
             : h('span', {class: 'muted'}, 'none')),
           h('td', {class: 'actions'},
               h('button', {class: 'rollback', disabled: readOnly || !previous,
-                title: previous ? 'Back to ' + previous.policyId + ' v' + previous.version : 'No earlier version',
+                title: previous ? 'Back to ' + policyName(previous.policyId) + ' v' + previous.version : 'No earlier version',
                 onclick: () => rollback(r, previous)}, 'Roll back'),
               h('button', {class: 'danger delete', disabled: readOnly, onclick: () => remove(r)}, 'Delete'))));
       if (open.has(r.name)) {
@@ -188,7 +201,8 @@ async function render(container, params, query) {
             h('th', {class: 'num'}, 'TTL'), h('th', {}, 'Policy'), h('th', {}, 'Version'), h('th', {}, 'History'),
             h('th', {}, ''))),
         h('tbody', {}, rows)));
-    tableBox.appendChild(h('p', {class: 'muted count'}, records.length + (records.length === 1 ? ' record' : ' records')));
+    tableBox.appendChild(h('p', {class: 'muted count'}, (shown.length < records.length ? shown.length + ' of ' : '')
+        + records.length + (records.length === 1 ? ' record' : ' records')));
   }
 
   function historyList(r) {
@@ -246,7 +260,7 @@ async function render(container, params, query) {
       body.ttl = Number(ttlInput.value);
     }
     const ok = await confirmAction({title: 'Move records',
-      message: h('p', {}, 'Move ', h('strong', {}, what), ' to ', h('strong', {}, target.policyId + ' v' + target.version),
+      message: h('p', {}, 'Move ', h('strong', {}, what), ' to ', h('strong', {}, policyName(target.policyId) + ' v' + target.version),
           body.ttl !== undefined ? ' with TTL ' + body.ttl : '', '? They answer from it at once. All move, or none does.'),
       confirm: 'Move'});
     if (!ok) {
@@ -255,7 +269,8 @@ async function render(container, params, query) {
     try {
       const res = await api.post('records/update', body);
       const n = (res.records || []).length;
-      notify('Moved ' + n + (n === 1 ? ' record' : ' records') + ' to ' + target.policyId + ' v' + target.version, 'ok');
+      notify('Moved ' + n + (n === 1 ? ' record' : ' records') + ' to ' + policyName(target.policyId) + ' v' + target.version,
+          'ok');
       selected.clear();
       await refresh();
     } catch (e) {
@@ -266,15 +281,15 @@ async function render(container, params, query) {
 
   async function rollback(r, previous) {
     const ok = await confirmAction({title: 'Roll back ' + r.name,
-      message: h('p', {}, h('code', {}, r.name), ' answers from ', h('strong', {}, r.policyId + ' v' + r.version),
-          '. Roll it back to ', h('strong', {}, previous.policyId + ' v' + previous.version), '?'),
+      message: h('p', {}, h('code', {}, r.name), ' answers from ', h('strong', {}, policyName(r.policyId) + ' v' + r.version),
+          '. Roll it back to ', h('strong', {}, policyName(previous.policyId) + ' v' + previous.version), '?'),
       confirm: 'Roll back'});
     if (!ok) {
       return;
     }
     try {
       const res = await api.post('records/' + seg(r.name) + '/rollback');
-      notify('Rolled back ' + res.name + ' to ' + res.policyId + ' v' + res.version, 'ok');
+      notify('Rolled back ' + res.name + ' to ' + policyName(res.policyId) + ' v' + res.version, 'ok');
       await refresh();
     } catch (e) {
       notify('Roll back failed: ' + e.message, 'error');
@@ -284,7 +299,7 @@ async function render(container, params, query) {
   async function remove(r) {
     const ok = await confirmAction({title: 'Delete ' + r.name,
       message: h('p', {}, 'Delete the policy record ', h('code', {}, r.name), '? The name stops answering from ',
-          r.policyId + ' v' + r.version, ' at once, and its history is lost. The policy is kept.'),
+          policyName(r.policyId) + ' v' + r.version, ' at once, and its history is lost. The policy is kept.'),
       confirm: 'Delete', danger: true});
     if (!ok) {
       return;

@@ -5,8 +5,9 @@
 import {api} from './api.js';
 import {clear, h} from './dom.js';
 import {CONTINENTS, CONTINENT_OF, US_SUBDIVISIONS, allCountries, countryName} from './countries.js';
-import {emptyState, errorBox, loadPolicies, loading, policyHref, policyVersionPicker, replaceQuery} from './ops.js';
+import {errorBox, loading, policyHref, policyVersionPicker, replaceQuery, screenWithPolicies} from './ops.js';
 import {register} from './router.js';
+import {renderTree} from './tree.js';
 import {drawWorld, marker} from './worldmap.js';
 
 register('try', {title: 'Try it', nav: 'Try it', order: 50, render});
@@ -50,21 +51,12 @@ function aliasEndpointsOf(doc) {
 }
 
 async function render(container, params, query) {
-  container.appendChild(h('h1', {}, 'Try it'));
-  const body = h('div', {class: 'try-view'}, loading('policies'));
-  container.appendChild(body);
-  let policies;
-  try {
-    policies = await loadPolicies();
-  } catch (e) {
-    clear(body).appendChild(errorBox(e, 'Loading policies'));
+  const screen = await screenWithPolicies(container, 'Try it', 'try-view',
+      'Try it evaluates a policy version as the DNS server would.');
+  if (!screen) {
     return;
   }
-  clear(body);
-  if (!policies.length) {
-    body.appendChild(emptyState('No policies yet.', 'Try it evaluates a policy version as the DNS server would.'));
-    return;
-  }
+  const {body, policies} = screen;
   const picker = policyVersionPicker({policies, policyId: query.policyId, version: query.version, idPrefix: 'try',
     onChange: () => loadVersion()});
   const recordName = h('input', {id: 'try-record', placeholder: 'optional', 'aria-label': 'Record name'});
@@ -174,9 +166,11 @@ async function render(container, params, query) {
     ev.preventDefault();
     tryIt();
   }}, h('h2', {}, 'Client'), modeTabs, Object.values(panes), overrides, h('div', {class: 'form-actions'}, run));
+  // The form beside the tree; under them the answer beside the trace.
   const result = h('div', {class: 'try-result'});
+  const traceBox = h('div', {class: 'try-trace'});
   const treeBox = h('div', {class: 'panel try-tree'});
-  body.appendChild(h('div', {class: 'try-layout'}, form, h('div', {class: 'try-right'}, result, treeBox)));
+  body.appendChild(h('div', {class: 'try-layout'}, form, treeBox, result, traceBox));
   drawModes();
 
   let version = null;
@@ -232,6 +226,7 @@ async function render(container, params, query) {
   async function loadVersion() {
     replaceQuery('try', {policyId: picker.policyId, version: picker.version});
     clear(result);
+    clear(traceBox);
     clear(treeBox).appendChild(loading('the policy'));
     health.clear();
     targetHealth.clear();
@@ -249,15 +244,21 @@ async function render(container, params, query) {
       return;
     }
     drawOverrides();
-    await drawTree([]);
+    drawTree([]);
   }
 
-  async function drawTree(pathNodes) {
+  let tree = null;
+
+  function drawTree(pathNodes) {
+    if (tree) {
+      tree.destroy();
+      tree = null;
+    }
     clear(treeBox);
     treeBox.appendChild(h('h2', {}, pathNodes.length ? 'Path taken' : 'The policy',
         h('a', {class: 'small', href: policyHref(version.id, version.version)},
             'open ' + (version.name || version.id) + ' v' + version.version)));
-    await showTree(treeBox, version.document, pathNodes);
+    tree = showTree(treeBox, version.document, pathNodes);
   }
 
   function client() {
@@ -296,6 +297,7 @@ async function render(container, params, query) {
       request.recordName = recordName.value.trim();
     }
     run.disabled = true;
+    clear(traceBox);
     clear(result).appendChild(loading('the answer'));
     let res;
     try {
@@ -307,7 +309,7 @@ async function render(container, params, query) {
       run.disabled = false;
     }
     showResult(res);
-    await drawTree(res.pathNodes || []);
+    drawTree(res.pathNodes || []);
   }
 
   function showResult(res) {
@@ -327,7 +329,7 @@ async function render(container, params, query) {
         (res.endpoints || []).length ? h('p', {class: 'small'}, 'From ', res.endpoints.map((e, i) =>
           [i ? ', ' : '', h('a', {href: policyHref(version.id, version.version, 'endpoint:' + e)}, e)])) : null,
         locText ? h('p', {class: 'small muted'}, 'Client taken as: ' + locText) : null));
-    result.appendChild(h('div', {class: 'panel trace'}, h('h2', {}, 'Trace'),
+    traceBox.appendChild(h('div', {class: 'panel trace'}, h('h2', {}, 'Trace'),
         (res.trace || []).length ? h('ol', {class: 'trace-steps', id: 'try-trace'}, res.trace.map(s => h('li', {},
             s.nodeId ? h('a', {href: policyHref(version.id, version.version, s.nodeId)}, h('code', {}, s.nodeId)) : null,
             s.nodeId ? ' ' : null, s.message)))
@@ -335,29 +337,18 @@ async function render(container, params, query) {
   }
 
   await loadVersion();
+  return () => tree && tree.destroy();
 }
 
-/**
- * Draws the policy's tree with the path taken highlighted (tree.js, the editor's drawing); when tree.js cannot be
- * loaded the path is listed instead, so Try it still works.
- */
-async function showTree(box, document, pathNodes) {
-  let tree;
-  try {
-    tree = await import('./tree.js');
-  } catch (e) {
-    tree = null;
+/** Draws the policy's tree (tree.js, the editor's drawing) with the path taken highlighted. */
+function showTree(box, document, pathNodes) {
+  const holder = h('div', {class: 'tree-holder'});
+  box.appendChild(holder);
+  const tree = renderTree(holder, document, {toolbar: true, emptyText: 'This version has no rule or endpoint.'});
+  if (pathNodes.length) {
+    tree.highlight(pathNodes, 'path');
+    // The whole tree, so that the path shows from start to answer (after tree.js's own first view).
+    requestAnimationFrame(() => tree.fit());
   }
-  if (tree && tree.drawTree) {
-    const holder = h('div', {class: 'tree-holder'});
-    box.appendChild(holder);
-    const drawn = await tree.drawTree(holder, document, {});
-    if (pathNodes.length && drawn && drawn.highlight) {
-      drawn.highlight(pathNodes, 'path');
-    }
-    return;
-  }
-  box.appendChild(pathNodes.length
-    ? h('ol', {class: 'path-list'}, pathNodes.map(n => h('li', {}, h('code', {}, n))))
-    : h('p', {class: 'muted'}, 'Try a client to see the path taken.'));
+  return tree;
 }
