@@ -4,7 +4,7 @@
 
 import {api, seg} from './api.js';
 import {append, clear, h} from './dom.js';
-import {emptyState, errorBox, loadPolicies, loading, policyLabel, replaceQuery} from './ops.js';
+import {emptyState, errorBox, loading, policyLabel, replaceQuery, screenWithPolicies} from './ops.js';
 import {link, register} from './router.js';
 import {nodeIdForPointer, renderTree} from './tree.js';
 
@@ -15,23 +15,17 @@ register('compare', {title: 'Compare versions', nav: 'Compare', order: 30, rende
 register('compare/:id', {title: 'Compare versions', render});
 
 async function render(container, params, query) {
-  container.appendChild(h('div', {class: 'page-head'}, h('h1', {}, 'Compare versions')));
+  const screen = await screenWithPolicies(container, 'Compare versions', 'compare-view',
+      h('span', {}, 'Create one in the ', h('a', {href: '#/editor'}, 'editor'), '.'));
+  if (!screen) {
+    return;
+  }
+  const {body, policies} = screen;
   const pickers = h('div', {class: 'toolbar'});
-  container.appendChild(pickers);
-  const body = h('div', {}, loading('policies'));
-  container.appendChild(body);
-  let policies;
-  try {
-    policies = await loadPolicies();
-  } catch (e) {
-    clear(body).appendChild(errorBox(e, 'Loading policies'));
-    return;
-  }
-  const policy = policies.find(p => p.id === params.id) || (params.id ? null : policies.find(p => (p.versions || []).length > 1));
-  if (!policies.length) {
-    clear(body).appendChild(emptyState('No policies yet.', 'Create one in the ', h('a', {href: '#/editor'}, 'editor'), '.'));
-    return;
-  }
+  container.insertBefore(pickers, body);
+  // Without a policy in the address: the first one with something to compare.
+  const policy = params.id ? policies.find(p => p.id === params.id)
+      : policies.find(p => (p.versions || []).length > 1) || policies[0];
   if (!policy) {
     clear(body).appendChild(errorBox({code: 'NoSuchTrafficPolicy', message: 'No policy ' + params.id}));
     return;

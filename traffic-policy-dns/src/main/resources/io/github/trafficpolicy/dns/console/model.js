@@ -4,7 +4,7 @@
 // StartEndpoint, Endpoints, Rules); problems the user must still fix (an entry not connected, an empty value) are
 // left for the server's validation to name.
 
-import {RULE_MEMBERS, ruleEntries} from './tree.js';
+import {RULE_MEMBERS, reachable, ruleEntries} from './tree.js';
 
 export const RULE_TYPES = ['failover', 'geo', 'geoproximity', 'latency', 'weighted', 'multivalue'];
 export const ENDPOINT_TYPES = ['value', 'cloudfront', 'application-load-balancer', 'elastic-load-balancer',
@@ -167,31 +167,6 @@ export function reaches(doc, fromRuleId, targetRuleId) {
         && walk(en.entry.RuleReference));
   };
   return walk(fromRuleId);
-}
-
-/** Every node id reachable from the start. */
-export function reachable(doc) {
-  const out = new Set();
-  const walkRule = id => {
-    if (out.has('rule:' + id) || !rules(doc)[id]) {
-      return;
-    }
-    out.add('rule:' + id);
-    for (const en of ruleEntries(id, rules(doc)[id])) {
-      out.add(en.id);
-      if (typeof en.entry.RuleReference === 'string') {
-        walkRule(en.entry.RuleReference);
-      } else if (typeof en.entry.EndpointReference === 'string') {
-        out.add('endpoint:' + en.entry.EndpointReference);
-      }
-    }
-  };
-  if (typeof doc.StartRule === 'string') {
-    walkRule(doc.StartRule);
-  } else if (typeof doc.StartEndpoint === 'string') {
-    out.add('endpoint:' + doc.StartEndpoint);
-  }
-  return out;
 }
 
 /** The entries (node ids) that reference a rule or an endpoint. */

@@ -77,6 +77,32 @@ export function nodeIdForPointer(pointer) {
   return null;
 }
 
+/** Every node id reachable from the start. */
+export function reachable(doc) {
+  const out = new Set();
+  const rules = doc && doc.Rules && typeof doc.Rules === 'object' ? doc.Rules : {};
+  const walkRule = id => {
+    if (out.has('rule:' + id) || !rules[id]) {
+      return;
+    }
+    out.add('rule:' + id);
+    for (const en of ruleEntries(id, rules[id])) {
+      out.add(en.id);
+      if (typeof en.entry.RuleReference === 'string') {
+        walkRule(en.entry.RuleReference);
+      } else if (typeof en.entry.EndpointReference === 'string') {
+        out.add('endpoint:' + en.entry.EndpointReference);
+      }
+    }
+  };
+  if (doc && typeof doc.StartRule === 'string') {
+    walkRule(doc.StartRule);
+  } else if (doc && typeof doc.StartEndpoint === 'string') {
+    out.add('endpoint:' + doc.StartEndpoint);
+  }
+  return out;
+}
+
 /** A short label for an entry: its location, region, weight or role. */
 export function entryLabel(ruleType, member, entry) {
   if (member === 'Primary' || member === 'Secondary') {
@@ -204,25 +230,7 @@ function build(doc, collapsed) {
   }
   // What the start reaches, collapsed or not; everything else is drawn below as "not connected": first the rules
   // no rule references (tops of detached trees), then the rest.
-  const reached = new Set();
-  const reach = id => {
-    if (reached.has(id) || !rules[id]) {
-      return;
-    }
-    reached.add(id);
-    for (const en of ruleEntries(id, rules[id])) {
-      if (typeof en.entry.RuleReference === 'string') {
-        reach(en.entry.RuleReference);
-      } else if (typeof en.entry.EndpointReference === 'string') {
-        reached.add('endpoint:' + en.entry.EndpointReference);
-      }
-    }
-  };
-  if (doc && typeof doc.StartRule === 'string') {
-    reach(doc.StartRule);
-  } else if (doc && typeof doc.StartEndpoint === 'string') {
-    reached.add('endpoint:' + doc.StartEndpoint);
-  }
+  const reached = reachable(doc);
   const referenced = new Set();
   for (const [rid, rule] of Object.entries(rules)) {
     for (const en of ruleEntries(rid, rule)) {
@@ -231,7 +239,7 @@ function build(doc, collapsed) {
       }
     }
   }
-  const orphanRules = Object.keys(rules).filter(id => !reached.has(id));
+  const orphanRules = Object.keys(rules).filter(id => !reached.has('rule:' + id));
   for (const id of [...orphanRules.filter(id => !referenced.has(id)), ...orphanRules]) {
     if (!drawn.has('rule:' + id)) {
       const r = ruleNode(id, null, 0);
