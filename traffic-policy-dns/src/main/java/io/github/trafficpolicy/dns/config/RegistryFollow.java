@@ -3,8 +3,8 @@ package io.github.trafficpolicy.dns.config;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.trafficpolicy.api.internal.IoMessages;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.RegistryServing;
 import io.github.trafficpolicy.dns.Zone;
 import io.github.trafficpolicy.engine.CompiledPolicy;
@@ -164,8 +164,10 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     if (EtcdSettings.scheme(location).isEmpty()) {
       return Optional.empty();
     }
-    return etcdSettings(config, config.extensions().get("registry"), location, config.name() + ": /registry",
+    return etcdSettings(config, checkNotNull(config.extensions().get("registry")), location, config.name() + ": /registry",
         problems);
+  }
+
   /** An in-memory registry holding the configuration's policy records. */
   private static Optional<RegistryFollow> memory(ServeConfig config, JsonNode node, PolicyEvaluator evaluator,
       List<Zone> zones, List<CompiledPolicy> fixed, List<Seed> seeds, List<String> problems) {
@@ -200,7 +202,8 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
         }
         for (Seed sd : e.getValue()) {
           ServeConfig.PolicyRecordEntry r = sd.entry();
-          registry.createRecord(r.zone(), r.name(), r.ttl(), e.getKey(), numbered.get(r.policyVersion()));
+          registry.createRecord(r.zone(), r.name(), r.ttl(), e.getKey(),
+              checkNotNull(numbered.get(r.policyVersion()), "numbered above"));
         }
       } catch (RegistryException ex) {
         problems.add(e.getValue().get(0).entry().place() + ": cannot be put in the in-memory registry: "
@@ -213,7 +216,7 @@ record RegistryFollow(TrafficPolicyRegistry registry, RegistryServing serving, D
     }
     RegistryServing serving = RegistryServing.create(registry, evaluator, zones, fixed);
     config.aliasTargets().ifPresent(a -> serving.aliasTargetWait(a.startupWait()));
-    return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(DEFAULT_POLL_MILLIS)));
+    return Optional.of(new RegistryFollow(registry, serving, Duration.ofMillis(DEFAULT_POLL_MILLIS), Optional.empty()));
   }
 
   /** The etcd settings of an {@code etcd://} location and the object's other members; problems added on failure. */

@@ -70,7 +70,7 @@ public record SharedHealthConfig(double healthyShare, String vantage, Duration l
   /** The member of {@code config}, empty without it; problems (with their places) added when it is not valid. */
   static Optional<SharedHealthConfig> read(ServeConfig config, List<String> problems) {
     JsonNode node = config.extensions().get(MEMBER);
-    if (node == null || node.isNull() || node.isBoolean() && !node.booleanValue()) {
+    if (node == null || node.isNull() || (node.isBoolean() && !node.booleanValue())) {
       return Optional.empty();
     }
     String place = config.name() + ": /" + MEMBER;

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -245,7 +246,7 @@ public final class Console {
       name = "";
     }
     boolean ok = name.equalsIgnoreCase("localhost")
-        || InetAddresses.isInetAddress(name) && InetAddresses.forString(name).isLoopbackAddress();
+        || (InetAddresses.isInetAddress(name) && InetAddresses.forString(name).isLoopbackAddress());
     if (!ok) {
       throw new ConsoleException(421, "MisdirectedRequest", "This console listens on a loopback address and answers "
           + "only requests for a loopback address or localhost, not for " + host);
@@ -254,7 +255,7 @@ public final class Console {
 
   private static Optional<String> cookie(ApiRequest request) {
     for (String header : request.headers("cookie")) {
-      for (String part : header.split(";")) {
+      for (String part : header.split(";", -1)) {
         int eq = part.indexOf('=');
         if (eq > 0 && part.substring(0, eq).strip().equals(COOKIE)) {
           return Optional.of(part.substring(eq + 1).strip());
@@ -292,6 +293,7 @@ public final class Console {
   }
 
   /** A response: status, extra headers, content type (null for none) and body. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared: a reply written once
   record Reply(int status, Map<String, String> headers, String contentType, byte[] body) {
     static final String JSON_TYPE = "application/json; charset=utf-8";
 
@@ -334,14 +336,14 @@ public final class Console {
 
   /** Builds a {@link Console}. */
   public static final class Builder {
-    private TrafficPolicyRegistry registry;
-    private AccessKeys keys;
+    private @Nullable TrafficPolicyRegistry registry;
+    private @Nullable AccessKeys keys;
     private AuditLog audit = AuditLog.toLogger();
     private Clock clock = Clock.systemUTC();
-    private PolicyEvaluator evaluator;
-    private HealthCheckStore healthChecks;
+    private @Nullable PolicyEvaluator evaluator;
+    private @Nullable HealthCheckStore healthChecks;
     private Supplier<? extends Collection<String>> zones = List::of;
-    private InetSocketAddress listen;
+    private @Nullable InetSocketAddress listen;
     private boolean https;
 
     private Builder() {}

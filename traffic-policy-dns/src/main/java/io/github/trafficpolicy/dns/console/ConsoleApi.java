@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The console's JSON operations under {@code /console/api/}, on a {@link TrafficPolicyRegistry}: policies and
@@ -519,7 +520,7 @@ final class ConsoleApi {
       return replacement;
     }
     StringBuilder sb = new StringBuilder();
-    for (String field : current.strip().split("\\s+")) {
+    for (String field : current.strip().split("\\s+", -1)) {
       sb.append(sb.length() == 0 ? "" : " ").append(normalize(field).equals(wanted) ? replacement : field);
     }
     return sb.toString();
@@ -648,7 +649,7 @@ final class ConsoleApi {
   /** The query parameters (the first of each name), decoded. */
   private static Map<String, String> query(ApiRequest request) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String part : request.rawQuery().split("&")) {
+    for (String part : request.rawQuery().split("&", -1)) {
       if (part.isEmpty()) {
         continue;
       }
@@ -812,7 +813,7 @@ final class ConsoleApi {
   }
 
   /** A string member ({@code null} when absent and not required). */
-  static String text(JsonNode body, String name, boolean required) {
+  static @Nullable String text(JsonNode body, String name, boolean required) {
     JsonNode v = body.get(name);
     if (v == null || v.isNull()) {
       if (required) {

@@ -18,21 +18,22 @@ import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.Coordinates;
-import io.github.trafficpolicy.engine.EvaluatorInputs;
 import io.github.trafficpolicy.engine.HealthSnapshot;
 import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.Query;
 import io.github.trafficpolicy.engine.TraceStep;
+import io.github.trafficpolicy.engine.input.EvaluatorInputs;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The console's evaluations of a policy: "try it" (one client, with the trace of every decision tied to the drawn
@@ -156,11 +157,11 @@ final class Evaluations {
     }
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }
 
-  private static Double number(JsonNode o, String name) {
+  private static @Nullable Double number(JsonNode o, String name) {
     JsonNode n = o.get(name);
     if (n == null || n.isNull()) {
       return null;
@@ -173,8 +174,7 @@ final class Evaluations {
 
   private static Map<String, HealthStatus> statuses(JsonNode body, String name) {
     Map<String, HealthStatus> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = member(body, name).fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : member(body, name).properties()) {
       String v = e.getValue().isTextual() ? e.getValue().textValue().toUpperCase(Locale.ROOT) : "";
       if (!v.equals("HEALTHY") && !v.equals("UNHEALTHY")) {
         throw ConsoleException.invalidInput(Problem.pointer(name, e.getKey()) + ": must be \"HEALTHY\" or "
@@ -190,8 +190,7 @@ final class Evaluations {
 
   private static Map<String, Double> latency(JsonNode body) {
     Map<String, Double> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = member(body, "latency").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : member(body, "latency").properties()) {
       if (!e.getValue().isNumber() || e.getValue().doubleValue() < 0 || !Double.isFinite(e.getValue().doubleValue())) {
         throw ConsoleException.invalidInput(Problem.pointer("latency", e.getKey()) + ": must be milliseconds (a "
             + "number, 0 or more) but was " + e.getValue());
@@ -345,7 +344,7 @@ final class Evaluations {
   }
 
   /** Every ISO 3166-1 alpha-2 country code the JDK knows, and Kosovo's {@code XK} (which Route 53 knows too). */
-  static TreeSet<String> countryCodes() {
+  static SortedSet<String> countryCodes() {
     TreeSet<String> codes = new TreeSet<>(List.of(Locale.getISOCountries()));
     codes.add("XK");
     return codes;

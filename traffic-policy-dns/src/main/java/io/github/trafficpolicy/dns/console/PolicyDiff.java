@@ -8,7 +8,6 @@ import io.github.trafficpolicy.api.Problem;
 import io.github.trafficpolicy.api.Rule;
 import io.github.trafficpolicy.api.RuleId;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +81,7 @@ final class PolicyDiff {
       return;
     }
     if (a.isObject() && b.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : a.properties()) {
         String p = Problem.childPointer(path, e.getKey());
         JsonNode other = b.get(e.getKey());
         if (other == null) {
@@ -92,8 +90,7 @@ final class PolicyDiff {
           compare(p, e.getValue(), other);
         }
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : b.properties()) {
         if (!a.has(e.getKey())) {
           changes.add(new Change(Problem.childPointer(path, e.getKey()), "add", null, e.getValue()));
         }

@@ -40,6 +40,7 @@ final class StaticResources {
       .buildOrThrow();
 
   /** One file: its bytes, content type and ETag (quoted). */
+  @SuppressWarnings("ArrayRecordComponent") // never compared: a file of the jar, read once
   record Resource(byte[] bytes, String contentType, String etag) {}
 
   private final ClassLoader loader;

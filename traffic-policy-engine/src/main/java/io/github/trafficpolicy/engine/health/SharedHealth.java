@@ -203,7 +203,7 @@ public final class SharedHealth {
       }
     }
     ImmutableMap.Builder<HealthCheckId, HealthStatus> b = ImmutableMap.builder();
-    checks.forEach(c -> b.put(c.id(), out.get(c.id())));
+    checks.forEach(c -> b.put(c.id(), checkNotNull(out.get(c.id()), c.id())));
     return b.build();
   }
 

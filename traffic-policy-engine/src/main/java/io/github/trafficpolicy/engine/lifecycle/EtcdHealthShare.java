@@ -32,7 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,7 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
   private final ScheduledExecutorService follower;
   /** The lease this vantage point's results are put under while connected, 0 while not. */
   private volatile long lease;
-  private volatile Watch.Watcher watcher;
+  private volatile Watch.@Nullable Watcher watcher;
   /** Counts the watches opened, so that what a closed one still delivers is ignored; follower thread. */
   private long watchGeneration;
   private volatile boolean closed;
@@ -90,7 +92,8 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
     EtcdHealthShare share = new EtcdHealthShare(settings, shared, leaseTtl, EtcdStore.client(settings));
     shared.publisher(share);
     long tick = Math.max(100, leaseTtl.toMillis() / 3);
-    share.follower.scheduleWithFixedDelay(share::tick, 0, tick, TimeUnit.MILLISECONDS);
+    // tick catches its own failures; the follower is shut down by close.
+    ScheduledFuture<?> unused = share.follower.scheduleWithFixedDelay(share::tick, 0, tick, TimeUnit.MILLISECONDS);
     return share;
   }
 
@@ -123,8 +126,8 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
       if (l == 0 || closed || latest == null) {
         return; // put again with the others on reconnecting
       }
-      kv.put(key(check), ByteSequence.from(latest.toJson()), PutOption.builder().withLeaseId(l).build())
-          .whenComplete((ok, error) -> {
+      CompletableFuture<?> unused = kv.put(key(check), ByteSequence.from(latest.toJson()),
+          PutOption.builder().withLeaseId(l).build()).whenComplete((ok, error) -> {
             if (error != null && !closed) {
               LOG.debug("shared health: putting the result of {} failed: {}", check, error.toString());
             }
@@ -136,7 +139,7 @@ final class EtcdHealthShare implements SharedHealth.Publisher, AutoCloseable {
   public void withdraw(HealthCheckId check) {
     onFollower(() -> {
       if (lease != 0 && !closed) {
-        kv.delete(key(check));
+        CompletableFuture<?> unused = kv.delete(key(check)); // the lease's expiry removes it anyway
       }
     });
   }
