@@ -168,21 +168,13 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if ((latitude == null) != (longitude == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--latitude and --longitude go together");
-    }
-    for (Map.Entry<String, HealthStatus> e : concat(health, targetHealth)) {
-      if (e.getValue() == HealthStatus.UNKNOWN) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
-      }
-    }
+    checkOptions();
     ClientLocation location = null;
     ClientLatency given = null;
     try {
       if (continent != null || country != null || subdivision != null || latitude != null) {
         location = ClientLocation.ofCodes(continent, country, subdivision,
-            latitude == null ? null : new Coordinates(latitude, longitude));
+            latitude == null || longitude == null ? null : new Coordinates(latitude, longitude));
       }
       if (!latency.isEmpty()) {
         given = ClientLatency.of(latency, 0);
@@ -190,37 +182,11 @@ final class EvaluateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-
-    MaxMindGeoLocator maxMind = null;
-    DnsAliasResolver dnsAliases = null;
+    List<AutoCloseable> opened = new ArrayList<>();
     try {
       PolicyDocument document = PolicyDocumentJson.read(policy);
-      EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().settings(seed == null
-          ? EvaluatorSettings.defaults()
-          : EvaluatorSettings.defaults().toBuilder().seed(seed).build());
-      if (geoTable != null) {
-        inputs.geoLocator(load(geoTable, CidrGeoLocator::load));
-      }
-      if (geoipDb != null) {
-        maxMind = load(geoipDb, MaxMindGeoLocator::open);
-        inputs.geoLocator(maxMind);
-      }
-      if (given != null) {
-        ClientLatency fixed = given;
-        inputs.latencyTable((address, where) -> fixed);
-      }
-      if (latencyTable != null) {
-        inputs.latencyTable(load(latencyTable, CsvLatencyTable::load));
-      }
-      if (aliasTable != null) {
-        inputs.aliasTable(load(aliasTable, StaticAliasResolver::load));
-      }
-      if (!resolvers.isEmpty()) {
-        inputs.aliasLookups(DnsAliasResolver.builder().resolvers(resolvers));
-      }
-      EvaluatorInputs assembled = inputs.build();
-      dnsAliases = assembled.dnsAliasResolver().orElse(null);
-
+      EvaluatorInputs assembled = inputs(given, opened);
+      DnsAliasResolver dnsAliases = assembled.dnsAliasResolver().orElse(null);
       HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
       health.forEach(snapshot::check);
       targetHealth.forEach(snapshot::target);
@@ -228,7 +194,6 @@ final class EvaluateCommand implements Callable<Integer> {
       if (location != null) {
         query.location(location);
       }
-
       PolicyEvaluator built = assembled.evaluator();
       CompiledPolicy compiled = built.compile(document, PolicyBinding.standalone(recordName));
       if (dnsAliases != null) {
@@ -258,13 +223,57 @@ final class EvaluateCommand implements Callable<Integer> {
       err.println("traffic-policy evaluate: interrupted while resolving alias targets");
       return TrafficPolicyCommand.FAILED;
     } finally {
-      if (maxMind != null) {
-        maxMind.close();
-      }
-      if (dnsAliases != null) {
-        dnsAliases.close();
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          err.println("traffic-policy evaluate: " + e.getMessage());
+        }
       }
     }
+  }
+
+  /** Refuses option combinations that make no sense, before anything is read. */
+  private void checkOptions() {
+    if ((latitude == null) != (longitude == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--latitude and --longitude go together");
+    }
+    for (Map.Entry<String, HealthStatus> e : concat(health, targetHealth)) {
+      if (e.getValue() == HealthStatus.UNKNOWN) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
+      }
+    }
+  }
+
+  /** The evaluator's inputs as the options give them; what it opens (databases, resolvers) is added to {@code opened}. */
+  private EvaluatorInputs inputs(@Nullable ClientLatency given, List<AutoCloseable> opened) throws IOException {
+    EvaluatorInputs.Builder inputs = EvaluatorInputs.builder().settings(seed == null
+        ? EvaluatorSettings.defaults()
+        : EvaluatorSettings.defaults().toBuilder().seed(seed).build());
+    if (geoTable != null) {
+      inputs.geoLocator(load(geoTable, CidrGeoLocator::load));
+    }
+    if (geoipDb != null) {
+      MaxMindGeoLocator maxMind = load(geoipDb, MaxMindGeoLocator::open);
+      opened.add(maxMind);
+      inputs.geoLocator(maxMind);
+    }
+    if (given != null) {
+      inputs.latencyTable((address, where) -> given);
+    }
+    if (latencyTable != null) {
+      inputs.latencyTable(load(latencyTable, CsvLatencyTable::load));
+    }
+    if (aliasTable != null) {
+      inputs.aliasTable(load(aliasTable, StaticAliasResolver::load));
+    }
+    if (!resolvers.isEmpty()) {
+      inputs.aliasLookups(DnsAliasResolver.builder().resolvers(resolvers));
+    }
+    EvaluatorInputs assembled = inputs.build();
+    assembled.dnsAliasResolver().ifPresent(opened::add);
+    return assembled;
   }
 
   /** What the resolver says of each alias endpoint of the answer: its name, addresses and freshness, or why none. */

@@ -84,25 +84,10 @@ final class ApiMember {
     } catch (IllegalArgumentException e) {
       problems.add(place + "/listen: " + e.getMessage());
     }
-    AccessKeys keys = null;
-    Optional<AccessKeys.Key> generated = Optional.empty();
-    if (!node.has("credentials")) {
-      generated = Optional.of(AccessKeys.generate("generated"));
-      keys = AccessKeys.of(List.of(generated.get()));
-    } else if (!node.path("credentials").isTextual()) {
-      problems.add(place + "/credentials: must be the access keys file (AWS shared credentials format)");
-    } else {
-      String file = node.get("credentials").textValue();
-      try {
-        keys = AccessKeys.parse(src.describe(file), new String(src.read(file), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        problems.add(place + "/credentials: cannot read " + src.describe(file) + ": " + IoMessages.describe(e));
-      } catch (IllegalArgumentException e) {
-        for (String line : IoMessages.message(e).lines().toList()) {
-          problems.add(place + "/credentials: " + line);
-        }
-      }
-    }
+    Optional<AccessKeys.Key> generated =
+        node.has("credentials") ? Optional.empty() : Optional.of(AccessKeys.generate("generated"));
+    AccessKeys keys = generated.isPresent() ? AccessKeys.of(List.of(generated.get()))
+        : credentials(node, src, place, problems);
     ApiServer.Builder b = ApiServer.builder();
     JsonNode tls = node.get("tls");
     if (tls != null) {
@@ -125,24 +110,53 @@ final class ApiMember {
     if (problems.size() > before || registry.isEmpty()) {
       return Optional.empty();
     }
-    String log = node.path("auditLog").asText("-");
-    if (log.equals("-")) {
-      b.audit(AuditLog.toLogger());
-    } else {
-      Optional<Path> f = src.file(log);
-      try {
-        PrintStream out = new PrintStream(new FileOutputStream(f.orElseThrow(
-            () -> new IOException("not a file on disk")).toFile(), true), true, StandardCharsets.UTF_8);
-        resources.add(out);
-        b.audit(AuditLog.to(out));
-      } catch (IOException e) {
-        problems.add(place + "/auditLog: cannot open " + src.describe(log) + ": " + IoMessages.describe(e));
-        return Optional.empty();
-      }
+    if (!auditLog(node, src, place, b, problems, resources)) {
+      return Optional.empty();
     }
     b.registry(registry.get()).keys(checkNotNull(keys)).listen(checkNotNull(listen));
     healthChecks.ifPresent(b::healthChecks);
     return Optional.of(new ApiMember(b, resources, generated, listen));
+  }
+
+  /** The access keys of the {@code credentials} file (AWS shared credentials format), or null with problems. */
+  private static @Nullable AccessKeys credentials(JsonNode node, ConfigSource src, String place,
+                                                  List<String> problems) {
+    if (!node.path("credentials").isTextual()) {
+      problems.add(place + "/credentials: must be the access keys file (AWS shared credentials format)");
+      return null;
+    }
+    String file = node.get("credentials").textValue();
+    try {
+      return AccessKeys.parse(src.describe(file), new String(src.read(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      problems.add(place + "/credentials: cannot read " + src.describe(file) + ": " + IoMessages.describe(e));
+    } catch (IllegalArgumentException e) {
+      for (String line : IoMessages.message(e).lines().toList()) {
+        problems.add(place + "/credentials: " + line);
+      }
+    }
+    return null;
+  }
+
+  /** The audit log ({@code "-"}: the logger); false, with a problem, when its file cannot be opened. */
+  private static boolean auditLog(JsonNode node, ConfigSource src, String place, ApiServer.Builder b,
+                                  List<String> problems, List<AutoCloseable> resources) {
+    String log = node.path("auditLog").asText("-");
+    if (log.equals("-")) {
+      b.audit(AuditLog.toLogger());
+      return true;
+    }
+    Optional<Path> f = src.file(log);
+    try {
+      PrintStream out = new PrintStream(new FileOutputStream(f.orElseThrow(
+          () -> new IOException("not a file on disk")).toFile(), true), true, StandardCharsets.UTF_8);
+      resources.add(out);
+      b.audit(AuditLog.to(out));
+      return true;
+    } catch (IOException e) {
+      problems.add(place + "/auditLog: cannot open " + src.describe(log) + ": " + IoMessages.describe(e));
+      return false;
+    }
   }
 
   /**

@@ -428,39 +428,7 @@ final class ConsoleApi {
     if (versions == null || !versions.isArray() || versions.isEmpty()) {
       throw ConsoleException.invalidInput("/versions: required: a list of {\"policyId\", \"version\"}");
     }
-    List<Usage> usages = registry.usages(value);
-    Map<String, Replacement> plan = new LinkedHashMap<>();
-    for (int i = 0; i < versions.size(); i++) {
-      JsonNode v = versions.get(i);
-      if (!v.isObject()) {
-        throw ConsoleException.invalidInput("/versions/" + i + ": must be {\"policyId\", \"version\"}");
-      }
-      PolicyVersion pv = registry.getPolicy(text(v, "policyId", true), version(v, "version"));
-      if (plan.containsKey(pv.id())) {
-        throw ConsoleException.invalidInput("/versions/" + i + ": policy " + pv.id() + " is listed twice (one "
-            + "version per policy: its records move to the new one)");
-      }
-      List<Usage> uses = usages.stream().filter(u -> u.version().equals(pv.ref())).toList();
-      if (uses.isEmpty()) {
-        throw ConsoleException.invalidInput("/versions/" + i + ": " + pv.name() + " version " + pv.version()
-            + " does not use " + value);
-      }
-      JsonNode tree = documentJson(pv).deepCopy();
-      for (Usage u : uses) {
-        JsonNode parent = tree.at(u.path().substring(0, u.path().lastIndexOf('/')));
-        String member = NodeIds.tokens(u.path()).get(NodeIds.tokens(u.path()).size() - 1);
-        String now = parent.path(member).asText();
-        ((ObjectNode) parent).put(member, u.kind() == Usage.Kind.HEALTH_CHECK ? replacement
-            : replaceValue(now, value, replacement));
-      }
-      String text = pretty(tree);
-      PolicyCheck check = PolicyDocumentJson.check(text);
-      if (!check.isValid()) {
-        throw new ConsoleException(400, "InvalidTrafficPolicyDocument", pv.name() + " version " + pv.version()
-            + " with " + value + " replaced by " + replacement + " is not a valid document", check.errors());
-      }
-      plan.put(pv.id(), new Replacement(pv, text, uses.size()));
-    }
+    Map<String, Replacement> plan = plan(versions, value, replacement);
     List<ManagedRecord> before = new ArrayList<>();
     JsonNode names = body.get("records");
     if (names != null && !names.isNull()) {
@@ -505,6 +473,47 @@ final class ConsoleApi {
     }
     root.setAll(movedRecords(call, before, after));
     return json(200, root);
+  }
+
+  /**
+   * The replacement in each listed version, checked: each version uses the value and each new document is valid.
+   * Keyed by policy id (one version per policy).
+   */
+  private Map<String, Replacement> plan(JsonNode versions, String value, String replacement) {
+    List<Usage> usages = registry.usages(value);
+    Map<String, Replacement> plan = new LinkedHashMap<>();
+    for (int i = 0; i < versions.size(); i++) {
+      JsonNode v = versions.get(i);
+      if (!v.isObject()) {
+        throw ConsoleException.invalidInput("/versions/" + i + ": must be {\"policyId\", \"version\"}");
+      }
+      PolicyVersion pv = registry.getPolicy(text(v, "policyId", true), version(v, "version"));
+      if (plan.containsKey(pv.id())) {
+        throw ConsoleException.invalidInput("/versions/" + i + ": policy " + pv.id() + " is listed twice (one "
+            + "version per policy: its records move to the new one)");
+      }
+      List<Usage> uses = usages.stream().filter(u -> u.version().equals(pv.ref())).toList();
+      if (uses.isEmpty()) {
+        throw ConsoleException.invalidInput("/versions/" + i + ": " + pv.name() + " version " + pv.version()
+            + " does not use " + value);
+      }
+      JsonNode tree = documentJson(pv).deepCopy();
+      for (Usage u : uses) {
+        JsonNode parent = tree.at(u.path().substring(0, u.path().lastIndexOf('/')));
+        String member = NodeIds.tokens(u.path()).get(NodeIds.tokens(u.path()).size() - 1);
+        String now = parent.path(member).asText();
+        ((ObjectNode) parent).put(member, u.kind() == Usage.Kind.HEALTH_CHECK ? replacement
+            : replaceValue(now, value, replacement));
+      }
+      String text = pretty(tree);
+      PolicyCheck check = PolicyDocumentJson.check(text);
+      if (!check.isValid()) {
+        throw new ConsoleException(400, "InvalidTrafficPolicyDocument", pv.name() + " version " + pv.version()
+            + " with " + value + " replaced by " + replacement + " is not a valid document", check.errors());
+      }
+      plan.put(pv.id(), new Replacement(pv, text, uses.size()));
+    }
+    return plan;
   }
 
   /** One planned replacement: the version replaced in, the new document's text, how many uses. */
