@@ -380,7 +380,6 @@ abstract class CompiledRule {
   /** {@code latency}: ascending latency from the client to each entry's region. */
   static final class Latency extends CompiledRule {
     final String[] region;
-    /** Region coordinates for the built-in estimate; NaN when the region is not in the table. */
     /** Unit vectors of the regions (NaN when the region is not in the coordinate table). */
     final double[] x;
     final double[] y;

@@ -44,13 +44,10 @@ final class PrefixTrie<V> {
   }
 
   /**
-   * Looks up {@code address}; the result packs the value index ({@link #index}, negative when no network contains
-   * the address) and the prefix length over which the result holds ({@link #prefix}), so the lookup allocates no
-   * result object.
-   */
-  /**
-   * {@link #find(InetAddress)} for an address given as 4 or 16 bytes (16 bytes are IPv6; an IPv4-mapped one is
-   * looked up as its IPv4 address, as an {@link java.net.Inet6Address} is).
+   * Looks up an address given as 4 or 16 bytes (16 bytes are IPv6; an IPv4-mapped one is looked up as its IPv4
+   * address, as an {@link java.net.Inet6Address} is). The result packs the value index ({@link #index}, negative
+   * when no network contains the address) and the prefix length over which the result holds ({@link #prefix}), so
+   * the lookup allocates no result object.
    */
   long find(byte[] address) {
     if (address.length == 4) {
