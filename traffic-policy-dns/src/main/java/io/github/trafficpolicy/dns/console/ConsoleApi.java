@@ -503,7 +503,7 @@ final class ConsoleApi {
         String member = NodeIds.tokens(u.path()).get(NodeIds.tokens(u.path()).size() - 1);
         String now = parent.path(member).asText();
         ((ObjectNode) parent).put(member, u.kind() == Usage.Kind.HEALTH_CHECK ? replacement
-            : replaceValue(now, value, replacement));
+            : Usage.replaceIn(now, value, replacement));
       }
       String text = pretty(tree);
       PolicyCheck check = PolicyDocumentJson.check(text);
@@ -518,30 +518,6 @@ final class ConsoleApi {
 
   /** One planned replacement: the version replaced in, the new document's text, how many uses. */
   private record Replacement(PolicyVersion from, String text, int count) {}
-
-  /**
-   * {@code current} with {@code value} replaced: the whole value when it is the value (ignoring case, quotes and a
-   * trailing dot, as usages are found), else each whitespace-separated field that is (an MX value's host name).
-   */
-  static String replaceValue(String current, String value, String replacement) {
-    String wanted = normalize(value);
-    if (normalize(current).equals(wanted)) {
-      return replacement;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String field : current.strip().split("\\s+", -1)) {
-      sb.append(sb.length() == 0 ? "" : " ").append(normalize(field).equals(wanted) ? replacement : field);
-    }
-    return sb.toString();
-  }
-
-  private static String normalize(String s) {
-    String t = s.strip().toLowerCase(Locale.ROOT);
-    if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
-      t = t.substring(1, t.length() - 1);
-    }
-    return t.endsWith(".") && t.length() > 1 ? t.substring(0, t.length() - 1) : t;
-  }
 
   // ---------------------------------------------------------------- try it, health, map
 

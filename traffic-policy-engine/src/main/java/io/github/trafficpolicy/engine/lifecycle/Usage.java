@@ -27,4 +27,13 @@ public record Usage(PolicyRef version, String policyName, Kind kind, String path
     /** An entry's {@code HealthCheck} ID. */
     HEALTH_CHECK
   }
+
+  /**
+   * An endpoint value with every use of {@code value} replaced, matched as usages are found (ignoring case, quotes
+   * and a trailing dot): the whole value, or each whitespace-separated field of it (an MX value's host name).
+   */
+  public static String replaceIn(String endpointValue, String value, String replacement) {
+    return UsageFinder.replace(checkNotNull(endpointValue, "endpointValue"), checkNotNull(value, "value"),
+        checkNotNull(replacement, "replacement"));
+  }
 }

@@ -70,6 +70,22 @@ final class UsageFinder {
     return false;
   }
 
+  /**
+   * {@code current} with {@code value} replaced: the whole value when it matches ({@link #valueMatches}), else each
+   * whitespace-separated field that does (an MX value's host name).
+   */
+  static String replace(String current, String value, String replacement) {
+    String wanted = normalize(value);
+    if (normalize(current).equals(wanted)) {
+      return replacement;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String field : Splitter.onPattern("\\s+").omitEmptyStrings().split(current)) {
+      sb.append(sb.length() == 0 ? "" : " ").append(normalize(field).equals(wanted) ? replacement : field);
+    }
+    return sb.toString();
+  }
+
   private static String normalize(String s) {
     String t = s.trim().toLowerCase(Locale.ROOT);
     if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
