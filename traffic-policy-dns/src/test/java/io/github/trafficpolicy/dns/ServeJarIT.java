@@ -250,7 +250,12 @@ final class ServeJarIT {
 
   @Test
   void sigint_drainsAndExits130AsDocumented() throws Exception {
-    Process p = builder(List.of(), "serve", "--config", dir.resolve("serve.json").toString()).start();
+    ProcessBuilder pb = builder(List.of(), "serve", "--config", dir.resolve("serve.json").toString());
+    // A job started in the background of a non-interactive shell (CI scripts, nohup) inherits SIGINT ignored, and a
+    // JVM that starts with SIGINT ignored keeps ignoring it: give the server the default disposition, as a terminal's
+    // foreground process has (coreutils env resets it).
+    pb.command().addAll(0, List.of("env", "--default-signal=INT"));
+    Process p = pb.start();
     List<String> err = new ArrayList<>();
     try {
       BlockingQueue<String> out = Jar.pump(p, err);
