@@ -218,15 +218,14 @@ final class SimulateCommand implements Callable<Integer> {
   private Simulation.Builder policies(PolicyEvaluator evaluator) throws IOException {
     PolicyDocument document = PolicyDocumentJson.read(policy);
     CompiledPolicy compiled = evaluator.compile(document, PolicyBinding.standalone(recordName));
-    Simulation.Builder simulation = Simulation.builder(compiled).top(top);
-    String againstName = null;
+    Simulation.Builder simulation = Simulation.builder(compiled).top(top).policyName(policy.toString());
     if (against != null) {
-      simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)));
-      againstName = against.toString();
+      simulation.against(evaluator.compile(PolicyDocumentJson.read(against), PolicyBinding.standalone(recordName)))
+          .againstName(against.toString());
     } else if (againstVersion != null) {
       simulation.against(fromRegistry(evaluator, againstVersion));
     }
-    return simulation.names(policy.toString(), againstName);
+    return simulation;
   }
 
   /** The networks simulated over: the GeoIP database's, with the CIDR table's laid over them. */

@@ -1,7 +1,6 @@
 package io.github.trafficpolicy.dns.console;
 
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,11 +81,16 @@ public final class Console {
   private final boolean loopback;
 
   private Console(Builder b) {
-    this.sessions = new Sessions(b.keys, b.clock);
+    TrafficPolicyRegistry registry = checkNotNull(b.registry, "registry is not set");
+    AccessKeys keys = checkNotNull(b.keys, "keys are not set");
+    PolicyEvaluator evaluator = checkNotNull(b.evaluator, "evaluator is not set");
+    HealthCheckStore healthChecks = checkNotNull(b.healthChecks, "healthChecks is not set");
+    InetSocketAddress listen = checkNotNull(b.listen, "listen is not set");
+    this.sessions = new Sessions(keys, b.clock);
     this.files = new StaticResources(Console.class.getClassLoader());
     this.scheme = b.https ? "https" : "http";
-    this.loopback = b.listen.getAddress().isLoopbackAddress();
-    this.api = new ConsoleApi(b.registry, b.audit, b.evaluator, b.healthChecks, b.zones);
+    this.loopback = listen.getAddress().isLoopbackAddress();
+    this.api = new ConsoleApi(registry, b.audit, evaluator, healthChecks, b.zones);
   }
 
   /** A builder. */
@@ -108,17 +112,23 @@ public final class Console {
     } catch (ConsoleException e) {
       reply = Reply.error(e);
     } catch (ApiException e) {
-      reply = Reply.error(new ConsoleException(e.status(), e.code(), e.getMessage()));
+      reply = Reply.error(new ConsoleException(e.status(), e.code(), messageOf(e)));
     } catch (RegistryException e) {
       reply = Reply.error(ConsoleApi.refused(e));
     } catch (IllegalArgumentException e) {
-      reply = Reply.error(ConsoleException.invalidInput(e.getMessage()));
+      reply = Reply.error(ConsoleException.invalidInput(messageOf(e)));
     } catch (RuntimeException e) {
       LOG.error("console request {} failed", requestId, e);
       reply = Reply.error(new ConsoleException(500, "InternalFailure",
           "The request failed because of an error in the server (request " + requestId + ")"));
     }
     send(ex, reply, requestId);
+  }
+
+  /** An exception's message, or its type when it has none. */
+  static String messageOf(Throwable e) {
+    String m = e.getMessage();
+    return m != null ? m : e.getClass().getSimpleName();
   }
 
   private Reply route(HttpExchange ex, String requestId) throws IOException {
@@ -172,8 +182,8 @@ public final class Console {
       }
       case "POST" -> {
         JsonNode body = ConsoleApi.body(request);
-        String id = ConsoleApi.text(body, "accessKeyId", true);
-        String secret = ConsoleApi.text(body, "secretAccessKey", true);
+        String id = ConsoleApi.text(body, "accessKeyId");
+        String secret = ConsoleApi.text(body, "secretAccessKey");
         Sessions.Session s = sessions.signIn(id, secret, client);
         session.ifPresent(sessions::end);
         return Reply.json(200, describe(s)).with("Set-Cookie", COOKIE + "=" + s.id() + "; HttpOnly; SameSite=Strict; "
@@ -294,7 +304,7 @@ public final class Console {
 
   /** A response: status, extra headers, content type (null for none) and body. */
   @SuppressWarnings("ArrayRecordComponent") // never compared: a reply written once
-  record Reply(int status, Map<String, String> headers, String contentType, byte[] body) {
+  record Reply(int status, Map<String, String> headers, @Nullable String contentType, byte[] body) {
     static final String JSON_TYPE = "application/json; charset=utf-8";
 
     static Reply json(int status, JsonNode body) {
@@ -405,13 +415,12 @@ public final class Console {
       return this;
     }
 
-    /** The console. */
+    /**
+     * The console.
+     *
+     * @throws NullPointerException naming the first required setting that is not set
+     */
     public Console build() {
-      checkState(registry != null, "registry is not set");
-      checkState(keys != null, "keys are not set");
-      checkState(evaluator != null, "evaluator is not set");
-      checkState(healthChecks != null, "healthChecks is not set");
-      checkState(listen != null, "listen is not set");
       return new Console(this);
     }
   }

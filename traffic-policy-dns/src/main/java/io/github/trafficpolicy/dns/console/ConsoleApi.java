@@ -229,9 +229,9 @@ final class ConsoleApi {
 
   private Console.Reply createPolicy(Call call) {
     JsonNode body = body(call.request());
-    String name = text(body, "name", true);
+    String name = text(body, "name");
     String text = documentText(body);
-    Optional<String> comment = Optional.ofNullable(text(body, "comment", false));
+    Optional<String> comment = optionalText(body, "comment");
     PolicyVersion v = registry.createPolicy(name, text, comment);
     audit(call, "CreateTrafficPolicy", v.id() + "/" + v.version(), null, AuditLog.policyVersion(v));
     return json(201, object().put("id", v.id()).put("version", v.version()));
@@ -240,7 +240,7 @@ final class ConsoleApi {
   private Console.Reply createVersion(Call call, String id) {
     JsonNode body = body(call.request());
     String text = documentText(body);
-    Optional<String> comment = Optional.ofNullable(text(body, "comment", false));
+    Optional<String> comment = optionalText(body, "comment");
     PolicyVersion v = registry.createPolicyVersion(id, text, comment);
     audit(call, "CreateTrafficPolicyVersion", v.id() + "/" + v.version(), null, AuditLog.policyVersion(v));
     return json(201, object().put("id", v.id()).put("version", v.version()));
@@ -311,10 +311,10 @@ final class ConsoleApi {
 
   private Console.Reply createRecord(Call call) {
     JsonNode body = body(call.request());
-    String zone = text(body, "zone", true);
-    String name = text(body, "name", true);
+    String zone = text(body, "zone");
+    String name = text(body, "name");
     long ttl = ttl(body, true).orElseThrow();
-    String policyId = text(body, "policyId", true);
+    String policyId = text(body, "policyId");
     int version = version(body, "version");
     if (zones.get().stream().map(ConsoleApi::absolute).noneMatch(absolute(zone)::equals)) {
       throw new ConsoleException(404, "NoSuchHostedZone", "This server does not serve the zone " + zone
@@ -327,7 +327,7 @@ final class ConsoleApi {
 
   private Console.Reply updateRecords(Call call) {
     JsonNode body = body(call.request());
-    String policyId = text(body, "policyId", true);
+    String policyId = text(body, "policyId");
     int version = version(body, "version");
     OptionalLong ttl = ttl(body, false).map(OptionalLong::of).orElse(OptionalLong.empty());
     JsonNode all = body.get("all");
@@ -417,12 +417,12 @@ final class ConsoleApi {
    */
   private Console.Reply replace(Call call) {
     JsonNode body = body(call.request());
-    String value = text(body, "value", true).strip();
-    String replacement = text(body, "replacement", true).strip();
+    String value = text(body, "value").strip();
+    String replacement = text(body, "replacement").strip();
     if (value.isEmpty() || replacement.isEmpty()) {
       throw ConsoleException.invalidInput("/value and /replacement must not be empty");
     }
-    String comment = Optional.ofNullable(text(body, "comment", false))
+    String comment = optionalText(body, "comment")
         .orElse("Replaced " + value + " with " + replacement);
     JsonNode versions = body.get("versions");
     if (versions == null || !versions.isArray() || versions.isEmpty()) {
@@ -451,7 +451,7 @@ final class ConsoleApi {
         Map<String, Integer> to = new LinkedHashMap<>();
         created.forEach(v -> to.put(v.id(), v.version()));
         after = registry.putRecords(before.stream().map(r -> new PolicyRecord(r.zone(), r.name(), r.ttl(),
-            r.current().policyId(), to.get(r.current().policyId()))).toList());
+            r.current().policyId(), checkNotNull(to.get(r.current().policyId())))).toList());
       }
     } catch (RuntimeException e) {
       for (PolicyVersion v : created) {
@@ -467,7 +467,7 @@ final class ConsoleApi {
     ArrayNode out = root.putArray("created");
     for (PolicyVersion v : created) {
       audit(call, "CreateTrafficPolicyVersion", v.id() + "/" + v.version(), null, AuditLog.policyVersion(v));
-      Replacement r = plan.get(v.id());
+      Replacement r = checkNotNull(plan.get(v.id()));
       out.addObject().put("policyId", v.id()).put("fromVersion", r.from().version()).put("version", v.version())
           .put("replacements", r.count());
     }
@@ -487,7 +487,7 @@ final class ConsoleApi {
       if (!v.isObject()) {
         throw ConsoleException.invalidInput("/versions/" + i + ": must be {\"policyId\", \"version\"}");
       }
-      PolicyVersion pv = registry.getPolicy(text(v, "policyId", true), version(v, "version"));
+      PolicyVersion pv = registry.getPolicy(text(v, "policyId"), version(v, "version"));
       if (plan.containsKey(pv.id())) {
         throw ConsoleException.invalidInput("/versions/" + i + ": policy " + pv.id() + " is listed twice (one "
             + "version per policy: its records move to the new one)");
@@ -522,7 +522,7 @@ final class ConsoleApi {
   // ---------------------------------------------------------------- try it, health, map
 
   private ObjectNode tryIt(JsonNode body) {
-    String recordName = text(body, "recordName", false);
+    String recordName = optionalText(body, "recordName").orElse(null);
     PolicyDocument doc;
     PolicyBinding binding;
     if (body.hasNonNull("document")) {
@@ -534,7 +534,7 @@ final class ConsoleApi {
       doc = check.document().orElseThrow();
       binding = PolicyBinding.standalone(recordName == null ? "www.example.com." : absolute(recordName));
     } else {
-      PolicyVersion v = registry.getPolicy(text(body, "policyId", true), version(body, "version"));
+      PolicyVersion v = registry.getPolicy(text(body, "policyId"), version(body, "version"));
       doc = v.document();
       binding = binding(v, recordName);
     }
@@ -545,7 +545,7 @@ final class ConsoleApi {
    * How a version is bound for an evaluation: as the record named (or its first record) when it is bound to it, so
    * weighted and multivalue choices are the ones that record answers; else as a record of that name with TTL 60.
    */
-  private PolicyBinding binding(PolicyVersion v, String recordName) {
+  private PolicyBinding binding(PolicyVersion v, @Nullable String recordName) {
     List<ManagedRecord> records = registry.state().recordsUsing(v.ref());
     Optional<ManagedRecord> r = records.stream()
         .filter(x -> recordName == null || x.name().equals(absolute(recordName))).findFirst();
@@ -609,7 +609,8 @@ final class ConsoleApi {
     return root;
   }
 
-  private void audit(Call call, String action, String target, ObjectNode before, ObjectNode after) {
+  private void audit(Call call, String action, String target, @Nullable ObjectNode before,
+      @Nullable ObjectNode after) {
     audit.write(call.requestId(), call.key(), "console", action, target, before, after);
   }
 
@@ -759,7 +760,7 @@ final class ConsoleApi {
           CONFLICTING_TYPES, TOO_MANY_TRAFFIC_POLICY_VERSIONS_FOR_CURRENT_POLICY -> 409;
       default -> 400;
     };
-    String message = e.getMessage();
+    String message = Console.messageOf(e);
     String prefix = error.awsName() + ": ";
     if (message.startsWith(prefix)) {
       message = message.substring(prefix.length());
@@ -797,20 +798,23 @@ final class ConsoleApi {
     return node;
   }
 
-  /** A string member ({@code null} when absent and not required). */
-  static @Nullable String text(JsonNode body, String name, boolean required) {
+  /** The string member {@code name} of {@code body}: a console error naming it when absent or null. */
+  static String text(JsonNode body, String name) {
+    return optionalText(body, name)
+        .orElseThrow(() -> ConsoleException.invalidInput("/" + name + ": required (a string)"));
+  }
+
+  /** The string member {@code name} of {@code body}, empty when absent or null. */
+  static Optional<String> optionalText(JsonNode body, String name) {
     JsonNode v = body.get(name);
     if (v == null || v.isNull()) {
-      if (required) {
-        throw ConsoleException.invalidInput("/" + name + ": required (a string)");
-      }
-      return null;
+      return Optional.empty();
     }
     if (!v.isTextual()) {
       throw ConsoleException.invalidInput("/" + name + ": must be a string but was " + v.getNodeType()
           .name().toLowerCase(Locale.ROOT));
     }
-    return v.textValue();
+    return Optional.of(v.textValue());
   }
 
   /** A percent-encoded path segment or query value, decoded ({@code +} stays a plus sign). */

@@ -58,10 +58,10 @@ final class Evaluations {
   static ObjectNode tryIt(PolicyEvaluator evaluator, PolicyDocument doc, PolicyBinding binding, JsonNode body) {
     JsonNode client = member(body, "client");
     ClientSubnet subnet = ClientSubnet.parse("0.0.0.0/0");
-    String address = ConsoleApi.text(client, "address", false);
-    if (address != null) {
+    Optional<String> address = ConsoleApi.optionalText(client, "address");
+    if (address.isPresent()) {
       try {
-        subnet = ClientSubnet.parse(address.strip());
+        subnet = ClientSubnet.parse(address.get().strip());
       } catch (IllegalArgumentException e) {
         throw ConsoleException.invalidInput("/client/address: " + e.getMessage());
       }
@@ -138,9 +138,9 @@ final class Evaluations {
   }
 
   private static Optional<ClientLocation> location(JsonNode client) {
-    String continent = ConsoleApi.text(client, "continent", false);
-    String country = ConsoleApi.text(client, "country", false);
-    String subdivision = ConsoleApi.text(client, "subdivision", false);
+    String continent = ConsoleApi.optionalText(client, "continent").orElse(null);
+    String country = ConsoleApi.optionalText(client, "country").orElse(null);
+    String subdivision = ConsoleApi.optionalText(client, "subdivision").orElse(null);
     Double lat = number(client, "latitude");
     Double lon = number(client, "longitude");
     if ((lat == null) != (lon == null)) {
@@ -157,7 +157,7 @@ final class Evaluations {
     }
   }
 
-  private static @Nullable String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }
 

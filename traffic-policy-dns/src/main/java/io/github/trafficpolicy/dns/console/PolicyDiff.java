@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What changed between two versions of a policy: the JSON changes (a JSON pointer, {@code add}, {@code remove} or
@@ -23,7 +24,7 @@ import java.util.TreeSet;
  */
 final class PolicyDiff {
   /** One change. */
-  record Change(String path, String op, JsonNode before, JsonNode after) {}
+  record Change(String path, String op, @Nullable JsonNode before, @Nullable JsonNode after) {}
 
   private final List<Change> changes = new ArrayList<>();
 

@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The console's sign-in and sessions, in memory. A sign-in checks an access key's secret against {@link AccessKeys}
@@ -76,7 +77,7 @@ final class Sessions {
     }
 
     /** Whether {@code token} is this session's CSRF token (constant time). */
-    boolean csrfMatches(String token) {
+    boolean csrfMatches(@Nullable String token) {
       return token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
           csrfToken.getBytes(StandardCharsets.UTF_8));
     }

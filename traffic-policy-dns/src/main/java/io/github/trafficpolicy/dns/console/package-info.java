@@ -5,8 +5,8 @@
  * JSON API under {@code /console/api/} ({@code ConsoleApi}), behind a session cookie, a CSRF token on every write
  * and a strict Content Security Policy. The contract between this server side and the UI is the README's "Console"
  * section of the traffic-policy-dns module.
- *
- * <p>Not {@code @NullMarked} yet (new in this release; NullAway's findings here are still open): its public types
- * take and return no null all the same.
  */
+@NullMarked
 package io.github.trafficpolicy.dns.console;
+
+import org.jspecify.annotations.NullMarked;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A statement a {@link Simulation} checks for every network, in the baseline and in the failure cases of the
@@ -152,7 +153,7 @@ public record Invariant(
   }
 
   /** Parses an {@code invariants} array; {@code source} names it in messages. */
-  static ImmutableList<Invariant> parse(String source, JsonNode array) {
+  static ImmutableList<Invariant> parse(String source, @Nullable JsonNode array) {
     if (array == null || array.isNull()) {
       return ImmutableList.of();
     }

@@ -101,10 +101,10 @@ public final class Simulation {
   }
 
   private final CompiledPolicy policy;
-  private final CompiledPolicy against;
+  private final @Nullable CompiledPolicy against;
   private final NetworkSource source;
-  private final LatencyTable latencyTable;
-  private final Population population;
+  private final @Nullable LatencyTable latencyTable;
+  private final @Nullable Population population;
   private final HealthSnapshot health;
   private final ImmutableMap<String, Double> capacity;
   private final ImmutableList<ImmutableList<String>> failures;
@@ -114,15 +114,15 @@ public final class Simulation {
   private final @Nullable String againstName;
   private final ImmutableList<String> latencyRegions;
   private final ImmutableMap<String, Integer> endpointIndex;
-  private final Consumer<ChangedNetwork> changedNetworkSink;
+  private final @Nullable Consumer<ChangedNetwork> changedNetworkSink;
   /** Per group, the health inputs of its baseline answers (see {@link #evaluate}). */
   private Set<String> @Nullable [] baseInputs;
   /** The group of the previous piece ({@link #add}; {@link #run} is not reentrant). */
   private @Nullable Group last;
   /** What {@link #weigh} found, for {@link #pieceWeight}: weight per address of each family … */
-  private double @Nullable [] perAddress;
+  private final double[] perAddress = new double[2];
   /** … the default weight of each country's networks outside population network entries … */
-  private @Nullable Map<String, Double> countryFree;
+  private final Map<String, Double> countryFree = new LinkedHashMap<>();
   /** … and the sum the raw population weights were divided by. */
   private double weightSum;
 
@@ -296,21 +296,26 @@ public final class Simulation {
   /** Pieces answered alike, and what they weigh. */
   static final class Group {
     final ClientLocation location;
-    final ClientLatency latency;
+    /** Null without a latency table. */
+    final @Nullable ClientLatency latency;
     /** Its position in the run's group array. */
     final int index;
     final double[] addresses = new double[2];
     final double[] free = new double[2];
     double entryShare;
     long networks;
-    @Nullable InetAddress example;
-    int examplePrefix = Integer.MAX_VALUE;
+    /** Its widest piece (the first one found at that width), which stands for it in evaluations and reports. */
+    InetAddress example;
+    int examplePrefix;
     double weight;
 
-    Group(ClientLocation location, ClientLatency latency, int index) {
+    Group(ClientLocation location, @Nullable ClientLatency latency, int index, InetAddress example,
+        int examplePrefix) {
       this.location = location;
       this.latency = latency;
       this.index = index;
+      this.example = example;
+      this.examplePrefix = examplePrefix;
     }
 
     String country() {
@@ -362,7 +367,7 @@ public final class Simulation {
       againstDistribution = Optional.of(aggregate(groups, before));
       diff = Optional.of(compare(groups, before, base));
       if (changedNetworkSink != null) {
-        changedNetworks(byKey, byInstance, before, base);
+        changedNetworks(byKey, byInstance, before, base, changedNetworkSink);
       }
     }
     List<FailureCase> cases = new ArrayList<>();
@@ -380,7 +385,7 @@ public final class Simulation {
       ipv4 += g.addresses[0];
       ipv6 += g.addresses[1];
     }
-    return new SimulationReport(policyName, against == null ? Optional.empty() : Optional.of(againstName),
+    return new SimulationReport(policyName, against == null ? Optional.empty() : Optional.ofNullable(againstName),
         pieces[0], groups.length, ipv4, ipv6, weighting, distribution, againstDistribution, diff,
         overloads(distribution), ImmutableMap.copyOf(capacity), ImmutableList.copyOf(cases), map,
         invariantResults(found, checked));
@@ -467,7 +472,7 @@ public final class Simulation {
    * One-degree cells of the locations with coordinates: their weight, main endpoint and, with {@code before}, the
    * fraction of their clients that moves.
    */
-  private ImmutableList<MapCell> mapCells(Group[] groups, double[][] after, double[][] before) {
+  private ImmutableList<MapCell> mapCells(Group[] groups, double[][] after, double @Nullable [][] before) {
     int n = endpointIndex.size();
     Map<Integer, double[]> cells = new TreeMap<>();
     for (int i = 0; i < groups.length; i++) {
@@ -526,7 +531,7 @@ public final class Simulation {
       g = last != null && last.location == location ? last : byInstance.get(location);
     }
     if (g == null) {
-      g = group(byKey, a, location);
+      g = group(byKey, a, prefix, location);
       if (latencyTable == null) {
         byInstance.put(location, g);
       }
@@ -541,18 +546,19 @@ public final class Simulation {
       g.example = a;
       g.examplePrefix = prefix;
     }
-    int entry = population != null && population.hasNetworks() ? population.entryFor(a, prefix) : -1;
-    if (entry >= 0) {
-      g.entryShare += population.sharePerAddress(entry) * addresses;
+    Population pop = population;
+    int entry = pop != null && pop.hasNetworks() ? pop.entryFor(a, prefix) : -1;
+    if (pop != null && entry >= 0) {
+      g.entryShare += pop.sharePerAddress(entry) * addresses;
     } else {
       g.free[family] += addresses;
     }
   }
 
-  /** The group of the piece at {@code a} located at {@code location}: same location and latency data. */
-  private Group group(Map<Key, Group> byKey, InetAddress a, ClientLocation location) {
+  /** The group of the piece {@code a/prefix} located at {@code location}: same location and latency data. */
+  private Group group(Map<Key, Group> byKey, InetAddress a, int prefix, ClientLocation location) {
     Key key = key(a, location);
-    return byKey.computeIfAbsent(key, k -> new Group(location, latency(k), byKey.size()));
+    return byKey.computeIfAbsent(key, k -> new Group(location, latency(k), byKey.size(), a, prefix));
   }
 
   /** The group key of the piece at {@code a}: its location and its latency to every region the policies name. */
@@ -592,7 +598,7 @@ public final class Simulation {
     }
     int families = (total[0] > 0 ? 1 : 0) + (total[1] > 0 ? 1 : 0);
     checkState(families > 0, "the geo source lists no network");
-    perAddress = new double[2];
+    countryFree.clear();
     weightSum = 1;
     for (int f = 0; f < 2; f++) {
       perAddress[f] = total[f] > 0 ? 1.0 / families / total[f] : 0;
@@ -604,7 +610,6 @@ public final class Simulation {
       }
       return "equal per address within each address family, " + split + " (no population file)";
     }
-    countryFree = new LinkedHashMap<>();
     for (Group g : groups) {
       double free = g.free[0] * perAddress[0] + g.free[1] * perAddress[1];
       countryFree.merge(g.country(), free, Double::sum);
@@ -647,7 +652,7 @@ public final class Simulation {
 
   /** Lists every network whose endpoints change from {@code before} to {@code after}, to the sink. */
   private void changedNetworks(Map<Key, Group> byKey, Map<ClientLocation, Group> byInstance, double[][] before,
-      double[][] after) throws IOException {
+      double[][] after, Consumer<ChangedNetwork> sink) throws IOException {
     List<String> names = new ArrayList<>(endpointIndex.keySet());
     source.forEachNetwork((address, prefix, location) -> split(address.getAddress(), prefix,
         a -> holdsFor(a, location), (a, p) -> {
@@ -655,13 +660,14 @@ public final class Simulation {
           Group g = latencyTable == null ? byInstance.get(location) : null;
           if (g == null) {
             g = byKey.get(key(a, location));
+            checkState(g != null, "the geo source listed %s/%s the second time but not the first", a, p);
           }
           double moved = 0;
           for (int e = 0; e < names.size(); e++) {
             moved += Math.max(0, before[g.index][e] - after[g.index][e]);
           }
           if (moved > 1e-12) {
-            changedNetworkSink.accept(new ChangedNetwork(InetAddresses.toAddrString(a) + "/" + p,
+            sink.accept(new ChangedNetwork(InetAddresses.toAddrString(a) + "/" + p,
                 SimulationReport.describe(location), pieceWeight(a, p, g) * moved, mix(names, before[g.index]),
                 mix(names, after[g.index])));
           }
@@ -679,13 +685,14 @@ public final class Simulation {
    * this snapshot changes from the one {@code base} was evaluated under), a group whose inputs miss every changed one
    * keeps its {@code base} shares without being evaluated again — its answers cannot differ.
    */
-  private double[][] evaluate(CompiledPolicy p, HealthSnapshot h, Group[] groups, Set<String>[] inputs,
-      double[][] base, Set<String> changed) {
+  private double[][] evaluate(CompiledPolicy p, HealthSnapshot h, Group[] groups,
+      Set<String> @Nullable [] inputs, double @Nullable [][] base, @Nullable Set<String> changed) {
     double[][] out = new double[groups.length][];
     int n = endpointIndex.size();
-    int none = endpointIndex.get(NO_ANSWER);
+    int none = endpointIndex(NO_ANSWER);
+    Set<String> @Nullable [] known = baseInputs;
     IntStream.range(0, groups.length).parallel().forEach(i -> {
-      if (base != null && Collections.disjoint(baseInputs[i], changed)) {
+      if (base != null && changed != null && known != null && Collections.disjoint(known[i], changed)) {
         out[i] = base[i];
         return;
       }
@@ -705,12 +712,24 @@ public final class Simulation {
           continue;
         }
         for (EndpointId e : s.answer().endpoints()) {
-          shares[endpointIndex.get(e.value())] += s.probability() / s.answer().endpoints().size();
+          shares[endpointIndex(e.value())] += s.probability() / s.answer().endpoints().size();
         }
       }
       out[i] = shares;
     });
     return out;
+  }
+
+  /** The position of an endpoint (or {@link #NO_ANSWER}) in {@link #endpointIndex}, which lists every one. */
+  private int endpointIndex(String endpoint) {
+    return valueOf(endpointIndex, endpoint);
+  }
+
+  /** The value of a key that is in the map by construction. */
+  private static <K, V> V valueOf(Map<K, V> map, K key) {
+    V v = map.get(key);
+    checkState(v != null, "%s missing", key);
+    return v;
   }
 
   /** The health inputs ({@code check:ID}, {@code target:ID}) whose status differs between two snapshots. */
@@ -759,14 +778,14 @@ public final class Simulation {
 
   private ImmutableMap<String, Shares> scoped(Map<String, double[]> sums, Map<String, Double> weights) {
     List<String> keys = new ArrayList<>(sums.keySet());
-    keys.sort((a, b) -> Double.compare(weights.get(b), weights.get(a)));
+    keys.sort((a, b) -> Double.compare(valueOf(weights, b), valueOf(weights, a)));
     ImmutableMap.Builder<String, Shares> out = ImmutableMap.builder();
     for (String k : keys) {
-      double w = weights.get(k);
+      double w = valueOf(weights, k);
       if (w <= 0) {
         continue; // no client there (a population file that gives it none)
       }
-      double[] s = sums.get(k);
+      double[] s = valueOf(sums, k);
       double[] scaled = new double[s.length];
       for (int e = 0; e < s.length; e++) {
         scaled[e] = w > 0 ? s[e] / w : 0;
@@ -841,7 +860,7 @@ public final class Simulation {
     }
     moves.sort((x, y) -> Double.compare(y.share(), x.share()));
     List<CountryChange> countries = new ArrayList<>();
-    countryChanged.forEach((c, s) -> countries.add(new CountryChange(c, s, s / countryWeight.get(c))));
+    countryChanged.forEach((c, s) -> countries.add(new CountryChange(c, s, s / valueOf(countryWeight, c))));
     countries.sort((x, y) -> Double.compare(y.share(), x.share()));
     locations.sort((x, y) -> Double.compare(y.share(), x.share()));
     return new Comparison(changed, ImmutableList.copyOf(moves), ImmutableList.copyOf(top(countries)),
@@ -1090,13 +1109,15 @@ public final class Simulation {
       return this;
     }
 
-    /**
-     * What the report calls the policy and the compared version (default: {@code id vN} from their bindings); a
-     * null name keeps the default.
-     */
-    public Builder names(String policyName, String againstName) {
-      this.policyName = policyName;
-      this.againstName = againstName;
+    /** What the report calls the policy (default: {@code id vN} from its binding). */
+    public Builder policyName(String name) {
+      this.policyName = checkNotNull(name, "name");
+      return this;
+    }
+
+    /** What the report calls the version compared with (default: {@code id vN} from its binding). */
+    public Builder againstName(String name) {
+      this.againstName = checkNotNull(name, "name");
       return this;
     }
 
