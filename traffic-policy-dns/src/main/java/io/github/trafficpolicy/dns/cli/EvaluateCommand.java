@@ -20,8 +20,6 @@ import io.github.trafficpolicy.engine.ClientSubnet;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.Coordinates;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
-import io.github.trafficpolicy.engine.HealthSnapshot;
-import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.Outcome;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
@@ -131,13 +129,7 @@ final class EvaluateCommand implements Callable<Integer> {
           + "in order.")
   List<InetSocketAddress> resolvers = new ArrayList<>();
 
-  @Option(names = "--health", paramLabel = "ID=STATUS",
-      description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
-  Map<String, HealthStatus> health = new LinkedHashMap<>();
-
-  @Option(names = "--target-health", paramLabel = "ENDPOINT=STATUS",
-      description = "An alias endpoint's target health, HEALTHY or UNHEALTHY; repeatable.")
-  Map<String, HealthStatus> targetHealth = new LinkedHashMap<>();
+  @CommandLine.Mixin HealthOptions health;
 
   @Option(names = "--seed", paramLabel = "N", description = "The seed of weighted and multivalue choices. Default: 0.")
   @Nullable Long seed;
@@ -187,10 +179,7 @@ final class EvaluateCommand implements Callable<Integer> {
       PolicyDocument document = PolicyDocumentJson.read(policy);
       EvaluatorInputs assembled = inputs(given, opened);
       DnsAliasResolver dnsAliases = assembled.dnsAliasResolver().orElse(null);
-      HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
-      health.forEach(snapshot::check);
-      targetHealth.forEach(snapshot::target);
-      Query.Builder query = Query.builder(client).health(snapshot.build()).trace(explain || json);
+      Query.Builder query = Query.builder(client).health(health.snapshot()).trace(explain || json);
       if (location != null) {
         query.location(location);
       }
@@ -238,12 +227,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if ((latitude == null) != (longitude == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--latitude and --longitude go together");
     }
-    for (Map.Entry<String, HealthStatus> e : concat(health, targetHealth)) {
-      if (e.getValue() == HealthStatus.UNKNOWN) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
-      }
-    }
+    health.check(spec.commandLine());
   }
 
   /** The evaluator's inputs as the options give them; what it opens (databases, resolvers) is added to {@code opened}. */
@@ -309,13 +293,6 @@ final class EvaluateCommand implements Callable<Integer> {
         out.println("  " + line);
       }
     }
-  }
-
-  static List<Map.Entry<String, HealthStatus>> concat(Map<String, HealthStatus> a,
-      Map<String, HealthStatus> b) {
-    List<Map.Entry<String, HealthStatus>> all = new ArrayList<>(a.entrySet());
-    all.addAll(b.entrySet());
-    return all;
   }
 
   /** Parses {@code IP:PORT} or {@code [IPv6]:PORT}; a plain IP means port 53. */

@@ -9,8 +9,6 @@ import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.engine.CompiledPolicy;
 import io.github.trafficpolicy.engine.EvaluatorSettings;
-import io.github.trafficpolicy.engine.HealthSnapshot;
-import io.github.trafficpolicy.engine.HealthStatus;
 import io.github.trafficpolicy.engine.PolicyBinding;
 import io.github.trafficpolicy.engine.PolicyEvaluator;
 import io.github.trafficpolicy.engine.input.CidrGeoLocator;
@@ -110,13 +108,7 @@ final class SimulateCommand implements Callable<Integer> {
       description = "A CSV table key,share of where queries come from: key a network or a country.")
   @Nullable Path population;
 
-  @Option(names = "--health", paramLabel = "ID=STATUS",
-      description = "A health check's status, HEALTHY or UNHEALTHY; repeatable.")
-  Map<String, HealthStatus> health = new LinkedHashMap<>();
-
-  @Option(names = "--target-health", paramLabel = "ENDPOINT=STATUS",
-      description = "An alias endpoint's target health, HEALTHY or UNHEALTHY; repeatable.")
-  Map<String, HealthStatus> targetHealth = new LinkedHashMap<>();
+  @CommandLine.Mixin HealthOptions health;
 
   @Option(names = "--fail", paramLabel = "ID[,ID...]",
       description = "Rehearse these health checks and endpoints failing together; repeatable (one case each).")
@@ -206,12 +198,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (top < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--top must not be negative");
     }
-    for (Map.Entry<String, HealthStatus> e : EvaluateCommand.concat(health, targetHealth)) {
-      if (e.getValue() == HealthStatus.UNKNOWN) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "status of " + e.getKey() + " must be HEALTHY or UNHEALTHY");
-      }
-    }
+    health.check(spec.commandLine());
   }
 
   /** The simulation of the policy, and of the version it is compared with, if any. */
@@ -247,10 +234,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (population != null) {
       simulation.population(EvaluateCommand.load(population, Population::load));
     }
-    HealthSnapshot.Builder snapshot = HealthSnapshot.builder();
-    health.forEach(snapshot::check);
-    targetHealth.forEach(snapshot::target);
-    simulation.health(snapshot.build());
+    simulation.health(health.snapshot());
     if (capacity != null) {
       EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
     }

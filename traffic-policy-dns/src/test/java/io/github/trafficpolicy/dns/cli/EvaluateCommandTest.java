@@ -211,6 +211,19 @@ final class EvaluateCommandTest {
   }
 
   @Test
+  void evaluateAndSimulate_refuseAnUnknownStatus_namingTheCheck() {
+    for (String option : new String[] {"--health", "--target-health"}) {
+      CliRun evaluate = CliRun.run("evaluate", "--policy", failover.toString(), option, "web=UNKNOWN");
+      assertThat(evaluate.exitCode()).as("evaluate " + option).isEqualTo(2);
+      assertThat(evaluate.err()).contains("status of web must be HEALTHY or UNHEALTHY");
+      CliRun simulate = CliRun.run("simulate", "--policy", failover.toString(), "--geo-table",
+          failover.toString(), option, "web=UNKNOWN");
+      assertThat(simulate.exitCode()).as("simulate " + option).isEqualTo(2);
+      assertThat(simulate.err()).contains("status of web must be HEALTHY or UNHEALTHY");
+    }
+  }
+
+  @Test
   void evaluate_help_exits0() {
     CliRun r = CliRun.run("evaluate", "--help");
 
