@@ -178,8 +178,8 @@ final class EtcdStore implements RegistryStore {
       } catch (Refused e) {
         throw e; // a refusal does not go away by waiting
       } catch (IOException e) {
-        Optional<String> insecure = e.getCause() instanceof TimeoutException
-            ? EtcdTlsProbe.diagnose(settings) : Optional.empty();
+        // gRPC takes a TLS mismatch for an unreachable server: look before waiting for it
+        Optional<String> insecure = EtcdTlsProbe.diagnose(settings);
         if (insecure.isPresent()) {
           throw new IOException(insecure.get(), e);
         }
@@ -248,6 +248,8 @@ final class EtcdStore implements RegistryStore {
           return next;
         }
         now = snapshot(r.getGetResponses().get(0), r.getGetResponses().get(1), host.current());
+      } catch (Refused e) {
+        throw new IOException(e.getMessage() + "; the change is not committed", e); // etcd did not execute it
       } catch (IOException e) {
         // The outcome is unknown: read what is there now. (A lease etcd no longer knows fails every transaction:
         // the next attempt takes a new one.)

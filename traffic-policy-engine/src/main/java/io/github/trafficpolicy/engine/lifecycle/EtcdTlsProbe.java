@@ -72,7 +72,7 @@ final class EtcdTlsProbe {
       try {
         int unused = socket.getInputStream().read();
       } catch (SocketTimeoutException e) {
-        return Optional.empty();
+        // accepted: the member waits for the client to speak first
       }
       return Optional.empty();
     } catch (SSLException e) {

@@ -78,7 +78,8 @@ final class EtcdRegistryTest {
     return open(settings());
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  /** Polls {@code condition} until it holds; fails after {@link #WAIT}. */
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,14 +84,6 @@ final class EtcdSecureRegistryTest {
         .hasMessageContaining(expected));
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();
-      Thread.sleep(5);
-    }
-  }
-
   @Test
   void withTheCaTheClientCertificateAndThePassword_aWriteIsReadBackAndReachesAnotherStoreThroughItsWatch()
       throws Exception {
@@ -107,7 +98,7 @@ final class EtcdSecureRegistryTest {
     String id = writer.createPolicy("web", a1, Optional.of("over TLS")).id();
     writer.createPolicyVersion(id, a2, Optional.empty());
     writer.createRecord("example.com", "www.example.com", 60, id, 2);
-    await("the reader to see the record on version 2", () -> reader.state().records().stream()
+    EtcdRegistryTest.await("the reader to see the record on version 2", () -> reader.state().records().stream()
         .anyMatch(r -> r.name().equals("www.example.com.") && r.current().version() == 2));
 
     assertThat(reader.state()).isEqualTo(writer.state());
@@ -135,6 +126,30 @@ final class EtcdSecureRegistryTest {
     EtcdSettings elsewhere = EtcdSettings.parse("etcd://" + etcd.endpoint() + "/elsewhere").withTls(tls.ca())
         .withClientCertificate(tls.clientCertificate(), tls.clientKey()).withCredentials("app", "app-secret");
     refusedPromptly(elsewhere, "refused the user 'app' access to /elsewhere/: permission denied");
+  }
+
+  @Test
+  void aPermissionRevokedWhileRunning_aWriteFailsSayingSoAndChangesNothing() throws Exception {
+    etcd.etcdctl("user", "add", "ops:ops-secret");
+    etcd.etcdctl("role", "add", "ops-rw");
+    etcd.etcdctl("role", "grant-permission", "ops-rw", "--prefix=true", "readwrite", "/secure/ops/");
+    etcd.etcdctl("user", "grant-role", "ops", "ops-rw");
+    EtcdSettings settings = EtcdSettings.parse("etcd://" + etcd.endpoint() + "/secure/ops").withTls(tls.ca())
+        .withClientCertificate(tls.clientCertificate(), tls.clientKey()).withCredentials("ops", "ops-secret")
+        .withStartupWait(WAIT);
+    TrafficPolicyRegistry registry = open(settings);
+    String document = codec.text("{\"a\": 1}", TestDocuments.weightedA("192.0.2.1", "192.0.2.2", "hc-1"));
+    String id = registry.createPolicy("web", document, Optional.empty()).id();
+    RegistryState before = registry.state();
+
+    etcd.etcdctl("role", "revoke-permission", "ops-rw", "--prefix=true", "/secure/ops/");
+    assertThatThrownBy(() -> registry.createPolicyVersion(id, document, Optional.empty()))
+        .hasMessageContaining("etcd at " + settings.uri() + " refused the user 'ops' access to /secure/ops/:"
+            + " permission denied")
+        .hasMessageContaining("the change is not committed");
+    assertThat(registry.state()).isEqualTo(before);
+    assertThat(etcd.etcdctl("get", "--prefix", "--keys-only", "/secure/ops/policies/"))
+        .contains("/secure/ops/policies/" + id + "/1.json").doesNotContain("/2.json");
   }
 
   @Test
