@@ -35,8 +35,8 @@ import javax.net.ssl.X509TrustManager;
  * retries a failed TLS handshake as if the server were unreachable, so a request only times out. After a timeout
  * the store asks this class, which makes one TLS handshake of its own (the JDK's, with the same CA and client
  * certificate) to each member and says what is wrong: the member's certificate is not signed by the trusted CA, it
- * refused the client certificate (or its absence), it does not speak TLS although the settings say so, or it speaks
- * TLS although the settings name no CA. Such a problem does not go away by waiting, so opening fails at once.
+ * refused the client certificate (or its absence), it does not answer TLS although the settings say so, or it
+ * answers TLS although the settings name no CA. Such a problem does not go away by waiting, so opening fails at once.
  */
 final class EtcdTlsProbe {
   private static final int PROBE_MILLIS = 2000;
@@ -76,30 +76,33 @@ final class EtcdTlsProbe {
       }
       return Optional.empty();
     } catch (SSLException e) {
-      return Optional.of(tlsProblem(settings, member, ca, e));
+      return tlsProblem(settings, member, ca, e);
     } catch (IOException e) {
       return Optional.empty(); // not listening, reset: unreachable, which the caller says already
     }
   }
 
-  private static String tlsProblem(EtcdSettings settings, HostAndPort member, Path ca, SSLException e) {
+  /** The problem a failed handshake shows, if it is one of those waiting does not cure (else, say, a reset). */
+  private static Optional<String> tlsProblem(EtcdSettings settings, HostAndPort member, Path ca, SSLException e) {
     String why = messages(e);
     String at = "TLS with etcd at " + member + " failed: ";
     if (why.contains("PKIX") || why.contains("certification path") || why.contains("No subject alternative")
         || why.contains("No name matching")) {
-      return at + "its certificate is not one the trusted CA " + ca + " signed for " + member.getHost() + " ("
-          + why + ")";
+      return Optional.of(at + "its certificate is not one the trusted CA " + ca + " signed for " + member.getHost()
+          + " (" + why + ")");
     }
     if (why.contains("bad_certificate") || why.contains("certificate_required") || why.contains("unknown_ca")
         || why.contains("handshake_failure")) {
-      return at + "it refused " + settings.clientCertificate().map(c -> "the client certificate " + c
+      return Optional.of(at + "it refused " + settings.clientCertificate().map(c -> "the client certificate " + c
           + " (not signed by a CA it trusts?)").orElse("to go on without a client certificate (name one)") + " ("
-          + why + ")";
+          + why + ")");
     }
-    if (why.contains("Unsupported or unrecognized SSL message") || why.contains("plaintext")) {
-      return at + "it does not speak TLS (plain-text etcd: name no trusted CA) (" + why + ")";
+    if (why.contains("Unsupported or unrecognized SSL message")
+        || why.contains("Remote host terminated the handshake")) {
+      return Optional.of(at + "it does not answer TLS (it ended the handshake as a plain-text etcd does: then name no"
+          + " trusted CA) (" + why + ")");
     }
-    return at + why;
+    return Optional.empty();
   }
 
   /**
