@@ -9,18 +9,13 @@ import io.github.trafficpolicy.engine.lifecycle.EtcdProcess;
 import io.github.trafficpolicy.engine.lifecycle.EtcdSettings;
 import io.github.trafficpolicy.engine.lifecycle.ManagedPolicy;
 import io.github.trafficpolicy.engine.lifecycle.TrafficPolicyRegistry;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -35,11 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.Type;
 
 /**
  * Three {@code traffic-policy serve} processes of the built jar share one registry in a real etcd (started by the
@@ -125,49 +115,11 @@ final class EtcdFleetJarIT {
     return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
   }
 
-  /** The A records a server answers for {@code name} (from client subnet {@code ecs}, if given), sorted. */
-  private static List<String> answer(DatagramSocket socket, int port, String name, String ecs) throws IOException {
-    Message q = Dns.query(name, Type.A);
-    if (ecs != null) {
-      Dns.withEdns(q, 1232, Dns.ecs(ecs, 24));
-    }
-    byte[] wire = q.toWire();
-    byte[] buf = new byte[4096];
-    for (int attempt = 0; attempt < 5; attempt++) {
-      socket.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), port));
-      DatagramPacket in = new DatagramPacket(buf, buf.length);
-      try {
-        socket.receive(in);
-      } catch (SocketTimeoutException e) {
-        continue;
-      }
-      Message reply = Dns.parse(Arrays.copyOf(in.getData(), in.getLength()));
-      if (reply.getHeader().getID() != q.getHeader().getID()) {
-        continue;
-      }
-      List<String> a = new ArrayList<>();
-      for (Record r : reply.getSection(Section.ANSWER)) {
-        if (r instanceof ARecord ar) {
-          a.add(ar.getAddress().getHostAddress());
-        }
-      }
-      Collections.sort(a);
-      return a;
-    }
-    throw new IOException("no answer from 127.0.0.1:" + port + " for " + name);
-  }
-
-  private static DatagramSocket socket() throws IOException {
-    DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    s.setSoTimeout(1000);
-    return s;
-  }
-
   /** Nanoseconds from now until every server answers {@code expected} for {@code name}; fails past the bound. */
   private static long untilAllAnswer(DatagramSocket socket, String name, List<String> expected, long start)
       throws Exception {
     for (int port : ports) {
-      while (!answer(socket, port, name, null).equals(expected)) {
+      while (!Jar.answer(socket, port, name, null).equals(expected)) {
         assertThat(System.nanoTime() - start).as("127.0.0.1:%s answering %s for %s; stderr %s", port, expected, name,
             stderrs).isLessThan(BOUND_NANOS);
         Thread.sleep(1);
@@ -185,7 +137,7 @@ final class EtcdFleetJarIT {
     Files.writeString(v2, document("192.0.2.42"));
     String id = writer.createPolicy("cli", Files.readString(v1), Optional.empty()).id();
     writer.createRecord("example.com", "cli.example.com", 60, id, 1);
-    try (DatagramSocket s = socket()) {
+    try (DatagramSocket s = Jar.socket()) {
       untilAllAnswer(s, "cli.example.com", List.of("192.0.2.41"), System.nanoTime());
       assertThat(cli("policy", "version", "--registry", uri, "--id", "cli", "--document", v2.toString()).exit)
           .isZero();
@@ -205,7 +157,7 @@ final class EtcdFleetJarIT {
     }
     writer.putRecords(records);
     List<Long> micros = new ArrayList<>();
-    try (DatagramSocket s = socket()) {
+    try (DatagramSocket s = Jar.socket()) {
       untilAllAnswer(s, "big999.example.com", List.of("10.0.0.1"), System.nanoTime());
       for (int round = 2; round <= 41; round++) {
         int v = writer.createPolicyVersion(id, document("10.0.1." + round), Optional.empty()).version();
@@ -228,7 +180,7 @@ final class EtcdFleetJarIT {
     List<PolicyRecord> records = IntStream.range(0, 100)
         .mapToObj(i -> new PolicyRecord("example.com", "bulk" + i + ".example.com", 60, id, 1)).toList();
     writer.putRecords(records);
-    try (DatagramSocket s = socket()) {
+    try (DatagramSocket s = Jar.socket()) {
       untilAllAnswer(s, "bulk99.example.com", List.of("192.0.2.1"), System.nanoTime());
     }
     AtomicBoolean moved = new AtomicBoolean();
@@ -239,12 +191,12 @@ final class EtcdFleetJarIT {
         clients.add(pool.submit(() -> {
           // Once a server answers from the new state for one name, it never answers from the old one again: every
           // name answers the new version from then on.
-          try (DatagramSocket s = socket()) {
+          try (DatagramSocket s = Jar.socket()) {
             boolean seenNew = false;
             long deadline = System.nanoTime() + BOUND_NANOS;
             int sinceMoved = 0;
             for (int i = 0; sinceMoved < 200; i++) {
-              List<String> a = answer(s, port, "bulk" + (i % 100) + ".example.com", null);
+              List<String> a = Jar.answer(s, port, "bulk" + (i % 100) + ".example.com", null);
               if (a.equals(List.of("192.0.2.2"))) {
                 seenNew = true;
               } else if (!a.equals(List.of("192.0.2.1")) || seenNew) {
@@ -272,15 +224,15 @@ final class EtcdFleetJarIT {
 
   @Test
   void allThreeAnswerAlikeForTenThousandClientSubnets() throws Exception {
-    try (DatagramSocket s = socket()) {
+    try (DatagramSocket s = Jar.socket()) {
       int differing = 0;
       for (int i = 0; i < 10_000; i++) {
         String subnet = i < 3 ? new String[] {"192.0.2.0", "198.51.100.0", "203.0.113.0"}[i]
             : (10 + i / 65_536) + "." + (i / 256 % 256) + "." + (i % 256) + ".0";
-        List<String> first = answer(s, ports.get(0), "www.example.com", subnet);
+        List<String> first = Jar.answer(s, ports.get(0), "www.example.com", subnet);
         assertThat(first).isNotEmpty();
         for (int k = 1; k < 3; k++) {
-          if (!answer(s, ports.get(k), "www.example.com", subnet).equals(first)) {
+          if (!Jar.answer(s, ports.get(k), "www.example.com", subnet).equals(first)) {
             differing++;
           }
         }
@@ -321,7 +273,7 @@ final class EtcdFleetJarIT {
     int last = writer.state().records().stream().filter(r -> r.name().startsWith("race"))
         .map(r -> r.current().version()).collect(Collectors.toSet()).stream().reduce((a, b) -> -1).orElseThrow();
     assertThat(last).isPositive();
-    try (DatagramSocket s = socket()) {
+    try (DatagramSocket s = Jar.socket()) {
       String expected = writer.getPolicy(id, last).documentText().replaceAll("(?s).*\"Value\": \"([^\"]+)\".*",
           "$1");
       untilAllAnswer(s, "race0.example.com", List.of(expected), System.nanoTime());

@@ -6,10 +6,16 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,6 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * Test helpers for the end-to-end tests of the built jar: starting {@code java -jar target/traffic-policy.jar},
@@ -151,5 +162,44 @@ final class Jar {
       data.add(m.group(1).trim());
     }
     return data;
+  }
+
+  /** The A records a server answers for {@code name} (from client subnet {@code ecs}, if not null), sorted. */
+  static List<String> answer(DatagramSocket socket, int port, String name, String ecs) throws IOException {
+    Message q = Dns.query(name, Type.A);
+    if (ecs != null) {
+      Dns.withEdns(q, 1232, Dns.ecs(ecs, 24));
+    }
+    byte[] wire = q.toWire();
+    byte[] buf = new byte[4096];
+    for (int attempt = 0; attempt < 5; attempt++) {
+      socket.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), port));
+      DatagramPacket in = new DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(in);
+      } catch (SocketTimeoutException e) {
+        continue;
+      }
+      Message reply = Dns.parse(Arrays.copyOf(in.getData(), in.getLength()));
+      if (reply.getHeader().getID() != q.getHeader().getID()) {
+        continue;
+      }
+      List<String> a = new ArrayList<>();
+      for (Record r : reply.getSection(Section.ANSWER)) {
+        if (r instanceof ARecord ar) {
+          a.add(ar.getAddress().getHostAddress());
+        }
+      }
+      Collections.sort(a);
+      return a;
+    }
+    throw new IOException("no answer from 127.0.0.1:" + port + " for " + name);
+  }
+
+  /** A loopback UDP socket for {@link #answer}, with a receive timeout of a second. */
+  static DatagramSocket socket() throws IOException {
+    DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    s.setSoTimeout(1000);
+    return s;
   }
 }

@@ -36,7 +36,8 @@ final class RegistryConfigTest {
 
   @TempDir Path dir;
 
-  private static String single(String address) {
+  /** A policy document answering {@code address} only. */
+  static String single(String address) {
     return "{\"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\", \"StartEndpoint\": \"only\",\n"
         + " \"Endpoints\": {\"only\": {\"Type\": \"value\", \"Value\": \"" + address + "\"}}}\n";
   }

@@ -136,7 +136,8 @@ final class ServeSharedHealthTest {
     }
   }
 
-  private static String answer(ConfiguredServer s) throws IOException {
+  /** The first address {@code s} answers for www.example.net. */
+  static String answer(ConfiguredServer s) throws IOException {
     QueryHandler h = s.server().handler();
     Message q = Message.newQuery(Record.newRecord(Name.fromString("www.example.net."), Type.A, DClass.IN));
     Message r = new Message(h.handle(q.toWire(), InetAddress.getLoopbackAddress(), Transport.UDP).orElseThrow());

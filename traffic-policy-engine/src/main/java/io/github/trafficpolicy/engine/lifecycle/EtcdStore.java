@@ -175,7 +175,14 @@ final class EtcdStore implements RegistryStore {
     for (int attempt = 1; ; attempt++) {
       try {
         return readAll();
+      } catch (Refused e) {
+        throw e; // a refusal does not go away by waiting
       } catch (IOException e) {
+        // gRPC takes a TLS mismatch for an unreachable server: look before waiting for it
+        Optional<String> insecure = EtcdTlsProbe.diagnose(settings);
+        if (insecure.isPresent()) {
+          throw new IOException(insecure.get(), e);
+        }
         if (System.nanoTime() - deadline >= 0) {
           throw new IOException("etcd at " + settings.uri() + " is unreachable: " + e.getMessage(), e);
         }
@@ -241,6 +248,8 @@ final class EtcdStore implements RegistryStore {
           return next;
         }
         now = snapshot(r.getGetResponses().get(0), r.getGetResponses().get(1), host.current());
+      } catch (Refused e) {
+        throw new IOException(e.getMessage() + "; the change is not committed", e); // etcd did not execute it
       } catch (IOException e) {
         // The outcome is unknown: read what is there now. (A lease etcd no longer knows fails every transaction:
         // the next attempt takes a new one.)
@@ -648,11 +657,52 @@ final class EtcdStore implements RegistryStore {
       throw new IOException("no answer within " + settings.timeout().toMillis() + " ms", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      Optional<String> refused = refusal(cause, settings);
+      if (refused.isPresent()) {
+        throw new Refused(refused.get(), cause);
+      }
       throw new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
+  }
+
+  /** etcd refused a request: wrong credentials or no permission. Waiting does not help; retrying neither. */
+  static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** What etcd's refusal of a request (an error {@code cause} names) means for {@code settings}, if it is one. */
+  static Optional<String> refusal(Throwable cause, EtcdSettings settings) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      all.append(c.getMessage()).append('\n');
+    }
+    String why = all.toString();
+    String at = "etcd at " + settings.uri();
+    String user = settings.user().map(u -> "the user '" + u + "'").orElse("");
+    if (why.contains("etcdserver: authentication failed") || why.contains("etcdserver: user name not found")) {
+      return Optional.of(at + " refused " + (user.isEmpty() ? "the client" : user)
+          + ": authentication failed (wrong user name or password)");
+    }
+    if (why.contains("etcdserver: permission denied")) {
+      return Optional.of(user.isEmpty()
+          ? at + " refused access to /" + settings.prefix() + "/: permission denied (etcd has authentication on: "
+              + "name a user and its password)"
+          : at + " refused " + user + " access to /" + settings.prefix() + "/: permission denied (a role of the "
+              + "user must grant readwrite on the prefix)");
+    }
+    if (why.contains("etcdserver: invalid auth token") || why.contains("etcdserver: authentication is not enabled")
+        || why.contains("etcdserver: user name is empty")) {
+      return Optional.of(at + " refused " + (user.isEmpty() ? "the client" : user) + ": "
+          + why.substring(why.indexOf("etcdserver: ") + 12).lines().findFirst().orElse(""));
+    }
+    return Optional.empty();
   }
 
   private static String decode(ByteSequence bytes) throws CharacterCodingException {

@@ -2,6 +2,7 @@ package io.github.trafficpolicy.engine.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.trafficpolicy.api.PolicyRecord;
 import java.io.UncheckedIOException;
@@ -78,7 +79,8 @@ final class EtcdRegistryTest {
     return open(settings());
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  /** Polls {@code condition} until it holds; fails after {@link #WAIT}. */
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();
@@ -234,6 +236,19 @@ final class EtcdRegistryTest {
     assertThat(p.versions().keySet()).containsExactlyElementsOf(IntStream.rangeClosed(1, next.version()).boxed()
         .toList());
     await("the reader to catch up", () -> reader.state().equals(writer.state()));
+  }
+
+  @Test
+  void credentialsOrTlsThisEtcdDoesNotUse_failOpeningAtOnceSayingSo() throws Exception {
+    EtcdProcess.assumeTlsAndAuthInstalled();
+    EtcdSettings patient = settings().withStartupWait(Duration.ofHours(1)).withTimeout(Duration.ofSeconds(3));
+    EtcdProcess.Tls tls = EtcdProcess.Tls.generate(dir.resolve("unused-tls"));
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      assertThatThrownBy(() -> open(patient.withCredentials("app", "secret")))
+          .hasMessageContaining("etcd at " + patient.uri() + " refused the user 'app': authentication is not enabled");
+      assertThatThrownBy(() -> open(patient.withTls(tls.ca())))
+          .hasMessageContaining("TLS with etcd at " + etcd.endpoint() + " failed: it does not answer TLS");
+    });
   }
 
   @Test

@@ -44,7 +44,7 @@ final class EtcdSharedHealthTest {
   private final List<Vantage> vantages = new ArrayList<>();
 
   /** One server: its own view of the endpoint, its checker, its aggregate, its share in etcd. */
-  private static final class Vantage implements AutoCloseable {
+  static final class Vantage implements AutoCloseable {
     final String id;
     final ServerSocket endpoint;
     final HealthChecker checker;
@@ -128,7 +128,7 @@ final class EtcdSharedHealthTest {
     awaitOn(vantages.stream().filter(v -> !v.share.closedForTest()).toList(), condition, what);
   }
 
-  private static void awaitOn(List<Vantage> on, Predicate<Vantage> condition, String what) {
+  static void awaitOn(List<Vantage> on, Predicate<Vantage> condition, String what) {
     BooleanSupplier all = () -> on.stream().allMatch(condition);
     long end = System.nanoTime() + WAIT.toNanos();
     while (!all.getAsBoolean()) {
