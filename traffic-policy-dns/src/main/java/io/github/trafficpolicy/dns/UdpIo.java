@@ -98,31 +98,17 @@ public enum UdpIo {
     static final @Nullable Libc LIBC;
 
     static {
-      String reason = null;
-      Libc libc = null;
       String os = System.getProperty("os.name", "");
       String arch = System.getProperty("os.arch", "");
       int feature = Runtime.version().feature();
-      if (!os.equals("Linux")) {
-        reason = "recvmmsg/sendmmsg are Linux system calls (this is " + os + ")";
-      } else if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-        reason = "the system call structures are laid out for x86-64 and AArch64 only (this is " + arch + ")";
-      } else if (feature >= 22) {
+      boolean incubator = ModuleLayer.boot().findModule("jdk.incubator.foreign").isPresent();
+      String reason = unavailable(os, arch, feature, incubator).orElse(null);
+      Libc libc = null;
+      if (reason == null) {
         try {
-          libc = load("ForeignLibc");
+          libc = load(feature >= 22 ? "ForeignLibc" : "IncubatorLibc");
         } catch (ClassNotFoundException e) {
           reason = "this build was made without a JDK 22+ compiler, which the java.lang.foreign binding needs";
-        } catch (Throwable t) {
-          reason = t.toString();
-        }
-      } else if (feature != 17) {
-        reason = "Java " + feature + " has neither the foreign-function API incubated in Java 17 nor the final one"
-            + " of Java 22+";
-      } else if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isEmpty()) {
-        reason = "start the JVM with --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED";
-      } else {
-        try {
-          libc = load("IncubatorLibc");
         } catch (IllegalCallerException e) {
           reason = "start the JVM with --enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")";
         } catch (Throwable t) {
@@ -131,6 +117,31 @@ public enum UdpIo {
       }
       REASON = Optional.ofNullable(reason);
       LIBC = reason == null ? libc : null;
+    }
+
+    /**
+     * Why a JVM of this OS, architecture and Java feature release (with or without the incubating module
+     * {@code jdk.incubator.foreign} in its boot layer) has no binding before one is even tried, or empty when the
+     * binding of its release is to be loaded: {@code java.lang.foreign} on 22+, the incubator on 17. Java 18 to 21
+     * have neither (the API changed in each and was final only in 22), so they serve UDP through NIO.
+     */
+    static Optional<String> unavailable(String os, String arch, int feature, boolean incubator) {
+      if (!os.equals("Linux")) {
+        return Optional.of("recvmmsg/sendmmsg are Linux system calls (this is " + os + ")");
+      }
+      if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+        return Optional.of("the system call structures are laid out for x86-64 and AArch64 only (this is " + arch
+            + ")");
+      }
+      if (feature >= 22) {
+        return Optional.empty();
+      }
+      if (feature != 17) {
+        return Optional.of("Java " + feature + " has neither the foreign-function API incubated in Java 17 nor the"
+            + " final one of Java 22+");
+      }
+      return incubator ? Optional.empty()
+          : Optional.of("start the JVM with --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED");
     }
 
     /** Creates the named binding (which binds every function, failing if one cannot be). */
