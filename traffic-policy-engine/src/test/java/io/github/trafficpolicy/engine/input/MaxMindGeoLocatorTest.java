@@ -58,6 +58,16 @@ final class MaxMindGeoLocatorTest {
   }
 
   @Test
+  void locations_shareTheirCodeParts_soThatAWholeDatabaseKeepsOneOptionalPerCode() {
+    var paris = MaxMindGeoLocator.location(new String("EU"), new String("FR"), new String("IDF"), 48.86, 2.35);
+    var lyon = MaxMindGeoLocator.location(new String("EU"), new String("FR"), new String("ARA"), 45.76, 4.84);
+    assertThat(paris.continent()).contains("EU").isSameAs(lyon.continent());
+    assertThat(paris.country()).contains("FR").isSameAs(lyon.country());
+    assertThat(paris.subdivision()).contains("IDF").isNotEqualTo(lyon.subdivision());
+    assertThat(paris.coordinates()).isNotEqualTo(lyon.coordinates());
+  }
+
+  @Test
   void open_cityAndCountryDatabases_detectEditionFromMetadata() {
     assertThat(city.edition()).isEqualTo(MaxMindGeoLocator.Edition.CITY);
     assertThat(country.edition()).isEqualTo(MaxMindGeoLocator.Edition.COUNTRY);
