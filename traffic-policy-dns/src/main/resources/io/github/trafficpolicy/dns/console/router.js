@@ -8,6 +8,11 @@ let container = null;
 let navBox = null;
 let cleanup = null;
 let generation = 0;
+// The hash of the view shown, the shown view's leave guard, and whether the next hashchange is the guard's own
+// step back to that hash.
+let shownHash = null;
+let leaveGuard = null;
+let steppingBack = false;
 
 /** Registers a view for a pattern such as "policies/:id/:version". */
 export function register(pattern, view) {
@@ -27,6 +32,15 @@ export function navigate(...segments) {
   } else {
     location.hash = target;
   }
+}
+
+/**
+ * Lets the view being shown keep the user from leaving it by accident (a link, the nav, the back button): before
+ * another route is shown, guard() is called; null lets it go, a promise is awaited and false keeps the view and its
+ * hash. The guard ends with the view.
+ */
+export function guardLeave(guard) {
+  leaveGuard = guard;
 }
 
 /** Shows the current route again (after a change that affects it). */
@@ -72,6 +86,25 @@ function match(path) {
 }
 
 async function show() {
+  if (steppingBack) {
+    steppingBack = false;
+    return;
+  }
+  const target = location.hash;
+  const asking = leaveGuard && shownHash !== null && target !== shownHash ? leaveGuard() : null;
+  if (asking) {
+    // Back to the view's own hash while it asks; on to the target only if the user agrees.
+    steppingBack = true;
+    location.hash = shownHash;
+    if (!(await asking)) {
+      return;
+    }
+    leaveGuard = null;
+    location.hash = target;
+    return;
+  }
+  leaveGuard = null;
+  shownHash = target;
   const {path, query} = parse();
   let m = match(path);
   if (!m) {

@@ -131,6 +131,51 @@ class EditorBrowserTest {
   }
 
   @Test
+  void leavingTheEditorWithUnsavedChangesAsksFirst_cancelStaysWithTheChanges_confirmLeaves() throws Exception {
+    try (ConsoleBrowser b = ConsoleBrowser.start(dir)) {
+      PolicyVersion www = b.registry().createPolicy("www", resource("/io/github/trafficpolicy/dns/example/www-policy.json"),
+          Optional.empty());
+      String editor = "#/editor/" + www.id() + "/1";
+      b.signIn().open(editor);
+      b.waitForText(By.id("validation-status"), "Valid");
+
+      // Not changed yet: the nav leaves at once.
+      click(b, By.cssSelector("#nav a[data-route='records']"));
+      new WebDriverWait(b.driver(), ConsoleBrowser.WAIT).until(d -> hash(d).startsWith("#/records")
+          && d.findElements(By.id("json-text")).isEmpty());
+
+      b.open(editor);
+      b.waitForText(By.id("validation-status"), "Valid");
+      clickNode(b, "endpoint:oc-2");
+      WebElement value = b.waitFor(By.id("prop-endpoint-value"));
+      value.sendKeys(Keys.chord(Keys.CONTROL, "a"), "192.0.2.77");
+      new WebDriverWait(b.driver(), ConsoleBrowser.WAIT).until(d -> d.findElement(By.id("json-text"))
+          .getAttribute("value").contains("192.0.2.77"));
+
+      // Changed: the nav asks; Cancel keeps the editor, its hash and the change.
+      click(b, By.cssSelector("#nav a[data-route='records']"));
+      WebElement dialog = b.waitFor(By.cssSelector("dialog[open]"));
+      assertThat(dialog.getText()).contains("Leave the editor?").contains("not saved");
+      click(b, By.cssSelector("dialog[open] .cancel"));
+      new WebDriverWait(b.driver(), ConsoleBrowser.WAIT).until(d -> d.findElements(By.cssSelector("dialog[open]"))
+          .isEmpty() && hash(d).equals(editor));
+      assertThat(b.driver().findElement(By.id("json-text")).getAttribute("value")).contains("192.0.2.77");
+
+      // The back button asks too; confirming leaves.
+      b.driver().navigate().back();
+      b.waitFor(By.cssSelector("dialog[open]"));
+      assertThat(hash(b.driver())).isEqualTo(editor);
+      click(b, By.cssSelector("dialog[open] .confirm-ok"));
+      new WebDriverWait(b.driver(), ConsoleBrowser.WAIT).until(d -> !hash(d).equals(editor)
+          && d.findElements(By.id("json-text")).isEmpty());
+    }
+  }
+
+  private static String hash(WebDriver d) {
+    return String.valueOf(((JavascriptExecutor) d).executeScript("return location.hash;"));
+  }
+
+  @Test
   void theDeleteKeyDeletesTheSelectedBranchAfterConfirmingAndUndoBringsItBack() throws Exception {
     try (ConsoleBrowser b = ConsoleBrowser.start(dir)) {
       PolicyVersion www = b.registry().createPolicy("www", resource("/io/github/trafficpolicy/dns/example/www-policy.json"),
