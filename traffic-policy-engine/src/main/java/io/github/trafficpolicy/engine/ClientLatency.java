@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.engine.internal.RegionCodes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -16,11 +17,6 @@ public interface ClientLatency {
 
   /** The prefix length of the client network this data holds for (0 when it does not depend on the address). */
   int prefixLength();
-
-  /** A region or local zone code without the {@code aws:route53:} prefix that policy documents may give it. */
-  static String regionCode(String region) {
-    return FixedClientLatency.plain(checkNotNull(region, "region"));
-  }
 
   /** Latency data that knows no region, for prefix length 0. */
   static ClientLatency none() {
@@ -40,7 +36,7 @@ public interface ClientLatency {
       double v = checkNotNull(ms, "milliseconds of %s", region).doubleValue();
       checkArgument(Double.isFinite(v) && v >= 0, "milliseconds of %s must be finite and not negative but was %s",
           region, v);
-      m.put(FixedClientLatency.plain(checkNotNull(region, "region")), v);
+      m.put(RegionCodes.plain(checkNotNull(region, "region")), v);
     });
     return new FixedClientLatency(ImmutableMap.copyOf(m), prefixLength);
   }

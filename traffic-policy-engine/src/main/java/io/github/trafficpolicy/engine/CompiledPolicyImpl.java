@@ -547,7 +547,7 @@ final class CompiledPolicyImpl implements CompiledPolicy, PolicyProgram {
     ev.selectionCount = count;
     ev.selectionRule = r;
     if (tracing) {
-      String why = TraceText.multivalueChoice(ev, pool, pool <= max || ev.choices != null ? pool : max, failOpen);
+      String why = TraceText.multivalueChoice(ev, pool, count, failOpen);
       ev.step(depth + 1, TraceStep.Kind.CHOOSE, text.selection(ev, rule, count), why, rule.id, -1);
       for (int k = 0; k < count; k++) {
         int i = ev.selection[k];

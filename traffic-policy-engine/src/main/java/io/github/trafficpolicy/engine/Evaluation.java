@@ -2,6 +2,8 @@ package io.github.trafficpolicy.engine;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.github.trafficpolicy.api.EndpointId;
+import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.engine.internal.AddressLatencyTable;
 import io.github.trafficpolicy.engine.internal.AddressLocator;
 import io.github.trafficpolicy.engine.internal.Addresses;
@@ -53,9 +55,13 @@ final class Evaluation {
 
   /** The query, or null in an evaluation of a client given by its address ({@link #begin(byte[], int, HealthView)}). */
   @Nullable Query query;
-  /** The health the evaluation reads; set by {@code begin} before any use (kept after {@link #end}). */
-  @SuppressWarnings("NullAway.Init")
-  HealthView health;
+  /** Between evaluations: no health and no alias targets, so that the scratch keeps no query's data alive. */
+  private static final HealthView NO_HEALTH =
+      new HealthView(HealthSnapshot.empty(), new HealthCheckId[0], new EndpointId[0], HealthStatus.UNKNOWN);
+  private static final AliasResolver.Target[] NO_TARGETS = new AliasResolver.Target[0];
+
+  /** The health the evaluation reads; set by {@code begin} (between evaluations {@link #NO_HEALTH}). */
+  HealthView health = NO_HEALTH;
   /** The client's address (one of {@link #v4} and {@link #v6}), masked to {@link #clientPrefix}. */
   byte[] clientAddress;
   int clientPrefix;
@@ -68,8 +74,7 @@ final class Evaluation {
   private @Nullable ClientLocation givenLocation;
   private @Nullable ClientLatency givenLatency;
   /** The alias targets of the record being answered (set by the compiled policy for each evaluation). */
-  @SuppressWarnings("NullAway.Init")
-  AliasResolver.Target[] aliasTargets;
+  AliasResolver.Target[] aliasTargets = NO_TARGETS;
   /** Forced weighted choices and whole multivalue pools ({@link AnswerDistribution}); null in ordinary evaluation. */
   @Nullable Choices choices;
   int scope;
@@ -270,6 +275,8 @@ final class Evaluation {
 
   void end() {
     query = null;
+    health = NO_HEALTH;
+    aliasTargets = NO_TARGETS;
     givenLocation = null;
     givenLatency = null;
     choices = null;

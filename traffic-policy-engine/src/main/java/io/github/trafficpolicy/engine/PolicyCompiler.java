@@ -39,7 +39,7 @@ import java.util.Optional;
  * labels and precomputed rendezvous keys. The result is immutable once the constructor returns; the evaluator
  * only reads it.
  *
- * <p>References are one {@code int} each ({@link Targets}): a rule by its index, an endpoint by the complement of
+ * <p>References are one {@code int} each ({@link Refs}): a rule by its index, an endpoint by the complement of
  * its index. Nothing compiled depends on the record name or TTL, so records bound to the same version share it.
  */
 final class PolicyCompiler {
@@ -63,7 +63,7 @@ final class PolicyCompiler {
   final HealthCheckId[] checks;
   /** The rules, in document order. */
   final CompiledRule[] rules;
-  /** The start: a reference ({@link Targets}). */
+  /** The start: a reference ({@link Refs}). */
   final int start;
   /** The most rules on any path. */
   final int maxDepth;

@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import io.github.trafficpolicy.engine.internal.RegionCodes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.util.Optional;
  * lookups also accept the {@code aws:route53:} prefix. Immutable.
  */
 public final class RegionCoordinates {
-  private static final String PREFIX = "aws:route53:";
   private static final RegionCoordinates BUILT_IN = load();
 
   private final ImmutableMap<String, Coordinates> table;
@@ -37,30 +37,25 @@ public final class RegionCoordinates {
   /** A table of exactly these entries. */
   public static RegionCoordinates of(Map<String, Coordinates> entries) {
     Map<String, Coordinates> m = new LinkedHashMap<>();
-    entries.forEach((k, v) -> m.put(plain(k), checkNotNull(v, "coordinates of %s", k)));
+    entries.forEach((k, v) -> m.put(RegionCodes.plain(k), checkNotNull(v, "coordinates of %s", k)));
     return new RegionCoordinates(ImmutableMap.copyOf(m));
   }
 
   /** This table with {@code overrides} replacing or adding entries. */
   public RegionCoordinates withOverrides(Map<String, Coordinates> overrides) {
     Map<String, Coordinates> m = new LinkedHashMap<>(table);
-    overrides.forEach((k, v) -> m.put(plain(k), checkNotNull(v, "coordinates of %s", k)));
+    overrides.forEach((k, v) -> m.put(RegionCodes.plain(k), checkNotNull(v, "coordinates of %s", k)));
     return new RegionCoordinates(ImmutableMap.copyOf(m));
   }
 
   /** The coordinates of a region or local zone ({@code us-east-1} or {@code aws:route53:us-east-1}), if known. */
   public Optional<Coordinates> find(String regionOrLocalZone) {
-    return Optional.ofNullable(table.get(plain(regionOrLocalZone)));
+    return Optional.ofNullable(table.get(RegionCodes.plain(regionOrLocalZone)));
   }
 
   /** Every entry, by plain code. */
   public ImmutableMap<String, Coordinates> asMap() {
     return table;
-  }
-
-  private static String plain(String code) {
-    checkNotNull(code, "code");
-    return code.startsWith(PREFIX) ? code.substring(PREFIX.length()) : code;
   }
 
   private static RegionCoordinates load() {

@@ -9,6 +9,7 @@ import io.github.trafficpolicy.engine.ClientLatency;
 import io.github.trafficpolicy.engine.ClientLocation;
 import io.github.trafficpolicy.engine.LatencyTable;
 import io.github.trafficpolicy.engine.internal.AddressLatencyTable;
+import io.github.trafficpolicy.engine.internal.RegionCodes;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -151,7 +152,7 @@ public final class CsvLatencyTable implements LatencyTable, AddressLatencyTable 
   }
 
   private static String region(String text) {
-    String region = ClientLatency.regionCode(text);
+    String region = RegionCodes.plain(text);
     checkArgument(REGION.matcher(region).matches(),
         "'%s' is not a region or local zone code (like us-east-1 or us-east-1-bos-1a)", text);
     return region;

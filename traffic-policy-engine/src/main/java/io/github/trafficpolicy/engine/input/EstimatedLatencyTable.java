@@ -90,7 +90,7 @@ public final class EstimatedLatencyTable implements LatencyTable {
 
     @Override
     public OptionalDouble millis(String region) {
-      Coordinates at = regions.asMap().get(ClientLatency.regionCode(region));
+      Coordinates at = regions.find(region).orElse(null);
       return at == null ? OptionalDouble.empty() : OptionalDouble.of(estimateMillis(client.distanceKm(at)));
     }
 

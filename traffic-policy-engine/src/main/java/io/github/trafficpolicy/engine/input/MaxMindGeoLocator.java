@@ -288,25 +288,27 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    */
   static ClientLocation location(@Nullable String continent, @Nullable String country, @Nullable String subdivision,
                                  @Nullable Double latitude, @Nullable Double longitude) {
-    // Codes are few (continents, countries, subdivisions) and kept for every located record: one instance each.
-    String ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? continent.intern() : null;
-    String cc = country != null && isCode(country, 2, 2, false) ? country.intern() : null;
-    String sd = cc != null && subdivision != null && isCode(subdivision, 1, 3, true) ? subdivision.intern() : null;
+    Optional<String> ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? part(continent)
+        : Optional.empty();
+    Optional<String> cc = country != null && isCode(country, 2, 2, false) ? part(country) : Optional.empty();
+    Optional<String> sd = cc.isPresent() && subdivision != null && isCode(subdivision, 1, 3, true) ? part(subdivision)
+        : Optional.empty();
     Coordinates at = latitude != null && longitude != null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
         ? new Coordinates(latitude, longitude)
         : null;
-    if (ct == null && cc == null && at == null) {
+    if (ct.isEmpty() && cc.isEmpty() && at == null) {
       return ClientLocation.UNKNOWN;
     }
-    return new ClientLocation(part(ct), part(cc), part(sd), Optional.ofNullable(at));
+    return new ClientLocation(ct, cc, sd, Optional.ofNullable(at));
   }
 
   /**
-   * One {@code Optional} per code, shared by every location that has it: a database of 150,000 locations would
-   * otherwise keep 450,000 of them (7 MB). Bounded by the codes' form (one to three letters or digits).
+   * One {@code Optional} (and so one string) per code, shared by every location that has it: a database of 150,000
+   * locations would otherwise keep 450,000 of them (7 MB). Bounded by the codes' form (one to three letters or
+   * digits).
    */
-  private static Optional<String> part(@Nullable String code) {
-    return code == null ? Optional.empty() : CODE_PARTS.computeIfAbsent(code, Optional::of);
+  private static Optional<String> part(String code) {
+    return CODE_PARTS.computeIfAbsent(code, Optional::of);
   }
 
   /** True for {@code min} to {@code max} characters, each an upper-case ASCII letter or, if allowed, a digit. */

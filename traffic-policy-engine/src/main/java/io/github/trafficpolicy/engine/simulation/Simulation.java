@@ -727,9 +727,7 @@ public final class Simulation {
 
   /** The value of a key that is in the map by construction. */
   private static <K, V> V valueOf(Map<K, V> map, K key) {
-    V v = map.get(key);
-    checkState(v != null, "%s missing", key);
-    return v;
+    return checkNotNull(map.get(key), "%s missing", key);
   }
 
   /** The health inputs ({@code check:ID}, {@code target:ID}) whose status differs between two snapshots. */
