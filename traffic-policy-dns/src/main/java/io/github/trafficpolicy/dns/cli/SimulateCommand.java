@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.base.Splitter;
 import io.github.trafficpolicy.api.InvalidPolicyException;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
@@ -239,7 +240,7 @@ final class SimulateCommand implements Callable<Integer> {
       EvaluateCommand.load(capacity, SimulateCommand::readCapacity).forEach(simulation::capacity);
     }
     for (String f : fail) {
-      simulation.fail(List.of(f.split(",", -1)));
+      simulation.fail(Splitter.on(',').trimResults().omitEmptyStrings().splitToList(f));
     }
     for (Path f : invariants) {
       List<Invariant> read = EvaluateCommand.load(f, Invariant::read);

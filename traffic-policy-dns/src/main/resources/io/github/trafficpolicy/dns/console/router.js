@@ -44,7 +44,12 @@ export function guardLeave(guard) {
 }
 
 /** Shows the current route again (after a change that affects it). */
-export function refresh() {
+export async function refresh() {
+  // A redraw of the same route discards the view's state too: the leave guard is asked first.
+  const asking = leaveGuard ? leaveGuard() : null;
+  if (asking && !(await asking)) {
+    return;
+  }
   show();
 }
 
