@@ -8,8 +8,10 @@
 #   TP_JAR          the jar (default: traffic-policy-dns/target/traffic-policy.jar)
 #   TP_PORT         port on 127.0.0.1 (default 5310; run.sh gives its own)
 #   TP_JAVA_BIN     the java launcher (default java); on a Java 17 the flags of batched UDP (mmsg) are added
-#   TP_JAVA_OPTS    heap and GC flags; unset: -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch;
-#                   set and empty: the JVM's defaults
+#   TP_JAVA_OPTS    heap and GC flags; unset: the README's recommended flags, -XX:+UseSerialGC -Xms96m -Xmx96m
+#                   -Xmn24m (names variant: -Xms256m -Xmx256m -Xmn32m); set and empty: the JVM's defaults. Until
+#                   2026-12-04 the default was -XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch, a
+#                   heap touched whole that alone leaves no room under 256 MiB (run.sh -j custom -x "..." for it)
 #   TP_GC_LOG       where the GC log goes (default $SRVDIR/gc.log; "off": none)
 #   TP_HEALTH_FILE  a health-status JSON copied in and watched (e.g. {"checks": {"hc-eu-1": "UNHEALTHY"}})
 #   TP_UDP_SCHEDULING  "udpScheduling" of the configuration: batch (default here) or normal
@@ -63,7 +65,8 @@ CONF
     > "$SRVDIR/serve.json"
 }
 srv_start() {
-  local gc=""
+  local gc="" heap="-XX:+UseSerialGC -Xms96m -Xmx96m -Xmn24m"
+  [[ "${SRV_VARIANT:-example}" == names ]] && heap="-XX:+UseSerialGC -Xms256m -Xmx256m -Xmn32m"
   SRV_GC_LOG=""
   if [[ "${TP_GC_LOG:-}" != off ]]; then
     SRV_GC_LOG="${TP_GC_LOG:-$SRVDIR/gc.log}"
@@ -71,7 +74,7 @@ srv_start() {
   fi
   # exec: the recorded PID is the JVM itself (stop_pid signals only it; SIGTERM drains and prints counters).
   # shellcheck disable=SC2086
-  $SRV_TASKSET bash -c "exec '$TP_JAVA' $(tp_mmsg_flags) ${TP_JAVA_OPTS--XX:+UseParallelGC -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch} $gc -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
+  $SRV_TASKSET bash -c "exec '$TP_JAVA' $(tp_mmsg_flags) ${TP_JAVA_OPTS-$heap} $gc -jar '$TP_JAR' serve --config '$SRVDIR/serve.json'" \
     > "$SRVDIR/server.log" 2>&1 &
   SRV_PID=$!
 }

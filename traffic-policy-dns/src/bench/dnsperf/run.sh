@@ -17,8 +17,8 @@
 #         NAME@RATE runs at a fixed RATE queries per second (dnsperf -Q): latency below saturation
 #   -m  pinned (server on CPU 1 with 1 UDP thread, dnsperf on CPU 0, by taskset) and/or unpinned (no affinity,
 #       one UDP thread per CPU)                                               default "pinned unpinned"
-#   -j  JVM flag sets of Java adapters, each its own row: adapter (the adapter's flags: -XX:+UseParallelGC
-#       -Xms192m -Xmx192m -Xmn128m -XX:+AlwaysPreTouch), defaults (no heap or GC flag), custom (the -x flags)
+#   -j  JVM flag sets of Java adapters, each its own row: adapter (the adapter's flags: the README's recommended
+#       -XX:+UseSerialGC -Xms96m -Xmx96m -Xmn24m), defaults (no heap or GC flag), custom (the -x flags)
 #                                                                            default "adapter defaults"
 #   -r  rounds (the order of the servers is reversed every other round)     default 3
 #   -n  measured runs per cell and round                                    default 1

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -37,7 +38,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The DNS logic without sockets: a policy query with an ECS option, a static answer and an NXDOMAIN, on two setups
+ * The DNS logic without sockets: a policy query with an ECS option, a static answer and an NXDOMAIN, on three setups
  * ({@code mix}):
  *
  * <ul>
@@ -47,7 +48,10 @@ import org.xbill.DNS.Type;
  *       3:1) located with GeoLite2 City ({@code -Dgeolite.city=PATH}, default
  *       {@code ~/.cache/traffic-policy-bench/GeoLite2-City.mmdb}, see {@code src/bench/get-geolite.sh}), over
  *       360,000 distinct client subnets (300,000 IPv4 /24s, 60,000 IPv6 /56s, seeded), asked in turn: far more than
- *       any per-client cache would hold.
+ *       any per-client cache would hold;
+ *   <li>{@code latency-table}: a latency rule over four regions with a latency table of measurements (as
+ *       {@code serve}'s {@code latencyTable}; regions a network has no figure for are estimated) and a CIDR location
+ *       table, 4,096 client /24s.
  * </ul>
  *
  * <pre>
@@ -63,8 +67,9 @@ import org.xbill.DNS.Type;
 public class QueryHandlerBenchmark {
   private static final int WIDE_V4 = 300_000;
   private static final int WIDE_V6 = 60_000;
+  private static final int LATENCY_NETWORKS = 4096;
 
-  @Param({"bundled", "geolite-wide"})
+  @Param({"bundled", "geolite-wide", "latency-table"})
   public String mix;
 
   private ConfiguredServer server;
@@ -88,6 +93,14 @@ public class QueryHandlerBenchmark {
         String net = i < 3 ? nets[i] : String.format(nets[3], i / 16, i % 16);
         policyQueries.add(policyQuery("www." + zone, InetAddress.getByName(net), 24));
       }
+    } else if (mix.equals("latency-table")) {
+      server = ConfiguredServer.create(ServeConfigReader.read(latencySetup()));
+      zone = "example.test.";
+      for (int i = 0; i < LATENCY_NETWORKS; i++) {
+        policyQueries.add(policyQuery("www." + zone,
+            InetAddress.getByAddress(new byte[] {10, (byte) (i >> 8), (byte) i, 0}), 24));
+      }
+      Collections.shuffle(policyQueries, new Random(7));
     } else {
       server = ConfiguredServer.create(ServeConfigReader.read(wideSetup()));
       zone = "example.test.";
@@ -135,6 +148,50 @@ public class QueryHandlerBenchmark {
     Path dir = Files.createTempDirectory("tp-bench");
     // Run from the module directory (as the bench profile does).
     Files.copy(Path.of("src/bench/www-example-test.json"), dir.resolve("www.json"));
+    return serveConfig(dir, "www-example-test", "\"geo\": {\"maxmind\": \"" + mmdb + "\"}");
+  }
+
+  /**
+   * A latency rule over four regions, with a CIDR location table and a latency table (as a server has them) of 4,096
+   * client /24s under 10/8: measured figures for two or three of the regions per network, the others estimated.
+   */
+  private static Path latencySetup() throws Exception {
+    Path dir = Files.createTempDirectory("tp-bench");
+    Files.writeString(dir.resolve("www.json"), "{\"AWSPolicyFormatVersion\": \"2015-10-01\", \"RecordType\": \"A\","
+        + "\"StartRule\": \"lat\", \"Endpoints\": {"
+        + "\"use1\": {\"Type\": \"value\", \"Value\": \"192.0.2.1\"},"
+        + "\"euw1\": {\"Type\": \"value\", \"Value\": \"192.0.2.2\"},"
+        + "\"apne1\": {\"Type\": \"value\", \"Value\": \"192.0.2.3\"},"
+        + "\"sae1\": {\"Type\": \"value\", \"Value\": \"192.0.2.4\"}},"
+        + "\"Rules\": {\"lat\": {\"RuleType\": \"latency\", \"Regions\": ["
+        + "{\"Region\": \"us-east-1\", \"EndpointReference\": \"use1\"},"
+        + "{\"Region\": \"eu-west-1\", \"EndpointReference\": \"euw1\"},"
+        + "{\"Region\": \"ap-northeast-1\", \"EndpointReference\": \"apne1\"},"
+        + "{\"Region\": \"sa-east-1\", \"EndpointReference\": \"sae1\"}]}}}");
+    StringBuilder places = new StringBuilder("network,continent,country,subdivision,latitude,longitude\n");
+    StringBuilder latency = new StringBuilder("network,region,milliseconds\n");
+    SplittableRandom random = new SplittableRandom(20261204L);
+    String[] regions = {"us-east-1", "eu-west-1", "ap-northeast-1", "sa-east-1"};
+    for (int i = 0; i < LATENCY_NETWORKS; i++) {
+      String net = "10." + (i >> 8) + "." + (i & 0xff) + ".0/24";
+      places.append(net).append(",EU,DE,,").append(String.format(Locale.ROOT, "%.4f,%.4f",
+          random.nextDouble(-60, 60), random.nextDouble(-180, 180))).append('\n');
+      for (String region : regions) {
+        if (random.nextInt(3) > 0) {
+          latency.append(net).append(',').append(region).append(',').append(5 + random.nextInt(300)).append('\n');
+        }
+      }
+    }
+    Files.writeString(dir.resolve("places.csv"), places);
+    Files.writeString(dir.resolve("latency.csv"), latency);
+    return serveConfig(dir, "www-latency", "\"geo\": {\"cidrTable\": \"places.csv\"}, \"latencyTable\": \"latency.csv\"");
+  }
+
+  /**
+   * Writes the zone example.test (with {@code static}) and a serve configuration of it with the policy record
+   * www.example.test of {@code dir/www.json} and the {@code inputs} members; returns the configuration's path.
+   */
+  private static Path serveConfig(Path dir, String policyId, String inputs) throws Exception {
     Files.writeString(dir.resolve("example.test.zone"), String.join("\n",
         "$ORIGIN example.test.", "$TTL 300",
         "@ IN SOA ns1 hostmaster 1 3600 600 86400 300", "@ IN NS ns1", "ns1 IN A 127.0.0.1",
@@ -142,8 +199,8 @@ public class QueryHandlerBenchmark {
     Files.writeString(dir.resolve("serve.json"), "{\"listen\": [\"127.0.0.1:0\"],"
         + "\"zones\": [{\"origin\": \"example.test\", \"file\": \"example.test.zone\"}],"
         + "\"policyRecords\": [{\"zone\": \"example.test\", \"name\": \"www.example.test\", \"ttl\": 30,"
-        + "\"document\": \"www.json\", \"policyId\": \"www-example-test\", \"policyVersion\": 1}],"
-        + "\"geo\": {\"maxmind\": \"" + mmdb + "\"}}");
+        + "\"document\": \"www.json\", \"policyId\": \"" + policyId + "\", \"policyVersion\": 1}], "
+        + inputs + "}");
     return dir.resolve("serve.json");
   }
 

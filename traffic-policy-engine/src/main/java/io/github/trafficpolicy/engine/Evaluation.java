@@ -2,11 +2,13 @@ package io.github.trafficpolicy.engine;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.ImmutableMap;
 import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.engine.internal.AddressLatencyTable;
 import io.github.trafficpolicy.engine.internal.AddressLocator;
 import io.github.trafficpolicy.engine.internal.Addresses;
+import io.github.trafficpolicy.engine.internal.MeasuredThenEstimated;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +95,8 @@ final class Evaluation {
 
   private boolean latencyResolved;
   private @Nullable ClientLatency latency;
+  /** With a {@link MeasuredThenEstimated} table: the regions estimated where {@link #latency} has no figure. */
+  private @Nullable ImmutableMap<String, Coordinates> estimateRegions;
   private int latencyPrefix;
 
   private boolean clientKeyResolved;
@@ -258,6 +262,7 @@ final class Evaluation {
     }
     locationResolved = false;
     latencyResolved = false;
+    estimateRegions = null;
     clientKeyResolved = false;
     selectionCount = 0;
   }
@@ -425,6 +430,11 @@ final class Evaluation {
     if (givenLatency != null) {
       latency = givenLatency;
       latencyPrefix = latency.prefixLength();
+    } else if (policy.latencyTable instanceof MeasuredThenEstimated chain) {
+      // The usual chain (measurements, then the estimate), asked part by part: nothing is allocated.
+      latency = chain.measured(clientAddress, location());
+      estimateRegions = chain.estimateRegions();
+      latencyPrefix = Math.max(latency.prefixLength(), geoPrefix);
     } else if (policy.latencyTable != null) {
       // The table sees the location too, so its answer may depend on the geo lookup's network as well.
       latency = policy.latencyTable instanceof AddressLatencyTable raw
@@ -459,12 +469,23 @@ final class Evaluation {
   double latencyKey(CompiledRule.Latency rule, int i) {
     resolveLatency();
     if (latency != null) {
-      return CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
+      double millis = CompiledRule.millisOrNaN(latency.millis(rule.region[i]));
+      return Double.isNaN(millis) && estimateRegions != null ? estimatedMillis(rule.region[i]) : millis;
     }
     if (Double.isNaN(rule.x[i]) || !clientCoordinatesKnown()) {
       return Double.NaN;
     }
     return haversine(rule.x[i], rule.y[i], rule.z[i]);
+  }
+
+  /**
+   * The estimate to {@code region} (a plain code: documents give no other) as {@code EstimatedLatencyTable} makes it
+   * (the same operations, so the same number): NaN when the client's or the region's coordinates are unknown.
+   */
+  private double estimatedMillis(String region) {
+    Coordinates at = checkNotNull(estimateRegions, "estimating").get(region);
+    Coordinates client = location().coordinates().orElse(null);
+    return at == null || client == null ? Double.NaN : ESTIMATE_BASE_MS + client.distanceKm(at) / ESTIMATE_KM_PER_MS;
   }
 
   /** Milliseconds for a key returned by {@link #latencyKey}. */

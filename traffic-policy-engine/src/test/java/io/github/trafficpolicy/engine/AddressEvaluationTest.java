@@ -6,13 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.trafficpolicy.api.EndpointId;
 import io.github.trafficpolicy.api.GeolocationEntry;
 import io.github.trafficpolicy.api.GeolocationRule;
+import io.github.trafficpolicy.api.LatencyEntry;
+import io.github.trafficpolicy.api.LatencyRule;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.RecordData;
 import io.github.trafficpolicy.api.Target;
 import io.github.trafficpolicy.engine.input.CidrGeoLocator;
 import io.github.trafficpolicy.engine.input.CsvLatencyTable;
+import io.github.trafficpolicy.engine.input.EstimatedLatencyTable;
+import io.github.trafficpolicy.engine.input.EvaluatorInputs;
 import io.github.trafficpolicy.engine.input.GeoLocators;
+import io.github.trafficpolicy.engine.input.LatencyTables;
 import io.github.trafficpolicy.engine.internal.Addresses;
+import io.github.trafficpolicy.engine.internal.MeasuredThenEstimated;
 import io.github.trafficpolicy.testing.PolicyGenerator;
 import java.io.IOException;
 import java.io.StringReader;
@@ -83,6 +89,68 @@ final class AddressEvaluationTest {
         }
       }
     }
+  }
+
+  @Test
+  void measuredThenEstimated_generatedPoliciesAndClients_answerAsTheGeneralChainDoes() throws IOException {
+    SplittableRandom seeds = new SplittableRandom(0x1A7E_2026_1204L);
+    EvaluatorSettings settings = EvaluatorSettings.defaults();
+    for (int t = 0; t < 300; t++) {
+      long seed = seeds.nextLong();
+      SplittableRandom r = new SplittableRandom(seed);
+      PolicyGenerator g = new PolicyGenerator(r);
+      PolicyDocument d = g.document();
+      CidrGeoLocator table = cidrTable(r);
+      HealthRegistry health = new HealthRegistry(PolicyEvaluatorProperties.randomHealth(g, d, r));
+      CsvLatencyTable csv = latencyTable(r);
+      // What a server builds from its latency table, and the same chain through a table that reads only
+      // InetAddress objects, which the evaluation asks as a whole (a ClientLatency per client and per table).
+      LatencyTable fast = EvaluatorInputs.latency(List.of(csv), settings).orElseThrow();
+      LatencyTable general = LatencyTables.chain((address, location) -> csv.forClient(address, location),
+          EstimatedLatencyTable.using(settings.regionCoordinates()));
+      assertThat(fast).isInstanceOf(MeasuredThenEstimated.class);
+      assertThat(general).isNotInstanceOf(MeasuredThenEstimated.class);
+      CompiledPolicy measured = PolicyEvaluator.builder().settings(settings).geoLocator(table).health(health)
+          .latencyTable(fast).build().compile(d, "www.example.com");
+      CompiledPolicy reference = PolicyEvaluator.builder().settings(settings).geoLocator(table).health(health)
+          .latencyTable(general).build().compile(d, "www.example.com");
+      AnswerBuffer buffer = new AnswerBuffer();
+      for (int q = 0; q < 20; q++) {
+        byte[] address = randomAddress(r);
+        int prefix = r.nextInt(address.length * 8 + 1);
+        ClientSubnet client = new ClientSubnet(Addresses.inetAddress(address), prefix);
+        Query traced = Query.builder(client).trace(true).build();
+        Answer expected = reference.evaluate(traced);
+        String what = "seed " + seed + ", client " + client + ", document " + d.rules();
+        measured.evaluate(address, prefix, buffer);
+        assertThat(describe(buffer)).as(what).isEqualTo(describe(expected));
+        Answer actual = measured.evaluate(traced);
+        assertThat(describe(actual)).as(what).isEqualTo(describe(expected));
+        assertThat(actual.trace().toString()).as(what).isNotEmpty().isEqualTo(expected.trace().toString());
+      }
+    }
+  }
+
+  @Test
+  void measuredThenEstimated_regionWithoutFigure_isEstimatedAsTheEstimatedTableDoes() throws IOException {
+    PolicyDocument d = Fixtures.single(LatencyRule.of(
+        LatencyEntry.of("us-east-1", Target.endpoint("a")),
+        LatencyEntry.of("eu-west-1", Target.endpoint("b"))));
+    // Measured: us-east-1 only, and slower than the estimate to eu-west-1 for a client in Paris (about 11 ms).
+    CsvLatencyTable csv = CsvLatencyTable.read("t", new StringReader("network,region,milliseconds\n"
+        + "192.0.2.0/24,us-east-1,80\n"));
+    CidrGeoLocator paris = CidrGeoLocator.builder()
+        .add("192.0.2.0/24", ClientLocation.of("EU", "FR", null, new Coordinates(48.86, 2.35))).build();
+    EvaluatorSettings settings = EvaluatorSettings.defaults();
+    LatencyTable fast = EvaluatorInputs.latency(List.of(csv), settings).orElseThrow();
+    CompiledPolicy p = PolicyEvaluator.builder().settings(settings).geoLocator(paris).latencyTable(fast).build()
+        .compile(d, "www.example.com");
+    Answer answer = p.evaluate(Query.builder(new ClientSubnet(InetAddress.getByName("192.0.2.1"), 24)).trace(true)
+        .build());
+    assertThat(answer.endpoints()).containsExactly(EndpointId.of("b"));
+    double km = new Coordinates(48.86, 2.35).distanceKm(settings.regionCoordinates().find("eu-west-1").orElseThrow());
+    assertThat(answer.trace().toString()).contains(
+        "latency " + CompiledRule.fmt(EstimatedLatencyTable.estimateMillis(km)) + " ms to eu-west-1");
   }
 
   @Test

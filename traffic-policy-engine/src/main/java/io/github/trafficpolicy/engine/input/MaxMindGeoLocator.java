@@ -3,6 +3,7 @@ package io.github.trafficpolicy.engine.input;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.maxmind.db.Metadata;
 import com.maxmind.db.Network;
 import com.maxmind.db.Reader;
 import com.maxmind.geoip2.DatabaseProvider;
@@ -21,15 +22,20 @@ import io.github.trafficpolicy.engine.internal.Addresses;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -130,13 +136,13 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    * <p>A lookup walks the database's search tree itself (no decoding) to the data record the address falls in; the
    * {@link ClientLocation} of a record is decoded once and kept in a lock-free table keyed by the record's position
    * in the data section, so a record seen before costs only the tree walk and allocates nothing. The table has
-   * room for {@code locationCacheSize} records (twice that many slots, rounded up to a power of two); when the
-   * slots a record may take are all held by others, one entry is evicted (never the whole table). A slot costs 4
-   * bytes (8 without compressed pointers); a filled one about 30 bytes more, and each distinct location (a city) is
-   * kept once, about 150 bytes. {@link #open(Path)} sizes the table from the database: a quarter of its search
-   * tree's node count (at most 2^22), which holds every data record of GeoIP2 and GeoLite2 City and Country
-   * databases (GeoLite2-City of 2019: 3.7 million nodes, 540,000 records: 1,048,576 slots, 4 MB empty); the size
-   * does not depend on the clients. {@code 0} disables the table (every lookup decodes).
+   * room for {@code locationCacheSize} records: it is filled to three quarters of its slots at most (4/3 of that
+   * size, rounded up to a power of two), and no record is evicted before then; a record that finds it full takes its
+   * first slot (one entry evicted, never the whole table). A slot costs 8 bytes, and each distinct location (a city)
+   * is kept once, about 100 bytes. {@link #open(Path)} sizes the table from the database: a sixth of its search
+   * tree's node count (at least 1,024, at most 2^22), which holds every data record of GeoLite2 City and Country
+   * databases (GeoLite2-City of 2019: 3.7 million nodes, 540,000 records: 1,048,576 slots, 8 MB); the size does not
+   * depend on the clients. {@code 0} disables the table (every lookup decodes).
    *
    * @throws IOException when the file cannot be read or is not a MaxMind DB file
    * @throws IllegalArgumentException when it is a MaxMind DB of another kind than City or Country, or when
@@ -160,15 +166,18 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
           path + ": database type '" + type + "' is neither a City nor a Country database");
     }
     FileSource source;
+    FileChannel channel = null;
     try {
-      MmdbTree tree = MmdbTree.map(path, reader.getMetadata());
-      long treeBytes = reader.getMetadata().nodeCount() * (long) (reader.getMetadata().recordSize() / 4);
-      MmdbData data = MmdbData.map(path, tree.nodeCount(), treeBytes, MmdbData.metadataStart(path));
+      channel = FileChannel.open(path, StandardOpenOption.READ);
+      Mapping mapping = new Mapping(channel, path, reader.getMetadata());
       int size = locationCacheSize >= 0 ? locationCacheSize
-          : (int) Math.min(MAX_DEFAULT_LOCATIONS, Math.max(1024, tree.nodeCount() / 4));
-      source = new FileSource(reader, tree, data, size);
+          : (int) Math.min(MAX_DEFAULT_LOCATIONS, Math.max(1024, mapping.nodeCount() / 6));
+      source = new FileSource(reader, mapping, size);
     } catch (IOException | RuntimeException e) {
       reader.close();
+      if (channel != null) {
+        channel.close();
+      }
       throw e;
     }
     return new MaxMindGeoLocator(source, edition.get(),
@@ -233,11 +242,14 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   }
 
   /**
-   * Reads the location of every data record of the database into the location table now (about a second for a
-   * GeoLite2 City database; the table then holds some 30 MB), so that lookups never read the data section and
-   * allocate nothing, even for clients never seen before: what a server wants before it takes queries. Records
-   * already read are skipped. Returns the number of records the table holds. Does nothing for a locator
-   * {@linkplain #using(DatabaseReader) using} a GeoIP2 reader or provider, or one opened with a table of size 0.
+   * Reads the location of every data record of the database into the location table now (a second or two for a
+   * GeoLite2 City database, allocating about 20 MB; the table and its locations then hold about 25 MB), so that
+   * lookups never read the data section and allocate nothing, even for clients never seen before: what a server
+   * wants before it takes queries. Records already read are skipped. The file is read through mappings of its own,
+   * released when they are garbage-collected (a server runs a collection before its first query): the pages this
+   * reads then no longer count in the process's resident memory. Returns the number of records the table holds.
+   * Does nothing for a locator {@linkplain #using(DatabaseReader) using} a GeoIP2 reader or provider, or one opened
+   * with a table of size 0.
    *
    * @throws IOException when the database cannot be read (the table keeps what was read)
    */
@@ -283,23 +295,40 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   }
 
   /**
-   * A location from raw database fields ({@code null} when absent), dropping malformed codes and coordinates; the
-   * subdivision only with a country.
+   * A location from raw database fields ({@code null}, or NaN for a coordinate, when absent), dropping malformed
+   * codes and coordinates; the subdivision only with a country.
    */
   static ClientLocation location(@Nullable String continent, @Nullable String country, @Nullable String subdivision,
-                                 @Nullable Double latitude, @Nullable Double longitude) {
-    Optional<String> ct = continent != null && ClientLocation.CONTINENTS.contains(continent) ? part(continent)
-        : Optional.empty();
-    Optional<String> cc = country != null && isCode(country, 2, 2, false) ? part(country) : Optional.empty();
-    Optional<String> sd = cc.isPresent() && subdivision != null && isCode(subdivision, 1, 3, true) ? part(subdivision)
-        : Optional.empty();
-    Coordinates at = latitude != null && longitude != null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
-        ? new Coordinates(latitude, longitude)
-        : null;
-    if (ct.isEmpty() && cc.isEmpty() && at == null) {
+                                 double latitude, double longitude) {
+    Optional<String> ct = continentPart(continent);
+    Optional<String> cc = countryPart(country);
+    Optional<String> sd = subdivisionPart(cc, subdivision);
+    boolean at = hasCoordinates(latitude, longitude);
+    if (ct.isEmpty() && cc.isEmpty() && !at) {
       return ClientLocation.UNKNOWN;
     }
-    return new ClientLocation(ct, cc, sd, Optional.ofNullable(at));
+    return new ClientLocation(ct, cc, sd,
+        at ? Optional.of(new Coordinates(latitude, longitude)) : Optional.empty());
+  }
+
+  /** The continent part of a location: the shared {@code Optional} of a valid code, else empty. */
+  static Optional<String> continentPart(@Nullable String continent) {
+    return continent != null && ClientLocation.CONTINENTS.contains(continent) ? part(continent) : Optional.empty();
+  }
+
+  static Optional<String> countryPart(@Nullable String country) {
+    return country != null && isCode(country, 2, 2, false) ? part(country) : Optional.empty();
+  }
+
+  /** The subdivision part: only together with a country. */
+  static Optional<String> subdivisionPart(Optional<String> country, @Nullable String subdivision) {
+    return country.isPresent() && subdivision != null && isCode(subdivision, 1, 3, true) ? part(subdivision)
+        : Optional.empty();
+  }
+
+  /** Whether both coordinates are there (not NaN) and in range. */
+  static boolean hasCoordinates(double latitude, double longitude) {
+    return Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
   }
 
   /**
@@ -340,22 +369,66 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   }
 
   /**
+   * The database file, open: its search tree and data section can be mapped more than once, always from the same
+   * file (even when its path is replaced meanwhile). Each mapping's resident pages are its own and are given back
+   * when it is collected.
+   */
+  private static final class Mapping {
+    private final FileChannel channel;
+    private final Path path;
+    private final Metadata metadata;
+    private final long treeBytes;
+    private final long metadataStart;
+
+    Mapping(FileChannel channel, Path path, Metadata metadata) throws IOException {
+      this.channel = channel;
+      this.path = path;
+      this.metadata = metadata;
+      this.treeBytes = metadata.nodeCount() * (long) (metadata.recordSize() / 4);
+      this.metadataStart = MmdbData.metadataStart(channel, path);
+    }
+
+    long nodeCount() {
+      return metadata.nodeCount();
+    }
+
+    MmdbTree tree() throws IOException {
+      return MmdbTree.map(channel, path, metadata);
+    }
+
+    /** The tree for a walk over every network only (no jump tables). */
+    MmdbTree walkTree() throws IOException {
+      return MmdbTree.mapForWalk(channel, path, metadata);
+    }
+
+    MmdbData data() throws IOException {
+      return MmdbData.map(channel, path, metadata.nodeCount(), treeBytes, metadataStart);
+    }
+
+    void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  /**
    * A database file: the search tree walked by {@link MmdbTree}, data records read by {@link MmdbData} once and
    * their locations kept in a {@link LocationTable}.
    */
   private static final class FileSource implements Source {
     private final Reader reader;
+    private final Mapping mapping;
     private final MmdbTree tree;
     private final MmdbData data;
     private final @Nullable LocationTable table;
     private final boolean ipv4Only;
     private volatile boolean closed;
 
-    FileSource(Reader reader, MmdbTree tree, MmdbData data, int cacheSize) {
+    FileSource(Reader reader, Mapping mapping, int cacheSize) throws IOException {
       this.reader = reader;
-      this.tree = tree;
-      this.data = data;
-      this.table = cacheSize == 0 ? null : new LocationTable(cacheSize);
+      this.mapping = mapping;
+      this.tree = mapping.tree();
+      this.data = mapping.data();
+      this.table = cacheSize == 0 ? null : new LocationTable(cacheSize, mapping.nodeCount());
       this.ipv4Only = reader.getMetadata().ipVersion() == 4;
     }
 
@@ -395,10 +468,9 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
       }
       ClientLocation location = table == null ? null : table.get(record);
       if (location == null) {
-        location = data.location(record);
-        if (table != null) {
-          location = table.put(record, location);
-        }
+        MmdbData.Fields fields = new MmdbData.Fields();
+        data.read(record, fields);
+        location = table == null ? fields.location() : table.put(record, fields);
       }
       return location;
     }
@@ -410,11 +482,20 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
       if (closed) {
         throw new IOException("the database is closed");
       }
+      // The walk reads the whole tree and every record, through mappings of its own: the pages it makes resident
+      // (the whole file: 62 MB for GeoLite2 City) go when these are collected, rather than staying counted in the
+      // mappings lookups use, which then hold only the tree pages that lookups touch. One Fields for every record,
+      // and locations interned by their fields: reading allocates only the table's entries and the distinct
+      // locations.
+      MmdbTree walkTree = mapping.walkTree();
+      MmdbData walkData = mapping.data();
+      MmdbData.Fields fields = new MmdbData.Fields();
       long[] last = {-1};
-      tree.forEachNetwork((bytes, prefix, record) -> {
+      walkTree.forEachNetwork((bytes, prefix, record) -> {
         // Neighbouring networks often share a record: skip the table look-up for a repeat.
         if (record != last[0] && table.get(record) == null) {
-          table.put(record, data.location(record));
+          walkData.read(record, fields);
+          table.put(record, fields);
         }
         last[0] = record;
       });
@@ -424,11 +505,14 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     /**
      * Two walks of the tree: the first finds each distinct data record and one network of it, the records are then
      * decoded in parallel (the reader is thread-safe) and equal locations made one instance, the second walk visits.
+     * Like {@link #preload}, through mappings of its own.
      */
     void forEachNetwork(NetworkVisitor visitor) throws IOException {
       if (closed) {
         throw new IOException("the database is closed");
       }
+      MmdbTree tree = mapping.walkTree();
+      MmdbData data = mapping.data();
       Map<Long, Integer> index = new HashMap<>();
       List<Long> records = new ArrayList<>();
       tree.forEachNetwork((bytes, prefix, record) -> {
@@ -459,86 +543,106 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     @Override
     public void close() throws IOException {
       closed = true;
-      reader.close();
+      try {
+        reader.close();
+      } finally {
+        mapping.close();
+      }
     }
   }
 
   /**
    * Locations by data record, sized from the database rather than from the clients: an open-addressing table of
-   * immutable entries keyed by the record's position in the data section, probed over at most {@value #PROBES}
-   * slots; when every one of them holds another record, the entry in the record's first slot gives its place (one
-   * entry evicted, never the whole table). Equal locations are kept as one instance, so that a policy evaluation,
-   * which derives what it needs from a location once per instance, reuses its work across the records of one city.
-   * Reads and writes race benignly: an entry is published whole through its final fields and a slot, once filled,
-   * is never emptied, so a reader sees a complete entry (which it checks by key) or an empty slot, which ends the
-   * probe (a missed entry only costs a decode).
+   * {@code long}s, each a record's position in the data section (the key) and the index of its location in a
+   * {@link LocationInterner} (so equal locations are one instance, and a policy evaluation, which derives what it
+   * needs from a location once per instance, reuses its work across the records of one city). Linear probing, one
+   * slot per probe with no object to follow, up to an empty slot; slots are never emptied, and at most three quarters
+   * are filled (so probes stay short): a record that finds the table that full takes its first slot, evicting one
+   * entry (never the whole table), and no record is evicted before then. Reads and writes race benignly: a slot is
+   * written whole (a release store, after the location it names is published) and read whole (an acquire load), so a
+   * reader sees a complete entry (which it checks by key) or an empty slot, which ends the probe (a missed entry only
+   * costs a decode).
    */
   private static final class LocationTable {
-    private static final int PROBES = 8;
-    private final Entry[] slots;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] slots;
     private final int mask;
     private final int shift;
-    private final ConcurrentHashMap<ClientLocation, ClientLocation> interned =
-        new ConcurrentHashMap<>();
-    private final LongAdder filled = new LongAdder();
+    private final int limit;
+    private final long nodeCount;
+    private final LocationInterner interned = new LocationInterner();
+    private final AtomicInteger filled = new AtomicInteger();
 
-    LocationTable(int size) {
-      int capacity = Integer.highestOneBit(Math.max(PROBES, size - 1)) << 1;
-      this.slots = new Entry[capacity];
+    LocationTable(int size, long nodeCount) {
+      // At most 2^26 (checked by open): 4/3 of it rounds up to at most 2^27 slots.
+      long wanted = Math.max(2, ((long) size * 4 + 2) / 3);
+      int capacity = (int) Long.highestOneBit(wanted - 1) << 1;
+      this.slots = new long[capacity];
       this.mask = capacity - 1;
       this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
+      this.limit = capacity - capacity / 4;
+      this.nodeCount = nodeCount;
     }
 
-    private int home(long record) {
-      return (int) ((record * 0x9E3779B97F4A7C15L) >>> shift);
+    /**
+     * The key of a data record: its position after the search tree, at least 16 (the section separator), so never
+     * 0, the empty slot; under 2^31, as {@link MmdbData} maps data sections of at most that size.
+     */
+    private int key(long record) {
+      return (int) (record - nodeCount);
+    }
+
+    private int home(int key) {
+      return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
     }
 
     @Nullable ClientLocation get(long record) {
-      int at = home(record);
-      for (int i = 0; i < PROBES; i++) {
-        Entry e = slots[(at + i) & mask];
-        if (e == null) {
+      int key = key(record);
+      int at = home(key);
+      for (int i = 0; i <= mask; i++) {
+        long slot = (long) SLOT.getAcquire(slots, (at + i) & mask);
+        if (slot == 0) {
           return null;
         }
-        if (e.record == record) {
-          return e.location;
+        if ((int) (slot >>> 32) == key) {
+          return interned.location((int) slot);
         }
       }
       return null;
     }
 
-    /** Keeps {@code location} for {@code record}; returns the instance kept (an equal one seen before, if any). */
-    ClientLocation put(long record, ClientLocation location) {
+    /**
+     * Keeps the location of {@code fields} for {@code record}; returns the instance kept (an equal one seen before,
+     * if any).
+     */
+    ClientLocation put(long record, MmdbData.Fields fields) {
       // Bounded by the database: at most one instance per distinct location it holds.
-      ClientLocation kept = interned.computeIfAbsent(location, l -> l);
-      int at = home(record);
-      for (int i = 0; i < PROBES; i++) {
-        int slot = (at + i) & mask;
-        Entry e = slots[slot];
-        if (e == null || e.record == record) {
-          if (e == null) {
-            filled.increment();
+      int index = interned.intern(fields);
+      int key = key(record);
+      long entry = (long) key << 32 | (index & 0xFFFFFFFFL);
+      int at = home(key);
+      int slot = at;
+      for (int i = 0; i <= mask; i++) {
+        int probe = (at + i) & mask;
+        long held = (long) SLOT.getAcquire(slots, probe);
+        if (held == 0) {
+          if (filled.get() < limit) {
+            filled.incrementAndGet();
+            slot = probe;
           }
-          slots[slot] = new Entry(record, kept);
-          return kept;
+          break;
+        }
+        if ((int) (held >>> 32) == key) {
+          slot = probe;
+          break;
         }
       }
-      slots[at] = new Entry(record, kept);
-      return kept;
+      SLOT.setRelease(slots, slot, entry);
+      return interned.location(index);
     }
 
     int size() {
-      return filled.intValue();
-    }
-
-    private static final class Entry {
-      final long record;
-      final ClientLocation location;
-
-      Entry(long record, ClientLocation location) {
-        this.record = record;
-        this.location = location;
-      }
+      return filled.get();
     }
   }
 
@@ -562,16 +666,19 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
         CityResponse r = city.get();
         List<Subdivision> subdivisions = r.subdivisions();
         Location at = r.location();
+        Double latitude = at.latitude();
+        Double longitude = at.longitude();
         return new GeoLookup(location(r.continent().code(), r.country().isoCode(),
             subdivisions.isEmpty() ? null : subdivisions.get(0).isoCode(),
-            at.latitude(), at.longitude()), prefix(address, r.traits().network()));
+            latitude == null ? Double.NaN : latitude, longitude == null ? Double.NaN : longitude),
+            prefix(address, r.traits().network()));
       }
       Optional<CountryResponse> country = provider.tryCountry(address);
       if (country.isEmpty()) {
         return new GeoLookup(ClientLocation.UNKNOWN, bits(address));
       }
       CountryResponse r = country.get();
-      return new GeoLookup(location(r.continent().code(), r.country().isoCode(), null, null, null),
+      return new GeoLookup(location(r.continent().code(), r.country().isoCode(), null, Double.NaN, Double.NaN),
           prefix(address, r.traits().network()));
     }
 

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,34 +42,32 @@ final class MmdbData {
   }
 
   /**
-   * Maps the data section of the database at {@code path}: it starts 16 bytes after a search tree of
-   * {@code treeBytes} bytes and ends where the metadata marker begins ({@code metadataStart}).
+   * Maps the data section of the database open in {@code channel} ({@code path} names it in messages): it starts 16
+   * bytes after a search tree of {@code treeBytes} bytes and ends where the metadata marker begins
+   * ({@code metadataStart}). The mapping stays valid after the channel is closed.
    */
-  static MmdbData map(Path path, long nodeCount, long treeBytes, long metadataStart) throws IOException {
+  static MmdbData map(FileChannel channel, Path path, long nodeCount, long treeBytes, long metadataStart)
+      throws IOException {
     long start = treeBytes + 16;
     if (metadataStart < start || metadataStart - start > Integer.MAX_VALUE) {
       throw new IOException(path + ": no data section between the search tree and the metadata");
     }
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      return new MmdbData(channel.map(FileChannel.MapMode.READ_ONLY, start, metadataStart - start), nodeCount);
-    }
+    return new MmdbData(channel.map(FileChannel.MapMode.READ_ONLY, start, metadataStart - start), nodeCount);
   }
 
   /** The offset of the metadata marker (the last occurrence of {@code \xAB\xCD\xEFMaxMind.com}) in the file. */
-  static long metadataStart(Path path) throws IOException {
+  static long metadataStart(FileChannel channel, Path path) throws IOException {
     byte[] marker = {(byte) 0xAB, (byte) 0xCD, (byte) 0xEF, 'M', 'a', 'x', 'M', 'i', 'n', 'd', '.', 'c', 'o', 'm'};
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = channel.size();
-      int tail = (int) Math.min(size, 128 * 1024);
-      ByteBuffer end = channel.map(FileChannel.MapMode.READ_ONLY, size - tail, tail);
-      for (int i = tail - marker.length; i >= 0; i--) {
-        int k = 0;
-        while (k < marker.length && end.get(i + k) == marker[k]) {
-          k++;
-        }
-        if (k == marker.length) {
-          return size - tail + i;
-        }
+    long size = channel.size();
+    int tail = (int) Math.min(size, 128 * 1024);
+    ByteBuffer end = channel.map(FileChannel.MapMode.READ_ONLY, size - tail, tail);
+    for (int i = tail - marker.length; i >= 0; i--) {
+      int k = 0;
+      while (k < marker.length && end.get(i + k) == marker[k]) {
+        k++;
+      }
+      if (k == marker.length) {
+        return size - tail + i;
       }
     }
     throw new IOException(path + ": no MaxMind DB metadata marker");
@@ -78,11 +75,22 @@ final class MmdbData {
 
   /** The location of the data record a search tree walk reached ({@code record} > node count). */
   ClientLocation location(long record) throws IOException {
+    Fields f = new Fields();
+    read(record, f);
+    return f.location();
+  }
+
+  /**
+   * Reads the location fields of the data record a search tree walk reached ({@code record} > node count) into
+   * {@code f}, which is cleared first: allocates nothing once the record's codes have been seen (see
+   * {@link #codes}), so a caller reading many records with one {@code Fields} makes no garbage.
+   */
+  void read(long record, Fields f) throws IOException {
     long offset = record - nodeCount - 16;
     if (offset < 0 || offset >= data.capacity()) {
       throw new IOException("data record " + record + " outside the data section");
     }
-    Fields f = new Fields();
+    f.clear();
     int at = resolve((int) offset);
     if (type(at) != MAP) {
       throw new IOException("data record at " + offset + " is not a map");
@@ -108,18 +116,30 @@ final class MmdbData {
         readPoint(value, f);
       }
     }
-    return MaxMindGeoLocator.location(f.continent, f.country, f.subdivision,
-        Double.isNaN(f.latitude) ? null : f.latitude, Double.isNaN(f.longitude) ? null : f.longitude);
   }
 
-  /** What one record read finds, and the reading position. */
-  private static final class Fields {
+  /** What one record read finds (absent: null, or NaN for a coordinate), and the reading position. */
+  static final class Fields {
     @Nullable String continent;
     @Nullable String country;
     @Nullable String subdivision;
     double latitude = Double.NaN;
     double longitude = Double.NaN;
     int pos;
+
+    void clear() {
+      continent = null;
+      country = null;
+      subdivision = null;
+      latitude = Double.NaN;
+      longitude = Double.NaN;
+      pos = 0;
+    }
+
+    /** A new location of these fields, checked (see {@link MaxMindGeoLocator#location}). */
+    ClientLocation location() {
+      return MaxMindGeoLocator.location(continent, country, subdivision, latitude, longitude);
+    }
   }
 
   /**

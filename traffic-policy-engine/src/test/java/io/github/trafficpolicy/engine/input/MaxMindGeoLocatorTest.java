@@ -23,6 +23,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -345,6 +346,36 @@ final class MaxMindGeoLocatorTest {
             assertThat(geo.failedLookups()).as(file + " cache " + cacheSize).isZero();
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void preload_readsEveryRecord_lookupsThenAgreeWithTheReaderAndShareOneInstancePerLocation() throws Exception {
+    for (String file : List.of("city.mmdb", "city-record28.mmdb", "city-record32.mmdb", "country.mmdb",
+        "city-ipv4-only.mmdb")) {
+      try (DatabaseReader reader = new DatabaseReader.Builder(database(file).toFile()).build();
+           MaxMindGeoLocator geo = MaxMindGeoLocator.open(database(file))) {
+        MaxMindGeoLocator reference = MaxMindGeoLocator.using(reader);
+        int records = geo.preload();
+        assertThat(geo.preload()).as(file + ": a second preload finds nothing new").isEqualTo(records);
+        List<InetAddress> networks = new ArrayList<>();
+        geo.forEachNetwork((address, prefixLength, location) -> networks.add(address));
+        assertThat(networks).as(file).isNotEmpty();
+        Map<ClientLocation, ClientLocation> first = new HashMap<>();
+        for (InetAddress a : networks) {
+          GeoLookup actual = geo.locate(a);
+          assertThat(actual.location()).as(file + " " + a.getHostAddress())
+              .isEqualTo(reference.locate(a).location());
+          ClientLocation seen = first.putIfAbsent(actual.location(), actual.location());
+          if (seen != null) {
+            assertThat(actual.location()).as(file + " " + a.getHostAddress() + ": one instance per location")
+                .isSameAs(seen);
+          }
+        }
+        // Every network's record was read by the preload: at least one record per distinct location.
+        assertThat(records).as(file).isGreaterThanOrEqualTo(first.size()).isLessThanOrEqualTo(networks.size());
+        assertThat(geo.failedLookups()).as(file).isZero();
       }
     }
   }
