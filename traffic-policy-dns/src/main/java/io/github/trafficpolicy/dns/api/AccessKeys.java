@@ -137,8 +137,9 @@ public final class AccessKeys {
   }
 
   /**
-   * A new read-write key of 128 random bits of ID and 256 of secret, for a server that was given none: its ID is
-   * {@code TP} and 20 letters and digits, its secret 43 URL-safe base-64 characters. It is meant to be shown once
+   * A new read-write key of 100 random bits of ID (20 characters of a 32-letter alphabet) and 256 of secret, for a
+   * server that was given none: its ID is {@code TP} and those 20 letters and digits, its secret 43 URL-safe base-64
+   * characters. It is meant to be shown once
    * and to live as long as the process.
    */
   public static Key generate(String profile) {

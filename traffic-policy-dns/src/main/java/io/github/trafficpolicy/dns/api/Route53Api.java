@@ -753,7 +753,8 @@ public final class Route53Api {
       default -> 400;
     };
     String prefix = error.awsName() + ": ";
-    String message = IoMessages.message(e).startsWith(prefix) ? IoMessages.message(e).substring(prefix.length()) : IoMessages.message(e);
+    String full = IoMessages.message(e);
+    String message = full.startsWith(prefix) ? full.substring(prefix.length()) : full;
     return new ApiException(status, error.awsName(), message);
   }
 
