@@ -79,10 +79,13 @@ final class ApiCommand extends RegistryOptions.Call {
   int run(TrafficPolicyRegistry registry) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     ApiServer.Builder b = ApiServer.builder().registry(registry);
-    AccessKeys.Key generated = AccessKeys.generate("generated");
+    // A key of this run's own only when none is given (shown once, below).
+    Optional<AccessKeys.Key> generated = credentials == null
+        ? Optional.of(AccessKeys.generate("generated"))
+        : Optional.empty();
     try {
       b.listen(ApiServer.parseListen(listen));
-      b.keys(credentials == null ? AccessKeys.of(List.of(generated)) : AccessKeys.read(credentials));
+      b.keys(credentials == null ? AccessKeys.of(List.of(generated.orElseThrow())) : AccessKeys.read(credentials));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -141,8 +144,7 @@ final class ApiCommand extends RegistryOptions.Call {
             .map(z -> z + " " + HostedZones.zoneId(z)).toList()))
         + "; " + server.keys().keys().size() + " access keys; listening on " + server.endpoint() + " (console: "
         + server.endpoint() + "/console/)");
-    ServeCommand.printConsole(out, server.endpoint(), credentials == null ? Optional.of(generated) : Optional.empty(),
-        !registry.persistent());
+    ServeCommand.printConsole(out, server.endpoint(), generated, !registry.persistent());
     out.flush();
     try {
       stopped.await();

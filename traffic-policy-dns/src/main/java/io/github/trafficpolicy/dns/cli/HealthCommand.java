@@ -89,6 +89,16 @@ final class HealthCommand implements Callable<Integer> {
       out.flush();
       return TrafficPolicyCommand.OK;
     }
+    // The sharedHealth member is read before anything is probed: a mistake in it is reported at once.
+    Optional<SharedHealthConfig.WithEtcd> shared;
+    try {
+      shared = SharedHealthConfig.load(config);
+    } catch (ConfigException e) {
+      err.println(config + ": invalid shared health:");
+      e.problems().forEach(p -> err.println("  " + p));
+      err.flush();
+      return TrafficPolicyCommand.FAILED;
+    }
     // one probe decides: a failure threshold of 1
     List<HealthCheck> once = checks.stream()
         .map(c -> c instanceof EndpointHealthCheck e ? e.withFailureThreshold(1) : c)
@@ -115,38 +125,27 @@ final class HealthCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%d of %d health checks healthy%n", healthy, metrics.size());
     out.flush();
     int exit = healthy == metrics.size() ? TrafficPolicyCommand.OK : TrafficPolicyCommand.FAILED;
-    return shared(out, err, checks) ? exit : TrafficPolicyCommand.FAILED;
+    return shared.isEmpty() || shared(out, err, checks, shared.get()) ? exit : TrafficPolicyCommand.FAILED;
   }
 
   /**
-   * With a {@code sharedHealth} member: every vantage point's latest result read from etcd, and the status the
-   * servers serve from them. False when the member or etcd cannot be read (said on {@code err}).
+   * The {@code sharedHealth} member's view: every vantage point's latest result read from etcd, and the status the
+   * servers serve from them. False when etcd cannot be read (said on {@code err}).
    */
-  private boolean shared(PrintWriter out, PrintWriter err, List<HealthCheck> checks) {
-    Optional<SharedHealthConfig.WithEtcd> shared;
-    try {
-      shared = SharedHealthConfig.load(config);
-    } catch (ConfigException e) {
-      err.println(config + ": invalid shared health:");
-      e.problems().forEach(p -> err.println("  " + p));
-      err.flush();
-      return false;
-    }
-    if (shared.isEmpty()) {
-      return true;
-    }
-    SharedHealthConfig sc = shared.get().shared();
+  private boolean shared(PrintWriter out, PrintWriter err, List<HealthCheck> checks,
+                         SharedHealthConfig.WithEtcd shared) {
+    SharedHealthConfig sc = shared.shared();
     Map<HealthCheckId, ImmutableList<VantageResult>> results;
     try {
-      results = EtcdHealthSharing.read(shared.get().etcd());
+      results = EtcdHealthSharing.read(shared.etcd());
     } catch (IOException e) {
       err.println("traffic-policy health: cannot read the vantage points' results from "
-          + shared.get().etcd().uri() + ": " + e.getMessage());
+          + shared.etcd().uri() + ": " + e.getMessage());
       err.flush();
       return false;
     }
     out.printf(Locale.ROOT, "%nVantage points (%s; healthy when more than %s %% of them see it healthy):%n",
-        shared.get().etcd().uri(), BigDecimal.valueOf(sc.healthyShare() * 100).stripTrailingZeros().toPlainString());
+        shared.etcd().uri(), BigDecimal.valueOf(sc.healthyShare() * 100).stripTrailingZeros().toPlainString());
     int idWidth = Math.max(2, checks.stream().mapToInt(c -> c.id().value().length()).max().orElse(2));
     int vantageWidth = Math.max(9, results.values().stream().flatMap(List::stream)
         .mapToInt(r -> r.vantage().length()).max().orElse(9));

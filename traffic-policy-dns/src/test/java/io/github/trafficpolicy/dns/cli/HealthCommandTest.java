@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,22 @@ final class HealthCommandTest {
     assertThat(run("health", "--config", file.toString())).isEqualTo(1);
     assertThat(err.toString()).contains("invalid health checks:")
         .contains("/healthChecks/0/port: must be 1..65535 but was 70000");
+  }
+
+  @Test
+  void health_invalidSharedHealth_isReportedBeforeAnythingIsProbed() throws IOException {
+    AtomicInteger probes = new AtomicInteger();
+    http.createContext("/counted", ex -> {
+      probes.incrementAndGet();
+      respond(ex, 200, "ok");
+    });
+    Path file = Files.writeString(dir.resolve("serve.json"), "{\"healthChecks\": [" + httpCheck("web", "/counted")
+        + "], \"sharedHealth\": true}");
+
+    assertThat(run("health", "--config", file.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("invalid shared health:").contains("/sharedHealth: needs an etcd registry");
+    assertThat(out.toString()).doesNotContain("health checks healthy");
+    assertThat(probes).hasValue(0);
   }
 
   @Test
