@@ -1,6 +1,7 @@
 package io.github.trafficpolicy.dns.console;
 
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import com.sun.net.httpserver.HttpExchange;
 import io.github.trafficpolicy.api.Problem;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.dns.api.AccessKeys;
 import io.github.trafficpolicy.dns.api.ApiException;
 import io.github.trafficpolicy.dns.api.ApiRequest;
@@ -81,16 +83,22 @@ public final class Console {
   private final boolean loopback;
 
   private Console(Builder b) {
-    TrafficPolicyRegistry registry = checkNotNull(b.registry, "registry is not set");
-    AccessKeys keys = checkNotNull(b.keys, "keys are not set");
-    PolicyEvaluator evaluator = checkNotNull(b.evaluator, "evaluator is not set");
-    HealthCheckStore healthChecks = checkNotNull(b.healthChecks, "healthChecks is not set");
-    InetSocketAddress listen = checkNotNull(b.listen, "listen is not set");
+    // A builder missing a part is a misuse, as ApiServer.Builder reports it: IllegalStateException.
+    TrafficPolicyRegistry registry = set(b.registry, "registry is not set");
+    AccessKeys keys = set(b.keys, "keys are not set");
+    PolicyEvaluator evaluator = set(b.evaluator, "evaluator is not set");
+    HealthCheckStore healthChecks = set(b.healthChecks, "healthChecks is not set");
+    InetSocketAddress listen = set(b.listen, "listen is not set");
     this.sessions = new Sessions(keys, b.clock);
     this.files = new StaticResources(Console.class.getClassLoader());
     this.scheme = b.https ? "https" : "http";
     this.loopback = listen.getAddress().isLoopbackAddress();
     this.api = new ConsoleApi(registry, b.audit, evaluator, healthChecks, b.zones);
+  }
+
+  private static <T> T set(@Nullable T part, String missing) {
+    checkState(part != null, missing);
+    return part;
   }
 
   /** A builder. */
@@ -112,23 +120,17 @@ public final class Console {
     } catch (ConsoleException e) {
       reply = Reply.error(e);
     } catch (ApiException e) {
-      reply = Reply.error(new ConsoleException(e.status(), e.code(), messageOf(e)));
+      reply = Reply.error(new ConsoleException(e.status(), e.code(), IoMessages.message(e)));
     } catch (RegistryException e) {
       reply = Reply.error(ConsoleApi.refused(e));
     } catch (IllegalArgumentException e) {
-      reply = Reply.error(ConsoleException.invalidInput(messageOf(e)));
+      reply = Reply.error(ConsoleException.invalidInput(IoMessages.message(e)));
     } catch (RuntimeException e) {
       LOG.error("console request {} failed", requestId, e);
       reply = Reply.error(new ConsoleException(500, "InternalFailure",
           "The request failed because of an error in the server (request " + requestId + ")"));
     }
     send(ex, reply, requestId);
-  }
-
-  /** An exception's message, or its type when it has none. */
-  static String messageOf(Throwable e) {
-    String m = e.getMessage();
-    return m != null ? m : e.getClass().getSimpleName();
   }
 
   private Reply route(HttpExchange ex, String requestId) throws IOException {

@@ -10,6 +10,7 @@ import io.github.trafficpolicy.api.HealthCheckId;
 import io.github.trafficpolicy.api.PolicyDocument;
 import io.github.trafficpolicy.api.PolicyRecord;
 import io.github.trafficpolicy.api.Problem;
+import io.github.trafficpolicy.api.internal.IoMessages;
 import io.github.trafficpolicy.api.json.PolicyCheck;
 import io.github.trafficpolicy.api.json.PolicyDocumentJson;
 import io.github.trafficpolicy.dns.api.AccessKeys;
@@ -760,7 +761,7 @@ final class ConsoleApi {
           CONFLICTING_TYPES, TOO_MANY_TRAFFIC_POLICY_VERSIONS_FOR_CURRENT_POLICY -> 409;
       default -> 400;
     };
-    String message = Console.messageOf(e);
+    String message = IoMessages.message(e);
     String prefix = error.awsName() + ": ";
     if (message.startsWith(prefix)) {
       message = message.substring(prefix.length());

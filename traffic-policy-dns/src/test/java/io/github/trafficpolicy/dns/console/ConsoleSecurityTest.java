@@ -6,6 +6,7 @@ import static io.github.trafficpolicy.dns.console.ConsoleFixture.READER_ID;
 import static io.github.trafficpolicy.dns.console.ConsoleFixture.READER_SECRET;
 import static io.github.trafficpolicy.dns.console.ConsoleFixture.parse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -167,6 +168,14 @@ class ConsoleSecurityTest {
             Map.of("accessKeyId", ADMIN_ID, "secretAccessKey", ADMIN_SECRET)))).build());
     assertThat(crossOriginSignIn.statusCode()).isEqualTo(403);
     assertThat(crossOriginSignIn.headers().firstValue("Set-Cookie")).isEmpty();
+  }
+
+  @Test
+  void aBuilderMissingAPart_isRefusedNamingIt() {
+    assertThatThrownBy(() -> Console.builder().build()).isInstanceOf(IllegalStateException.class)
+        .hasMessage("registry is not set");
+    assertThatThrownBy(() -> Console.builder().registry(console.registry).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("keys are not set");
   }
 
   @Test
