@@ -485,7 +485,7 @@ final class Evaluation {
   private double estimatedMillis(String region) {
     Coordinates at = checkNotNull(estimateRegions, "estimating").get(region);
     Coordinates client = location().coordinates().orElse(null);
-    return at == null || client == null ? Double.NaN : ESTIMATE_BASE_MS + client.distanceKm(at) / ESTIMATE_KM_PER_MS;
+    return at == null || client == null ? Double.NaN : estimateMillis(client.distanceKm(at));
   }
 
   /** Milliseconds for a key returned by {@link #latencyKey}. */

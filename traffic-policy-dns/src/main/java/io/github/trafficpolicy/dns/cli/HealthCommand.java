@@ -79,10 +79,7 @@ final class HealthCommand implements Callable<Integer> {
     try {
       checks = HealthChecksConfig.read(config);
     } catch (InvalidHealthChecksException e) {
-      err.println(config + ": invalid health checks:");
-      e.problems().forEach(p -> err.println("  " + p));
-      err.flush();
-      return TrafficPolicyCommand.FAILED;
+      return invalid(err, "health checks", e.problems());
     }
     if (checks.isEmpty()) {
       out.println("no health checks defined in " + config);
@@ -94,10 +91,7 @@ final class HealthCommand implements Callable<Integer> {
     try {
       shared = SharedHealthConfig.load(config);
     } catch (ConfigException e) {
-      err.println(config + ": invalid shared health:");
-      e.problems().forEach(p -> err.println("  " + p));
-      err.flush();
-      return TrafficPolicyCommand.FAILED;
+      return invalid(err, "shared health", e.problems());
     }
     // one probe decides: a failure threshold of 1
     List<HealthCheck> once = checks.stream()
@@ -126,6 +120,14 @@ final class HealthCommand implements Callable<Integer> {
     out.flush();
     int exit = healthy == metrics.size() ? TrafficPolicyCommand.OK : TrafficPolicyCommand.FAILED;
     return shared.isEmpty() || shared(out, err, checks, shared.get()) ? exit : TrafficPolicyCommand.FAILED;
+  }
+
+  /** Lists the problems of a part of the configuration; returns the exit code. */
+  private int invalid(PrintWriter err, String what, List<?> problems) {
+    err.println(config + ": invalid " + what + ":");
+    problems.forEach(p -> err.println("  " + p));
+    err.flush();
+    return TrafficPolicyCommand.FAILED;
   }
 
   /**

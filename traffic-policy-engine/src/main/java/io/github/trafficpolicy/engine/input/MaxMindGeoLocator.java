@@ -157,31 +157,30 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
   private static MaxMindGeoLocator openSized(Path path, int locationCacheSize) throws IOException {
     checkNotNull(path, "path");
     checkArgument(locationCacheSize <= 1 << 26, "locationCacheSize must be in [0, 2^26], was %s", locationCacheSize);
-    Reader reader = new Reader(path.toFile());
-    String type = reader.getMetadata().databaseType();
+    // MaxMind's reader only for the metadata (it checks the file is a MaxMind DB); lookups read the file themselves.
+    Metadata metadata;
+    try (Reader reader = new Reader(path.toFile())) {
+      metadata = reader.getMetadata();
+    }
+    String type = metadata.databaseType();
     Optional<Edition> edition = Edition.ofDatabaseType(type);
     if (edition.isEmpty()) {
-      reader.close();
       throw new IllegalArgumentException(
           path + ": database type '" + type + "' is neither a City nor a Country database");
     }
     FileSource source;
-    FileChannel channel = null;
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      channel = FileChannel.open(path, StandardOpenOption.READ);
-      Mapping mapping = new Mapping(channel, path, reader.getMetadata());
+      Mapping mapping = new Mapping(channel, path, metadata);
       int size = locationCacheSize >= 0 ? locationCacheSize
           : (int) Math.min(MAX_DEFAULT_LOCATIONS, Math.max(1024, mapping.nodeCount() / 6));
-      source = new FileSource(reader, mapping, size);
+      source = new FileSource(mapping, size);
     } catch (IOException | RuntimeException e) {
-      reader.close();
-      if (channel != null) {
-        channel.close();
-      }
+      channel.close();
       throw e;
     }
     return new MaxMindGeoLocator(source, edition.get(),
-        type + " (" + path.getFileName() + ", IPv" + reader.getMetadata().ipVersion() + ")");
+        type + " (" + path.getFileName() + ", IPv" + metadata.ipVersion() + ")");
   }
 
   /**
@@ -415,7 +414,6 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    * their locations kept in a {@link LocationTable}.
    */
   private static final class FileSource implements Source {
-    private final Reader reader;
     private final Mapping mapping;
     private final MmdbTree tree;
     private final MmdbData data;
@@ -423,13 +421,12 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     private final boolean ipv4Only;
     private volatile boolean closed;
 
-    FileSource(Reader reader, Mapping mapping, int cacheSize) throws IOException {
-      this.reader = reader;
+    FileSource(Mapping mapping, int cacheSize) throws IOException {
       this.mapping = mapping;
       this.tree = mapping.tree();
       this.data = mapping.data();
       this.table = cacheSize == 0 ? null : new LocationTable(cacheSize, mapping.nodeCount());
-      this.ipv4Only = reader.getMetadata().ipVersion() == 4;
+      this.ipv4Only = mapping.metadata.ipVersion() == 4;
     }
 
     @Override
@@ -504,7 +501,8 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
 
     /**
      * Two walks of the tree: the first finds each distinct data record and one network of it, the records are then
-     * decoded in parallel (the reader is thread-safe) and equal locations made one instance, the second walk visits.
+     * decoded in parallel (the data section is read-only) and equal locations made one instance, the second walk
+     * visits.
      * Like {@link #preload}, through mappings of its own.
      */
     void forEachNetwork(NetworkVisitor visitor) throws IOException {
@@ -543,11 +541,7 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
     @Override
     public void close() throws IOException {
       closed = true;
-      try {
-        reader.close();
-      } finally {
-        mapping.close();
-      }
+      mapping.close();
     }
   }
 
