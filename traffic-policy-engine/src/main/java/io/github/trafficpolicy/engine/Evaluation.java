@@ -12,7 +12,6 @@ import io.github.trafficpolicy.engine.internal.MeasuredThenEstimated;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -89,6 +88,8 @@ final class Evaluation {
   private @Nullable String subdivision;
   private int geoPrefix;
   private boolean clientCoordinates;
+  /** Whether {@link #clientX}, {@link #clientY} and {@link #clientZ} are this location's (made on first use). */
+  private boolean clientVector;
   private double clientX;
   private double clientY;
   private double clientZ;
@@ -354,15 +355,19 @@ final class Evaluation {
     continent = Route53Continents.continentOf(loc);
     country = loc.country().orElse(null);
     subdivision = loc.subdivision().orElse(null);
-    Optional<Coordinates> c = loc.coordinates();
-    clientCoordinates = c.isPresent();
-    if (clientCoordinates) {
-      double lat = Math.toRadians(c.get().latitude());
-      double lon = Math.toRadians(c.get().longitude());
-      clientX = Math.cos(lat) * Math.cos(lon);
-      clientY = Math.cos(lat) * Math.sin(lon);
-      clientZ = Math.sin(lat);
-    }
+    clientCoordinates = loc.coordinates().isPresent();
+    clientVector = false; // only distances need it: a geolocation policy never pays for its trigonometry
+  }
+
+  /** Makes the client's unit vector; only called for a location with coordinates. */
+  private void clientVector() {
+    Coordinates c = checkNotNull(location, "resolved").coordinates().orElseThrow();
+    double lat = Math.toRadians(c.latitude());
+    double lon = Math.toRadians(c.longitude());
+    clientX = Math.cos(lat) * Math.cos(lon);
+    clientY = Math.cos(lat) * Math.sin(lon);
+    clientZ = Math.sin(lat);
+    clientVector = true;
   }
 
   /** The client's country code, null when unknown. */
@@ -397,9 +402,13 @@ final class Evaluation {
 
   /**
    * The haversine {@code h = sin²(θ/2)} between the client and a point given as a unit vector: a quarter of the
-   * squared chord, monotonic in the distance, computed without trigonometry.
+   * squared chord, monotonic in the distance, computed without trigonometry (but for the client's own vector, made
+   * once per location). Only for a client whose coordinates are known ({@link #clientCoordinatesKnown}).
    */
   double haversine(double x, double y, double z) {
+    if (!clientVector) {
+      clientVector();
+    }
     double dx = x - clientX;
     double dy = y - clientY;
     double dz = z - clientZ;

@@ -1,6 +1,8 @@
 package io.github.trafficpolicy.engine;
 
-import com.google.common.collect.ImmutableMap;
+import static com.google.common.base.Preconditions.checkState;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Route 53's continent membership of countries (from the Route 53 developer guide as of 2022-11; see
@@ -9,14 +11,19 @@ import com.google.common.collect.ImmutableMap;
  * {@code GE} in Asia, {@code TL} in Oceania) whatever continent a GeoIP database reports.
  */
 final class Route53Continents {
-  private static final ImmutableMap<String, String> BY_COUNTRY = load();
+  /**
+   * The continent of each country, indexed by its two letters ({@code (first - 'A') * 26 + (second - 'A')}); null
+   * for a code Route 53 does not place. An array rather than a map: this is read once per query that resolves a
+   * location, and an index needs no hashing or key comparison.
+   */
+  private static final String[] BY_COUNTRY = load();
 
   private Route53Continents() {}
 
   /** The continent to match for {@code location}: Route 53's for its country, else the location's own. */
   static String continentOf(ClientLocation location) {
     if (location.country().isPresent()) {
-      String c = BY_COUNTRY.get(location.country().get());
+      String c = placed(location.country().get());
       if (c != null) {
         return c;
       }
@@ -24,7 +31,17 @@ final class Route53Continents {
     return location.continent().orElse("");
   }
 
-  private static ImmutableMap<String, String> load() {
+  /** Route 53's continent for the country {@code code} (two upper-case letters), or null if it places none. */
+  static @Nullable String placed(String code) {
+    if (code.length() != 2) {
+      return null;
+    }
+    int a = code.charAt(0) - 'A';
+    int b = code.charAt(1) - 'A';
+    return a >= 0 && a < 26 && b >= 0 && b < 26 ? BY_COUNTRY[a * 26 + b] : null;
+  }
+
+  private static String[] load() {
     String[][] table = {
         {"AF", "AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ"
             + " NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW"},
@@ -37,12 +54,14 @@ final class Route53Continents {
             + " SX TC TT US VC VG VI"},
         {"OC", "AS AU CK FJ FM GU KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TL TO TV UM VU WF WS"},
         {"SA", "AR BO BR CL CO EC FK GF GY PE PY SR UY VE"}};
-    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
+    String[] byCountry = new String[26 * 26];
     for (String[] row : table) {
       for (String country : row[1].split(" ", -1)) {
-        b.put(country, row[0]);
+        int i = (country.charAt(0) - 'A') * 26 + (country.charAt(1) - 'A');
+        checkState(byCountry[i] == null, "%s is in two continents", country);
+        byCountry[i] = row[0];
       }
     }
-    return b.buildOrThrow();
+    return byCountry;
   }
 }
