@@ -170,7 +170,7 @@ public final class Catalog {
           problems.add(what + " has static " + Type.string(type) + " records beside it");
           continue;
         }
-        policyMap.put(key, new PolicyEntry(p, dnsName, key, type));
+        policyMap.put(key, new PolicyEntry(p, dnsName, key, type, zone.origin));
       }
       checkArgument(problems.isEmpty(), "%s", String.join("\n", problems));
       for (PolicyEntry e : policyMap.values()) {

@@ -45,11 +45,13 @@ import org.xbill.DNS.Type;
  *
  * <p>Static replies are rendered once by dnsjava and kept in a bounded table ({@link StaticReplies}); policy
  * answers are evaluated per query ({@link io.github.trafficpolicy.engine.CompiledPolicy#evaluate(byte[], int,
- * io.github.trafficpolicy.engine.AnswerBuffer)}) and written straight to the wire. Nothing is cached per client: the
- * query is read into a per-thread {@link WireQuery}, the policy record found by its wire name, the client's address
- * copied into per-thread arrays, so that answering a policy or static question allocates nothing in the steady
- * state (except for queries with DNS cookies or TSIG, and with a query log). A reply is never produced for input
- * shorter than a header or for a message with QR set; any other input gets a reply, and nothing thrown escapes.
+ * io.github.trafficpolicy.engine.AnswerBuffer)}) and written straight to the wire; so is a CNAME policy record's
+ * answer to another type when the CNAME leaves the zone (one into the zone is walked on by dnsjava). Nothing is
+ * cached per client: the query is read into a per-thread {@link WireQuery}, the policy record found by its wire
+ * name, the client's address copied into per-thread arrays, so that answering a policy or static question allocates
+ * nothing in the steady state (except for a CNAME policy answer into the zone, queries with DNS cookies or TSIG, and
+ * with a query log). A reply is never produced for input shorter than a header or for a message with QR set; any
+ * other input gets a reply, and nothing thrown escapes.
  */
 public final class QueryHandler {
   /** Replies never exceed this over TCP. */
@@ -86,6 +88,8 @@ public final class QueryHandler {
       new CopyOnWriteArrayList<>();
   private final ZoneResolver resolver;
   private final ReplyWriter writer;
+  /** The wire data of policy answers, shared by the resolver and the writer. */
+  private final RdataCache rdata;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private final int staticReplies;
   /** Null when DNS cookies are off. */
@@ -110,7 +114,7 @@ public final class QueryHandler {
     this.staticReplies = b.staticReplies;
     this.state = new State(b.catalog, staticReplies);
     this.maxUdpPayload = b.maxUdpPayload;
-    RdataCache rdata = new RdataCache();
+    this.rdata = new RdataCache();
     this.resolver = new ZoneResolver(rdata);
     this.writer = new ReplyWriter(maxUdpPayload, rdata);
     this.log = b.queryLog;
@@ -519,14 +523,18 @@ public final class QueryHandler {
       return writer.writeBadKey(q, out, off);
     }
     State s = state;
-    // Fast path: the policy's own type at a policy record.
+    // Fast path: the policy's own type at a policy record; or any data type at a CNAME policy record whose answer
+    // leaves the zone, so that the reply is that CNAME alone (RFC 1034 4.3.2: the walk stops outside the zone). A
+    // CNAME into the zone goes to the resolver, which evaluates again (the same answer) and walks on.
     if (q.qclass == 1) {
       PolicyEntry p = s.policies.get(q);
-      if (p != null && p.type == q.qtype) {
+      boolean alias = p != null && p.type == Type.CNAME && aliasesType(q.qtype);
+      if (p != null && (p.type == q.qtype || alias)) {
         AnswerBuffer a = x.answer;
         byte[] client = x.client(q, source);
         p.policy.evaluate(client, Scratch.clientPrefix(q, client), a);
-        if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0) {
+        if (a.outcome() == Outcome.ANSWER && a.recordCount() > 0
+            && (!alias || (a.recordCount() == 1 && !p.inZone(rdata.get(a.record(0)))))) {
           p.answers.increment();
           for (int i = 0; i < a.endpointCount(); i++) {
             LongAdder e = p.endpointAnswers.get(a.endpoint(i));
@@ -567,6 +575,15 @@ public final class QueryHandler {
     c.rcode = cached.rcode;
     c.answer = cached.answer;
     return writer.writeCached(q, cached, limit, out, off);
+  }
+
+  /**
+   * The question types a CNAME policy record answers with its CNAME before the walk goes on, as {@link ZoneResolver}
+   * does: every type but CNAME and ANY (the record alone) and those it answers REFUSED or NOTIMP.
+   */
+  private static boolean aliasesType(int qtype) {
+    return qtype != Type.CNAME && qtype != Type.ANY && qtype != Type.AXFR && qtype != Type.IXFR
+        && qtype != Type.MAILA && qtype != Type.MAILB;
   }
 
   // ---------------------------------------------------------------------------------------------------------

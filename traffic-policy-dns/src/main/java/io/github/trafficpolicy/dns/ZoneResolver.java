@@ -23,8 +23,9 @@ import org.xbill.DNS.Type;
 /**
  * Resolution of a question in a catalog, rendered as a dnsjava message (RFC 1034 4.3.2, with RFC 4592 wildcards,
  * RFC 2308 negative answers, referrals with glue, CNAME chains inside the zone and CNAME policy records): every
- * question but the fast path's (a policy record asked for its own type), whose replies {@link QueryHandler} keeps in
- * its {@link StaticReplies} when no policy took part. Thread-safe.
+ * question but the fast path's (a policy record asked for its own type, or a CNAME policy record whose answer leaves
+ * the zone asked for another), whose replies {@link QueryHandler} keeps in its {@link StaticReplies} when no policy
+ * took part. Thread-safe.
  */
 final class ZoneResolver {
   private final RdataCache rdata;
