@@ -84,10 +84,8 @@ final class SimulateCommand implements Callable<Integer> {
       description = "The version to compare with, from the registry (--registry).")
   @Nullable String againstVersion;
 
-  @Option(names = "--registry", paramLabel = "DIR|etcd://HOST:PORT[,HOST:PORT...]/PREFIX",
-      description = "The registry for --against-version, a directory or an etcd prefix (default: $" + RegistryOptions.ENV + ", else ./"
-          + RegistryOptions.DEFAULT_DIR + ").")
-  @Nullable String registry;
+  /** The registry of {@code --against-version}: {@code --registry} and the etcd options, as the registry commands. */
+  @CommandLine.Mixin RegistryLocation registry = new RegistryLocation();
 
   @Option(names = "--record-name", paramLabel = "NAME", defaultValue = "www.example.com",
       description = "The DNS name of the policy record. Default: ${DEFAULT-VALUE}.")
@@ -309,12 +307,10 @@ final class SimulateCommand implements Callable<Integer> {
     }
     String id = againstVersion.substring(0, colon);
     int n = Integer.parseInt(againstVersion.substring(colon + 1));
-    RegistryOptions options = new RegistryOptions();
-    options.registry = registry;
-    if (options.etcd().isEmpty() && !Files.isDirectory(options.directory())) {
-      throw new IllegalArgumentException("registry " + options.directory() + " is not a directory");
+    if (registry.etcd().isEmpty() && !Files.isDirectory(registry.directory())) {
+      throw new IllegalArgumentException("registry " + registry.directory() + " is not a directory");
     }
-    TrafficPolicyRegistry opened = options.open();
+    TrafficPolicyRegistry opened = registry.open();
     PolicyVersion v;
     try {
       v = opened.getPolicy(id, n);

@@ -106,6 +106,21 @@ final class SimulateCommandTest {
     assertThat(r.out()).contains("compared with " + id + " v1").contains("50.0 % eu → us-east");
   }
 
+  /** {@code --against-version} takes the registry commands' etcd options (user, TLS), checked as they check them. */
+  @Test
+  void simulate_againstVersion_takesTheEtcdOptions() throws IOException {
+    CliRun onDirectory = CliRun.run("simulate", "--policy", v2.toString(), "--against-version", "web:1",
+        "--registry", dir.toString(), "--etcd-user", "bob", "--geo-table", table.toString());
+    Path cert = Files.writeString(dir.resolve("client.pem"), "not read: the key is missing\n");
+    CliRun certWithoutKey = CliRun.run("simulate", "--policy", v2.toString(), "--against-version", "web:1",
+        "--registry", "etcd://127.0.0.1:1/tp", "--etcd-cert", cert.toString(), "--geo-table", table.toString());
+
+    assertThat(onDirectory.exitCode()).isEqualTo(1);
+    assertThat(onDirectory.err()).contains("the --etcd-* options go with an etcd registry");
+    assertThat(certWithoutKey.exitCode()).isEqualTo(1);
+    assertThat(certWithoutKey.err()).contains("--etcd-cert and --etcd-key go together");
+  }
+
   @Test
   void simulate_failEachWithCapacity_exit1NamingTheOverloadedEndpoint() throws IOException {
     Path capacity = Files.writeString(dir.resolve("capacity.csv"), "endpoint,share\nus-west,30%\neu,0.6\n");
