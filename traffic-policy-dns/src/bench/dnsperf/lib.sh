@@ -3,7 +3,8 @@
 # SRV_PORT and defines srv_prepare (write its configuration into $SRVDIR) and srv_start (start the server in the
 # background on 127.0.0.1:$SRV_PORT with $THREADS UDP threads under $SRV_TASKSET, set SRV_PID to the server
 # process itself); it serves $SRV_VARIANT: "example" (zone example.test with www.example.test) or "names" (zone
-# scale.test with the 100,000 names). gdnsd.sh beside this file and ../traffic-policy.sh are the two adapters.
+# scale.test with the 100,000 names). gdnsd.sh beside this file and ../traffic-policy.sh are the two adapters;
+# floor.sh is a reference row (no lookup at all).
 DNSPERF_BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BENCH_DATA="${BENCH_DATA:-$HOME/.cache/traffic-policy-bench}"
 GEN="${GEN:-$BENCH_DATA/dnsperf}"              # what make_data.py writes
@@ -58,7 +59,7 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2> /dev/null | awk '{print $12 + $
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
 
-# load_adapter NAME|PATH: sources an adapter (gdnsd, traffic-policy, or a file of the same shape).
+# load_adapter NAME|PATH: sources an adapter (gdnsd, traffic-policy, floor, or a file of the same shape).
 load_adapter() {
   unset SRV_NAME SRV_PORT SRV_PID SRV_JAVA SRV_GC_LOG
   unset -f srv_prepare srv_start srv_version srv_stop 2> /dev/null || true
@@ -66,6 +67,7 @@ load_adapter() {
   case "$f" in
     gdnsd) f="$DNSPERF_BENCH/gdnsd.sh" ;;
     traffic-policy) f="$DNSPERF_BENCH/../traffic-policy.sh" ;;
+    floor) f="$DNSPERF_BENCH/floor.sh" ;;
   esac
   [[ -f "$f" ]] || die "no server adapter $f"
   # shellcheck disable=SC1090

