@@ -4,7 +4,10 @@
 // StartEndpoint, Endpoints, Rules); problems the user must still fix (an entry not connected, an empty value) are
 // left for the server's validation to name.
 
-import {RULE_MEMBERS, reachable, ruleEntries} from './tree.js';
+import {RULE_MEMBERS, entryNodeId, parseNodeId, reachable, ruleEntries} from './tree.js';
+
+// The node id format is tree.js's; the editor reads it through this module.
+export {entryNodeId, parseNodeId};
 
 export const RULE_TYPES = ['failover', 'geo', 'geoproximity', 'latency', 'weighted', 'multivalue'];
 export const ENDPOINT_TYPES = ['value', 'cloudfront', 'application-load-balancer', 'elastic-load-balancer',
@@ -20,29 +23,6 @@ export const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-
 /** A document with nothing in it yet (no start: the editor asks what to start with). */
 export function emptyDocument(recordType = 'A') {
   return {AWSPolicyFormatVersion: '2015-10-01', RecordType: recordType, Endpoints: {}, Rules: {}};
-}
-
-/** Parses a node id: {kind: 'rule'|'endpoint'|'entry', id, member?, index?}. */
-export function parseNodeId(nodeId) {
-  const s = String(nodeId || '');
-  if (s.startsWith('endpoint:')) {
-    return {kind: 'endpoint', id: s.slice('endpoint:'.length)};
-  }
-  if (!s.startsWith('rule:')) {
-    return null;
-  }
-  const rest = s.slice('rule:'.length);
-  // Rule ids may contain '/', so the entry suffix is matched at the end.
-  const m = /^(.*)\/(Primary|Secondary)$/.exec(rest) || /^(.*)\/([A-Za-z]+)\/(\d+)$/.exec(rest);
-  if (m && (m[2] === 'Primary' || m[2] === 'Secondary' || Object.values(RULE_MEMBERS).includes(m[2]))) {
-    return {kind: 'entry', id: m[1], member: m[2], index: m[3] === undefined ? null : Number(m[3])};
-  }
-  return {kind: 'rule', id: rest};
-}
-
-/** The node id of an entry. */
-export function entryNodeId(ruleId, member, index) {
-  return 'rule:' + ruleId + '/' + member + (index === null || index === undefined ? '' : '/' + index);
 }
 
 /** The entry object a node id names, or null. */

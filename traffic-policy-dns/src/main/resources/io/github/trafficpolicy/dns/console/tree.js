@@ -8,7 +8,8 @@
 // drawn at every reference (all copies share the node id). Rules and endpoints no reference reaches are drawn
 // below the tree as "not connected" roots, so nothing in the document is hidden.
 //
-// Node ids (CONSOLE.md): rule:<id>, endpoint:<id>, entries rule:<id>/<member>/<index> or rule:<id>/Primary.
+// Node ids (the dns README, "Web console"): rule:<id>, endpoint:<id>, entries rule:<id>/<member>/<index> or
+// rule:<id>/Primary. This module owns the format: parseNodeId and entryNodeId below (model.js re-exports them).
 //
 // renderTree(container, document, options) → {highlight(nodeIds, className), mark(nodeId, className, title),
 //   clearMarks(className), select(nodeId), selected(), onSelect(fn), update(document), fit(), find(text),
@@ -23,6 +24,29 @@ export const RULE_MEMBERS = {
   failover: null, geo: 'Locations', geoproximity: 'GeoproximityLocations', latency: 'Regions',
   weighted: 'Items', multivalue: 'Items',
 };
+
+/** Parses a node id: {kind: 'rule'|'endpoint'|'entry', id, member?, index?}. */
+export function parseNodeId(nodeId) {
+  const s = String(nodeId || '');
+  if (s.startsWith('endpoint:')) {
+    return {kind: 'endpoint', id: s.slice('endpoint:'.length)};
+  }
+  if (!s.startsWith('rule:')) {
+    return null;
+  }
+  const rest = s.slice('rule:'.length);
+  // Rule ids may contain '/', so the entry suffix is matched at the end.
+  const m = /^(.*)\/(Primary|Secondary)$/.exec(rest) || /^(.*)\/([A-Za-z]+)\/(\d+)$/.exec(rest);
+  if (m && (m[2] === 'Primary' || m[2] === 'Secondary' || Object.values(RULE_MEMBERS).includes(m[2]))) {
+    return {kind: 'entry', id: m[1], member: m[2], index: m[3] === undefined ? null : Number(m[3])};
+  }
+  return {kind: 'rule', id: rest};
+}
+
+/** The node id of an entry. */
+export function entryNodeId(ruleId, member, index) {
+  return 'rule:' + ruleId + '/' + member + (index === null || index === undefined ? '' : '/' + index);
+}
 
 const COL = 330;          // horizontal distance between depths
 const RULE_W = 230;
@@ -42,7 +66,7 @@ export function ruleEntries(ruleId, rule) {
   if (rule.RuleType === 'failover') {
     for (const m of ['Primary', 'Secondary']) {
       if (rule[m] && typeof rule[m] === 'object') {
-        out.push({member: m, index: null, entry: rule[m], id: 'rule:' + ruleId + '/' + m});
+        out.push({member: m, index: null, entry: rule[m], id: entryNodeId(ruleId, m, null)});
       }
     }
     return out;
@@ -50,7 +74,7 @@ export function ruleEntries(ruleId, rule) {
   const member = RULE_MEMBERS[rule.RuleType];
   const list = member ? rule[member] : null;
   if (Array.isArray(list)) {
-    list.forEach((e, i) => out.push({member, index: i, entry: e || {}, id: 'rule:' + ruleId + '/' + member + '/' + i}));
+    list.forEach((e, i) => out.push({member, index: i, entry: e || {}, id: entryNodeId(ruleId, member, i)}));
   }
   return out;
 }
@@ -65,14 +89,13 @@ export function nodeIdForPointer(pointer) {
     return 'endpoint:' + parts[1];
   }
   if (parts[0] === 'Rules' && parts.length >= 2) {
-    const base = 'rule:' + parts[1];
     if (parts.length >= 3 && (parts[2] === 'Primary' || parts[2] === 'Secondary')) {
-      return base + '/' + parts[2];
+      return entryNodeId(parts[1], parts[2], null);
     }
     if (parts.length >= 4 && /^\d+$/.test(parts[3]) && Object.values(RULE_MEMBERS).includes(parts[2])) {
-      return base + '/' + parts[2] + '/' + parts[3];
+      return entryNodeId(parts[1], parts[2], Number(parts[3]));
     }
-    return base;
+    return 'rule:' + parts[1];
   }
   return null;
 }
