@@ -10,7 +10,7 @@ import {api, currentSession, seg} from './api.js';
 import {append, clear, h, notify} from './dom.js';
 import {CONTINENTS, US_SUBDIVISIONS, allCountries, countryName} from './countries.js';
 import {confirmAction, errorBox, loading} from './ops.js';
-import {guardLeave, link, navigate, register} from './router.js';
+import {link, navigate, register} from './router.js';
 import {entryLabel, nodeIdForPointer, renderTree, ruleEntries, typeName} from './tree.js';
 import {
   ENDPOINT_TYPES, RECORD_TYPES, REGIONS, RULE_TYPES, addEndpoint, addEntry, addRule, changeRuleType, connect,
@@ -47,7 +47,7 @@ async function render(container, params, query) {
   if (query.import) {
     ed.openImport();
   }
-  return () => ed.destroy();
+  return {cleanup: () => ed.destroy(), leaveGuard: () => ed.leaveGuard()};
 }
 
 class Editor {
@@ -112,10 +112,14 @@ class Editor {
       }
     };
     window.addEventListener('beforeunload', this.beforeUnload);
-    guardLeave(() => this.dirty ? confirmAction({title: 'Leave the editor?',
-      message: 'The changes are not saved as a version yet: leaving the editor discards them.',
-      confirm: 'Discard and leave', danger: true}) : null);
     this.refresh({json: true, props: true});
+  }
+
+  /** What the router asks before leaving: null when nothing is unsaved, else the user's answer (a promise). */
+  leaveGuard() {
+    return this.dirty ? confirmAction({title: 'Leave the editor?',
+      message: 'The changes are not saved as a version yet: leaving the editor discards them.',
+      confirm: 'Discard and leave', danger: true}) : null;
   }
 
   destroy() {

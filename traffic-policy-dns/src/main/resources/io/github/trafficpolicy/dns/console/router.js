@@ -1,5 +1,9 @@
 // Hash routes: #/policies/www-example/2?node=rule:geo. A view is {title, nav?, order?, render(container,
-// params, query)}; render may be async and may return a cleanup function, called before the next view.
+// params, query)}; render may be async and may return a cleanup function, called before the next view, or
+// {cleanup, leaveGuard}: leaveGuard() keeps the user from leaving the view by accident (a link, the nav, the back
+// button). Before another route is shown it is called; null lets it go, a promise is awaited and false keeps the view
+// and its hash. Both belong to the render that returned them: a render overtaken by another route has its cleanup
+// called at once, and its guard never applies.
 
 import {clear, h} from './dom.js';
 
@@ -32,15 +36,6 @@ export function navigate(...segments) {
   } else {
     location.hash = target;
   }
-}
-
-/**
- * Lets the view being shown keep the user from leaving it by accident (a link, the nav, the back button): before
- * another route is shown, guard() is called; null lets it go, a promise is awaited and false keeps the view and its
- * hash. The guard ends with the view.
- */
-export function guardLeave(guard) {
-  leaveGuard = guard;
 }
 
 /** Shows the current route again (after a change that affects it). */
@@ -135,10 +130,13 @@ async function show() {
   }
   try {
     const result = await m.route.view.render(container, m.params, query);
+    const done = typeof result === 'function' ? result
+        : result && typeof result.cleanup === 'function' ? result.cleanup : null;
     if (mine === generation) {
-      cleanup = typeof result === 'function' ? result : null;
-    } else if (typeof result === 'function') {
-      result();
+      cleanup = done;
+      leaveGuard = result && typeof result.leaveGuard === 'function' ? result.leaveGuard : null;
+    } else if (done) {
+      done();
     }
   } catch (e) {
     if (mine === generation) {
