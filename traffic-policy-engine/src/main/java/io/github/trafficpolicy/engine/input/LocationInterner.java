@@ -36,8 +36,9 @@ final class LocationInterner {
   }
 
   /**
-   * The index of the location of {@code f}, checked as {@link MaxMindGeoLocator#location} checks it: that of an equal
-   * location seen before, or of a new one. 0 ({@link ClientLocation#UNKNOWN}) when nothing is known.
+   * The index of the location of {@code f}, checked and made as {@link MaxMindGeoLocator#location} makes it (its
+   * parts, then {@link MaxMindGeoLocator#ofParts}): that of an equal location seen before, or of a new one. 0
+   * ({@link ClientLocation#UNKNOWN}) when nothing is known.
    */
   synchronized int intern(MmdbData.Fields f) {
     Optional<String> ct = MaxMindGeoLocator.continentPart(f.continent);
@@ -58,8 +59,7 @@ final class LocationInterner {
         if (size == ls.length) {
           ls = Arrays.copyOf(ls, ls.length * 2);
         }
-        ls[size] = new ClientLocation(ct, cc, sd,
-            at ? Optional.of(new Coordinates(latitude, longitude)) : Optional.empty());
+        ls[size] = MaxMindGeoLocator.ofParts(ct, cc, sd, at, latitude, longitude); // not UNKNOWN: returned above
         locations = ls;
         slots[i] = size + 1;
         if (size * 2 > slots.length) {

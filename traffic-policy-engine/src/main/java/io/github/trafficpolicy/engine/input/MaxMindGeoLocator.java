@@ -299,10 +299,18 @@ public final class MaxMindGeoLocator implements GeoLocator, AddressLocator, Clos
    */
   static ClientLocation location(@Nullable String continent, @Nullable String country, @Nullable String subdivision,
                                  double latitude, double longitude) {
-    Optional<String> ct = continentPart(continent);
     Optional<String> cc = countryPart(country);
-    Optional<String> sd = subdivisionPart(cc, subdivision);
     boolean at = hasCoordinates(latitude, longitude);
+    return ofParts(continentPart(continent), cc, subdivisionPart(cc, subdivision), at, latitude, longitude);
+  }
+
+  /**
+   * The location of parts already checked ({@link #continentPart}, {@link #countryPart}, {@link #subdivisionPart},
+   * {@link #hasCoordinates}: the coordinates count only when {@code at}); {@link ClientLocation#UNKNOWN} when there
+   * is no continent, country or coordinates.
+   */
+  static ClientLocation ofParts(Optional<String> ct, Optional<String> cc, Optional<String> sd, boolean at,
+                                double latitude, double longitude) {
     if (ct.isEmpty() && cc.isEmpty() && !at) {
       return ClientLocation.UNKNOWN;
     }
